@@ -1,0 +1,1 @@
+"""spbe_common."""

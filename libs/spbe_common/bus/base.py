@@ -1,0 +1,57 @@
+"""One publish/consume interface; backends: the embedded SQLite log and Apache Kafka."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from spbe_common.events import TOPIC_OF, Event, Headers, to_binary
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    topic: str
+    partition: int
+    offset: int
+    key: bytes | None
+    value: bytes
+    headers: Headers
+
+
+class Producer(Protocol):
+    def send(self, topic: str, key: bytes | None, value: bytes, headers: Headers) -> None:
+        """Queue one record; it is durable only once `flush` returns."""
+
+    def flush(self) -> None:
+        """Block until every queued record is confirmed by the log or broker."""
+
+    def close(self) -> None: ...
+
+
+class Consumer(Protocol):
+    def poll(self, max_records: int, timeout_s: float) -> list[Record]:
+        """The next records after the committed position (at-least-once)."""
+
+    def commit(self, records: Sequence[Record]) -> None:
+        """Mark everything up to and including these records as processed."""
+
+    def close(self) -> None: ...
+
+
+class Bus(Protocol):
+    def ensure_topics(self, topics: Iterable[str]) -> None: ...
+
+    def producer(self) -> Producer: ...
+
+    def consumer(self, group_id: str, topics: Sequence[str]) -> Consumer: ...
+
+
+def publish(producer: Producer, events: Iterable[Event]) -> int:
+    """Encode events in CloudEvents binary mode and queue each on its topic; returns the count."""
+    count = 0
+    for event in events:
+        headers, value = to_binary(event)
+        producer.send(TOPIC_OF[event.type].value, event.key(), value, headers)
+        count += 1
+    return count

@@ -1,0 +1,60 @@
+"""Closed vocabularies shared by the event contract and the services."""
+
+from enum import StrEnum
+
+
+class ScanStatus(StrEnum):
+    COMPLETE = "complete"
+    PARTIAL = "partial"
+    FAILED = "failed"
+
+
+class AssetKind(StrEnum):
+    SERVER = "server"
+    VM = "vm"
+    NETWORK_DEVICE = "network_device"
+    STORAGE = "storage"
+    SECURITY_DEVICE = "security_device"
+    PERIPHERAL = "peripheral"
+    OTHER = "other"
+
+
+class Lifecycle(StrEnum):
+    ACTIVE = "active"
+    MISSING = "missing"
+    RETIRED = "retired"
+
+
+class Protocol(StrEnum):
+    TCP = "tcp"
+    UDP = "udp"
+    SCTP = "sctp"
+
+
+class ApplicationKind(StrEnum):
+    """SPBE: Aplikasi Umum (shared, national) or Aplikasi Khusus (agency-specific)."""
+
+    GENERAL = "general"
+    SPECIAL = "special"
+
+
+class Platform(StrEnum):
+    WEB = "web"
+    MOBILE = "mobile"
+    DESKTOP = "desktop"
+    OTHER = "other"
+
+
+class HostingKind(StrEnum):
+    PUSAT_DATA_PEMDA = "pusat_data_pemda"
+    PDN = "pdn"
+    CLOUD = "cloud"
+    OPD_SERVER_ROOM = "opd_server_room"
+    NATIONAL_SAAS = "national_saas"
+    OTHER = "other"
+
+
+class ApplicationStatus(StrEnum):
+    ACTIVE = "active"
+    INACTIVE = "inactive"
+    RETIRED = "retired"

@@ -1,0 +1,147 @@
+"""The CloudEvents 1.0 envelope and its Kafka binary-mode binding (also used by the embedded log).
+
+In binary mode the record value is the event data and each attribute is a `ce_<name>` header.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+import orjson
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from .payloads import PAYLOAD_OF_TYPE, AssetDeclared, AssetObserved, Payload
+from .types import SCHEMA_VERSION, SPEC_VERSION, EventType
+
+Headers = list[tuple[str, bytes]]
+CONTENT_TYPE = "application/json"
+SCHEMA_BASE = "https://spbe-inventory.github.io/schemas"
+_REQUIRED = ("id", "type", "source", "time", "specversion")
+_OPTIONAL = ("schemaversion", "scanid", "scope", "subject", "dataschema")
+
+
+class InvalidEvent(ValueError):
+    """An event that cannot be decoded or fails validation; `reason` says why."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class Event(BaseModel):
+    """CloudEvents attributes plus the extensions of this project (schemaversion, scanid, scope)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str = Field(min_length=1, max_length=128)
+    type: EventType
+    source: str = Field(min_length=1, max_length=256)
+    time: datetime
+    specversion: str = SPEC_VERSION
+    datacontenttype: str = CONTENT_TYPE
+    dataschema: str | None = None
+    schemaversion: int = SCHEMA_VERSION
+    scanid: str | None = None
+    scope: str | None = None
+    subject: str | None = None
+    data: Payload
+
+    def key(self) -> bytes | None:
+        """Partition key: a stable natural key so one asset's events stay in order."""
+        return self.subject.encode() if self.subject else None
+
+
+def natural_key(data: Payload) -> str | None:
+    """The subject of an event: MAC, else serial, else first address; application URL or name."""
+    if isinstance(data, AssetObserved | AssetDeclared):
+        if data.mac:
+            return f"mac:{data.mac}"
+        if data.serial:
+            return f"serial:{data.serial}"
+        return f"ip:{data.addresses[0]}" if data.addresses else None
+    url = getattr(data, "url", None)
+    if url is not None:
+        return f"url:{url}"
+    name, opd = getattr(data, "name", None), getattr(data, "opd", None)
+    return f"app:{opd}:{name}" if name and opd else None
+
+
+def new_event(
+    type_: EventType,
+    data: Payload,
+    *,
+    source: str,
+    scan_id: str | None = None,
+    scope: str | None = None,
+    time: datetime | None = None,
+    event_id: str | None = None,
+) -> Event:
+    return Event(
+        id=event_id or str(uuid.uuid4()),
+        type=type_,
+        source=source,
+        time=time or datetime.now(UTC),
+        dataschema=f"{SCHEMA_BASE}/{type_.value}.v{SCHEMA_VERSION}.json",
+        scanid=scan_id,
+        scope=scope,
+        subject=natural_key(data),
+        data=data,
+    )
+
+
+def to_binary(event: Event) -> tuple[Headers, bytes]:
+    """Encode to (headers, value) in CloudEvents binary mode."""
+    headers: Headers = [
+        ("ce_specversion", event.specversion.encode()),
+        ("ce_id", event.id.encode()),
+        ("ce_type", event.type.value.encode()),
+        ("ce_source", event.source.encode()),
+        ("ce_time", event.time.isoformat().encode()),
+        ("ce_schemaversion", str(event.schemaversion).encode()),
+        ("content-type", event.datacontenttype.encode()),
+    ]
+    for name in ("scanid", "scope", "subject", "dataschema"):
+        value = getattr(event, name)
+        if value is not None:
+            headers.append((f"ce_{name}", value.encode()))
+    return headers, orjson.dumps(event.data.model_dump(mode="json", exclude_none=True))
+
+
+def _attributes(headers: Headers) -> dict[str, Any]:
+    attrs: dict[str, Any] = {}
+    for name, raw in headers:
+        if name.startswith("ce_"):
+            try:
+                attrs[name[3:]] = raw.decode()
+            except UnicodeDecodeError as exc:
+                raise InvalidEvent(f"header {name} is not UTF-8") from exc
+    missing = [name for name in _REQUIRED if name not in attrs]
+    if missing:
+        raise InvalidEvent(f"missing CloudEvents attributes: {', '.join(missing)}")
+    return attrs
+
+
+def from_binary(headers: Headers, value: bytes) -> Event:
+    """Decode and validate one record; raises InvalidEvent with a reason."""
+    attrs = _attributes(headers)
+    payload_type = PAYLOAD_OF_TYPE.get(attrs["type"])
+    if payload_type is None:
+        raise InvalidEvent(f"unknown event type {attrs['type']!r}")
+    if attrs["specversion"] != SPEC_VERSION:
+        raise InvalidEvent(f"unsupported specversion {attrs['specversion']!r}")
+    if int(attrs.get("schemaversion", SCHEMA_VERSION) or 0) > SCHEMA_VERSION:
+        raise InvalidEvent(f"schemaversion {attrs['schemaversion']} is newer than {SCHEMA_VERSION}")
+    try:
+        data = payload_type.model_validate_json(value)
+        return Event(data=data, **attrs)
+    except ValidationError as exc:
+        raise InvalidEvent(_describe(exc)) from exc
+    except ValueError as exc:
+        raise InvalidEvent(f"undecodable: {exc}") from exc
+
+
+def _describe(exc: ValidationError) -> str:
+    parts = [f"{'.'.join(map(str, e['loc'])) or 'data'}: {e['msg']}" for e in exc.errors()[:5]]
+    return "invalid event: " + "; ".join(parts)

@@ -1,0 +1,151 @@
+"""Event payloads (CloudEvents `data`). Every change here bumps SCHEMA_VERSION."""
+
+from datetime import datetime
+from ipaddress import IPv4Address, IPv6Address
+
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator
+
+from .enums import (
+    ApplicationKind,
+    ApplicationStatus,
+    AssetKind,
+    HostingKind,
+    Lifecycle,
+    Platform,
+    Protocol,
+    ScanStatus,
+)
+
+MAC_PATTERN = r"^[0-9A-F]{2}(:[0-9A-F]{2}){5}$"
+KEY_PATTERN = r"^[a-z0-9][a-z0-9_.-]{0,62}$"
+
+
+class Payload(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ScanScope(Payload):
+    """What a scan covers: the OPD and the network ranges scanned."""
+
+    key: str = Field(pattern=KEY_PATTERN, description="Stable name of the scope, e.g. 'bappeda-lan'")
+    opd: str = Field(min_length=1, max_length=32, description="Code of the owning OPD")
+    ranges: list[str] = Field(min_length=1)
+    exclude: list[str] = Field(default_factory=list)
+
+
+class ScanStarted(Payload):
+    scan_id: str = Field(min_length=1, max_length=64)
+    scope: ScanScope
+    profile: str = Field(pattern=KEY_PATTERN)
+    started_at: datetime
+
+
+class ScanCompleted(Payload):
+    scan_id: str = Field(min_length=1, max_length=64)
+    scope: ScanScope
+    profile: str = Field(pattern=KEY_PATTERN)
+    status: ScanStatus
+    started_at: datetime
+    finished_at: datetime
+    hosts_up: int = Field(ge=0)
+    chunks_total: int = Field(default=1, ge=0)
+    chunks_failed: int = Field(default=0, ge=0)
+    error: str | None = None
+
+
+class ObservedService(Payload):
+    port: int = Field(ge=0, le=65535)
+    protocol: Protocol = Protocol.TCP
+    name: str | None = Field(default=None, max_length=64)
+    product: str | None = Field(default=None, max_length=200)
+    version: str | None = Field(default=None, max_length=100)
+
+
+def _upper_mac(value: str | None) -> str | None:
+    return value.upper().replace("-", ":") if value else value
+
+
+class AssetObserved(Payload):
+    """One host seen by a scan."""
+
+    addresses: list[IPv4Address | IPv6Address] = Field(min_length=1)
+    mac: str | None = Field(default=None, pattern=MAC_PATTERN)
+    hostname: str | None = Field(default=None, max_length=253)
+    serial: str | None = Field(default=None, max_length=100)
+    vendor: str | None = Field(default=None, max_length=200)
+    os_guess: str | None = Field(default=None, max_length=200)
+    services: list[ObservedService] = Field(default_factory=list)
+
+    _mac = field_validator("mac", mode="before")(_upper_mac)
+
+
+class AssetDeclared(Payload):
+    """An asset as a person or an OPD spreadsheet declares it. Unset fields are not declared."""
+
+    mac: str | None = Field(default=None, pattern=MAC_PATTERN)
+    serial: str | None = Field(default=None, max_length=100)
+    addresses: list[IPv4Address | IPv6Address] = Field(default_factory=list)
+    hostname: str | None = Field(default=None, max_length=253)
+    name: str | None = Field(default=None, max_length=200)
+    kind: AssetKind | None = None
+    opd: str | None = Field(default=None, max_length=32)
+    location: str | None = Field(default=None, max_length=200)
+    owner: str | None = Field(default=None, max_length=200)
+    lifecycle: Lifecycle | None = None
+    declared_by: str | None = Field(default=None, max_length=200)
+
+    _mac = field_validator("mac", mode="before")(_upper_mac)
+
+
+class TlsCertificate(Payload):
+    subject: str
+    issuer: str
+    not_after: datetime
+
+
+class ApplicationObserved(Payload):
+    """One probe of an application URL. Failures are results, not errors."""
+
+    url: HttpUrl
+    reachable: bool
+    status_code: int | None = Field(default=None, ge=100, le=599)
+    response_ms: float | None = Field(default=None, ge=0)
+    final_url: HttpUrl | None = None
+    redirects: int = Field(default=0, ge=0)
+    tls: TlsCertificate | None = None
+    server: str | None = Field(default=None, max_length=200)
+    title: str | None = Field(default=None, max_length=500)
+    error: str | None = Field(default=None, max_length=500)
+
+
+class ApplicationDeclared(Payload):
+    """An application as a person or an OPD spreadsheet declares it, keyed by name and OPD."""
+
+    name: str = Field(min_length=1, max_length=200)
+    opd: str = Field(min_length=1, max_length=32)
+    description: str | None = Field(default=None, max_length=2000)
+    urls: list[HttpUrl] = Field(default_factory=list)
+    kind: ApplicationKind | None = None
+    platform: Platform | None = None
+    hosting: HostingKind | None = None
+    status: ApplicationStatus | None = None
+    service_areas: list[str] = Field(default_factory=list)
+    declared_by: str | None = Field(default=None, max_length=200)
+
+
+class ScoreComputed(Payload):
+    run_id: str
+    framework: str
+    index: float
+    predicate: str
+
+
+PAYLOAD_OF_TYPE: dict[str, type[Payload]] = {
+    "scan.started": ScanStarted,
+    "scan.completed": ScanCompleted,
+    "asset.observed": AssetObserved,
+    "asset.declared": AssetDeclared,
+    "application.observed": ApplicationObserved,
+    "application.declared": ApplicationDeclared,
+    "score.computed": ScoreComputed,
+}

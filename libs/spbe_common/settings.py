@@ -1,0 +1,42 @@
+"""Settings shared by every service; each service extends them with its own typed class."""
+
+from enum import StrEnum
+from pathlib import Path
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Environment(StrEnum):
+    DEVELOPMENT = "development"
+    TEST = "test"
+    PRODUCTION = "production"
+
+
+class BusBackend(StrEnum):
+    EMBEDDED = "embedded"
+    KAFKA = "kafka"
+
+
+class BusSettings(BaseSettings):
+    """Where events travel. Read from SPBE_* environment variables."""
+
+    model_config = SettingsConfigDict(env_prefix="SPBE_", env_file=".env", extra="ignore")
+
+    environment: Environment = Environment.DEVELOPMENT
+    data_dir: Path = Path(".spbe")
+    bus: BusBackend = BusBackend.EMBEDDED
+    event_log_path: Path | None = Field(default=None, description="Embedded log file")
+    kafka_bootstrap_servers: str = "127.0.0.1:9092"
+    kafka_partitions: int = Field(default=6, ge=1)
+    kafka_replication_factor: int = Field(default=1, ge=1)
+
+    @property
+    def log_path(self) -> Path:
+        return self.event_log_path or self.data_dir / "events.db"
+
+    @model_validator(mode="after")
+    def _production_uses_real_parts(self) -> "BusSettings":
+        if self.environment is Environment.PRODUCTION and self.bus is BusBackend.EMBEDDED:
+            raise ValueError("SPBE_BUS=embedded is for a single machine; production uses kafka")
+        return self
