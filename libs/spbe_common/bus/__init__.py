@@ -2,7 +2,7 @@
 
 from spbe_common.settings import BusBackend, BusSettings
 
-from .base import Bus, Consumer, Producer, Record, publish
+from .base import Bus, Consumer, Producer, Record, dead_letter, publish
 from .embedded import EmbeddedBus
 
 
@@ -15,4 +15,4 @@ def make_bus(settings: BusSettings) -> Bus:
     return EmbeddedBus(settings.log_path)
 
 
-__all__ = ["Bus", "Consumer", "EmbeddedBus", "Producer", "Record", "make_bus", "publish"]
+__all__ = ["Bus", "Consumer", "EmbeddedBus", "Producer", "Record", "dead_letter", "make_bus", "publish"]

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from spbe_common.events import TOPIC_OF, Event, Headers, to_binary
+from spbe_common.events import TOPIC_OF, Event, Headers, Topic, to_binary
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,3 +55,16 @@ def publish(producer: Producer, events: Iterable[Event]) -> int:
         producer.send(TOPIC_OF[event.type].value, event.key(), value, headers)
         count += 1
     return count
+
+
+def dead_letter(producer: Producer, record: Record, reason: str, source: str) -> None:
+    """Queue a poison record on the dead-letter topic: the original key, value and headers, plus why."""
+    headers = [
+        *record.headers,
+        ("dlq_reason", reason.encode()),
+        ("dlq_source", source.encode()),
+        ("dlq_topic", record.topic.encode()),
+        ("dlq_partition", str(record.partition).encode()),
+        ("dlq_offset", str(record.offset).encode()),
+    ]
+    producer.send(Topic.DEAD_LETTER.value, record.key, record.value, headers)
