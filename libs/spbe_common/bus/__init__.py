@@ -15,4 +15,13 @@ def make_bus(settings: BusSettings) -> Bus:
     return EmbeddedBus(settings.log_path)
 
 
-__all__ = ["Bus", "Consumer", "EmbeddedBus", "Producer", "Record", "dead_letter", "make_bus", "publish"]
+__all__ = [
+    "Bus",
+    "Consumer",
+    "EmbeddedBus",
+    "Producer",
+    "Record",
+    "dead_letter",
+    "make_bus",
+    "publish",
+]

@@ -36,6 +36,9 @@ class Consumer(Protocol):
     def commit(self, records: Sequence[Record]) -> None:
         """Mark everything up to and including these records as processed."""
 
+    def seek_to_committed(self) -> None:
+        """Forget uncommitted progress so the next poll redelivers it (after a failed batch)."""
+
     def close(self) -> None: ...
 
 

@@ -153,6 +153,8 @@ class EmbeddedBus:
     def count(self, topic: str) -> int:
         conn = _connect(self.path)
         try:
-            return int(conn.execute("SELECT count(*) FROM records WHERE topic=?", (topic,)).fetchone()[0])
+            return int(
+                conn.execute("SELECT count(*) FROM records WHERE topic=?", (topic,)).fetchone()[0]
+            )
         finally:
             conn.close()

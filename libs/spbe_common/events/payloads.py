@@ -27,7 +27,9 @@ class Payload(BaseModel):
 class ScanScope(Payload):
     """What a scan covers: the OPD and the network ranges scanned."""
 
-    key: str = Field(pattern=KEY_PATTERN, description="Stable name of the scope, e.g. 'bappeda-lan'")
+    key: str = Field(
+        pattern=KEY_PATTERN, description="Stable name of the scope, e.g. 'bappeda-lan'"
+    )
     opd: str = Field(min_length=1, max_length=32, description="Code of the owning OPD")
     ranges: list[str] = Field(min_length=1)
     exclude: list[str] = Field(default_factory=list)

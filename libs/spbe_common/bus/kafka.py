@@ -1,0 +1,205 @@
+"""The Apache Kafka backend (kafka-python 3.x): an idempotent producer and manual-commit groups.
+
+At-least-once: the consumer never commits on its own; the caller commits the records it has
+processed (after its database commit), and `seek_to_committed` rewinds after a failed batch.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from kafka import (
+    ConsumerRebalanceListener,
+    KafkaAdminClient,
+    KafkaConsumer,
+    KafkaProducer,
+    OffsetAndMetadata,
+    TopicPartition,
+)
+from kafka.errors import CommitFailedError, KafkaError, TopicAlreadyExistsError, for_code
+
+from spbe_common.events import Headers
+from spbe_common.settings import BusSettings
+
+from .base import Record
+
+log = logging.getLogger(__name__)
+
+CLIENT_ID = "spbe"
+PRODUCER_CONFIG: dict[str, Any] = {
+    "acks": "all",
+    "enable_idempotence": True,  # no duplicates from retries, order kept per partition
+    "linger_ms": 20,
+    "batch_size": 256 * 1024,
+    "compression_type": "gzip",  # built in; lz4/zstd would need an extra package
+    "max_block_ms": 30_000,  # send() waits this long for metadata of an unknown topic
+    "delivery_timeout_ms": 120_000,
+}
+CONSUMER_CONFIG: dict[str, Any] = {
+    "enable_auto_commit": False,
+    "auto_offset_reset": "earliest",
+    "session_timeout_ms": 10_000,
+    "heartbeat_interval_ms": 3_000,
+    "max_poll_records": 500,
+}
+FLUSH_TIMEOUT_S = 150.0  # longer than delivery_timeout_ms: every record resolves before this
+
+
+class DeliveryFailed(KafkaError):
+    """At least one queued record was not confirmed by the broker; none of the batch is trusted."""
+
+
+class KafkaBusProducer:
+    """Queues records; `flush` returns only when the broker confirmed every one of them."""
+
+    def __init__(self, config: dict[str, Any]) -> None:
+        self._config = config
+        self._producer = KafkaProducer(**config)
+        self._failures: list[BaseException] = []
+
+    def send(self, topic: str, key: bytes | None, value: bytes, headers: Headers) -> None:
+        future = self._producer.send(topic, value=value, key=key, headers=list(headers))
+        future.add_errback(self._failures.append)  # runs on the sender thread
+
+    def flush(self) -> None:
+        try:
+            self._producer.flush(timeout=FLUSH_TIMEOUT_S)
+        except KafkaError as exc:
+            self._recreate()
+            raise DeliveryFailed(f"flush did not complete: {exc!r}") from exc
+        if self._failures:
+            failures, self._failures = self._failures, []
+            # a non-retriable error leaves an idempotent producer in a fatal state
+            self._recreate()
+            raise DeliveryFailed(
+                f"{len(failures)} records not delivered: {failures[0]!r}"
+            ) from failures[0]
+
+    def _recreate(self) -> None:
+        log.warning("recreating the Kafka producer after a failed delivery")
+        self._producer.close(timeout=5)
+        self._failures = []
+        self._producer = KafkaProducer(**self._config)
+
+    def close(self) -> None:
+        try:
+            self.flush()
+        finally:
+            self._producer.close()
+
+
+class _AssignmentTracker(ConsumerRebalanceListener):
+    """Keeps the set of owned partitions current; revoked or lost ones are dropped."""
+
+    def __init__(self, owned: set[TopicPartition]) -> None:
+        self._owned = owned
+
+    def on_partitions_revoked(self, revoked: Iterable[TopicPartition]) -> None:
+        self._owned.difference_update(revoked)
+
+    def on_partitions_assigned(self, assigned: Iterable[TopicPartition]) -> None:
+        self._owned.update(assigned)
+
+    def on_partitions_lost(self, lost: Iterable[TopicPartition]) -> None:
+        self._owned.difference_update(lost)
+
+
+def _to_record(raw: Any) -> Record:
+    return Record(
+        raw.topic, raw.partition, raw.offset, raw.key, raw.value or b"", list(raw.headers)
+    )
+
+
+def _next_offsets(records: Sequence[Record]) -> dict[TopicPartition, int]:
+    """Per partition, the offset after the last record: what the group resumes from."""
+    offsets: dict[TopicPartition, int] = {}
+    for record in records:
+        tp = TopicPartition(record.topic, record.partition)
+        offsets[tp] = max(offsets.get(tp, 0), record.offset + 1)
+    return offsets
+
+
+class KafkaBusConsumer:
+    """One member of a consumer group; commits only what the caller says it has processed."""
+
+    def __init__(self, config: dict[str, Any], topics: Sequence[str]) -> None:
+        self._consumer = KafkaConsumer(**config)
+        self._owned: set[TopicPartition] = set()
+        self._consumer.subscribe(topics=list(topics), listener=_AssignmentTracker(self._owned))
+
+    def poll(self, max_records: int, timeout_s: float) -> list[Record]:
+        batches = self._consumer.poll(timeout_ms=int(timeout_s * 1000), max_records=max_records)
+        return [_to_record(raw) for records in batches.values() for raw in records]
+
+    def commit(self, records: Sequence[Record]) -> None:
+        polled = _next_offsets(records)
+        offsets = {tp: offset for tp, offset in polled.items() if tp in self._owned}
+        if len(offsets) < len(polled):
+            log.info(
+                "not committing records of revoked partitions; their new owner gets them again"
+            )
+        if not offsets:
+            return
+        try:
+            self._consumer.commit({tp: OffsetAndMetadata(o, "", -1) for tp, o in offsets.items()})
+        except CommitFailedError as exc:
+            # the group rebalanced meanwhile: the records are redelivered to the new owner
+            log.warning("offset commit rejected after a rebalance: %s", exc)
+
+    def seek_to_committed(self) -> None:
+        """Forget uncommitted progress so the failed batch is delivered again."""
+        for tp in self._consumer.assignment():
+            committed = self._consumer.committed(tp)
+            if committed is None:
+                self._consumer.seek_to_beginning(tp)  # matches auto_offset_reset=earliest
+            else:
+                self._consumer.seek(tp, committed)
+
+    def assigned_partitions(self) -> list[tuple[str, int]]:
+        """The (topic, partition) pairs this member owns now, as the rebalance listener saw them."""
+        return sorted((tp.topic, tp.partition) for tp in self._owned)
+
+    def close(self) -> None:
+        self._consumer.close(autocommit=False)  # leaves the group at once: no session timeout wait
+
+
+def _raise_unless_created(result: dict[str, Any]) -> None:
+    for topic in result["topics"]:
+        code = topic["error_code"]
+        if code not in (0, TopicAlreadyExistsError.errno):
+            raise for_code(code)(f"{topic['name']}: {topic.get('error_message')}")
+
+
+class KafkaBus:
+    """Built from settings; connects only when a producer, consumer or topic set-up is asked for."""
+
+    def __init__(self, settings: BusSettings) -> None:
+        self._settings = settings
+
+    def _common(self) -> dict[str, Any]:
+        servers = [
+            s.strip() for s in self._settings.kafka_bootstrap_servers.split(",") if s.strip()
+        ]
+        return {"bootstrap_servers": servers, "client_id": CLIENT_ID}
+
+    def ensure_topics(self, topics: Iterable[str]) -> None:
+        spec = {
+            "num_partitions": self._settings.kafka_partitions,
+            "replication_factor": self._settings.kafka_replication_factor,
+        }
+        admin = KafkaAdminClient(**self._common())
+        try:
+            result = admin.create_topics(
+                {name: dict(spec) for name in topics}, raise_errors=False, wait_for_metadata=True
+            )
+            _raise_unless_created(result)
+        finally:
+            admin.close()
+
+    def producer(self) -> KafkaBusProducer:
+        return KafkaBusProducer({**self._common(), **PRODUCER_CONFIG})
+
+    def consumer(self, group_id: str, topics: Sequence[str]) -> KafkaBusConsumer:
+        return KafkaBusConsumer({**self._common(), **CONSUMER_CONFIG, "group_id": group_id}, topics)

@@ -1,0 +1,127 @@
+"""Assets (servers, VMs, network devices, ...) and the services seen on them.
+
+Observed state (what scans saw) and declared state (what a person said) are stored apart, in
+`observed` and `declared`; the plain columns hold the merged view: declared wins, field by field.
+"""
+
+from datetime import datetime
+from ipaddress import IPv4Address, IPv6Address
+from typing import Any
+
+from spbe_common.events.enums import AssetKind, Lifecycle, Protocol
+from sqlalchemy import JSON, Column, Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from spbe_inventory.db import EnumText, UTCDateTime, utcnow
+
+MAC_REGEX = r"^[0-9A-Fa-f]{2}([:-][0-9A-Fa-f]{2}){5}$"
+
+
+class AssetBase(SQLModel):
+    name: str | None = Field(default=None, max_length=200)
+    kind: AssetKind = Field(default=AssetKind.OTHER, sa_type=EnumText)
+    hostname: str | None = Field(default=None, max_length=253, index=True)
+    mac: str | None = Field(default=None, max_length=17, index=True)
+    serial: str | None = Field(default=None, max_length=100, index=True)
+    opd_code: str | None = Field(default=None, max_length=32, index=True)
+    location: str | None = Field(default=None, max_length=200)
+    owner: str | None = Field(default=None, max_length=200)
+    facility_id: int | None = Field(default=None, foreign_key="facility.id")
+
+
+class AssetCreate(AssetBase):
+    """A declared asset. At least one identity (MAC, serial or address) is required."""
+
+    mac: str | None = Field(default=None, regex=MAC_REGEX)
+    addresses: list[IPv4Address | IPv6Address] = []
+    lifecycle: Lifecycle = Lifecycle.ACTIVE
+
+
+class AssetUpdate(SQLModel):
+    """Declared fields; a field set here is never overwritten by a scan."""
+
+    name: str | None = Field(default=None, max_length=200)
+    kind: AssetKind | None = None
+    hostname: str | None = Field(default=None, max_length=253)
+    serial: str | None = Field(default=None, max_length=100)
+    opd_code: str | None = Field(default=None, max_length=32)
+    location: str | None = Field(default=None, max_length=200)
+    owner: str | None = Field(default=None, max_length=200)
+    lifecycle: Lifecycle | None = None
+    facility_id: int | None = None
+
+
+class Asset(AssetBase, table=True):
+    __table_args__ = (
+        Index("ix_asset_scope_address", "scope", "address"),
+        Index("ix_asset_opd_lifecycle", "opd_code", "lifecycle", "id"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    address: str | None = Field(default=None, max_length=45, index=True)
+    addresses: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    os_guess: str | None = Field(default=None, max_length=200)
+    vendor: str | None = Field(default=None, max_length=200)
+    lifecycle: Lifecycle = Field(default=Lifecycle.ACTIVE, index=True, sa_type=EnumText)
+    first_seen: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    last_seen: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
+    scope: str | None = Field(default=None, max_length=64)
+    last_scan_id: str | None = Field(default=None, max_length=64)
+    identity_rule: str = Field(default="declared", max_length=32)
+    observed: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    declared: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    is_sample: bool = False
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class ServiceBase(SQLModel):
+    port: int = Field(ge=0, le=65535)
+    protocol: Protocol = Field(default=Protocol.TCP, sa_type=EnumText)
+    name: str | None = Field(default=None, max_length=64)
+    product: str | None = Field(default=None, max_length=200)
+    version: str | None = Field(default=None, max_length=100)
+
+
+class Service(ServiceBase, table=True):
+    __table_args__ = (UniqueConstraint("asset_id", "port", "protocol"),)
+    id: int | None = Field(default=None, primary_key=True)
+    asset_id: int = Field(foreign_key="asset.id", index=True)
+    first_seen: datetime = Field(sa_type=UTCDateTime)
+    last_seen: datetime = Field(sa_type=UTCDateTime)
+
+
+class ServicePublic(ServiceBase):
+    id: int
+    asset_id: int
+    first_seen: datetime
+    last_seen: datetime
+
+
+class ServicesPublic(SQLModel):
+    data: list[ServicePublic]
+    count: int
+
+
+class AssetPublic(AssetBase):
+    id: int
+    address: str | None
+    addresses: list[str]
+    os_guess: str | None
+    vendor: str | None
+    lifecycle: Lifecycle
+    first_seen: datetime | None
+    last_seen: datetime | None
+    scope: str | None
+    identity_rule: str
+    is_sample: bool
+
+
+class AssetDetail(AssetPublic):
+    observed: dict[str, Any]
+    declared: dict[str, Any]
+    services: list[ServicePublic]
+
+
+class AssetsPublic(SQLModel):
+    data: list[AssetPublic]
+    count: int

@@ -1,0 +1,88 @@
+"""Collects change-log rows during a unit of work and writes them in one statement."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+
+from sqlalchemy import Connection, insert
+
+from spbe_inventory.db import utcnow
+
+from .models import CauseKind, ChangeAction, EntityKind, HistoryEntry
+
+HISTORY = HistoryEntry.__table__  # type: ignore[attr-defined]
+
+
+class HasId(Protocol):
+    @property
+    def id(self) -> int | None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Cause:
+    """Why a change happened: an event id, a request id (with its acting user), or sample data."""
+
+    kind: CauseKind
+    id: str
+    at: datetime
+    actor: str | None = None
+
+    @classmethod
+    def request(cls, request_id: str, actor: str | None = None) -> Cause:
+        return cls(CauseKind.REQUEST, request_id, utcnow(), actor)
+
+
+@dataclass(slots=True)
+class PendingChange:
+    entity: EntityKind
+    entity_id: int | None
+    action: ChangeAction
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+    cause: Cause
+    ref: HasId | None = None  # a record whose id is known only after its insert
+
+
+@dataclass
+class ChangeLog:
+    pending: list[PendingChange] = field(default_factory=list)
+
+    def record(
+        self,
+        entity: EntityKind,
+        entity_id: int | None,
+        action: ChangeAction,
+        before: dict[str, Any] | None,
+        after: dict[str, Any] | None,
+        cause: Cause,
+        ref: HasId | None = None,
+    ) -> None:
+        self.pending.append(PendingChange(entity, entity_id, action, before, after, cause, ref))
+
+    def flush(self, conn: Connection) -> int:
+        """Insert the pending rows (after the records they name have their ids)."""
+        if not self.pending:
+            return 0
+        rows = [_row(change) for change in self.pending]
+        conn.execute(insert(HISTORY), rows)
+        self.pending.clear()
+        return len(rows)
+
+
+def _row(change: PendingChange) -> dict[str, Any]:
+    entity_id = change.entity_id
+    if entity_id is None and change.ref is not None:
+        entity_id = change.ref.id
+    return {
+        "entity": change.entity.value,
+        "entity_id": entity_id,
+        "action": change.action.value,
+        "before": change.before,
+        "after": change.after,
+        "cause_kind": change.cause.kind.value,
+        "cause_id": change.cause.id,
+        "actor": change.cause.actor,
+        "at": change.cause.at,
+    }

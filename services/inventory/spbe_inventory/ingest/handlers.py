@@ -1,0 +1,183 @@
+"""One batch handler per event type, found in one registry."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from spbe_common.events import Event, EventType
+from spbe_common.events.enums import ScanStatus
+from spbe_common.events.payloads import (
+    ApplicationDeclared,
+    ApplicationObserved,
+    AssetDeclared,
+    AssetObserved,
+    ScanCompleted,
+    ScanStarted,
+)
+from sqlalchemy import Connection, select
+
+from spbe_inventory.applications import service as applications
+from spbe_inventory.assets.identity import Identity
+from spbe_inventory.assets.service import AssetUnitOfWork, Declaration, observation_of
+from spbe_inventory.history.models import CauseKind
+from spbe_inventory.history.service import Cause, ChangeLog
+from spbe_inventory.opd.models import Opd
+
+from . import repository as repo
+
+
+@dataclass
+class BatchContext:
+    conn: Connection
+    changes: ChangeLog = field(default_factory=ChangeLog)
+    rejected: dict[str, str] = field(default_factory=dict)  # event id -> reason
+    _assets: AssetUnitOfWork | None = None
+    _opd_codes: set[str] | None = None
+
+    @property
+    def assets(self) -> AssetUnitOfWork:
+        if self._assets is None:
+            self._assets = AssetUnitOfWork(self.conn, self.changes)
+        return self._assets
+
+    def opd_codes(self) -> set[str]:
+        if self._opd_codes is None:
+            self._opd_codes = set(self.conn.execute(select(Opd.code)).scalars())  # type: ignore[arg-type]
+        return self._opd_codes
+
+    def reject(self, event: Event, reason: str) -> None:
+        self.rejected[event.id] = reason
+
+
+Handler = Callable[[BatchContext, list[Event]], None]
+HANDLERS: dict[EventType, Handler] = {}
+
+
+def handles(event_type: EventType) -> Callable[[Handler], Handler]:
+    def register(handler: Handler) -> Handler:
+        HANDLERS[event_type] = handler
+        return handler
+
+    return register
+
+
+def cause_of(event: Event) -> Cause:
+    return Cause(CauseKind.EVENT, event.id, event.time)
+
+
+def _data(event: Event, kind: type[Any]) -> Any:
+    assert isinstance(event.data, kind)
+    return event.data
+
+
+@handles(EventType.SCAN_STARTED)
+def scan_started(ctx: BatchContext, events: list[Event]) -> None:
+    rows = []
+    for event in events:
+        data: ScanStarted = _data(event, ScanStarted)
+        rows.append({
+            "scan_id": data.scan_id, "scope": data.scope.key, "opd_code": data.scope.opd,
+            "ranges": data.scope.ranges, "profile": data.profile, "status": "running",
+            "started_at": data.started_at, "marked_missing": 0,
+        })  # fmt: skip
+    repo.start_scans(ctx.conn, rows)
+
+
+@handles(EventType.ASSET_OBSERVED)
+def asset_observed(ctx: BatchContext, events: list[Event]) -> None:
+    scan_opd = repo.scan_opd(ctx.conn, sorted({e.scanid for e in events if e.scanid}))
+    observations = [
+        observation_of(
+            _data(e, AssetObserved), e.scope, e.scanid, scan_opd.get(e.scanid or ""), cause_of(e)
+        )
+        for e in events
+    ]
+    uow = ctx.assets
+    uow.load(o.identity for o in observations)
+    for obs in observations:
+        uow.observe(obs)
+    uow.flush()
+
+
+@handles(EventType.SCAN_COMPLETED)
+def scan_completed(ctx: BatchContext, events: list[Event]) -> None:
+    for event in events:
+        data: ScanCompleted = _data(event, ScanCompleted)
+        marked = 0
+        if data.status is ScanStatus.COMPLETE:  # only a complete scan may mark anything missing
+            marked = ctx.assets.mark_missing(data.scope.key, data.started_at, cause_of(event))
+        repo.finish_scan(ctx.conn, {
+            "scan_id": data.scan_id, "scope": data.scope.key, "opd_code": data.scope.opd,
+            "ranges": data.scope.ranges, "profile": data.profile, "status": data.status.value,
+            "started_at": data.started_at, "finished_at": data.finished_at,
+            "hosts_up": data.hosts_up, "marked_missing": marked,
+        })  # fmt: skip
+
+
+DECLARED_ASSET_FIELDS = (
+    "name",
+    "kind",
+    "hostname",
+    "mac",
+    "serial",
+    "location",
+    "owner",
+    "lifecycle",
+)
+
+
+def declaration_of(data: AssetDeclared, cause: Cause) -> Declaration:
+    fields: dict[str, Any] = {
+        n: getattr(data, n) for n in DECLARED_ASSET_FIELDS if getattr(data, n) is not None
+    }
+    if data.opd is not None:
+        fields["opd_code"] = data.opd
+    addresses = tuple(str(a) for a in data.addresses)
+    if addresses:
+        fields.update(address=addresses[0], addresses=list(addresses))
+    ident = Identity(data.mac, data.serial, addresses, data.hostname, None)
+    return Declaration(ident, fields, cause)
+
+
+@handles(EventType.ASSET_DECLARED)
+def asset_declared(ctx: BatchContext, events: list[Event]) -> None:
+    declarations = []
+    for event in events:
+        data: AssetDeclared = _data(event, AssetDeclared)
+        if data.opd is not None and data.opd not in ctx.opd_codes():
+            ctx.reject(event, f"unknown OPD code {data.opd!r}")
+        elif not (data.mac or data.serial or data.addresses):
+            ctx.reject(event, "a declared asset needs a MAC, a serial or an address")
+        else:
+            declarations.append(declaration_of(data, cause_of(event)))
+    uow = ctx.assets
+    uow.load(d.identity for d in declarations)
+    for decl in declarations:
+        uow.declare(decl)
+    uow.flush()
+
+
+@handles(EventType.APPLICATION_DECLARED)
+def application_declared(ctx: BatchContext, events: list[Event]) -> None:
+    for event in events:
+        data: ApplicationDeclared = _data(event, ApplicationDeclared)
+        if data.opd not in ctx.opd_codes():
+            ctx.reject(event, f"unknown OPD code {data.opd!r}")
+            continue
+        fields = data.model_dump(mode="json", exclude_none=True, exclude={"opd", "declared_by"})
+        fields["opd_code"] = data.opd
+        if not fields.get("urls"):
+            fields.pop("urls", None)
+        if not fields.get("service_areas"):
+            fields.pop("service_areas", None)
+        applications.declare(ctx.conn, ctx.changes, fields, cause_of(event))
+    ctx.changes.flush(ctx.conn)
+
+
+@handles(EventType.APPLICATION_OBSERVED)
+def application_observed(ctx: BatchContext, events: list[Event]) -> None:
+    probes = [(_data(e, ApplicationObserved), cause_of(e)) for e in events]
+    applications.observe(ctx.conn, ctx.changes, probes)
+    ctx.changes.flush(ctx.conn)

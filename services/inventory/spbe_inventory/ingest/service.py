@@ -1,0 +1,90 @@
+"""Fold one batch of bus records into the catalogue, inside the caller's transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from itertools import groupby
+
+from spbe_common.bus import Record
+from spbe_common.events import Event, InvalidEvent, from_binary
+from sqlalchemy import Connection
+
+from spbe_inventory.db import utcnow
+
+from . import repository as repo
+from .handlers import HANDLERS, BatchContext
+
+
+@dataclass
+class BatchResult:
+    ingested: dict[str, int] = field(default_factory=dict)  # event type -> count
+    duplicates: int = 0
+    rejected: list[tuple[Record, str]] = field(default_factory=list)
+
+
+def decode(
+    records: Sequence[Record],
+) -> tuple[list[tuple[Record, Event]], list[tuple[Record, str]]]:
+    good: list[tuple[Record, Event]] = []
+    bad: list[tuple[Record, str]] = []
+    for record in records:
+        try:
+            event = from_binary(record.headers, record.value)
+        except InvalidEvent as exc:
+            bad.append((record, exc.reason))
+            continue
+        if event.type not in HANDLERS:
+            bad.append((record, f"no handler for event type {event.type.value!r} on this topic"))
+        else:
+            good.append((record, event))
+    return good, bad
+
+
+def _fresh(
+    conn: Connection, decoded: list[tuple[Record, Event]]
+) -> tuple[list[tuple[Record, Event]], int]:
+    seen = repo.already_processed(conn, [e.id for _, e in decoded])
+    fresh = []
+    for record, event in decoded:
+        if event.id not in seen:
+            seen.add(event.id)
+            fresh.append((record, event))
+    return fresh, len(decoded) - len(fresh)
+
+
+def _runs(items: list[tuple[Record, Event]]) -> Iterator[tuple[Event, list[tuple[Record, Event]]]]:
+    """Consecutive events of one type, so order across types is kept and each run is batched."""
+    for _, run in groupby(items, key=lambda item: item[1].type):
+        run_list = list(run)
+        yield run_list[0][1], run_list
+
+
+def ingest(conn: Connection, records: Sequence[Record]) -> BatchResult:
+    """Decode, drop duplicates, dispatch runs to handlers, remember ids, set poison aside."""
+    result = BatchResult()
+    decoded, result.rejected = decode(records)
+    fresh, result.duplicates = _fresh(conn, decoded)
+    ctx = BatchContext(conn)
+    for first, run in _runs(fresh):
+        HANDLERS[first.type](ctx, [event for _, event in run])
+        result.ingested[first.type.value] = result.ingested.get(first.type.value, 0) + len(run)
+    now = utcnow()
+    repo.mark_processed(conn, [e.id for _, e in fresh], now)
+    for record, event in fresh:
+        if event.id in ctx.rejected:
+            result.rejected.append((record, ctx.rejected[event.id]))
+    repo.store_rejected(
+        conn, [_rejected_row(record, reason, now) for record, reason in result.rejected]
+    )
+    return result
+
+
+def _rejected_row(record: Record, reason: str, now: object) -> dict[str, object]:
+    headers = {name: value.decode("utf-8", "replace") for name, value in record.headers}
+    return {
+        "topic": record.topic, "partition": record.partition, "offset": record.offset,
+        "event_id": headers.get("ce_id"), "event_type": headers.get("ce_type"),
+        "reason": reason[:2000], "value": record.value,
+        "headers": [[k, v] for k, v in headers.items()], "rejected_at": now,
+    }  # fmt: skip

@@ -1,0 +1,27 @@
+"""Every table, imported in one place for Alembic's metadata."""
+
+from sqlmodel import SQLModel
+
+from spbe_inventory.applications.models import Application, ApplicationAsset
+from spbe_inventory.assets.models import Asset, Service
+from spbe_inventory.history.models import HistoryEntry
+from spbe_inventory.infrastructure.models import Facility, NetworkLink
+from spbe_inventory.ingest.models import ProcessedEvent, RejectedEvent, Scan
+from spbe_inventory.opd.models import Opd
+
+metadata = SQLModel.metadata
+
+__all__ = [
+    "Application",
+    "ApplicationAsset",
+    "Asset",
+    "Facility",
+    "HistoryEntry",
+    "NetworkLink",
+    "Opd",
+    "ProcessedEvent",
+    "RejectedEvent",
+    "Scan",
+    "Service",
+    "metadata",
+]

@@ -1,0 +1,52 @@
+"""Organisation units: OPD (Organisasi Perangkat Daerah) and kecamatan."""
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import JSON, Column
+from sqlmodel import Field, SQLModel
+
+from spbe_inventory.db import EnumText, UTCDateTime, utcnow
+
+
+class OpdKind(StrEnum):
+    SECRETARIAT = "secretariat"
+    AGENCY = "agency"  # badan / dinas / inspektorat / satpol
+    HOSPITAL = "hospital"
+    KECAMATAN = "kecamatan"
+
+
+class OpdBase(SQLModel):
+    code: str = Field(max_length=32, regex=r"^[A-Z0-9][A-Z0-9_-]{0,31}$", unique=True, index=True)
+    name: str = Field(min_length=2, max_length=200)
+    abbreviation: str | None = Field(default=None, max_length=40)
+    kind: OpdKind = Field(default=OpdKind.AGENCY, sa_type=EnumText)
+
+
+class OpdCreate(OpdBase):
+    aliases: list[str] = []
+
+
+class OpdUpdate(SQLModel):
+    name: str | None = Field(default=None, min_length=2, max_length=200)
+    abbreviation: str | None = Field(default=None, max_length=40)
+    kind: OpdKind | None = None
+    aliases: list[str] | None = None
+
+
+class Opd(OpdBase, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    aliases: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    is_sample: bool = False
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class OpdPublic(OpdBase):
+    id: int
+    aliases: list[str]
+    is_sample: bool
+
+
+class OpdsPublic(SQLModel):
+    data: list[OpdPublic]
+    count: int

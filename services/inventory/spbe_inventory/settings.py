@@ -1,0 +1,23 @@
+"""Typed settings of the inventory service, built once at start-up and passed down."""
+
+from pydantic import Field, model_validator
+from spbe_common.settings import BusSettings, Environment
+
+
+class InventorySettings(BusSettings):
+    database_url: str | None = Field(default=None, description="SQLAlchemy URL; default SQLite")
+    api_host: str = "127.0.0.1"
+    api_port: int = Field(default=8000, ge=1, le=65535)
+    consumer_group: str = "spbe-inventory"
+    batch_size: int = Field(default=1000, ge=1, le=10000)
+    poll_timeout_s: float = Field(default=0.5, gt=0)
+
+    @property
+    def db_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.data_dir / 'inventory.db'}"
+
+    @model_validator(mode="after")
+    def _no_placeholder_secrets(self) -> "InventorySettings":
+        if self.environment is Environment.PRODUCTION and "changethis" in self.db_url:
+            raise ValueError("SPBE_DATABASE_URL still holds the placeholder password 'changethis'")
+        return self
