@@ -1,0 +1,37 @@
+"""The collector's typed settings, built once at start-up and passed down."""
+
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from spbe_common.settings import BusSettings
+
+SOURCE = "spbe-collector"
+
+
+class CollectorSettings(BusSettings):
+    """Read from SPBE_* environment variables (e.g. SPBE_SCAN_ALLOWLIST='["10.0.0.0/8"]')."""
+
+    scan_allowlist: list[str] = Field(
+        default=["127.0.0.0/8"], description="CIDR ranges the collector may ever scan"
+    )
+    scopes_file: Path = Path("scopes.yaml")
+    scan_max_parallel: int = Field(default=2, ge=1, le=16, description="Chunks scanned at once")
+    scan_chunk_size: int = Field(default=4096, ge=1, le=65536, description="Hosts per chunk")
+    scan_chunk_timeout_s: float = Field(default=900.0, gt=0, description="Wall time per chunk")
+    nmap_path: str | None = Field(default=None, description="nmap binary; None: search PATH")
+    scan_privileged: bool | None = Field(default=None, description="None: root decides")
+    probe_timeout_s: float = Field(default=10.0, gt=0)
+    probe_concurrency: int = Field(default=8, ge=1, le=64)
+    import_max_bytes: int = Field(default=5 * 1024 * 1024, ge=1024)
+    import_max_rows: int = Field(default=10_000, ge=1)
+
+    @field_validator("scan_allowlist")
+    @classmethod
+    def _allowlist_parses(cls, value: list[str]) -> list[str]:
+        from ipaddress import ip_network
+
+        return [str(ip_network(item, strict=False)) for item in value]
+
+    @property
+    def lock_dir(self) -> Path:
+        return self.data_dir / "locks"
