@@ -14,9 +14,21 @@ from .models import Application, ApplicationAsset
 APPLICATION = Application.__table__  # type: ignore[attr-defined]
 APPLICATION_ASSET = ApplicationAsset.__table__  # type: ignore[attr-defined]
 APP_MUTABLE = (
-    "description", "kind", "platform", "hosting", "facility_id", "status", "function_level",
-    "uses_service_bus", "urls", "service_areas", "declared", "probe", "last_probed_at", "updated_at",
-)  # fmt: skip
+    "description",
+    "kind",
+    "platform",
+    "hosting",
+    "facility_id",
+    "status",
+    "function_level",
+    "uses_service_bus",
+    "urls",
+    "service_areas",
+    "declared",
+    "probe",
+    "last_probed_at",
+    "updated_at",
+)
 
 
 def by_keys(conn: Connection, keys: Sequence[tuple[str, str]]) -> list[dict[str, Any]]:

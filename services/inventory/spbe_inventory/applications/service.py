@@ -15,10 +15,17 @@ from spbe_inventory.history.service import Cause, ChangeLog
 from . import repository as repo
 
 DEFAULTS: dict[str, Any] = {
-    "description": None, "kind": "special", "platform": "web", "hosting": None,
-    "facility_id": None, "status": "active", "function_level": None, "uses_service_bus": False,
-    "urls": [], "service_areas": [],
-}  # fmt: skip
+    "description": None,
+    "kind": "special",
+    "platform": "web",
+    "hosting": None,
+    "facility_id": None,
+    "status": "active",
+    "function_level": None,
+    "uses_service_bus": False,
+    "urls": [],
+    "service_areas": [],
+}
 # Probe fields whose change is worth a history row (response time changes every probe).
 PROBE_TRACKED = ("reachable", "status_code", "tls_not_after", "error")
 
@@ -28,8 +35,15 @@ def declare(conn: Connection, changes: ChangeLog, fields: dict[str, Any], cause:
     asset_ids = fields.pop("asset_ids", None)
     found = repo.by_keys(conn, [(fields["opd_code"], fields["name"])])
     if not found:
-        row = {**DEFAULTS, **fields, "probe": {}, "declared": fields, "is_sample": False,
-               "created_at": cause.at, "updated_at": cause.at}  # fmt: skip
+        row = {
+            **DEFAULTS,
+            **fields,
+            "probe": {},
+            "declared": fields,
+            "is_sample": False,
+            "created_at": cause.at,
+            "updated_at": cause.at,
+        }
         app_id = repo.insert_one(conn, row)
         changes.record(
             EntityKind.APPLICATION, app_id, ChangeAction.CREATED, None, _public(row), cause
@@ -109,8 +123,14 @@ def _apply_probe(
     after = {k: probe.get(k) for k in PROBE_TRACKED}
     if before != after:
         changed = [k for k in PROBE_TRACKED if before[k] != after[k]]
-        changes.record(EntityKind.APPLICATION, app["id"], ChangeAction.UPDATED,
-                       {k: before[k] for k in changed}, {k: after[k] for k in changed}, cause)  # fmt: skip
+        changes.record(
+            EntityKind.APPLICATION,
+            app["id"],
+            ChangeAction.UPDATED,
+            {k: before[k] for k in changed},
+            {k: after[k] for k in changed},
+            cause,
+        )
     app.update(probe=probe, last_probed_at=cause.at, updated_at=utcnow())
     return True
 

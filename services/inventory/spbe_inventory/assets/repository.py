@@ -15,10 +15,29 @@ SERVICE = Service.__table__  # type: ignore[attr-defined]
 CHUNK = 500  # stays far below every driver's bound-parameter limit
 
 ASSET_MUTABLE = (
-    "name", "kind", "hostname", "mac", "serial", "opd_code", "location", "owner", "facility_id",
-    "address", "addresses", "os_guess", "vendor", "lifecycle", "first_seen", "last_seen", "scope",
-    "last_scan_id", "identity_rule", "observed", "declared", "updated_at",
-)  # fmt: skip
+    "name",
+    "kind",
+    "hostname",
+    "mac",
+    "serial",
+    "opd_code",
+    "location",
+    "owner",
+    "facility_id",
+    "address",
+    "addresses",
+    "os_guess",
+    "vendor",
+    "lifecycle",
+    "first_seen",
+    "last_seen",
+    "scope",
+    "last_scan_id",
+    "identity_rule",
+    "observed",
+    "declared",
+    "updated_at",
+)
 ASSET_TOUCH = ("last_seen", "last_scan_id", "scope", "identity_rule")
 
 

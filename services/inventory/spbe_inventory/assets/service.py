@@ -24,9 +24,21 @@ from .identity import AssetState, Identity, IdentityIndex
 
 # Fields whose value is the merge of declared and observed state.
 MERGED = (
-    "name", "kind", "hostname", "mac", "serial", "opd_code", "location", "owner", "facility_id",
-    "address", "addresses", "os_guess", "vendor", "lifecycle",
-)  # fmt: skip
+    "name",
+    "kind",
+    "hostname",
+    "mac",
+    "serial",
+    "opd_code",
+    "location",
+    "owner",
+    "facility_id",
+    "address",
+    "addresses",
+    "os_guess",
+    "vendor",
+    "lifecycle",
+)
 DEFAULTS: dict[str, Any] = {"kind": "other", "lifecycle": "active", "addresses": []}
 
 
@@ -53,9 +65,15 @@ def observation_of(
 ) -> Observation:
     addresses = tuple(str(a) for a in data.addresses)
     fields = {
-        "hostname": data.hostname, "mac": data.mac, "serial": data.serial, "os_guess": data.os_guess,
-        "vendor": data.vendor, "address": addresses[0], "addresses": list(addresses), "opd_code": opd,
-    }  # fmt: skip
+        "hostname": data.hostname,
+        "mac": data.mac,
+        "serial": data.serial,
+        "os_guess": data.os_guess,
+        "vendor": data.vendor,
+        "address": addresses[0],
+        "addresses": list(addresses),
+        "opd_code": opd,
+    }
     services = tuple(s.model_dump(mode="json") for s in data.services)
     ident = Identity(data.mac, data.serial, addresses, data.hostname, scope)
     return Observation(ident, fields, services, cause.at, scan_id, cause)
@@ -76,9 +94,18 @@ def _diff(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict[str, Any]
 def _new_row(scope: str | None, rule: str, at: datetime | None) -> dict[str, Any]:
     row: dict[str, Any] = {name: DEFAULTS.get(name) for name in MERGED}
     row.update(
-        id=None, first_seen=at, last_seen=at, scope=scope, last_scan_id=None, identity_rule=rule,
-        observed={}, declared={}, is_sample=False, created_at=utcnow(), updated_at=utcnow(),
-    )  # fmt: skip
+        id=None,
+        first_seen=at,
+        last_seen=at,
+        scope=scope,
+        last_scan_id=None,
+        identity_rule=rule,
+        observed={},
+        declared={},
+        is_sample=False,
+        created_at=utcnow(),
+        updated_at=utcnow(),
+    )
     return row
 
 

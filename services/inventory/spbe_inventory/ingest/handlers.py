@@ -77,11 +77,18 @@ def scan_started(ctx: BatchContext, events: list[Event]) -> None:
     rows = []
     for event in events:
         data: ScanStarted = _data(event, ScanStarted)
-        rows.append({
-            "scan_id": data.scan_id, "scope": data.scope.key, "opd_code": data.scope.opd,
-            "ranges": data.scope.ranges, "profile": data.profile, "status": "running",
-            "started_at": data.started_at, "marked_missing": 0,
-        })  # fmt: skip
+        rows.append(
+            {
+                "scan_id": data.scan_id,
+                "scope": data.scope.key,
+                "opd_code": data.scope.opd,
+                "ranges": data.scope.ranges,
+                "profile": data.profile,
+                "status": "running",
+                "started_at": data.started_at,
+                "marked_missing": 0,
+            }
+        )
     repo.start_scans(ctx.conn, rows)
 
 
@@ -108,12 +115,21 @@ def scan_completed(ctx: BatchContext, events: list[Event]) -> None:
         marked = 0
         if data.status is ScanStatus.COMPLETE:  # only a complete scan may mark anything missing
             marked = ctx.assets.mark_missing(data.scope.key, data.started_at, cause_of(event))
-        repo.finish_scan(ctx.conn, {
-            "scan_id": data.scan_id, "scope": data.scope.key, "opd_code": data.scope.opd,
-            "ranges": data.scope.ranges, "profile": data.profile, "status": data.status.value,
-            "started_at": data.started_at, "finished_at": data.finished_at,
-            "hosts_up": data.hosts_up, "marked_missing": marked,
-        })  # fmt: skip
+        repo.finish_scan(
+            ctx.conn,
+            {
+                "scan_id": data.scan_id,
+                "scope": data.scope.key,
+                "opd_code": data.scope.opd,
+                "ranges": data.scope.ranges,
+                "profile": data.profile,
+                "status": data.status.value,
+                "started_at": data.started_at,
+                "finished_at": data.finished_at,
+                "hosts_up": data.hosts_up,
+                "marked_missing": marked,
+            },
+        )
 
 
 DECLARED_ASSET_FIELDS = (

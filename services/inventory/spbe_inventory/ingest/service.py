@@ -83,8 +83,13 @@ def ingest(conn: Connection, records: Sequence[Record]) -> BatchResult:
 def _rejected_row(record: Record, reason: str, now: object) -> dict[str, object]:
     headers = {name: value.decode("utf-8", "replace") for name, value in record.headers}
     return {
-        "topic": record.topic, "partition": record.partition, "offset": record.offset,
-        "event_id": headers.get("ce_id"), "event_type": headers.get("ce_type"),
-        "reason": reason[:2000], "value": record.value,
-        "headers": [[k, v] for k, v in headers.items()], "rejected_at": now,
-    }  # fmt: skip
+        "topic": record.topic,
+        "partition": record.partition,
+        "offset": record.offset,
+        "event_id": headers.get("ce_id"),
+        "event_type": headers.get("ce_type"),
+        "reason": reason[:2000],
+        "value": record.value,
+        "headers": [[k, v] for k, v in headers.items()],
+        "rejected_at": now,
+    }

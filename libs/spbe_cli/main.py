@@ -1,0 +1,27 @@
+"""`spbe`: one command line for every service; the only module that composes them."""
+
+import logging
+
+import typer
+from spbe_inventory import cli as inventory_cli
+
+from spbe_cli import events_cli
+
+app = typer.Typer(
+    help="SPBE Inventory: ICT assets and applications of a Pemerintah Kabupaten/Kota, and SPBE scores.",
+    no_args_is_help=True,
+)
+app.command("up")(inventory_cli.up)
+app.command("api")(inventory_cli.api)
+app.command("consume")(inventory_cli.consume)
+app.add_typer(inventory_cli.db_app, name="db")
+app.add_typer(inventory_cli.sample_app, name="sample")
+app.add_typer(events_cli.app, name="events")
+
+
+@app.callback()
+def main(verbose: bool = typer.Option(False, "--verbose", "-v", help="Log more")) -> None:
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )

@@ -1,0 +1,70 @@
+"""The inventory API: built by `create_app(settings, engine)` at start-up, never at import."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.responses import Response
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+from sqlalchemy import Engine, text
+
+from spbe_inventory import migrate
+from spbe_inventory.applications.routes import router as applications_router
+from spbe_inventory.assets.routes import router as assets_router
+from spbe_inventory.infrastructure.routes import router as infrastructure_router
+from spbe_inventory.ingest.routes import router as ingest_router
+from spbe_inventory.opd.routes import router as opd_router
+from spbe_inventory.settings import InventorySettings
+
+from .listing import json_response
+
+DESCRIPTION = """Catalogue of the ICT assets and applications of a Pemerintah Kabupaten/Kota:
+OPD, servers and network devices with their services, applications, data centres and
+intra-network links; each record with its history. Observed (scan) and declared (person)
+state are kept apart; declared fields always win."""
+
+
+def create_app(
+    settings: InventorySettings, engine: Engine, registry: CollectorRegistry | None = None
+) -> FastAPI:
+    app = FastAPI(title="SPBE Inventory", version="0.1.0", description=DESCRIPTION)
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.registry = registry or CollectorRegistry()
+    for router in (
+        opd_router,
+        assets_router,
+        applications_router,
+        infrastructure_router,
+        ingest_router,
+    ):
+        app.include_router(router)
+    _add_health(app)
+    return app
+
+
+def _add_health(app: FastAPI) -> None:
+    @app.get("/healthz", tags=["health"])
+    def healthz() -> Response:
+        """Liveness: the process answers."""
+        return json_response({"status": "ok"})
+
+    @app.get("/readyz", tags=["health"])
+    def readyz(request: Request) -> Response:
+        """Readiness: the database answers and its schema is at the newest migration."""
+        engine: Engine = request.app.state.engine
+        try:
+            with engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+                current = migrate.current_revision(conn)
+        except Exception as exc:  # any failure means not ready; say why
+            return json_response({"status": "unavailable", "reason": str(exc)[:200]}, 503)
+        head = migrate.head_revision()
+        if current != head:
+            return json_response(
+                {"status": "unavailable", "reason": f"schema at {current}, expected {head}"}, 503
+            )
+        return json_response({"status": "ready", "schema": current})
+
+    @app.get("/metrics", include_in_schema=False)
+    def metrics(request: Request) -> Response:
+        return Response(generate_latest(request.app.state.registry), media_type=CONTENT_TYPE_LATEST)

@@ -1,0 +1,59 @@
+"""Request-scoped dependencies: the transaction, the acting principal and its OPD scope."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from sqlalchemy import Connection, Engine, true
+from sqlalchemy.sql import ColumnElement
+
+from spbe_inventory.history.service import Cause
+from spbe_inventory.settings import InventorySettings
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """Who acts, and which OPD they may see. Every query is scoped through `where`."""
+
+    name: str | None = None
+    opd_codes: frozenset[str] | None = None  # None: every OPD (until access control lands)
+
+    def where(self, opd_column: Any) -> ColumnElement[bool]:
+        if self.opd_codes is None:
+            return true()
+        return opd_column.in_(sorted(self.opd_codes))  # type: ignore[no-any-return]
+
+    def may_write(self, opd_code: str | None) -> bool:
+        return self.opd_codes is None or opd_code in self.opd_codes
+
+
+def get_engine(request: Request) -> Engine:
+    return request.app.state.engine  # type: ignore[no-any-return]
+
+
+def get_settings(request: Request) -> InventorySettings:
+    return request.app.state.settings  # type: ignore[no-any-return]
+
+
+def get_conn(engine: Annotated[Engine, Depends(get_engine)]) -> Iterator[Connection]:
+    """The edge owns the transaction: committed when the handler returns, else rolled back."""
+    with engine.begin() as conn:
+        yield conn
+
+
+def get_principal(request: Request) -> Principal:
+    return Principal()  # access control with roles and per-OPD scoping comes with its issue
+
+
+def get_cause(request: Request, principal: Annotated[Principal, Depends(get_principal)]) -> Cause:
+    request_id = request.headers.get("x-request-id") or str(uuid.uuid4())
+    return Cause.request(f"request:{request_id[:100]}", principal.name)
+
+
+ConnDep = Annotated[Connection, Depends(get_conn)]
+PrincipalDep = Annotated[Principal, Depends(get_principal)]
+CauseDep = Annotated[Cause, Depends(get_cause)]

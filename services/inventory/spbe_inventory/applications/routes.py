@@ -1,0 +1,132 @@
+"""/api/v1/applications."""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, HTTPException, Query
+from fastapi.responses import Response
+from spbe_common.events.enums import ApplicationKind, ApplicationStatus, HostingKind, Platform
+from sqlalchemy import Connection, or_, select
+
+from spbe_inventory.api.deps import CauseDep, ConnDep, Principal, PrincipalDep
+from spbe_inventory.api.listing import Page, json_response, like, list_page, page_params
+from spbe_inventory.assets.repository import ASSET
+from spbe_inventory.history.models import EntityKind
+from spbe_inventory.history.routes import Limit, Offset, history_response
+from spbe_inventory.history.service import ChangeLog
+from spbe_inventory.opd.repository import exists
+
+from . import repository as repo
+from . import service
+from .models import ApplicationCreate, ApplicationDetail, ApplicationsPublic, ApplicationUpdate
+
+router = APIRouter(prefix="/api/v1/applications", tags=["applications"])
+APP = repo.APPLICATION
+COLUMNS = (
+    "id", "name", "opd_code", "description", "kind", "platform", "hosting", "facility_id",
+    "status", "function_level", "uses_service_bus", "urls", "service_areas", "probe",
+    "last_probed_at", "is_sample",
+)  # fmt: skip
+SORTABLE = ("id", "name", "opd_code", "kind", "status", "last_probed_at")
+
+
+@router.get("", response_model=ApplicationsPublic)
+def list_applications(
+    conn: ConnDep,
+    principal: PrincipalDep,
+    page: Annotated[Page, Depends(page_params)],
+    opd_code: str | None = None,
+    kind: ApplicationKind | None = None,
+    platform: Platform | None = None,
+    hosting: HostingKind | None = None,
+    status: ApplicationStatus | None = None,
+    q: Annotated[
+        str | None, Query(max_length=100, description="Search name and description")
+    ] = None,
+) -> Response:
+    where = [principal.where(APP.c.opd_code)]
+    for column, value in ((APP.c.opd_code, opd_code), (APP.c.kind, kind), (APP.c.platform, platform),
+                          (APP.c.hosting, hosting), (APP.c.status, status)):  # fmt: skip
+        if value is not None:
+            where.append(column == value)
+    if q:
+        pattern = like(q.lower())
+        where.append(
+            or_(
+                APP.c.name.ilike(pattern, escape="\\"),
+                APP.c.description.ilike(pattern, escape="\\"),
+            )
+        )
+    rows, count = list_page(conn, APP, COLUMNS, where, page, SORTABLE)
+    return json_response({"data": rows, "count": count})
+
+
+def _visible(conn: Connection, principal: Principal, app_id: int) -> dict[str, Any]:
+    row = (
+        conn.execute(select(APP).where(APP.c.id == app_id, principal.where(APP.c.opd_code)))
+        .mappings()
+        .first()
+    )
+    if row is None:
+        raise HTTPException(404, f"application {app_id} not found")
+    return dict(row)
+
+
+def _detail(conn: Connection, principal: Principal, app_id: int) -> dict[str, Any]:
+    row = _visible(conn, principal, app_id)
+    return {**{k: row[k] for k in COLUMNS}, "asset_ids": repo.asset_ids(conn, app_id)}
+
+
+@router.get("/{app_id}", response_model=ApplicationDetail)
+def get_application(app_id: int, conn: ConnDep, principal: PrincipalDep) -> Response:
+    return json_response(_detail(conn, principal, app_id))
+
+
+@router.get("/{app_id}/history")
+def application_history(
+    app_id: int, conn: ConnDep, principal: PrincipalDep, limit: Limit = 50, offset: Offset = 0
+) -> Response:
+    _visible(conn, principal, app_id)
+    return history_response(conn, EntityKind.APPLICATION, app_id, limit, offset)
+
+
+def _check_refs(
+    conn: Connection, principal: Principal, opd_code: str, asset_ids: list[int] | None
+) -> None:
+    if not exists(conn, opd_code):
+        raise HTTPException(422, f"unknown OPD code {opd_code!r}")
+    if not principal.may_write(opd_code):
+        raise HTTPException(403, f"not allowed to write records of OPD {opd_code!r}")
+    if asset_ids:
+        found = set(conn.execute(select(ASSET.c.id).where(ASSET.c.id.in_(asset_ids))).scalars())
+        if missing := sorted(set(asset_ids) - found):
+            raise HTTPException(422, f"unknown asset ids: {missing}")
+
+
+@router.post("", response_model=ApplicationDetail, status_code=201)
+def create_application(
+    body: ApplicationCreate, conn: ConnDep, principal: PrincipalDep, cause: CauseDep
+) -> Response:
+    _check_refs(conn, principal, body.opd_code, body.asset_ids)
+    if repo.by_keys(conn, [(body.opd_code, body.name)]):
+        raise HTTPException(409, f"application {body.name!r} of {body.opd_code} already exists")
+    changes = ChangeLog()
+    app_id = service.declare(conn, changes, body.model_dump(mode="json"), cause)
+    changes.flush(conn)
+    return json_response(_detail(conn, principal, app_id), 201)
+
+
+@router.patch("/{app_id}", response_model=ApplicationDetail)
+def update_application(
+    app_id: int, body: ApplicationUpdate, conn: ConnDep, principal: PrincipalDep, cause: CauseDep
+) -> Response:
+    row = _visible(conn, principal, app_id)
+    _check_refs(conn, principal, row["opd_code"], body.asset_ids)
+    fields = {
+        **body.model_dump(mode="json", exclude_unset=True),
+        "name": row["name"],
+        "opd_code": row["opd_code"],
+    }
+    changes = ChangeLog()
+    service.declare(conn, changes, fields, cause)
+    changes.flush(conn)
+    return json_response(_detail(conn, principal, app_id))

@@ -1,0 +1,200 @@
+"""/api/v1/assets and /api/v1/services."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, HTTPException, Query
+from fastapi.responses import Response
+from spbe_common.events.enums import AssetKind, Lifecycle, Protocol
+from sqlalchemy import Connection, or_, select
+
+from spbe_inventory.api.deps import CauseDep, ConnDep, Principal, PrincipalDep
+from spbe_inventory.api.listing import Page, json_response, like, list_page, page_params
+from spbe_inventory.history.models import EntityKind
+from spbe_inventory.history.routes import Limit, Offset, history_response
+from spbe_inventory.history.service import ChangeLog
+from spbe_inventory.opd.repository import exists
+
+from . import service as assets
+from .identity import Identity
+from .models import AssetCreate, AssetDetail, AssetsPublic, AssetUpdate, ServicesPublic
+from .repository import ASSET, SERVICE
+
+router = APIRouter(prefix="/api/v1", tags=["assets"])
+PageDep = Annotated[Page, Depends(page_params)]
+LIST_COLUMNS = (
+    "id", "name", "kind", "hostname", "mac", "serial", "opd_code", "location", "owner",
+    "facility_id", "address", "addresses", "os_guess", "vendor", "lifecycle", "first_seen",
+    "last_seen", "scope", "identity_rule", "is_sample",
+)  # fmt: skip
+SORTABLE = (
+    "id",
+    "name",
+    "hostname",
+    "address",
+    "opd_code",
+    "kind",
+    "lifecycle",
+    "first_seen",
+    "last_seen",
+)
+SERVICE_COLUMNS = (
+    "id",
+    "asset_id",
+    "port",
+    "protocol",
+    "name",
+    "product",
+    "version",
+    "first_seen",
+    "last_seen",
+)
+
+
+@router.get("/assets", response_model=AssetsPublic)
+def list_assets(
+    conn: ConnDep,
+    principal: PrincipalDep,
+    page: PageDep,
+    opd_code: str | None = None,
+    kind: AssetKind | None = None,
+    lifecycle: Lifecycle | None = None,
+    scope: str | None = None,
+    address: str | None = None,
+    q: Annotated[
+        str | None, Query(max_length=100, description="Search name, hostname, address, MAC")
+    ] = None,
+) -> Response:
+    where = [principal.where(ASSET.c.opd_code)]
+    for column, value in ((ASSET.c.opd_code, opd_code), (ASSET.c.kind, kind), (ASSET.c.lifecycle, lifecycle),
+                          (ASSET.c.scope, scope), (ASSET.c.address, address)):  # fmt: skip
+        if value is not None:
+            where.append(column == value)
+    if q:
+        pattern = like(q.lower())
+        where.append(
+            or_(
+                *(
+                    c.ilike(pattern, escape="\\")
+                    for c in (ASSET.c.name, ASSET.c.hostname, ASSET.c.address, ASSET.c.mac)
+                )
+            )
+        )
+    rows, count = list_page(conn, ASSET, LIST_COLUMNS, where, page, SORTABLE)
+    return json_response({"data": rows, "count": count})
+
+
+def _visible_asset(conn: Connection, principal: Principal, asset_id: int) -> dict[str, Any]:
+    query = select(ASSET).where(ASSET.c.id == asset_id, principal.where(ASSET.c.opd_code))
+    row = conn.execute(query).mappings().first()
+    if row is None:
+        raise HTTPException(404, f"asset {asset_id} not found")
+    return dict(row)
+
+
+def _detail(conn: Connection, row: dict[str, Any]) -> dict[str, Any]:
+    services = (
+        select(*(SERVICE.c[n] for n in SERVICE_COLUMNS))
+        .where(SERVICE.c.asset_id == row["id"])
+        .order_by(SERVICE.c.port)
+    )
+    out = {name: row[name] for name in LIST_COLUMNS}
+    out.update(
+        observed=row["observed"],
+        declared=row["declared"],
+        services=[dict(r) for r in conn.execute(services).mappings()],
+    )
+    return out
+
+
+@router.get("/assets/{asset_id}", response_model=AssetDetail)
+def get_asset(asset_id: int, conn: ConnDep, principal: PrincipalDep) -> Response:
+    return json_response(_detail(conn, _visible_asset(conn, principal, asset_id)))
+
+
+@router.get("/assets/{asset_id}/history")
+def asset_history(
+    asset_id: int, conn: ConnDep, principal: PrincipalDep, limit: Limit = 50, offset: Offset = 0
+) -> Response:
+    _visible_asset(conn, principal, asset_id)
+    return history_response(conn, EntityKind.ASSET, asset_id, limit, offset)
+
+
+def _declared_fields(body: AssetCreate | AssetUpdate) -> dict[str, Any]:
+    fields = body.model_dump(mode="json", exclude_unset=True, exclude={"addresses"})
+    if fields.get("mac"):
+        fields["mac"] = fields["mac"].upper().replace("-", ":")
+    addresses = [str(a) for a in getattr(body, "addresses", [])]
+    if addresses:
+        fields.update(address=addresses[0], addresses=addresses)
+    return fields
+
+
+def _check_opd(conn: Connection, principal: Principal, opd_code: str | None) -> None:
+    if opd_code is not None and not exists(conn, opd_code):
+        raise HTTPException(422, f"unknown OPD code {opd_code!r}")
+    if not principal.may_write(opd_code):
+        raise HTTPException(403, f"not allowed to write records of OPD {opd_code!r}")
+
+
+@router.post("/assets", response_model=AssetDetail, status_code=201)
+def declare_asset(
+    body: AssetCreate, conn: ConnDep, principal: PrincipalDep, cause: CauseDep
+) -> Response:
+    if not (body.mac or body.serial or body.addresses):
+        raise HTTPException(422, "a declared asset needs a MAC, a serial or an address")
+    _check_opd(conn, principal, body.opd_code)
+    fields = _declared_fields(body)
+    ident = Identity(
+        fields.get("mac"), body.serial, tuple(fields.get("addresses", [])), body.hostname, None
+    )
+    uow = assets.AssetUnitOfWork(conn, ChangeLog())
+    uow.load([ident])
+    state = uow.declare(assets.Declaration(ident, fields, cause))
+    uow.flush()
+    assert state.id is not None
+    return json_response(_detail(conn, _visible_asset(conn, principal, state.id)), 201)
+
+
+@router.patch("/assets/{asset_id}", response_model=AssetDetail)
+def update_asset(
+    asset_id: int, body: AssetUpdate, conn: ConnDep, principal: PrincipalDep, cause: CauseDep
+) -> Response:
+    current = _visible_asset(conn, principal, asset_id)
+    fields = _declared_fields(body)
+    _check_opd(conn, principal, fields.get("opd_code", current["opd_code"]))
+    uow = assets.AssetUnitOfWork(conn, ChangeLog())
+    uow.load_ids([asset_id])
+    uow.declare(assets.Declaration(Identity(None, None, (), None, None), fields, cause, asset_id))
+    uow.flush()
+    return json_response(_detail(conn, _visible_asset(conn, principal, asset_id)))
+
+
+@router.get("/services", response_model=ServicesPublic, tags=["services"])
+def list_services(
+    conn: ConnDep,
+    principal: PrincipalDep,
+    page: PageDep,
+    port: Annotated[int | None, Query(ge=0, le=65535)] = None,
+    protocol: Protocol | None = None,
+    name: str | None = None,
+    product: Annotated[str | None, Query(max_length=100)] = None,
+    asset_id: int | None = None,
+) -> Response:
+    visible = select(ASSET.c.id).where(principal.where(ASSET.c.opd_code))
+    where = [SERVICE.c.asset_id.in_(visible)] if principal.opd_codes is not None else []
+    for column, value in (
+        (SERVICE.c.port, port),
+        (SERVICE.c.protocol, protocol),
+        (SERVICE.c.name, name),
+        (SERVICE.c.asset_id, asset_id),
+    ):
+        if value is not None:
+            where.append(column == value)
+    if product:
+        where.append(SERVICE.c.product.ilike(like(product), escape="\\"))
+    rows, count = list_page(
+        conn, SERVICE, SERVICE_COLUMNS, where, page, ("id", "port", "name", "product", "last_seen")
+    )
+    return json_response({"data": rows, "count": count})

@@ -1,0 +1,20 @@
+"""All SQL of facilities and network links."""
+
+from typing import Any
+
+from sqlalchemy import Connection, Table, insert, select
+
+from .models import Facility, NetworkLink
+
+FACILITY = Facility.__table__  # type: ignore[attr-defined]
+NETWORK_LINK = NetworkLink.__table__  # type: ignore[attr-defined]
+
+
+def insert_one(conn: Connection, table: Table, row: dict[str, Any]) -> dict[str, Any]:
+    new_id = conn.execute(insert(table).returning(table.c.id), row).scalar_one()
+    return dict(conn.execute(select(table).where(table.c.id == new_id)).mappings().one())
+
+
+def by_id(conn: Connection, table: Table, row_id: int) -> dict[str, Any] | None:
+    row = conn.execute(select(table).where(table.c.id == row_id)).mappings().first()
+    return dict(row) if row else None
