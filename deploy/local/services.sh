@@ -1,0 +1,323 @@
+#!/usr/bin/env bash
+# Real servers for integration tests on loopback, without Docker:
+#   PostgreSQL 15 on 127.0.0.1:55432 (role/db/password spbe) and a single-node Apache Kafka 4.x
+#   (KRaft, combined broker+controller) on 127.0.0.1:19092, controller 127.0.0.1:19093.
+# Usage: deploy/local/services.sh start|stop|status|env     (idempotent; `eval "$(... env)"`)
+# Measured on 2 cores: first start (jar download + initdb + format) ~TBD s; warm start ~TBD s.
+set -euo pipefail
+
+REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+SERVICES_DIR=${SPBE_SERVICES_DIR:-/tmp/spbe-services}
+KAFKA_VERSION=${SPBE_KAFKA_VERSION:-4.1.1}
+LOG4J_VERSION=2.24.3 # the log4j-core that kafka-server pulls in; the binding must match it
+KAFKA_CACHE=${XDG_CACHE_HOME:-$HOME/.cache}/spbe/kafka-$KAFKA_VERSION
+PG_BIN=${SPBE_PG_BIN:-/usr/lib/postgresql/15/bin}
+PG_PORT=55432
+KAFKA_PORT=19092
+CONTROLLER_PORT=19093
+START_TIMEOUT_S=${SPBE_START_TIMEOUT_S:-90}
+PG_DIR=$SERVICES_DIR/postgres
+KAFKA_DIR=$SERVICES_DIR/kafka
+KAFKA_PID_FILE=$KAFKA_DIR/kafka.pid
+
+if [[ -x $REPO_ROOT/.venv/bin/python ]]; then PYTHON=$REPO_ROOT/.venv/bin/python; else PYTHON=python3; fi
+
+log() { printf '[services] %s\n' "$*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+now() { date +%s.%N; }
+elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
+
+# PostgreSQL refuses to run as root: run its tools as the postgres user when we are root.
+as_pg() {
+    if [[ $(id -u) -eq 0 ]]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+privileged() {
+    if [[ $(id -u) -eq 0 ]]; then "$@"; else sudo "$@"; fi
+}
+
+# --- nmap -------------------------------------------------------------------------------------
+
+ensure_nmap() {
+    command -v nmap >/dev/null && return
+    log "installing nmap"
+    privileged apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive privileged apt-get install -y -qq nmap >/dev/null
+}
+
+# --- PostgreSQL -------------------------------------------------------------------------------
+
+pg_running() {
+    [[ -f $PG_DIR/data/PG_VERSION ]] && as_pg "$PG_BIN/pg_ctl" -D "$PG_DIR/data" status >/dev/null 2>&1
+}
+
+pg_init() {
+    [[ -f $PG_DIR/data/PG_VERSION ]] && return
+    log "initdb $PG_DIR/data"
+    mkdir -p "$PG_DIR"
+    [[ $(id -u) -eq 0 ]] && chown postgres: "$PG_DIR"
+    as_pg "$PG_BIN/initdb" -D "$PG_DIR/data" -U postgres -E UTF8 --locale=C.UTF-8 \
+        --auth-local=trust --auth-host=scram-sha-256 >"$PG_DIR/initdb.log"
+    cat >>"$PG_DIR/data/postgresql.conf" <<EOF
+# spbe local test cluster
+listen_addresses = '127.0.0.1'
+port = $PG_PORT
+unix_socket_directories = '$PG_DIR'
+max_connections = 200
+EOF
+}
+
+pg_ensure_role() {
+    as_pg "$PG_BIN/psql" -h "$PG_DIR" -p "$PG_PORT" -U postgres -d postgres -qAt -v ON_ERROR_STOP=1 <<'SQL'
+SELECT 'CREATE ROLE spbe' WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'spbe') \gexec
+ALTER ROLE spbe WITH LOGIN CREATEDB PASSWORD 'spbe';
+SELECT 'CREATE DATABASE spbe OWNER spbe' WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = 'spbe') \gexec
+SQL
+}
+
+pg_wait() {
+    local deadline=$((SECONDS + START_TIMEOUT_S))
+    until PGPASSWORD=spbe "$PG_BIN/psql" -h 127.0.0.1 -p "$PG_PORT" -U spbe -d spbe -qAt \
+        -c 'SELECT 1' >/dev/null 2>&1; do
+        if ((SECONDS >= deadline)); then
+            tail -n 40 "$PG_DIR/postgres.log" >&2 || true
+            die "PostgreSQL did not accept connections on 127.0.0.1:$PG_PORT within ${START_TIMEOUT_S}s"
+        fi
+        sleep 0.2
+    done
+}
+
+pg_start() {
+    if pg_running; then
+        log "PostgreSQL already running on 127.0.0.1:$PG_PORT"
+        return
+    fi
+    pg_init
+    log "starting PostgreSQL on 127.0.0.1:$PG_PORT"
+    if ! as_pg "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/postgres.log" -w \
+        -t "$START_TIMEOUT_S" start >/dev/null; then
+        tail -n 40 "$PG_DIR/postgres.log" >&2 || true
+        die "pg_ctl start failed"
+    fi
+    pg_ensure_role
+    pg_wait
+}
+
+pg_stop() {
+    if pg_running; then
+        as_pg "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m fast -w stop >/dev/null
+        log "PostgreSQL stopped"
+    else
+        log "PostgreSQL not running"
+    fi
+}
+
+# --- Kafka ------------------------------------------------------------------------------------
+
+kafka_fetch() {
+    [[ -f $KAFKA_CACHE/.complete ]] && return
+    log "fetching Apache Kafka $KAFKA_VERSION jars from Maven Central into $KAFKA_CACHE"
+    local work
+    work=$(mktemp -d)
+    cat >"$work/pom.xml" <<EOF
+<project xmlns="http://maven.apache.org/POM/4.0.0">
+  <modelVersion>4.0.0</modelVersion>
+  <groupId>local.spbe</groupId>
+  <artifactId>kafka-jars</artifactId>
+  <version>1</version>
+  <packaging>pom</packaging>
+  <dependencies>
+    <dependency>
+      <groupId>org.apache.kafka</groupId>
+      <artifactId>kafka_2.13</artifactId>
+      <version>$KAFKA_VERSION</version>
+    </dependency>
+    <!-- the published POM lacks the logging binding the release tarball adds -->
+    <dependency>
+      <groupId>org.apache.logging.log4j</groupId>
+      <artifactId>log4j-slf4j-impl</artifactId>
+      <version>$LOG4J_VERSION</version>
+    </dependency>
+  </dependencies>
+</project>
+EOF
+    rm -rf "$KAFKA_CACHE/libs.partial"
+    mkdir -p "$KAFKA_CACHE"
+    if ! (cd "$work" && mvn -B dependency:copy-dependencies -DincludeScope=runtime \
+        -DoutputDirectory="$KAFKA_CACHE/libs.partial" >"$KAFKA_CACHE/mvn.log" 2>&1); then
+        tail -n 40 "$KAFKA_CACHE/mvn.log" >&2
+        die "mvn could not fetch kafka_2.13:$KAFKA_VERSION (full log: $KAFKA_CACHE/mvn.log)"
+    fi
+    rm -rf "$work" "$KAFKA_CACHE/libs"
+    mv "$KAFKA_CACHE/libs.partial" "$KAFKA_CACHE/libs"
+    touch "$KAFKA_CACHE/.complete"
+}
+
+kafka_write_config() {
+    mkdir -p "$KAFKA_DIR/logs"
+    cat >"$KAFKA_DIR/server.properties" <<EOF
+process.roles=broker,controller
+node.id=1
+controller.quorum.bootstrap.servers=127.0.0.1:$CONTROLLER_PORT
+listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$CONTROLLER_PORT
+advertised.listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT
+controller.listener.names=CONTROLLER
+inter.broker.listener.name=PLAINTEXT
+listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
+log.dirs=$KAFKA_DIR/data
+# one partition: the default 50 makes the first group join slow on 2 cores
+offsets.topic.replication.factor=1
+offsets.topic.num.partitions=1
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+share.coordinator.state.topic.replication.factor=1
+share.coordinator.state.topic.min.isr=1
+group.initial.rebalance.delay.ms=0
+auto.create.topics.enable=false
+EOF
+    cat >"$KAFKA_DIR/log4j2.properties" <<EOF
+status = warn
+appender.file.type = File
+appender.file.name = FILE
+appender.file.fileName = \${sys:kafka.logs.dir}/server.log
+appender.file.layout.type = PatternLayout
+appender.file.layout.pattern = [%d] %p %m (%c)%n
+rootLogger.level = INFO
+rootLogger.appenderRef.file.ref = FILE
+logger.kafka.name = kafka
+logger.kafka.level = INFO
+logger.apache.name = org.apache.kafka
+logger.apache.level = INFO
+EOF
+}
+
+kafka_format() {
+    [[ -f $KAFKA_DIR/data/meta.properties ]] && return
+    local cluster_id
+    cluster_id=$(java -cp "$KAFKA_CACHE/libs/*" -Dlog4j2.configurationFile="$KAFKA_DIR/log4j2.properties" \
+        -Dkafka.logs.dir="$KAFKA_DIR/logs" kafka.tools.StorageTool random-uuid)
+    log "formatting KRaft storage (cluster $cluster_id)"
+    java -cp "$KAFKA_CACHE/libs/*" -Dlog4j2.configurationFile="$KAFKA_DIR/log4j2.properties" \
+        -Dkafka.logs.dir="$KAFKA_DIR/logs" kafka.tools.StorageTool format -t "$cluster_id" \
+        -c "$KAFKA_DIR/server.properties" --standalone >"$KAFKA_DIR/format.log" 2>&1 ||
+        { cat "$KAFKA_DIR/format.log" >&2; die "kafka storage format failed"; }
+}
+
+kafka_pid() {
+    [[ -f $KAFKA_PID_FILE ]] || return 1
+    local pid
+    pid=$(<"$KAFKA_PID_FILE")
+    [[ -r /proc/$pid/cmdline ]] && tr '\0' ' ' <"/proc/$pid/cmdline" | grep -q 'kafka\.Kafka' &&
+        echo "$pid"
+}
+
+kafka_port_busy() {
+    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
+kafka_answers() {
+    "$PYTHON" - "127.0.0.1:$KAFKA_PORT" <<'PY' >/dev/null 2>&1
+import sys
+
+from kafka.admin import KafkaAdminClient
+
+admin = KafkaAdminClient(bootstrap_servers=sys.argv[1], request_timeout_ms=5000)
+admin.list_topics()
+admin.close()
+PY
+}
+
+kafka_wait() {
+    local deadline=$((SECONDS + START_TIMEOUT_S)) pid=$1
+    until kafka_answers; do
+        if ! kill -0 "$pid" 2>/dev/null || ((SECONDS >= deadline)); then
+            tail -n 40 "$KAFKA_DIR/logs/server.log" "$KAFKA_DIR/kafka.out" >&2 || true
+            die "Kafka did not answer a metadata request on 127.0.0.1:$KAFKA_PORT within ${START_TIMEOUT_S}s"
+        fi
+        sleep 0.5
+    done
+}
+
+kafka_start() {
+    if kafka_pid >/dev/null; then
+        log "Kafka already running on 127.0.0.1:$KAFKA_PORT (pid $(kafka_pid))"
+        return
+    fi
+    kafka_port_busy "$KAFKA_PORT" && die "port $KAFKA_PORT is taken by a process this script did not start"
+    kafka_fetch
+    kafka_write_config
+    kafka_format
+    log "starting Kafka $KAFKA_VERSION on 127.0.0.1:$KAFKA_PORT"
+    setsid nohup java -Xms512m -Xmx512m -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -Djava.awt.headless=true \
+        -Dlog4j2.configurationFile="$KAFKA_DIR/log4j2.properties" -Dkafka.logs.dir="$KAFKA_DIR/logs" \
+        -cp "$KAFKA_CACHE/libs/*" kafka.Kafka "$KAFKA_DIR/server.properties" \
+        >"$KAFKA_DIR/kafka.out" 2>&1 </dev/null &
+    echo $! >"$KAFKA_PID_FILE"
+    kafka_wait "$!"
+}
+
+kafka_stop() {
+    local pid
+    if ! pid=$(kafka_pid); then
+        log "Kafka not running"
+        rm -f "$KAFKA_PID_FILE"
+        return
+    fi
+    kill -TERM "$pid"
+    for _ in $(seq 1 60); do
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.5
+    done
+    kill -0 "$pid" 2>/dev/null && { log "Kafka ignored SIGTERM for 30s, killing"; kill -KILL "$pid"; }
+    rm -f "$KAFKA_PID_FILE"
+    log "Kafka stopped"
+}
+
+# --- commands ---------------------------------------------------------------------------------
+
+cmd_start() {
+    local t0
+    t0=$(now)
+    mkdir -p "$SERVICES_DIR"
+    chmod 755 "$SERVICES_DIR"
+    ensure_nmap
+    pg_start
+    kafka_start
+    log "ready in $(elapsed "$t0")s"
+    cmd_env
+}
+
+cmd_stop() {
+    kafka_stop
+    pg_stop
+}
+
+cmd_status() {
+    local pid rc=0
+    if pg_running; then echo "postgresql: running on 127.0.0.1:$PG_PORT (data $PG_DIR/data)"; else
+        echo "postgresql: stopped"
+        rc=3
+    fi
+    if pid=$(kafka_pid); then echo "kafka: running on 127.0.0.1:$KAFKA_PORT (pid $pid, $KAFKA_VERSION)"; else
+        echo "kafka: stopped"
+        rc=3
+    fi
+    command -v nmap >/dev/null && echo "nmap: $(command -v nmap)" || echo "nmap: missing"
+    return "$rc"
+}
+
+cmd_env() {
+    echo "export SPBE_TEST_KAFKA_BOOTSTRAP=127.0.0.1:$KAFKA_PORT"
+    echo "export SPBE_TEST_DATABASE_URL=postgresql+psycopg://spbe:spbe@127.0.0.1:$PG_PORT/spbe"
+}
+
+case ${1:-} in
+start) cmd_start ;;
+stop) cmd_stop ;;
+status) cmd_status ;;
+env) cmd_env ;;
+*)
+    echo "usage: $0 start|stop|status|env" >&2
+    exit 2
+    ;;
+esac

@@ -1,0 +1,60 @@
+"""Fixtures for tests against real servers: Kafka and PostgreSQL from deploy/local/services.sh.
+
+A missing server is a failure, never a skip: a green run must mean the integration tests ran.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.pool import NullPool
+
+START_HINT = 'start them with: eval "$(deploy/local/services.sh start)"'
+
+
+def _required_env(name: str, what: str) -> str:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        pytest.fail(f"{name} is not set: integration tests need a real {what}; {START_HINT}")
+    return value
+
+
+@pytest.fixture(scope="session")
+def kafka_bootstrap() -> str:
+    """host:port of the real broker (SPBE_TEST_KAFKA_BOOTSTRAP)."""
+    return _required_env("SPBE_TEST_KAFKA_BOOTSTRAP", "Kafka broker")
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> str:
+    """SQLAlchemy URL of the real PostgreSQL database (SPBE_TEST_DATABASE_URL)."""
+    return _required_env("SPBE_TEST_DATABASE_URL", "PostgreSQL server")
+
+
+@pytest.fixture
+def unique_name(request: pytest.FixtureRequest) -> str:
+    """A name no other test uses: for a topic, a topic prefix or a consumer group."""
+    readable = re.sub(r"[^a-zA-Z0-9._-]+", "-", request.node.name)[:80].strip("-")
+    return f"it.{readable}.{uuid.uuid4().hex[:8]}"
+
+
+@pytest.fixture
+def fresh_database_url(postgres_url: str) -> Iterator[str]:
+    """The URL of a new empty database on the real server, dropped after the test."""
+    server = make_url(postgres_url)
+    name = f"spbe_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield server.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
