@@ -1,0 +1,102 @@
+"""Small pure queries over a catalogue snapshot, shared by the rules."""
+
+from collections.abc import Iterable
+from datetime import date, timedelta
+
+from spbe_common.events.enums import ApplicationKind, ApplicationStatus, HostingKind
+
+from spbe_scorer.catalogue import (
+    Application,
+    Audit,
+    AuditKind,
+    CatalogueSnapshot,
+    Facility,
+    Review,
+    ReviewSubject,
+)
+
+from .model import Check, Evidence
+
+# "Periodic" review and "at least once every 2 years" audit: counted back from taken_at.
+REVIEW_WINDOW = timedelta(days=730)
+AUDIT_WINDOW = timedelta(days=730)
+DATA_CENTRE_KINDS = frozenset({HostingKind.PUSAT_DATA_PEMDA, HostingKind.PDN})
+
+
+def _within(snapshot: CatalogueSnapshot, when: date, window: timedelta) -> bool:
+    today = snapshot.taken_at.date()
+    return today - window <= when <= today
+
+
+def opd_codes(snapshot: CatalogueSnapshot) -> list[str]:
+    return [opd.code for opd in snapshot.opds]
+
+
+def active_applications(snapshot: CatalogueSnapshot) -> list[Application]:
+    return [a for a in snapshot.applications if a.status is ApplicationStatus.ACTIVE]
+
+
+def pemda_applications(snapshot: CatalogueSnapshot) -> list[Application]:
+    """Active applications the Pemda develops itself (not shared national Aplikasi Umum)."""
+    return [a for a in active_applications(snapshot) if a.kind is not ApplicationKind.GENERAL]
+
+
+def data_centres(snapshot: CatalogueSnapshot) -> list[Facility]:
+    return [f for f in snapshot.facilities if f.kind in DATA_CENTRE_KINDS]
+
+
+def recent_reviews(snapshot: CatalogueSnapshot, subject: ReviewSubject) -> list[Review]:
+    found = [r for r in snapshot.reviews if r.subject is subject]
+    return sorted((r for r in found if _within(snapshot, r.date, REVIEW_WINDOW)), key=_by_date)
+
+
+def recent_audits(snapshot: CatalogueSnapshot, kind: AuditKind) -> list[Audit]:
+    found = [a for a in snapshot.audits if a.kind is kind]
+    return sorted((a for a in found if _within(snapshot, a.date, AUDIT_WINDOW)), key=_by_date)
+
+
+def _by_date(record: Review | Audit) -> date:
+    return record.date
+
+
+def review_evidence(reviews: Iterable[Review]) -> tuple[Evidence, ...]:
+    return tuple(
+        Evidence("review", r.id, f"{r.subject} review on {r.date.isoformat()}") for r in reviews
+    )
+
+
+def coverage(snapshot: CatalogueSnapshot, covered: set[str], what: str, *, all_opd: bool) -> Check:
+    """Some OPD (all_opd=False) or every OPD (all_opd=True) is in `covered`."""
+    known = opd_codes(snapshot)
+    missing = tuple(code for code in known if code not in covered)
+    users = [code for code in known if code in covered]
+    if all_opd:
+        met = bool(known) and not missing
+        need = (f"{what} in every OPD; not yet in {len(missing)} of {len(known)}",)
+    else:
+        met = bool(users)
+        need = (f"{what} in at least one OPD",)
+    evidence = (Evidence("opd", code, what) for code in users)
+    return Check(met, tuple(evidence), () if met else need, () if met else missing)
+
+
+def reviewed(snapshot: CatalogueSnapshot, subject: ReviewSubject) -> Check:
+    reviews = recent_reviews(snapshot, subject)
+    need = f"a {subject} review dated within the last {REVIEW_WINDOW.days} days"
+    return Check(bool(reviews), review_evidence(reviews), () if reviews else (need,))
+
+
+def improved(snapshot: CatalogueSnapshot, subject: ReviewSubject) -> Check:
+    done = [r for r in recent_reviews(snapshot, subject) if r.improvements_followed_up]
+    need = f"the results of a recent {subject} review followed up with improvements"
+    return Check(bool(done), review_evidence(done), () if done else (need,))
+
+
+def both(*checks: Check) -> Check:
+    """All checks met; evidence and what is missing are pooled."""
+    return Check(
+        all(c.met for c in checks),
+        tuple(e for c in checks for e in c.evidence),
+        tuple(m for c in checks for m in c.missing),
+        tuple(dict.fromkeys(o for c in checks for o in c.missing_opds)),
+    )

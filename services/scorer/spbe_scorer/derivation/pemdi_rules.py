@@ -1,0 +1,141 @@
+"""Derivation rules of Indeks Pemdi (PermenPANRB 8/2026) for I13, I14, I16 and I17.
+
+The reference gives no level criteria for 8/2026, so these are proxies built from the 59/2020
+ladders that evidence the same things, marked unconfirmed on every proposal. Pemdi values may be
+fractional, so a proxy that pools several ladders takes their plain mean.
+"""
+
+from statistics import mean
+
+from spbe_scorer.catalogue import (
+    PUBLIC_SERVICE_AREAS,
+    CatalogueSnapshot,
+    ReviewSubject,
+    ServiceArea,
+)
+from spbe_scorer.numbers import display
+
+from .facts import active_applications, both, improved, reviewed
+from .model import Check, Evidence, Ladder, Proposal, Step
+from .registry import rule
+from .rules import (
+    application_development,
+    best_service_level,
+    data_centre,
+    intra_network,
+    service_bus,
+)
+
+FRAMEWORK = "pemdi-2026"
+PROXY = "proxy from the 59/2020 ladders; the 8/2026 level criteria are not in the reference"
+
+
+def pooled(indicator: str, criterion: str, parts: list[Proposal]) -> Proposal:
+    """The mean of several proposals, keeping every part's evidence and what it misses."""
+    return Proposal(
+        indicator=indicator,
+        level=mean(p.level for p in parts),
+        criterion=f"{criterion} " + "; ".join(f"{p.indicator}: {display(p.level)}" for p in parts),
+        evidence=tuple(dict.fromkeys(e for p in parts for e in p.evidence)),
+        missing=tuple(f"[{p.indicator}] {m}" for p in parts for m in p.missing),
+        missing_opds=tuple(dict.fromkeys(o for p in parts for o in p.missing_opds)),
+        unconfirmed=PROXY,
+    )
+
+
+def _relabel(indicator: str, proposal: Proposal) -> Proposal:
+    return Proposal(
+        indicator, proposal.level, proposal.criterion, proposal.evidence,
+        proposal.missing, proposal.missing_opds, PROXY,
+    )  # fmt: skip
+
+
+@rule(FRAMEWORK, "I13")
+def pemdi_applications(snapshot: CatalogueSnapshot) -> Proposal:
+    """Aplikasi Pemdi: development practice (59/2020 #15) and mean service level (#32-47)."""
+    services = [best_service_level(area, snapshot) for area in ServiceArea]
+    service_mean = Proposal(
+        "32-47",
+        mean(p.level for p in services),
+        "mean technical-function level",
+        tuple(e for p in services for e in p.evidence),
+        tuple(m for p in services for m in p.missing),
+    )
+    return pooled("I13", "Mean of", [application_development(snapshot), service_mean])
+
+
+@rule(FRAMEWORK, "I14")
+def pemdi_infrastructure(snapshot: CatalogueSnapshot) -> Proposal:
+    """Infrastruktur Pemdi: data centre / PDN (59/2020 #16) and intra network (#17)."""
+    return pooled("I14", "Mean of", [data_centre(snapshot), intra_network(snapshot)])
+
+
+@rule(FRAMEWORK, "I16")
+def pemdi_integration(snapshot: CatalogueSnapshot) -> Proposal:
+    """Integrasi Aplikasi: the service-bus ladder (59/2020 #18)."""
+    return _relabel("I16", service_bus(snapshot))
+
+
+# --- I17 Portal Layanan Digital Pemerintah ---------------------------------------------------
+
+
+def _portals(snapshot: CatalogueSnapshot) -> Check:
+    portals = [a for a in active_applications(snapshot) if a.is_service_portal]
+    evidence = tuple(Evidence("application", a.id, "digital service portal") for a in portals)
+    return Check(bool(portals), evidence, () if portals else ("an active digital service portal",))
+
+
+def _public_services_listed(snapshot: CatalogueSnapshot) -> Check:
+    public = [
+        a
+        for a in active_applications(snapshot)
+        if PUBLIC_SERVICE_AREAS & set(a.service_areas) and not a.is_service_portal
+    ]
+    unlisted = [a for a in public if not a.listed_in_portal]
+    evidence = tuple(
+        Evidence("application", a.id, "listed in the portal") for a in public if a.listed_in_portal
+    )
+    missing = tuple(f"{a.name} ({a.opd}): list it in the portal" for a in unlisted)
+    if not public:
+        missing = ("an active public-service application (areas of indicators 42-47)",)
+    return Check(bool(public) and not unlisted, evidence, missing)
+
+
+def _portal_integrated(snapshot: CatalogueSnapshot) -> Check:
+    portals = [
+        a for a in active_applications(snapshot) if a.is_service_portal and a.uses_service_bus
+    ]
+    evidence = tuple(Evidence("application", a.id, "portal uses the service bus") for a in portals)
+    integrated = Check(
+        bool(portals), evidence, () if portals else ("a portal integrated over the SPL",)
+    )
+    return both(integrated, reviewed(snapshot, ReviewSubject.SERVICE_PORTAL))
+
+
+LADDER_I17 = Ladder(
+    1,
+    "No digital service portal.",
+    (
+        Step(2, "A digital service portal is active.", _portals),
+        Step(
+            3,
+            "Every active public-service application is listed in the portal.",
+            _public_services_listed,
+        ),
+        Step(
+            4,
+            "The portal is integrated over the SPL and reviewed periodically.",
+            _portal_integrated,
+        ),
+        Step(
+            5,
+            "The portal was improved after review.",
+            lambda s: improved(s, ReviewSubject.SERVICE_PORTAL),
+        ),
+    ),
+)
+
+
+@rule(FRAMEWORK, "I17")
+def pemdi_portal(snapshot: CatalogueSnapshot) -> Proposal:
+    return _relabel("I17", LADDER_I17.climb("I17", snapshot))

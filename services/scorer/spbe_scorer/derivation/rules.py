@@ -1,0 +1,404 @@
+"""Derivation rules of PermenPANRB 59/2020: catalogue facts -> proposed indicator levels.
+
+Criteria are cumulative, so each rule is a Ladder climbed from level 1. "All OPD" means every
+OPD in the snapshot. The level-criteria text lives in the framework file; these are the checks.
+"""
+
+from fractions import Fraction
+from functools import partial
+
+from spbe_common.events.enums import HostingKind
+
+from spbe_scorer.catalogue import (
+    SERVICE_AREA_INDICATOR,
+    AssetStage,
+    Audit,
+    AuditKind,
+    AuditorKind,
+    CatalogueSnapshot,
+    LifecycleStage,
+    ReviewSubject,
+    ServiceArea,
+)
+
+from .facts import (
+    AUDIT_WINDOW,
+    active_applications,
+    both,
+    coverage,
+    data_centres,
+    improved,
+    pemda_applications,
+    recent_audits,
+    reviewed,
+)
+from .model import Check, Evidence, Ladder, Proposal, Step
+from .registry import register, rule
+
+FRAMEWORK = "spbe-2020"
+
+
+# --- 15 Pembangunan Aplikasi SPBE ------------------------------------------------------------
+
+
+def _apps_all(snapshot: CatalogueSnapshot, attribute: str, need: str) -> Check:
+    apps = pemda_applications(snapshot)
+    lacking = [a for a in apps if not getattr(a, attribute)]
+    if not apps:
+        return Check(False, missing=("at least one active application developed by the Pemda",))
+    evidence = tuple(Evidence("application", a.id, need) for a in apps if a not in lacking)
+    return Check(not lacking, evidence, tuple(f"{a.name} ({a.opd}): {need}" for a in lacking))
+
+
+def _lifecycle_followed(snapshot: CatalogueSnapshot) -> Check:
+    apps = pemda_applications(snapshot)
+    if not apps:
+        return Check(False, missing=("at least one active application developed by the Pemda",))
+    gaps = {a.id: [s for s in LifecycleStage if s not in a.lifecycle_documents] for a in apps}
+    missing = tuple(
+        f"{a.name} ({a.opd}): documents for {', '.join(gaps[a.id])}" for a in apps if gaps[a.id]
+    )
+    evidence = tuple(
+        Evidence("application", a.id, "documents for every life-cycle stage")
+        for a in apps
+        if not gaps[a.id]
+    )
+    return Check(not missing, evidence, missing)
+
+
+LADDER_15 = Ladder(
+    1,
+    "Application development is ad hoc.",
+    (
+        Step(2, "Every Pemda application documents each life-cycle stage.", _lifecycle_followed),
+        Step(
+            3,
+            "Development of every Pemda application was consulted with the ICT-managing OPD.",
+            lambda s: _apps_all(s, "consulted_with_ict_opd", "consulted with the ICT-managing OPD"),
+        ),
+        Step(
+            4,
+            "Development is controlled by the ICT-managing OPD and reviewed periodically.",
+            lambda s: both(
+                _apps_all(s, "controlled_by_ict_opd", "controlled by the ICT-managing OPD"),
+                reviewed(s, ReviewSubject.APPLICATION_DEVELOPMENT),
+            ),
+        ),
+        Step(
+            5,
+            "Development was improved after review.",
+            lambda s: improved(s, ReviewSubject.APPLICATION_DEVELOPMENT),
+        ),
+    ),
+)
+
+
+@rule(FRAMEWORK, "15")
+def application_development(snapshot: CatalogueSnapshot) -> Proposal:
+    return LADDER_15.climb("15", snapshot)
+
+
+# --- 16 Layanan Pusat Data -------------------------------------------------------------------
+
+
+def data_centre_users(snapshot: CatalogueSnapshot) -> set[str]:
+    """OPD declared as users of a data centre, or hosting an active application in one."""
+    centres = {f.id for f in data_centres(snapshot)}
+    declared = {code for f in data_centres(snapshot) for code in f.used_by}
+    hosting = {a.opd for a in active_applications(snapshot) if a.facility in centres}
+    return declared | hosting
+
+
+def _data_centre_sops(snapshot: CatalogueSnapshot) -> Check:
+    users = data_centre_users(snapshot)
+    in_use = [f for f in data_centres(snapshot) if set(f.used_by) & users or _hosts(snapshot, f.id)]
+    lacking = [f for f in in_use if not f.sop]
+    evidence = tuple(Evidence("facility", f.id, "SOP present") for f in in_use if f.sop)
+    return Check(
+        bool(in_use) and not lacking, evidence, tuple(f"an SOP for {f.name}" for f in lacking)
+    )
+
+
+def _hosts(snapshot: CatalogueSnapshot, facility_id: str) -> bool:
+    return any(a.facility == facility_id for a in active_applications(snapshot))
+
+
+def _pdn_linked(snapshot: CatalogueSnapshot) -> Check:
+    linked = [
+        f for f in data_centres(snapshot) if f.pdn_interconnected or f.kind is HostingKind.PDN
+    ]
+    evidence = tuple(Evidence("facility", f.id, "interconnected with / is PDN") for f in linked)
+    need = ("a data centre interconnected with PDN, or use of PDN services",)
+    return Check(bool(linked), evidence, () if linked else need)
+
+
+LADDER_16 = Ladder(
+    1,
+    "A data-centre service does not exist, or exists.",
+    (
+        Step(
+            2,
+            "Used by some OPD.",
+            lambda s: coverage(s, data_centre_users(s), "data-centre use", all_opd=False),
+        ),
+        Step(
+            3,
+            "Used by all OPD, with an SOP.",
+            lambda s: both(
+                coverage(s, data_centre_users(s), "data-centre use", all_opd=True),
+                _data_centre_sops(s),
+            ),
+        ),
+        Step(
+            4,
+            "Interconnected with PDN, and reviewed periodically.",
+            lambda s: both(_pdn_linked(s), reviewed(s, ReviewSubject.DATA_CENTRE)),
+        ),
+        Step(
+            5,
+            "Review results followed up with improvements.",
+            lambda s: improved(s, ReviewSubject.DATA_CENTRE),
+        ),
+    ),
+)
+
+
+@rule(FRAMEWORK, "16")
+def data_centre(snapshot: CatalogueSnapshot) -> Proposal:
+    return LADDER_16.climb("16", snapshot)
+
+
+# --- 17 Layanan Jaringan Intra ---------------------------------------------------------------
+
+
+def intra_network_users(snapshot: CatalogueSnapshot) -> set[str]:
+    return {site.opd for site in snapshot.sites if site.on_intra_network}
+
+
+def _jip_linked(snapshot: CatalogueSnapshot) -> Check:
+    linked = [site for site in snapshot.sites if site.on_intra_network and site.jip_interconnected]
+    evidence = tuple(Evidence("site", site.id, "interconnected with JIP") for site in linked)
+    need = ("an intra-network site interconnected with Jaringan Intra Pemerintah (JIP)",)
+    return Check(bool(linked), evidence, () if linked else need)
+
+
+LADDER_17 = Ladder(
+    1,
+    "An intra network does not exist, or exists.",
+    (
+        Step(
+            2,
+            "Used by some OPD.",
+            lambda s: coverage(s, intra_network_users(s), "intra-network site", all_opd=False),
+        ),
+        Step(
+            3,
+            "Used by all OPD.",
+            lambda s: coverage(s, intra_network_users(s), "intra-network site", all_opd=True),
+        ),
+        Step(
+            4,
+            "Interconnected with JIP, and reviewed periodically.",
+            lambda s: both(_jip_linked(s), reviewed(s, ReviewSubject.INTRA_NETWORK)),
+        ),
+        Step(
+            5,
+            "Review results followed up with improvements.",
+            lambda s: improved(s, ReviewSubject.INTRA_NETWORK),
+        ),
+    ),
+)
+
+
+@rule(FRAMEWORK, "17")
+def intra_network(snapshot: CatalogueSnapshot) -> Proposal:
+    return LADDER_17.climb("17", snapshot)
+
+
+# --- 18 Penggunaan Sistem Penghubung Layanan -------------------------------------------------
+
+
+def service_bus_users(snapshot: CatalogueSnapshot) -> set[str]:
+    return {a.opd for a in active_applications(snapshot) if a.uses_service_bus}
+
+
+def _some_bus_use(snapshot: CatalogueSnapshot) -> Check:
+    buses = tuple(
+        Evidence("service_bus", b.id, f"{len(b.apis)} APIs") for b in snapshot.service_buses
+    )
+    apps = tuple(
+        Evidence("application", a.id, "uses the service bus")
+        for a in active_applications(snapshot)
+        if a.uses_service_bus
+    )
+    registered = Check(bool(buses), buses, () if buses else ("a registered SPL instance",))
+    used = coverage(snapshot, service_bus_users(snapshot), "service-bus use", all_opd=False)
+    return both(registered, Check(used.met, apps, used.missing, used.missing_opds))
+
+
+def _splp_linked(snapshot: CatalogueSnapshot) -> Check:
+    linked = [b for b in snapshot.service_buses if b.splp_integrated]
+    evidence = tuple(Evidence("service_bus", b.id, "integrated with SPLP") for b in linked)
+    need = ("an SPL instance integrated with the national SPLP",)
+    return Check(bool(linked), evidence, () if linked else need)
+
+
+LADDER_18 = Ladder(
+    1,
+    "A service bus (SPL) does not exist, or exists.",
+    (
+        Step(2, "Applied in some OPD.", _some_bus_use),
+        Step(
+            3,
+            "Applied in all OPD.",
+            lambda s: coverage(s, service_bus_users(s), "service-bus use", all_opd=True),
+        ),
+        Step(
+            4,
+            "Integrated with SPLP, and reviewed periodically.",
+            lambda s: both(_splp_linked(s), reviewed(s, ReviewSubject.SERVICE_BUS)),
+        ),
+        Step(
+            5,
+            "Review results followed up with improvements.",
+            lambda s: improved(s, ReviewSubject.SERVICE_BUS),
+        ),
+    ),
+)
+
+
+@rule(FRAMEWORK, "18")
+def service_bus(snapshot: CatalogueSnapshot) -> Proposal:
+    return LADDER_18.climb("18", snapshot)
+
+
+# --- 24 Penerapan Manajemen Aset TIK ---------------------------------------------------------
+
+
+def _programme(snapshot: CatalogueSnapshot) -> Check:
+    met = snapshot.asset_management.programme
+    evidence = (Evidence("asset_management", "programme", "directed and planned programme"),)
+    return Check(
+        met, evidence if met else (), () if met else ("a directed, planned ICT asset programme",)
+    )
+
+
+def _guideline(snapshot: CatalogueSnapshot) -> Check:
+    gaps = [s.value for s in AssetStage if s not in snapshot.asset_management.guideline_stages]
+    evidence = (Evidence("asset_management", "guideline", "covers every stage"),)
+    need = (f"a guideline that also covers {', '.join(gaps)}",)
+    return Check(not gaps, () if gaps else evidence, need if gaps else ())
+
+
+def _strategy(snapshot: CatalogueSnapshot) -> Check:
+    facts = snapshot.asset_management
+    set_by_team = Check(
+        facts.strategy_by_tim_koordinasi,
+        missing=()
+        if facts.strategy_by_tim_koordinasi
+        else ("a strategy set by the Tim Koordinasi SPBE",),
+    )
+    applied = coverage(snapshot, set(facts.strategy_opds), "asset strategy applied", all_opd=True)
+    return both(set_by_team, applied, reviewed(snapshot, ReviewSubject.ASSET_MANAGEMENT))
+
+
+LADDER_24 = Ladder(
+    1,
+    "No directed ICT asset management programme.",
+    (
+        Step(2, "A directed and planned programme.", _programme),
+        Step(
+            3,
+            "Follows a guideline covering planning, procurement, management, disposal.",
+            _guideline,
+        ),
+        Step(4, "A Tim Koordinasi strategy applied to all OPD, reviewed periodically.", _strategy),
+        Step(5, "Improved after review.", lambda s: improved(s, ReviewSubject.ASSET_MANAGEMENT)),
+    ),
+)
+
+
+@rule(FRAMEWORK, "24")
+def asset_management(snapshot: CatalogueSnapshot) -> Proposal:
+    return LADDER_24.climb("24", snapshot)
+
+
+# --- 29/30/31 Pelaksanaan Audit Infrastruktur / Aplikasi / Keamanan ---------------------------
+
+AUDIT_STEPS: tuple[tuple[int, str, str], ...] = (
+    (2, "in_plan", "done to a continuous audit plan"),
+    (3, "standard_based", "done to an audit standard"),
+    (4, "certified_external", "done by certified external auditors"),
+    (5, "findings_followed_up", "findings followed up with improvements"),
+)
+
+
+def _audit_passes(audit: Audit, attribute: str) -> bool:
+    if attribute == "certified_external":
+        return audit.auditor is AuditorKind.CERTIFIED_EXTERNAL
+    return bool(getattr(audit, attribute))
+
+
+def audit_level(audit: Audit) -> tuple[int, str | None]:
+    """One audit's level on the cumulative ladder, and what its next level needs."""
+    level = 1
+    for step_level, attribute, need in AUDIT_STEPS:
+        if not _audit_passes(audit, attribute):
+            return level, need
+        level = step_level
+    return level, None
+
+
+def _audits(kind: AuditKind, indicator: str, snapshot: CatalogueSnapshot) -> Proposal:
+    audits = recent_audits(snapshot, kind)
+    if not audits:
+        wanted = f"at least one {kind} audit within the last {AUDIT_WINDOW.days} days"
+        return Proposal(indicator, Fraction(1), "Audits are not done.", missing=(wanted,))
+    best = max(audits, key=lambda a: (audit_level(a)[0], a.date))
+    level, need = audit_level(best)
+    criteria = {
+        1: "Audits done without continuous planning.",
+        **{n: f"Audits {t}." for n, _, t in AUDIT_STEPS},
+    }
+    evidence = (
+        Evidence("audit", best.id, f"{kind} audit on {best.date.isoformat()}: {best.scope}"),
+    )
+    missing = (f"an audit {need}",) if need else ()
+    return Proposal(indicator, Fraction(level), criteria[level], evidence, missing)
+
+
+for _kind, _indicator in (
+    (AuditKind.INFRASTRUCTURE, "29"),
+    (AuditKind.APPLICATION, "30"),
+    (AuditKind.SECURITY, "31"),
+):
+    register(FRAMEWORK, _indicator, partial(_audits, _kind, _indicator))
+
+
+# --- 32..47 Layanan: the technical-function level of the best application --------------------
+
+
+def best_service_level(area: ServiceArea, snapshot: CatalogueSnapshot) -> Proposal:
+    indicator = SERVICE_AREA_INDICATOR[area]
+    serving = [a for a in active_applications(snapshot) if area in a.service_areas]
+    rated = [a for a in serving if a.function_level is not None]
+    unrated = tuple(
+        f"{a.name} ({a.opd}): technical-function level not assessed"
+        for a in serving
+        if a not in rated
+    )
+    if not rated:
+        need = (f"an active application for {area} with an assessed level", *unrated)
+        return Proposal(
+            indicator, Fraction(1), f"No assessed application for {area}.", missing=need
+        )
+    best = max(rated, key=lambda a: a.function_level or 0)
+    level = best.function_level or 1
+    evidence = tuple(Evidence("application", a.id, f"level {a.function_level}") for a in rated)
+    missing = () if level == 5 else (f"an application for {area} at level {level + 1}", *unrated)
+    criterion = f"{best.name} ({best.opd}) works at technical-function level {level}."
+    return Proposal(indicator, Fraction(level), criterion, evidence, missing)
+
+
+for _area in ServiceArea:
+    register(FRAMEWORK, SERVICE_AREA_INDICATOR[_area], partial(best_service_level, _area))
