@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from ipaddress import IPv4Network, IPv6Network
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr
 from spbe_common.events.payloads import ScanScope
 
 from ..scans.enums import ProfileName
@@ -27,7 +27,7 @@ class ScopeConfig(BaseModel):
     profile: str = ProfileName.DISCOVERY.value
     interval: str | None = None
     cron: str | None = None
-    ports: list[int | str] = Field(default_factory=list)
+    ports: list[StrictInt | StrictStr] = Field(default_factory=list)
 
 
 class ScopesFile(BaseModel):
