@@ -24,7 +24,9 @@ app = typer.Typer(help="SPBE / Pemdi index computation.", no_args_is_help=True)
 
 
 def _fail(message: str) -> NoReturn:
-    Console(stderr=True).print(f"[bold red]error:[/] {escape(message)}", highlight=False)
+    Console(stderr=True, soft_wrap=True).print(
+        f"[bold red]error:[/] {escape(message)}", highlight=False
+    )
     raise typer.Exit(code=BAD_INPUT)
 
 
@@ -61,10 +63,12 @@ def _print_result(framework: Framework, result: IndexResult) -> None:
     console.print(_table(f"{framework.title}: aspects", result.aspects))
     if result.defaulted:
         console.print(
-            f"External-index indicators taken as their default: {', '.join(result.defaulted)}"
+            f"External-index indicators taken as their default: {', '.join(result.defaulted)}",
+            soft_wrap=True,
         )
     console.print(
-        f"[bold]{framework.id}[/] index [bold]{display(result.index)}[/] ({result.predicate})"
+        f"[bold]{framework.id}[/] index [bold]{display(result.index)}[/] ({result.predicate})",
+        soft_wrap=True,
     )
 
 
