@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from ipaddress import ip_network
+from ipaddress import ip_address, ip_network
 from pathlib import Path
 
 from spbe_collector.scans.enums import ChunkOutcome, ProfileName
@@ -36,7 +36,13 @@ class RecordedRunner:
         wanted = set(argv[argv.index("-") + 1 :])
         name = {"discovery": "discovery.xml", "ports": "ports.xml", "versions": "versions.xml"}
         hosts = list(parse_xml([(NMAP / name[stage]).read_bytes()]))
-        emit([h for h in hosts if any(h.addresses[0] in ip_network(w) for w in wanted)])
+        emit(
+            [
+                h
+                for h in hosts
+                if any(ip_address(str(h.addresses[0])) in ip_network(w) for w in wanted)
+            ]
+        )
         return RunResult(ChunkOutcome.OK, len(hosts))
 
 

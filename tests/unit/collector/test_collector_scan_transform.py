@@ -1,4 +1,3 @@
-from ipaddress import ip_address
 from pathlib import Path
 from xml.parsers.expat import ExpatError
 
@@ -16,7 +15,7 @@ def _blocks(name: str, size: int = 97) -> list[bytes]:
 
 def test_discovery_lists_every_live_host_without_services() -> None:
     assets = list(parse_xml(_blocks("discovery.xml")))
-    assert [a.addresses[0] for a in assets] == [ip_address(f"127.0.0.{i}") for i in range(8)]
+    assert [str(a.addresses[0]) for a in assets] == [f"127.0.0.{i}" for i in range(8)]
     assert all(a.services == [] and a.mac is None for a in assets)
 
 

@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import partial
+from ipaddress import ip_address
 
 from spbe_common.bus import Producer, publish
 from spbe_common.events import Event, EventType, new_event
@@ -153,7 +154,8 @@ class ScanService:
     def _collector(scope: ValidatedScope, live: list[Address]) -> Emit:
         def keep(assets: list[AssetObserved]) -> None:
             # only addresses we asked for go on to later stages
-            live.extend(a.addresses[0] for a in assets if _in_scope(a.addresses[0], scope))
+            found = (ip_address(str(a.addresses[0])) for a in assets)
+            live.extend(address for address in found if _in_scope(address, scope))
 
         return keep
 
@@ -208,18 +210,18 @@ class ScanService:
         self, binary: NmapBinary, hosts: list[AssetObserved], index: int, emit: Emit
     ) -> RunResult:
         open_ports = sorted({s.port for a in hosts for s in a.services if s.port > 0})
-        detail: dict[Address, AssetObserved] = {}
-        targets = tuple(a.addresses[0] for a in hosts)
+        detail: dict[str, AssetObserved] = {}
+        targets = tuple(ip_address(str(a.addresses[0])) for a in hosts)
         chunk = Chunk(index, targets, len(targets))
         result = self._chunk_job(
             binary,
             Stage.VERSIONS,
             [(p, p) for p in open_ports],
             chunk,
-            lambda found: detail.update((d.addresses[0], d) for d in found),
+            lambda found: detail.update((str(d.addresses[0]), d) for d in found),
         )
-        # what stage 2 saw is published even if -sV timed out
-        emit([merge(a, detail[a.addresses[0]]) if a.addresses[0] in detail else a for a in hosts])
+        seen = [(a, detail.get(str(a.addresses[0]))) for a in hosts]
+        emit([merge(a, d) if d else a for a, d in seen])  # stage 2 counts even if -sV timed out
         return result
 
     def _complete(self, run: _Run, error: str | None) -> ScanSummary:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from ipaddress import ip_address
 from xml.parsers import expat
 
 from spbe_common.events.enums import Protocol
@@ -56,7 +55,7 @@ class _Host:
     def to_asset(self) -> AssetObserved | None:
         if not self.up or not self.addresses:
             return None
-        fields: dict[str, object] = {"addresses": [ip_address(a) for a in self.addresses]}
+        fields: dict[str, object] = {"addresses": self.addresses}
         if self.ports:
             fields["services"] = [s for s in (p.to_service() for p in self.ports) if s is not None]
         if self.mac:
