@@ -15,7 +15,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from ipaddress import ip_network
+from ipaddress import IPv4Network, ip_network
 from pathlib import Path
 
 import psutil
@@ -101,7 +101,7 @@ def main() -> None:
     parser.add_argument("--child", action="store_true")
     parser.add_argument("--workdir")
     args = parser.parse_args()
-    if not ip_network(args.cidr).subnet_of(ip_network("127.0.0.0/8")):
+    if not IPv4Network(args.cidr).subnet_of(IPv4Network("127.0.0.0/8")):
         raise SystemExit("loopback only")
     if args.child:
         child_main(args.cidr, args.workdir)
