@@ -21,6 +21,7 @@ class CollectorSettings(BusSettings):
     nmap_path: str | None = Field(default=None, description="nmap binary; None: search PATH")
     scan_privileged: bool | None = Field(default=None, description="None: root decides")
     probe_timeout_s: float = Field(default=10.0, gt=0)
+    probe_ca_bundle: Path | None = Field(default=None, description="Extra CA file for probes")
     probe_concurrency: int = Field(default=8, ge=1, le=64)
     import_max_bytes: int = Field(default=5 * 1024 * 1024, ge=1024)
     import_max_rows: int = Field(default=10_000, ge=1)
