@@ -3,7 +3,9 @@
 #   PostgreSQL 15 on 127.0.0.1:55432 (role/db/password spbe) and a single-node Apache Kafka 4.x
 #   (KRaft, combined broker+controller) on 127.0.0.1:19092, controller 127.0.0.1:19093.
 # Usage: deploy/local/services.sh start|stop|status|env     (idempotent; `eval "$(... env)"`)
-# Measured on 2 cores: first start (jar download + initdb + format) ~TBD s; warm start ~TBD s.
+# Measured on 2 cores (Kafka 4.1.1): first start with an empty Maven repo (jar download + initdb +
+# format) 59.6 s; jars cached but fresh data dir 16.5 s; warm start (both stopped) 10.3 s;
+# already running 0.04 s; stop 2.7 s.
 set -euo pipefail
 
 REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -230,8 +232,14 @@ PY
 kafka_wait() {
     local deadline=$((SECONDS + START_TIMEOUT_S)) pid=$1
     until kafka_answers; do
-        if ! kill -0 "$pid" 2>/dev/null || ((SECONDS >= deadline)); then
+        if ! kill -0 "$pid" 2>/dev/null; then
             tail -n 40 "$KAFKA_DIR/logs/server.log" "$KAFKA_DIR/kafka.out" >&2 || true
+            rm -f "$KAFKA_PID_FILE"
+            die "Kafka exited during start-up (logs: $KAFKA_DIR/logs/server.log)"
+        fi
+        if ((SECONDS >= deadline)); then
+            tail -n 40 "$KAFKA_DIR/logs/server.log" "$KAFKA_DIR/kafka.out" >&2 || true
+            kafka_stop # leave no half-started broker behind for the next `start` to trust
             die "Kafka did not answer a metadata request on 127.0.0.1:$KAFKA_PORT within ${START_TIMEOUT_S}s"
         fi
         sleep 0.5

@@ -11,7 +11,6 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from ipaddress import IPv4Address
 from pathlib import Path
 
 import pytest
@@ -239,7 +238,7 @@ def test_seek_to_committed_redelivers_the_failed_batch(harness: Harness) -> None
 def contract_events() -> list[Event]:
     now = datetime(2026, 5, 4, 3, 2, 1, tzinfo=UTC)
     observed = AssetObserved(
-        addresses=[IPv4Address("10.20.0.5")],
+        addresses=["10.20.0.5"],
         mac="aa:bb:cc:dd:ee:0f",
         hostname="srv-simpeg",
         services=[ObservedService(port=443, name="https", product="nginx", version="1.24")],
@@ -268,7 +267,9 @@ def test_published_events_round_trip_through_from_binary(harness: Harness) -> No
     assert sorted(received) == sorted(event.id for event in events)
     for event in events:
         record = received[event.id]
-        assert from_binary(record.headers, record.value) == event
+        decoded = from_binary(record.headers, record.value)
+        assert decoded.model_dump(exclude={"data"}) == event.model_dump(exclude={"data"})
+        assert decoded.data == event.data
         assert record.topic == harness.prefix + TOPIC_OF[event.type].value
         assert record.key == event.key()
 
