@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import orjson
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 
 from .payloads import PAYLOAD_OF_TYPE, AssetDeclared, AssetObserved, Payload
 from .types import SCHEMA_VERSION, SPEC_VERSION, EventType
@@ -110,36 +110,43 @@ def to_binary(event: Event) -> tuple[Headers, bytes]:
 
 
 def _attributes(headers: Headers) -> dict[str, Any]:
-    attrs: dict[str, Any] = {}
-    for name, raw in headers:
-        if name.startswith("ce_"):
-            try:
-                attrs[name[3:]] = raw.decode()
-            except UnicodeDecodeError as exc:
-                raise InvalidEvent(f"header {name} is not UTF-8") from exc
-    missing = [name for name in _REQUIRED if name not in attrs]
-    if missing:
+    try:
+        attrs = {name[3:]: raw.decode() for name, raw in headers if name.startswith("ce_")}
+    except UnicodeDecodeError as exc:
+        raise InvalidEvent("a ce_ header is not UTF-8") from exc
+    if len(attrs) < len(_REQUIRED) or any(name not in attrs for name in _REQUIRED):
+        missing = [name for name in _REQUIRED if name not in attrs]
         raise InvalidEvent(f"missing CloudEvents attributes: {', '.join(missing)}")
     return attrs
+
+
+# One envelope model per type, so attributes and data are validated in a single pass.
+_ENVELOPE_OF: dict[str, type[Event]] = {
+    name: create_model(f"Event_{name.replace('.', '_')}", __base__=Event, data=(payload, ...))
+    for name, payload in PAYLOAD_OF_TYPE.items()
+}
+_ABSENT = dict.fromkeys(_OPTIONAL)
 
 
 def from_binary(headers: Headers, value: bytes) -> Event:
     """Decode and validate one record; raises InvalidEvent with a reason."""
     attrs = _attributes(headers)
-    payload_type = PAYLOAD_OF_TYPE.get(attrs["type"])
-    if payload_type is None:
+    envelope = _ENVELOPE_OF.get(attrs["type"])
+    if envelope is None:
         raise InvalidEvent(f"unknown event type {attrs['type']!r}")
     if attrs["specversion"] != SPEC_VERSION:
         raise InvalidEvent(f"unsupported specversion {attrs['specversion']!r}")
-    if int(attrs.get("schemaversion", SCHEMA_VERSION) or 0) > SCHEMA_VERSION:
+    if not attrs.get("schemaversion", "1").isdigit():
+        raise InvalidEvent(f"schemaversion {attrs['schemaversion']!r} is not a number")
+    if int(attrs.get("schemaversion", SCHEMA_VERSION)) > SCHEMA_VERSION:
         raise InvalidEvent(f"schemaversion {attrs['schemaversion']} is newer than {SCHEMA_VERSION}")
     try:
-        data = payload_type.model_validate_json(value)
-        return Event(data=data, **attrs)
+        # data first, then every attribute (absent ones as null): the last key wins, so a value
+        # crafted to smuggle attributes cannot override them
+        tail = orjson.dumps({**_ABSENT, **attrs})
+        return envelope.model_validate_json(b'{"data":' + value + b"," + tail[1:])
     except ValidationError as exc:
         raise InvalidEvent(_describe(exc)) from exc
-    except ValueError as exc:
-        raise InvalidEvent(f"undecodable: {exc}") from exc
 
 
 def _describe(exc: ValidationError) -> str:

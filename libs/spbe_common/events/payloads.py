@@ -1,9 +1,10 @@
 """Event payloads (CloudEvents `data`). Every change here bumps SCHEMA_VERSION."""
 
+import socket
 from datetime import datetime
-from ipaddress import IPv4Address, IPv6Address
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, HttpUrl, WithJsonSchema, field_validator
 
 from .enums import (
     ApplicationKind,
@@ -18,6 +19,23 @@ from .enums import (
 
 MAC_PATTERN = r"^[0-9A-F]{2}(:[0-9A-F]{2}){5}$"
 KEY_PATTERN = r"^[a-z0-9][a-z0-9_.-]{0,62}$"
+
+
+def _ip_address(value: str) -> str:
+    """An IPv4 or IPv6 address in canonical form (inet_pton in C: ingestion parses many)."""
+    for family in (socket.AF_INET, socket.AF_INET6):
+        try:
+            return socket.inet_ntop(family, socket.inet_pton(family, value))
+        except OSError:
+            continue
+    raise ValueError(f"not an IP address: {value!r}")
+
+
+IPAddress = Annotated[
+    str,
+    AfterValidator(_ip_address),
+    WithJsonSchema({"type": "string", "anyOf": [{"format": "ipv4"}, {"format": "ipv6"}]}),
+]
 
 
 class Payload(BaseModel):
@@ -70,7 +88,7 @@ def _upper_mac(value: str | None) -> str | None:
 class AssetObserved(Payload):
     """One host seen by a scan."""
 
-    addresses: list[IPv4Address | IPv6Address] = Field(min_length=1)
+    addresses: list[IPAddress] = Field(min_length=1)
     mac: str | None = Field(default=None, pattern=MAC_PATTERN)
     hostname: str | None = Field(default=None, max_length=253)
     serial: str | None = Field(default=None, max_length=100)
@@ -86,7 +104,7 @@ class AssetDeclared(Payload):
 
     mac: str | None = Field(default=None, pattern=MAC_PATTERN)
     serial: str | None = Field(default=None, max_length=100)
-    addresses: list[IPv4Address | IPv6Address] = Field(default_factory=list)
+    addresses: list[IPAddress] = Field(default_factory=list)
     hostname: str | None = Field(default=None, max_length=253)
     name: str | None = Field(default=None, max_length=200)
     kind: AssetKind | None = None

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, insert, select, tuple_
 
-from spbe_inventory.assets.repository import _update_by_id
+from spbe_inventory.bulk import update_by_id
 
 from .models import Application, ApplicationAsset
 
@@ -55,7 +55,7 @@ def insert_one(conn: Connection, row: dict[str, Any]) -> int:
 
 
 def update_many(conn: Connection, rows: list[dict[str, Any]]) -> None:
-    _update_by_id(conn, APPLICATION, APP_MUTABLE, rows)
+    update_by_id(conn, APPLICATION, APP_MUTABLE, rows)
 
 
 def asset_ids(conn: Connection, app_id: int) -> list[int]:

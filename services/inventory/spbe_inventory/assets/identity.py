@@ -29,10 +29,11 @@ class Identity:
 class AssetState:
     """One asset row held in memory during a batch, with what must be written back."""
 
-    __slots__ = ("is_new", "row", "services", "status")
+    __slots__ = ("full", "is_new", "row", "services", "status")
 
-    def __init__(self, row: dict[str, Any], is_new: bool = False) -> None:
+    def __init__(self, row: dict[str, Any], full: bool, is_new: bool = False) -> None:
         self.row = row
+        self.full = full  # False: only the columns identity resolution needs
         self.is_new = is_new
         self.status = "clean"  # clean -> touched (bookkeeping only) -> changed
         self.services: dict[tuple[int, str], dict[str, Any]] | None = None

@@ -5,10 +5,10 @@ Observed state (what scans saw) and declared state (what a person said) are stor
 """
 
 from datetime import datetime
-from ipaddress import IPv4Address, IPv6Address
 from typing import Any
 
 from spbe_common.events.enums import AssetKind, Lifecycle, Protocol
+from spbe_common.events.payloads import IPAddress
 from sqlalchemy import JSON, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
@@ -33,7 +33,7 @@ class AssetCreate(AssetBase):
     """A declared asset. At least one identity (MAC, serial or address) is required."""
 
     mac: str | None = Field(default=None, regex=MAC_REGEX)
-    addresses: list[IPv4Address | IPv6Address] = []
+    addresses: list[IPAddress] = []
     lifecycle: Lifecycle = Lifecycle.ACTIVE
 
 
@@ -67,6 +67,7 @@ class Asset(AssetBase, table=True):
     scope: str | None = Field(default=None, max_length=64)
     last_scan_id: str | None = Field(default=None, max_length=64)
     identity_rule: str = Field(default="declared", max_length=32)
+    fingerprint: str | None = Field(default=None, max_length=32)  # of the last observation applied
     observed: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     declared: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     is_sample: bool = False

@@ -1,124 +1,133 @@
-"""All SQL of assets and services (SQLAlchemy Core: ingestion moves many rows at once)."""
+"""All SQL of assets and services. Ingestion's hot statements go through `Bulk`."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, insert, or_, select, update
+from sqlalchemy import Connection, insert, or_, select
+
+from spbe_inventory.bulk import Bulk, chunks, parse_ts, update_by_id
 
 from .models import Asset, Service
 
 ASSET = Asset.__table__  # type: ignore[attr-defined]
 SERVICE = Service.__table__  # type: ignore[attr-defined]
-CHUNK = 500  # stays far below every driver's bound-parameter limit
 
 ASSET_MUTABLE = (
-    "name",
-    "kind",
-    "hostname",
-    "mac",
-    "serial",
-    "opd_code",
-    "location",
-    "owner",
-    "facility_id",
-    "address",
-    "addresses",
-    "os_guess",
-    "vendor",
-    "lifecycle",
-    "first_seen",
-    "last_seen",
-    "scope",
-    "last_scan_id",
-    "identity_rule",
-    "observed",
-    "declared",
-    "updated_at",
-)
-ASSET_TOUCH = ("last_seen", "last_scan_id", "scope", "identity_rule")
-
-
-def _chunks(values: Sequence[Any]) -> Iterator[Sequence[Any]]:
-    for start in range(0, len(values), CHUNK):
-        yield values[start : start + CHUNK]
+    "name", "kind", "hostname", "mac", "serial", "opd_code", "location", "owner",
+    "facility_id", "address", "addresses", "os_guess", "vendor", "lifecycle", "first_seen",
+    "last_seen", "scope", "last_scan_id", "identity_rule", "fingerprint", "observed",
+    "declared", "updated_at",
+)  # fmt: skip
+ASSET_JSON = ("addresses", "observed", "declared")
+ASSET_TIMES = ("first_seen", "last_seen", "created_at", "updated_at")
+ASSET_INSERT = (*ASSET_MUTABLE, "is_sample", "created_at")
+LIGHT = ("id", "mac", "serial", "address", "hostname", "scope", "lifecycle", "last_seen",
+         "fingerprint", "identity_rule")  # fmt: skip
 
 
 def find_candidates(
     conn: Connection, macs: Iterable[str], serials: Iterable[str], addresses: Iterable[str]
 ) -> list[dict[str, Any]]:
-    """Assets that share a MAC, a serial or a primary address with what is being folded in."""
-    found: dict[int, dict[str, Any]] = {}
-    for column, values in (
-        (ASSET.c.mac, macs),
-        (ASSET.c.serial, serials),
-        (ASSET.c.address, addresses),
-    ):
-        for chunk in _chunks(sorted(set(values))):
-            for row in conn.execute(select(ASSET).where(column.in_(chunk))).mappings():
-                found[row["id"]] = dict(row)
-    return list(found.values())
+    """Light rows of the assets sharing a MAC, a serial or a primary address with the input."""
+    bulk = Bulk(conn)
+    where = " OR ".join(
+        bulk.in_list(column, column) for column in ("mac", "serial", "address")
+    )
+    params = {
+        "mac": bulk.list_param(sorted(set(macs))),
+        "serial": bulk.list_param(sorted(set(serials))),
+        "address": bulk.list_param(sorted(set(addresses))),
+    }
+    rows = bulk.fetch(f"SELECT {', '.join(LIGHT)} FROM asset WHERE {where}", params)
+    found = [dict(zip(LIGHT, row, strict=True)) for row in rows]
+    for row in found:
+        row["last_seen"] = parse_ts(row["last_seen"])
+    return found
 
 
 def get_rows(conn: Connection, ids: Sequence[int]) -> list[dict[str, Any]]:
-    return [dict(r) for r in conn.execute(select(ASSET).where(ASSET.c.id.in_(ids))).mappings()]
+    rows: list[dict[str, Any]] = []
+    for chunk in chunks(sorted(set(ids))):
+        query = select(ASSET).where(ASSET.c.id.in_(chunk))
+        rows += [dict(r) for r in conn.execute(query).mappings()]
+    return rows
 
 
 def services_of(conn: Connection, asset_ids: Sequence[int]) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
-    for chunk in _chunks(sorted(set(asset_ids))):
+    for chunk in chunks(sorted(set(asset_ids))):
         query = select(SERVICE).where(SERVICE.c.asset_id.in_(chunk))
         rows += [dict(r) for r in conn.execute(query).mappings()]
     return rows
 
 
 def insert_assets(conn: Connection, rows: list[dict[str, Any]]) -> list[int]:
+    """Insert and return the new ids, in order."""
     if not rows:
         return []
-    stmt = insert(ASSET).returning(ASSET.c.id, sort_by_parameter_order=True)
-    return [r[0] for r in conn.execute(stmt, rows)]
+    bulk = Bulk(conn)
+    if bulk.postgres:
+        stmt = insert(ASSET).returning(ASSET.c.id, sort_by_parameter_order=True)
+        return [r[0] for r in conn.execute(stmt, [{k: row[k] for k in ASSET_INSERT} for row in rows])]
+    names = ", ".join(ASSET_INSERT)
+    values = ", ".join(f":{n}" for n in ASSET_INSERT)
+    bulk.executemany(f"INSERT INTO asset ({names}) VALUES ({values})", [_raw(bulk, r) for r in rows])
+    # SQLite serialises writers, so one executemany receives consecutive rowids
+    last = bulk.last_insert_rowid()
+    return list(range(last - len(rows) + 1, last + 1))
 
 
-def _update_by_id(
-    conn: Connection, table: Any, columns: Sequence[str], rows: list[dict[str, Any]]
-) -> None:
-    if not rows:
-        return
-    stmt = (
-        update(table)
-        .where(table.c.id == bindparam("_id"))
-        .values({name: bindparam(name) for name in columns})
-    )
-    params = [{"_id": row["id"], **{name: row[name] for name in columns}} for row in rows]
-    conn.execute(stmt, params)
+def _raw(bulk: Bulk, row: dict[str, Any]) -> dict[str, Any]:
+    out = {name: row[name] for name in ASSET_INSERT}
+    for name in ASSET_JSON:
+        out[name] = bulk.json(out[name])
+    for name in ASSET_TIMES:
+        out[name] = bulk.ts(out[name])
+    return out
 
 
 def update_assets(conn: Connection, rows: list[dict[str, Any]]) -> None:
-    _update_by_id(conn, ASSET, ASSET_MUTABLE, rows)
+    update_by_id(conn, ASSET, ASSET_MUTABLE, rows)
 
 
 def touch_assets(conn: Connection, rows: list[dict[str, Any]]) -> None:
-    _update_by_id(conn, ASSET, ASSET_TOUCH, rows)
+    """Bookkeeping of a repeat sighting that changed nothing else."""
+    bulk = Bulk(conn)
+    bulk.executemany(
+        "UPDATE asset SET last_seen = :last_seen, last_scan_id = :last_scan_id, scope = :scope,"
+        " identity_rule = :identity_rule WHERE id = :id",
+        [{"id": r["id"], "last_seen": bulk.ts(r["last_seen"]), "last_scan_id": r["last_scan_id"],
+          "scope": r["scope"], "identity_rule": r["identity_rule"]} for r in rows],
+    )  # fmt: skip
+
+
+def touch_services(conn: Connection, rows: list[tuple[int, datetime, datetime]]) -> None:
+    """(asset id, previous, new): the services seen with the asset's last sighting are seen again."""
+    bulk = Bulk(conn)
+    bulk.executemany(
+        "UPDATE service SET last_seen = :new WHERE asset_id = :id AND last_seen = :prev",
+        [{"id": i, "prev": bulk.ts(prev), "new": bulk.ts(new)} for i, prev, new in rows],
+    )
 
 
 def insert_services(conn: Connection, rows: list[dict[str, Any]]) -> None:
-    if rows:
-        conn.execute(insert(SERVICE), rows)
+    bulk = Bulk(conn)
+    bulk.executemany(
+        "INSERT INTO service (asset_id, port, protocol, name, product, version, first_seen, last_seen)"
+        " VALUES (:asset_id, :port, :protocol, :name, :product, :version, :first_seen, :last_seen)",
+        [{**{k: r.get(k) for k in ("asset_id", "port", "protocol", "name", "product", "version")},
+          "first_seen": bulk.ts(r["first_seen"]), "last_seen": bulk.ts(r["last_seen"])} for r in rows],
+    )  # fmt: skip
 
 
 def update_services(conn: Connection, rows: list[dict[str, Any]]) -> None:
-    _update_by_id(conn, SERVICE, ("name", "product", "version", "last_seen"), rows)
+    update_by_id(conn, SERVICE, ("name", "product", "version", "last_seen"), rows)
 
 
-def touch_services(conn: Connection, rows: list[dict[str, Any]]) -> None:
-    _update_by_id(conn, SERVICE, ("last_seen",), rows)
-
-
-def active_in_scope_seen_before(
-    conn: Connection, scope: str, before: datetime
-) -> list[dict[str, Any]]:
+def active_in_scope_seen_before(conn: Connection, scope: str, before: datetime) -> list[dict[str, Any]]:
     """Assets of a scan scope, not retired, whose last sighting predates the scan."""
     query = select(ASSET).where(
         ASSET.c.scope == scope,

@@ -33,6 +33,7 @@ class BatchContext:
     conn: Connection
     changes: ChangeLog = field(default_factory=ChangeLog)
     rejected: dict[str, str] = field(default_factory=dict)  # event id -> reason
+    raw: dict[str, bytes] = field(default_factory=dict)  # event id -> data as it arrived
     _assets: AssetUnitOfWork | None = None
     _opd_codes: set[str] | None = None
 
@@ -97,15 +98,17 @@ def asset_observed(ctx: BatchContext, events: list[Event]) -> None:
     scan_opd = repo.scan_opd(ctx.conn, sorted({e.scanid for e in events if e.scanid}))
     observations = [
         observation_of(
-            _data(e, AssetObserved), e.scope, e.scanid, scan_opd.get(e.scanid or ""), cause_of(e)
+            _data(e, AssetObserved),
+            ctx.raw[e.id],
+            e.scope,
+            e.scanid,
+            scan_opd.get(e.scanid or ""),
+            cause_of(e),
         )
         for e in events
     ]
-    uow = ctx.assets
-    uow.load(o.identity for o in observations)
-    for obs in observations:
-        uow.observe(obs)
-    uow.flush()
+    ctx.assets.observe_all(observations)
+    ctx.assets.flush()
 
 
 @handles(EventType.SCAN_COMPLETED)

@@ -6,10 +6,10 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from spbe_inventory.assets.repository import _chunks
+from spbe_inventory.bulk import Bulk
 
 from .models import ProcessedEvent, RejectedEvent, Scan
 
@@ -26,16 +26,18 @@ def _insert_ignoring_conflicts(conn: Connection, table: Any, rows: list[dict[str
 
 
 def already_processed(conn: Connection, event_ids: Sequence[str]) -> set[str]:
-    seen: set[str] = set()
-    for chunk in _chunks(list(event_ids)):
-        query = select(PROCESSED.c.event_id).where(PROCESSED.c.event_id.in_(chunk))
-        seen.update(conn.execute(query).scalars())
-    return seen
+    bulk = Bulk(conn)
+    sql = f"SELECT event_id FROM processed_event WHERE {bulk.in_list('event_id', 'ids')}"
+    return {row[0] for row in bulk.fetch(sql, {"ids": bulk.list_param(event_ids)})}
 
 
 def mark_processed(conn: Connection, event_ids: Sequence[str], at: datetime) -> None:
-    if event_ids:
-        conn.execute(insert(PROCESSED), [{"event_id": i, "processed_at": at} for i in event_ids])
+    bulk = Bulk(conn)
+    stamp = bulk.ts(at)
+    bulk.executemany(
+        "INSERT INTO processed_event (event_id, processed_at) VALUES (:id, :at)",
+        [{"id": event_id, "at": stamp} for event_id in event_ids],
+    )
 
 
 def store_rejected(conn: Connection, rows: list[dict[str, Any]]) -> None:

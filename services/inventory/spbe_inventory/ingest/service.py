@@ -65,7 +65,7 @@ def ingest(conn: Connection, records: Sequence[Record]) -> BatchResult:
     result = BatchResult()
     decoded, result.rejected = decode(records)
     fresh, result.duplicates = _fresh(conn, decoded)
-    ctx = BatchContext(conn)
+    ctx = BatchContext(conn, raw={event.id: record.value for record, event in fresh})
     for first, run in _runs(fresh):
         HANDLERS[first.type](ctx, [event for _, event in run])
         result.ingested[first.type.value] = result.ingested.get(first.type.value, 0) + len(run)

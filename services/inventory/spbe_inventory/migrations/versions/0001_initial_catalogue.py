@@ -2,15 +2,16 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-27 21:14:21.693332
+Create Date: 2026-11-27 21:22:01.330566
 """
 
 from collections.abc import Sequence
 
-import spbe_inventory.db
 import sqlalchemy as sa
 import sqlmodel
 from alembic import op
+
+import spbe_inventory.db
 
 revision: str = "0001"
 down_revision: str | None = None
@@ -181,6 +182,7 @@ def upgrade() -> None:
         sa.Column("scope", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
         sa.Column("last_scan_id", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
         sa.Column("identity_rule", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
+        sa.Column("fingerprint", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=True),
         sa.Column("observed", sa.JSON(), nullable=False),
         sa.Column("declared", sa.JSON(), nullable=False),
         sa.Column("is_sample", sa.Boolean(), nullable=False),
