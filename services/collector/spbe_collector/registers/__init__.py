@@ -1,0 +1,1 @@
+"""OPD spreadsheet registers (XLSX/CSV, Bahasa Indonesia headers) imported as declared events."""

@@ -1,0 +1,6 @@
+from enum import StrEnum
+
+
+class RegisterKind(StrEnum):
+    APPLICATIONS = "applications"
+    ASSETS = "assets"
