@@ -1,0 +1,1 @@
+"""Per-scope scan schedules (interval or cron) and the scheduler loop."""
