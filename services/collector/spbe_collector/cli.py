@@ -1,0 +1,215 @@
+"""`spbe collect`: scan, probe, import, template, schedule, scopes. Exit 2 on refusal/bad input."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
+from rich.table import Table
+from spbe_common.bus import Producer, make_bus
+
+from .probes.service import InvalidProbeUrl, ProbeService, validate_urls
+from .registers.enums import RegisterKind
+from .registers.service import RegisterRejected, commit_register, read_register
+from .registers.template import write_template
+from .scans.enums import ProfileName
+from .scans.lock import ScanAlreadyRunning
+from .scans.profiles import UnknownProfile, get_profile
+from .scans.schemas import ScanProgress, ScanSummary
+from .scans.service import ScanService
+from .scopes.service import ScopeRefused
+from .service import build_scheduler, scope_repository
+from .settings import CollectorSettings
+
+_PROFILES_HELP = "One of: " + ", ".join(p.value for p in ProfileName)
+_DRY_RUN_HELP = "Check every row and report all errors; publish nothing"
+app = typer.Typer(help="Discover assets and applications and publish what was found.")
+console = Console()
+err = Console(stderr=True)
+
+
+def _refuse(message: str) -> NoReturn:
+    err.print(f"[bold red]refused:[/] {message}")
+    raise typer.Exit(2)
+
+
+@contextmanager
+def _producer(settings: CollectorSettings) -> Iterator[Producer]:
+    producer = make_bus(settings).producer()
+    try:
+        yield producer
+    finally:
+        producer.close()
+
+
+def _summary_table(summary: ScanSummary) -> Table:
+    table = Table(title=f"scan {summary.scan_id}", show_header=False)
+    rows = [
+        ("scope", summary.scope), ("profile", summary.profile.value),
+        ("status", summary.status.value), ("hosts up", str(summary.hosts_up)),
+        ("chunks", f"{summary.chunks_total} ({summary.chunks_failed} failed)"),
+        ("duration", f"{summary.duration_s:.1f}s"), ("error", summary.error or "-"),
+    ]  # fmt: skip
+    for name, value in rows:
+        table.add_row(name, value)
+    return table
+
+
+@app.command()
+def scan(
+    scope_key: Annotated[str, typer.Argument(help="Key of a scope in the scopes file")],
+    profile: Annotated[
+        str | None, typer.Option(help="discovery, common-ports, service-version")
+    ] = None,
+) -> None:
+    """Scan one scope now, publishing scan.started, asset.observed per host, scan.completed."""
+    settings = CollectorSettings()
+    try:
+        chosen = get_profile(profile).name if profile else None
+        scope = scope_repository(settings).get(scope_key)
+    except (ScopeRefused, UnknownProfile) as exc:
+        _refuse(str(exc))
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
+    with (
+        _producer(settings) as producer,
+        Progress(*columns, TimeElapsedColumn(), console=err) as bar,
+    ):
+        tasks: dict[str, TaskID] = {}
+
+        def on_progress(p: ScanProgress) -> None:
+            if p.stage not in tasks:
+                tasks[p.stage] = bar.add_task(f"{p.stage}", total=max(p.chunks_total, 1))
+            bar.update(
+                tasks[p.stage], completed=p.chunks_done, description=f"{p.stage} ({p.hosts} hosts)"
+            )
+
+        try:
+            summary = ScanService(settings, producer).scan(scope, chosen, on_progress)
+        except ScanAlreadyRunning as exc:
+            _refuse(str(exc))
+    console.print(_summary_table(summary))
+    if summary.status.value == "failed":
+        raise typer.Exit(1)
+
+
+@app.command()
+def probe(
+    urls: Annotated[list[str] | None, typer.Argument(help="URLs to probe")] = None,
+    from_file: Annotated[Path | None, typer.Option("--file", help="One URL per line")] = None,
+) -> None:
+    """Probe application URLs (reachability, status, TLS, title); publish application.observed."""
+    settings = CollectorSettings()
+    listed = list(urls or [])
+    if from_file is not None:
+        lines = from_file.read_text(encoding="utf-8").splitlines()
+        listed += [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+    try:
+        checked = validate_urls(listed)
+    except InvalidProbeUrl as exc:
+        _refuse(str(exc))
+    if not checked:
+        _refuse("no URLs given")
+    table = Table("URL", "status", "ms", "TLS until", "title / error")
+    with _producer(settings) as producer:
+        for seen in ProbeService(settings, producer).probe(checked):
+            table.add_row(
+                str(seen.url), str(seen.status_code or "-"),
+                f"{seen.response_ms:.0f}" if seen.response_ms is not None else "-",
+                seen.tls.not_after.date().isoformat() if seen.tls else "-",
+                seen.title or seen.error or "",
+            )  # fmt: skip
+    console.print(table)
+
+
+@app.command("import")
+def import_register(
+    file: Annotated[Path, typer.Argument(help="XLSX or CSV register (Bahasa Indonesia headers)")],
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Check every row, publish nothing")
+    ] = False,
+) -> None:
+    """Import an application or asset register; all rows or nothing."""
+    settings = CollectorSettings()
+    try:
+        register = read_register(file, settings)
+    except RegisterRejected as exc:
+        _refuse(str(exc))
+    if register.errors:
+        for error in register.errors:
+            err.print(f"baris {error.row}, kolom '{error.column}': {error.message}")
+        _refuse(f"{len(register.errors)} kesalahan; tidak ada yang diimpor")
+    if dry_run:
+        console.print(f"dry run: {len(register.rows)} baris {register.kind.value} valid")
+        return
+    with _producer(settings) as producer:
+        count = commit_register(register, producer)
+    console.print(f"{count} baris {register.kind.value} diimpor")
+
+
+@app.command()
+def template(
+    kind: Annotated[RegisterKind, typer.Argument(help="applications or assets")],
+    out: Annotated[Path, typer.Argument(help="Where to write the .xlsx or .csv template")],
+) -> None:
+    """Write an empty register with the expected headers and an example row."""
+    try:
+        write_template(kind, out)
+    except RegisterRejected as exc:
+        _refuse(str(exc))
+    console.print(f"template {kind.value} ditulis ke {out}")
+
+
+@app.command()
+def schedule() -> None:
+    """Run the scan scheduler in the foreground until interrupted."""
+    settings = CollectorSettings()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        build_scheduler(settings).run_forever(stop)
+    except KeyboardInterrupt:
+        stop.set()
+
+
+@app.command()
+def scopes() -> None:
+    """List the configured scopes (validated against the allowlist)."""
+    settings = CollectorSettings()
+    try:
+        found = scope_repository(settings).all()
+    except ScopeRefused as exc:
+        _refuse(str(exc))
+    table = Table("key", "OPD", "ranges", "exclude", "profile", "schedule")
+    for s in found:
+        table.add_row(
+            s.key, s.opd, ", ".join(map(str, s.networks)), ", ".join(map(str, s.exclude)) or "-",
+            s.profile.value, _describe_schedule(s.schedule),
+        )  # fmt: skip
+    console.print(table)
+
+
+def _describe_schedule(schedule: object) -> str:
+    from .schedules.schemas import Cron, Interval
+
+    if isinstance(schedule, Interval):
+        return f"every {schedule.seconds}s"
+    return "cron" if isinstance(schedule, Cron) else "-"
+
+
+__all__ = ["ProfileName", "app"]
