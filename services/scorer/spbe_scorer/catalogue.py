@@ -1,219 +1,49 @@
-"""The catalogue read model the scorer needs from the inventory: the JSON contract of
-`GET /api/v1/catalogue/snapshot` (schema_version 1).
+"""The catalogue read model, re-exported from the shared contract `spbe_common.catalogue`."""
 
-Plain on purpose: only the facts the derivation rules read. OPD are referenced by `code`,
-facilities by `id`. Unknown references are ignored by the rules, not errors. Dates are ISO 8601.
-Only pydantic, the standard library and the shared enums, so it can move into the shared
-contract package unchanged.
-"""
+from spbe_common.catalogue import (
+    PUBLIC_SECTOR_PREFIX,
+    PUBLIC_SERVICE_AREAS,
+    SCHEMA_VERSION,
+    SECTOR_SLOTS,
+    SERVICE_AREA_INDICATOR,
+    Application,
+    AssetManagement,
+    AssetStage,
+    Audit,
+    AuditKind,
+    AuditorKind,
+    CatalogueSnapshot,
+    Facility,
+    LifecycleStage,
+    Opd,
+    Review,
+    ReviewSubject,
+    ServiceArea,
+    ServiceBus,
+    Site,
+    service_area_of,
+)
 
-from datetime import date, datetime
-from enum import StrEnum
-from typing import Literal
-
-from pydantic import BaseModel, ConfigDict, Field
-from spbe_common.events.enums import ApplicationKind, ApplicationStatus, HostingKind
-
-SCHEMA_VERSION: Literal[1] = 1
-
-
-class ServiceArea(StrEnum):
-    """SPBE service areas (PermenPANRB 59/2020 indicators 32-47); sektor_1..3 are Pemda-chosen."""
-
-    PERENCANAAN = "perencanaan"
-    PENGANGGARAN = "penganggaran"
-    KEUANGAN = "keuangan"
-    PENGADAAN = "pengadaan"
-    KEPEGAWAIAN = "kepegawaian"
-    KEARSIPAN = "kearsipan"
-    BARANG_MILIK_DAERAH = "barang_milik_daerah"
-    PENGAWASAN_INTERNAL = "pengawasan_internal"
-    AKUNTABILITAS_KINERJA = "akuntabilitas_kinerja"
-    KINERJA_PEGAWAI = "kinerja_pegawai"
-    PENGADUAN = "pengaduan"
-    DATA_TERBUKA = "data_terbuka"
-    JDIH = "jdih"
-    SEKTOR_1 = "sektor_1"
-    SEKTOR_2 = "sektor_2"
-    SEKTOR_3 = "sektor_3"
-
-
-SERVICE_AREA_INDICATOR: dict[ServiceArea, str] = {
-    area: str(number) for number, area in enumerate(ServiceArea, start=32)
-}
-PUBLIC_SERVICE_AREAS = frozenset(list(ServiceArea)[10:])  # indicators 42-47
-
-
-class LifecycleStage(StrEnum):
-    """Application development life-cycle stages (indicator 15, level 2)."""
-
-    NEEDS_ANALYSIS = "needs_analysis"
-    PLANNING = "planning"
-    DESIGN = "design"
-    IMPLEMENTATION = "implementation"
-    ACCEPTANCE_TESTING = "acceptance_testing"
-    MAINTENANCE = "maintenance"
-    EVALUATION = "evaluation"
-
-
-class AssetStage(StrEnum):
-    """What an ICT asset management guideline must cover (indicator 24, level 3)."""
-
-    PLANNING = "planning"
-    PROCUREMENT = "procurement"
-    MANAGEMENT = "management"
-    DISPOSAL = "disposal"
-
-
-class AuditKind(StrEnum):
-    INFRASTRUCTURE = "infrastructure"
-    APPLICATION = "application"
-    SECURITY = "security"
-
-
-class AuditorKind(StrEnum):
-    INTERNAL = "internal"
-    CERTIFIED_EXTERNAL = "certified_external"
-
-
-class ReviewSubject(StrEnum):
-    """What a periodic review and evaluation looked at."""
-
-    DATA_CENTRE = "data_centre"
-    INTRA_NETWORK = "intra_network"
-    SERVICE_BUS = "service_bus"
-    APPLICATION_DEVELOPMENT = "application_development"
-    ASSET_MANAGEMENT = "asset_management"
-    SERVICE_PORTAL = "service_portal"
-
-
-class Record(BaseModel):
-    model_config = ConfigDict(extra="ignore", frozen=True)
-
-
-class Opd(Record):
-    code: str = Field(min_length=1, max_length=32, description="OPD code, the key used everywhere")
-    name: str = Field(min_length=1)
-    manages_ict: bool = Field(
-        default=False, description="The OPD that runs ICT management (usually Diskominfo)"
-    )
-
-
-class Application(Record):
-    id: str = Field(min_length=1, description="Inventory id of the application")
-    name: str = Field(min_length=1)
-    opd: str = Field(description="Code of the owning OPD")
-    kind: ApplicationKind | None = Field(
-        default=None, description="general = shared national Aplikasi Umum; special = Khusus"
-    )
-    status: ApplicationStatus = ApplicationStatus.ACTIVE
-    service_areas: list[ServiceArea] = Field(
-        default_factory=list, description="SPBE service areas served (indicators 32-47)"
-    )
-    function_level: int | None = Field(
-        default=None, ge=1, le=5, description="Technical-function level 1..5; null = not assessed"
-    )
-    uses_service_bus: bool = Field(default=False, description="Exchanges data over the SPL")
-    facility: str | None = Field(default=None, description="Id of the hosting facility")
-    lifecycle_documents: list[LifecycleStage] = Field(
-        default_factory=list, description="Life-cycle stages with a development document"
-    )
-    consulted_with_ict_opd: bool = Field(
-        default=False, description="Development was consulted with the ICT-managing OPD"
-    )
-    controlled_by_ict_opd: bool = Field(
-        default=False, description="Development is integrated and controlled by that OPD"
-    )
-    is_service_portal: bool = Field(
-        default=False, description="This is the Pemda's digital service portal"
-    )
-    listed_in_portal: bool = Field(
-        default=False, description="Reachable from the digital service portal"
-    )
-
-
-class Facility(Record):
-    """A computing facility: Pusat Data Pemda, PDN, cloud, OPD server room."""
-
-    id: str = Field(min_length=1)
-    name: str = Field(min_length=1)
-    kind: HostingKind
-    used_by: list[str] = Field(
-        default_factory=list, description="Codes of OPD declared as using it (besides hosting)"
-    )
-    sop: bool = Field(default=False, description="A standard operating procedure exists")
-    pdn_interconnected: bool = Field(
-        default=False, description="Interconnected with PDN or another agency's data centre"
-    )
-
-
-class Site(Record):
-    """An OPD location on (or off) the Pemda intra network."""
-
-    id: str = Field(min_length=1)
-    opd: str = Field(description="Code of the OPD at this site")
-    name: str = ""
-    on_intra_network: bool = False
-    jip_interconnected: bool = Field(
-        default=False, description="The intra network here links to Jaringan Intra Pemerintah"
-    )
-
-
-class ServiceBus(Record):
-    """A Sistem Penghubung Layanan (SPL) instance."""
-
-    id: str = Field(min_length=1)
-    name: str = Field(min_length=1)
-    splp_integrated: bool = Field(default=False, description="Integrated with the national SPLP")
-    apis: list[str] = Field(default_factory=list, description="APIs exchanged over it")
-
-
-class Audit(Record):
-    id: str = Field(min_length=1)
-    kind: AuditKind
-    date: date
-    in_plan: bool = Field(default=False, description="Done to a continuous audit plan")
-    standard_based: bool = Field(default=False, description="Done to a named audit standard")
-    auditor: AuditorKind = AuditorKind.INTERNAL
-    scope: str = ""
-    findings_followed_up: bool = Field(
-        default=False, description="Findings were followed up with improvements"
-    )
-
-
-class AssetManagement(Record):
-    """ICT asset management programme facts (indicator 24)."""
-
-    programme: bool = Field(default=False, description="A directed and planned programme exists")
-    guideline_stages: list[AssetStage] = Field(
-        default_factory=list, description="Stages the written guideline covers"
-    )
-    strategy_by_tim_koordinasi: bool = Field(
-        default=False, description="A strategy set by the Tim Koordinasi SPBE exists"
-    )
-    strategy_opds: list[str] = Field(
-        default_factory=list, description="Codes of OPD where that strategy is applied"
-    )
-
-
-class Review(Record):
-    """A periodic review and evaluation, and whether its results led to improvements."""
-
-    id: str = Field(min_length=1)
-    subject: ReviewSubject
-    date: date
-    improvements_followed_up: bool = False
-    reference: str | None = Field(default=None, description="Report number or link")
-
-
-class CatalogueSnapshot(Record):
-    schema_version: Literal[1] = SCHEMA_VERSION
-    taken_at: datetime = Field(description="When the snapshot was taken; windows count from it")
-    opds: list[Opd] = Field(default_factory=list, description="Every OPD of the Pemda")
-    applications: list[Application] = Field(default_factory=list)
-    facilities: list[Facility] = Field(default_factory=list)
-    sites: list[Site] = Field(default_factory=list)
-    service_buses: list[ServiceBus] = Field(default_factory=list)
-    audits: list[Audit] = Field(default_factory=list)
-    asset_management: AssetManagement = Field(default_factory=AssetManagement)
-    reviews: list[Review] = Field(default_factory=list)
+__all__ = [
+    "PUBLIC_SECTOR_PREFIX",
+    "PUBLIC_SERVICE_AREAS",
+    "SCHEMA_VERSION",
+    "SECTOR_SLOTS",
+    "SERVICE_AREA_INDICATOR",
+    "Application",
+    "AssetManagement",
+    "AssetStage",
+    "Audit",
+    "AuditKind",
+    "AuditorKind",
+    "CatalogueSnapshot",
+    "Facility",
+    "LifecycleStage",
+    "Opd",
+    "Review",
+    "ReviewSubject",
+    "ServiceArea",
+    "ServiceBus",
+    "Site",
+    "service_area_of",
+]

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
-from spbe_scorer.catalogue import CatalogueSnapshot
+from spbe_scorer.catalogue import CatalogueSnapshot, ServiceArea, service_area_of
 from spbe_scorer.derivation import derive
 
 EXAMPLE = Path(__file__).parent / "data" / "catalogue-snapshot.json"
@@ -19,7 +19,7 @@ def test_the_contract_fields_are_pinned() -> None:
     fields = CatalogueSnapshot.model_json_schema()["properties"]
     assert list(fields) == [
         "schema_version", "taken_at", "opds", "applications", "facilities", "sites",
-        "service_buses", "audits", "asset_management", "reviews",
+        "service_buses", "audits", "asset_management", "reviews", "public_sectors",
     ]  # fmt: skip
 
 
@@ -50,3 +50,13 @@ def test_the_example_derives_to_hand_checked_levels(example: CatalogueSnapshot) 
     pemdi = {p.indicator: p.level for p in derive("pemdi-2026", example)}
     assert pemdi["I14"] == 3  # mean of 4 and 2
     assert pemdi["I17"] == 2  # portal active; no public-service application to list yet
+
+
+def test_inventory_service_area_codes_map_to_indicator_areas() -> None:
+    chosen = ["adminduk", "perizinan"]
+    assert service_area_of("keuangan", chosen) is ServiceArea.KEUANGAN
+    assert service_area_of("publik_sektor:adminduk", chosen) is ServiceArea.SEKTOR_1
+    assert service_area_of("publik_sektor:perizinan", chosen) is ServiceArea.SEKTOR_2
+    assert service_area_of("publik_sektor:perikanan", chosen) is None  # not a chosen sector
+    assert service_area_of("sektor_1", chosen) is None  # slots are reached through a sector
+    assert service_area_of("no_such_area", chosen) is None
