@@ -163,7 +163,10 @@ def update_asset(
 ) -> Response:
     current = _visible_asset(conn, principal, asset_id)
     fields = _declared_fields(body)
-    _check_opd(conn, principal, fields.get("opd_code", current["opd_code"]))
+    if not principal.may_write(current["opd_code"]):
+        raise HTTPException(403, f"not allowed to write records of OPD {current['opd_code']!r}")
+    if "opd_code" in fields:  # only a changed owner must name a known OPD
+        _check_opd(conn, principal, fields["opd_code"])
     uow = assets.AssetUnitOfWork(conn, ChangeLog())
     uow.load_ids([asset_id])
     uow.declare(assets.Declaration(Identity(None, None, (), None, None), fields, cause, asset_id))
