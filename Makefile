@@ -28,5 +28,12 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
+## Real Kafka and PostgreSQL on loopback (and nmap) for the integration tests.
+services:
+	deploy/local/services.sh start
+
+services-stop:
+	deploy/local/services.sh stop
+
 clean:
 	rm -rf $(VENV) .spbe

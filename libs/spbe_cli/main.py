@@ -3,9 +3,11 @@
 import logging
 
 import typer
-from spbe_inventory import cli as inventory_cli
 
 from spbe_cli import events_cli
+from spbe_collector.cli import app as collect_app
+from spbe_inventory import cli as inventory_cli
+from spbe_scorer.cli import app as score_app
 
 app = typer.Typer(
     help="SPBE Inventory: ICT assets and applications of a Pemerintah Kabupaten/Kota, and SPBE scores.",
@@ -17,6 +19,8 @@ app.command("consume")(inventory_cli.consume)
 app.add_typer(inventory_cli.db_app, name="db")
 app.add_typer(inventory_cli.sample_app, name="sample")
 app.add_typer(events_cli.app, name="events")
+app.add_typer(collect_app, name="collect")
+app.add_typer(score_app, name="score")
 
 
 @app.callback()
