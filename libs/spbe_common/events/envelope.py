@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import orjson
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
+from pydantic import BaseModel, ConfigDict, Field, SerializeAsAny, ValidationError, create_model
 
 from .payloads import PAYLOAD_OF_TYPE, AssetDeclared, AssetObserved, Payload
 from .types import SCHEMA_VERSION, SPEC_VERSION, EventType
@@ -46,7 +46,7 @@ class Event(BaseModel):
     scanid: str | None = None
     scope: str | None = None
     subject: str | None = None
-    data: Payload
+    data: SerializeAsAny[Payload]
 
     def key(self) -> bytes | None:
         """Partition key: a stable natural key so one asset's events stay in order."""
