@@ -4,6 +4,7 @@ from sqlmodel import SQLModel
 
 from spbe_inventory.applications.models import Application, ApplicationAsset
 from spbe_inventory.assets.models import Asset, Service
+from spbe_inventory.evaluation import models as evaluation_models  # noqa: F401 (its tables)
 from spbe_inventory.history.models import HistoryEntry
 from spbe_inventory.infrastructure.models import Facility, NetworkLink
 from spbe_inventory.ingest.models import ProcessedEvent, RejectedEvent, Scan

@@ -10,6 +10,7 @@ from sqlalchemy import Engine, text
 from spbe_inventory import migrate
 from spbe_inventory.applications.routes import router as applications_router
 from spbe_inventory.assets.routes import router as assets_router
+from spbe_inventory.evaluation.routes import router as evaluation_router
 from spbe_inventory.infrastructure.routes import router as infrastructure_router
 from spbe_inventory.ingest.routes import router as ingest_router
 from spbe_inventory.opd.routes import router as opd_router
@@ -36,6 +37,7 @@ def create_app(
         applications_router,
         infrastructure_router,
         ingest_router,
+        evaluation_router,
     ):
         app.include_router(router)
     _add_health(app)

@@ -1,0 +1,264 @@
+"""Evaluation facts the catalogue records for the SPBE / Pemdi derivation rules.
+
+Audits, reviews, service-bus (SPL) instances and the applications that use them, per-application
+development practice (life-cycle documents, ICT-OPD consultation, portal listing), which OPD use
+a facility, and the Pemda-wide profile (ICT-managing OPD, chosen public sectors, ICT asset
+management programme). Vocabularies come from the shared contract `spbe_common.catalogue`.
+"""
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from spbe_common.catalogue import AssetStage, AuditKind, AuditorKind, LifecycleStage, ReviewSubject
+from spbe_inventory.db import EnumText, UTCDateTime, utcnow
+
+OPD_CODE = r"^[A-Z0-9][A-Z0-9_-]{0,31}$"
+SECTOR_CODE = r"^[a-z0-9][a-z0-9_]{0,62}$"
+
+
+class EvaluationEntity(StrEnum):
+    """`history.entity` values of the evaluation records."""
+
+    AUDIT = "audit"
+    REVIEW = "review"
+    SERVICE_BUS = "service_bus"
+    APPLICATION_PRACTICE = "application_practice"
+    FACILITY_USE = "facility_use"
+    PROFILE = "evaluation_profile"
+
+
+# --- audits ---------------------------------------------------------------------------------
+
+
+class AuditBase(SQLModel):
+    opd_code: str = Field(max_length=32, index=True, description="OPD that commissioned it")
+    kind: AuditKind = Field(sa_type=EnumText)
+    audited_on: date
+    in_plan: bool = Field(default=False, description="Done to a continuous audit plan")
+    standard_based: bool = Field(default=False, description="Done to a named audit standard")
+    auditor: AuditorKind = Field(default=AuditorKind.INTERNAL, sa_type=EnumText)
+    auditor_name: str | None = Field(default=None, max_length=200)
+    scope: str = Field(default="", max_length=500)
+    findings_followed_up: bool = False
+    reference: str | None = Field(default=None, max_length=500, description="Report no. / link")
+
+
+class AuditUpdate(SQLModel):
+    kind: AuditKind | None = None
+    audited_on: date | None = None
+    in_plan: bool | None = None
+    standard_based: bool | None = None
+    auditor: AuditorKind | None = None
+    auditor_name: str | None = Field(default=None, max_length=200)
+    scope: str | None = Field(default=None, max_length=500)
+    findings_followed_up: bool | None = None
+    reference: str | None = Field(default=None, max_length=500)
+
+
+class Audit(AuditBase, table=True):
+    __tablename__ = "evaluation_audit"
+    id: int | None = Field(default=None, primary_key=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class AuditPublic(AuditBase):
+    id: int
+
+
+class AuditsPublic(SQLModel):
+    data: list[AuditPublic]
+    count: int
+
+
+# --- reviews --------------------------------------------------------------------------------
+
+
+class ReviewBase(SQLModel):
+    opd_code: str = Field(max_length=32, index=True, description="OPD that held the review")
+    subject: ReviewSubject = Field(sa_type=EnumText)
+    reviewed_on: date
+    summary: str = Field(default="", max_length=2000)
+    improvements_followed_up: bool = False
+    reference: str | None = Field(default=None, max_length=500)
+
+
+class ReviewUpdate(SQLModel):
+    subject: ReviewSubject | None = None
+    reviewed_on: date | None = None
+    summary: str | None = Field(default=None, max_length=2000)
+    improvements_followed_up: bool | None = None
+    reference: str | None = Field(default=None, max_length=500)
+
+
+class Review(ReviewBase, table=True):
+    __tablename__ = "evaluation_review"
+    id: int | None = Field(default=None, primary_key=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class ReviewPublic(ReviewBase):
+    id: int
+
+
+class ReviewsPublic(SQLModel):
+    data: list[ReviewPublic]
+    count: int
+
+
+# --- service bus (Sistem Penghubung Layanan) ------------------------------------------------
+
+
+class ServiceBusBase(SQLModel):
+    name: str = Field(min_length=2, max_length=200, unique=True)
+    opd_code: str = Field(max_length=32, index=True, description="OPD that operates it")
+    facility_id: int | None = Field(default=None, foreign_key="facility.id")
+    splp_integrated: bool = Field(default=False, description="Integrated with the national SPLP")
+
+
+class ServiceBusCreate(ServiceBusBase):
+    apis: list[str] = Field(default=[], description="APIs exchanged over it")
+    application_ids: list[int] = Field(default=[], description="Applications that use it")
+
+
+class ServiceBusUpdate(SQLModel):
+    facility_id: int | None = None
+    splp_integrated: bool | None = None
+    apis: list[str] | None = None
+    application_ids: list[int] | None = None
+
+
+class ServiceBus(ServiceBusBase, table=True):
+    __tablename__ = "evaluation_service_bus"
+    id: int | None = Field(default=None, primary_key=True)
+    apis: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class ServiceBusApplication(SQLModel, table=True):
+    """Which applications exchange data over which service bus."""
+
+    __tablename__ = "evaluation_service_bus_application"
+    service_bus_id: int = Field(foreign_key="evaluation_service_bus.id", primary_key=True)
+    application_id: int = Field(foreign_key="application.id", primary_key=True, index=True)
+
+
+class ServiceBusPublic(ServiceBusBase):
+    id: int
+    apis: list[str]
+    application_ids: list[int]
+
+
+class ServiceBusesPublic(SQLModel):
+    data: list[ServiceBusPublic]
+    count: int
+
+
+# --- application development practice -----------------------------------------------------
+
+
+class DevelopmentDocument(SQLModel):
+    """One development document of an application: its life-cycle stage and where it is."""
+
+    stage: LifecycleStage
+    title: str = Field(min_length=1, max_length=200)
+    reference: str | None = Field(default=None, max_length=500)
+
+
+class ApplicationPracticeBase(SQLModel):
+    consulted_with_ict_opd: bool = Field(
+        default=False, description="Development was consulted with the ICT-managing OPD"
+    )
+    controlled_by_ict_opd: bool = Field(
+        default=False, description="Development is integrated and controlled by that OPD"
+    )
+    is_service_portal: bool = Field(default=False, description="The digital service portal")
+    listed_in_portal: bool = Field(default=False, description="Reachable from that portal")
+
+
+class ApplicationPracticeIn(ApplicationPracticeBase):
+    documents: list[DevelopmentDocument] = []
+
+
+class ApplicationPractice(ApplicationPracticeBase, table=True):
+    __tablename__ = "evaluation_application_practice"
+    application_id: int = Field(foreign_key="application.id", primary_key=True)
+    documents: list[dict[str, Any]] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False)
+    )
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class ApplicationPracticePublic(ApplicationPracticeIn):
+    application_id: int
+    opd_code: str
+
+
+class ApplicationPracticesPublic(SQLModel):
+    data: list[ApplicationPracticePublic]
+    count: int
+
+
+# --- which OPD use a facility (besides hosting applications in it) --------------------------
+
+
+class FacilityUseBase(SQLModel):
+    facility_id: int = Field(foreign_key="facility.id")
+    opd_code: str = Field(max_length=32, index=True)
+    note: str | None = Field(default=None, max_length=500)
+
+
+class FacilityUse(FacilityUseBase, table=True):
+    __tablename__ = "evaluation_facility_use"
+    __table_args__ = (UniqueConstraint("facility_id", "opd_code"),)
+    id: int | None = Field(default=None, primary_key=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class FacilityUsePublic(FacilityUseBase):
+    id: int
+
+
+class FacilityUsesPublic(SQLModel):
+    data: list[FacilityUsePublic]
+    count: int
+
+
+# --- the Pemda-wide profile (one row) --------------------------------------------------------
+
+
+class EvaluationProfileBase(SQLModel):
+    ict_opd_code: str | None = Field(
+        default=None, max_length=32, description="The OPD that runs ICT management (Diskominfo)"
+    )
+    public_sectors: list[str] = Field(
+        default=[], max_length=3, description="Sectors for indicators 45-47, in slot order"
+    )
+    asset_programme: bool = Field(default=False, description="Directed, planned ICT asset plan")
+    asset_guideline_stages: list[AssetStage] = Field(
+        default=[], description="Stages the ICT asset management guideline covers"
+    )
+    asset_strategy_by_tim_koordinasi: bool = False
+    asset_strategy_opds: list[str] = Field(default=[], description="OPD applying that strategy")
+
+
+class EvaluationProfile(SQLModel, table=True):
+    __tablename__ = "evaluation_profile"
+    id: int = Field(default=1, primary_key=True)
+    ict_opd_code: str | None = Field(default=None, max_length=32)
+    public_sectors: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    asset_programme: bool = False
+    asset_guideline_stages: list[str] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False)
+    )
+    asset_strategy_by_tim_koordinasi: bool = False
+    asset_strategy_opds: list[str] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False)
+    )
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

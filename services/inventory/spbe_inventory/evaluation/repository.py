@@ -1,0 +1,257 @@
+"""All SQL of the evaluation records, and the bulk reads of the catalogue snapshot."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Connection, Row, Table, delete, func, insert, select, update
+from sqlalchemy.sql import ColumnElement
+
+from spbe_inventory.applications.repository import APPLICATION
+from spbe_inventory.history.service import HISTORY, Cause
+from spbe_inventory.infrastructure.repository import FACILITY, NETWORK_LINK
+from spbe_inventory.opd.repository import OPD
+
+from .models import (
+    ApplicationPractice,
+    Audit,
+    EvaluationProfile,
+    FacilityUse,
+    Review,
+    ServiceBus,
+    ServiceBusApplication,
+)
+
+AUDIT: Table = Audit.__table__  # type: ignore[attr-defined]
+REVIEW: Table = Review.__table__  # type: ignore[attr-defined]
+SERVICE_BUS: Table = ServiceBus.__table__  # type: ignore[attr-defined]
+BUS_APP: Table = ServiceBusApplication.__table__  # type: ignore[attr-defined]
+PRACTICE: Table = ApplicationPractice.__table__  # type: ignore[attr-defined]
+FACILITY_USE: Table = FacilityUse.__table__  # type: ignore[attr-defined]
+PROFILE: Table = EvaluationProfile.__table__  # type: ignore[attr-defined]
+PROFILE_ID = 1
+
+
+def insert_one(conn: Connection, table: Table, row: dict[str, Any]) -> dict[str, Any]:
+    key = next(iter(table.primary_key.columns))
+    new_id = conn.execute(insert(table).returning(key), row).scalar_one()
+    return dict(conn.execute(select(table).where(key == new_id)).mappings().one())
+
+
+def by_id(
+    conn: Connection, table: Table, row_id: int, *where: ColumnElement[bool]
+) -> dict[str, Any] | None:
+    key = next(iter(table.primary_key.columns))
+    row = conn.execute(select(table).where(key == row_id, *where)).mappings().first()
+    return dict(row) if row else None
+
+
+def update_one(conn: Connection, table: Table, row_id: int, values: dict[str, Any]) -> None:
+    key = next(iter(table.primary_key.columns))
+    conn.execute(update(table).where(key == row_id).values(values))
+
+
+def delete_one(conn: Connection, table: Table, row_id: int) -> None:
+    key = next(iter(table.primary_key.columns))
+    conn.execute(delete(table).where(key == row_id))
+
+
+def count(conn: Connection, table: Table, *where: ColumnElement[bool]) -> int:
+    return int(conn.execute(select(func.count()).select_from(table).where(*where)).scalar_one())
+
+
+def existing_ids(conn: Connection, table: Table, ids: Sequence[int]) -> set[int]:
+    if not ids:
+        return set()
+    return set(conn.execute(select(table.c.id).where(table.c.id.in_(list(ids)))).scalars())
+
+
+def application_opds(conn: Connection, ids: Sequence[int]) -> dict[int, str]:
+    """OPD code of each existing application id."""
+    if not ids:
+        return {}
+    query = select(APPLICATION.c.id, APPLICATION.c.opd_code).where(APPLICATION.c.id.in_(list(ids)))
+    return {row.id: row.opd_code for row in conn.execute(query)}
+
+
+def opd_codes_in(conn: Connection, codes: Sequence[str]) -> set[str]:
+    if not codes:
+        return set()
+    return set(conn.execute(select(OPD.c.code).where(OPD.c.code.in_(list(codes)))).scalars())
+
+
+# --- service bus <-> applications -----------------------------------------------------------
+
+
+def bus_application_ids(conn: Connection, bus_ids: Sequence[int]) -> dict[int, list[int]]:
+    found: dict[int, list[int]] = {bus_id: [] for bus_id in bus_ids}
+    if not bus_ids:
+        return found
+    query = (
+        select(BUS_APP.c.service_bus_id, BUS_APP.c.application_id)
+        .where(BUS_APP.c.service_bus_id.in_(list(bus_ids)))
+        .order_by(BUS_APP.c.application_id)
+    )
+    for bus_id, app_id in conn.execute(query):
+        found[bus_id].append(app_id)
+    return found
+
+
+def set_bus_applications(conn: Connection, bus_id: int, app_ids: Sequence[int]) -> None:
+    conn.execute(delete(BUS_APP).where(BUS_APP.c.service_bus_id == bus_id))
+    if app_ids:
+        rows = [{"service_bus_id": bus_id, "application_id": a} for a in app_ids]
+        conn.execute(insert(BUS_APP), rows)
+
+
+# --- one-per-key records: application practice (by application id) and the profile ---------
+
+
+def upsert(conn: Connection, table: Table, key: int, values: dict[str, Any], exists: bool) -> None:
+    if exists:
+        update_one(conn, table, key, values)
+    else:
+        column = next(iter(table.primary_key.columns)).name
+        conn.execute(insert(table), {**values, column: key})
+
+
+def practices_of_applications(scope: ColumnElement[bool]) -> ColumnElement[bool]:
+    """Practice rows whose application is in `scope` (the principal's OPD)."""
+    return PRACTICE.c.application_id.in_(select(APPLICATION.c.id).where(scope))
+
+
+def profile(conn: Connection) -> dict[str, Any] | None:
+    return by_id(conn, PROFILE, PROFILE_ID)
+
+
+# --- the change log (entity names of this domain are not in history.EntityKind) ---------------
+
+
+def write_history(
+    conn: Connection,
+    entity: str,
+    entity_id: int,
+    action: str,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+    cause: Cause,
+) -> None:
+    conn.execute(
+        insert(HISTORY),
+        {
+            "entity": entity,
+            "entity_id": entity_id,
+            "action": action,
+            "before": before,
+            "after": after,
+            "cause_kind": cause.kind.value,
+            "cause_id": cause.id,
+            "actor": cause.actor,
+            "at": cause.at,
+        },
+    )
+
+
+def history(
+    conn: Connection, entity: str, entity_id: int, limit: int, offset: int
+) -> tuple[list[dict[str, Any]], int]:
+    where = (HISTORY.c.entity == entity, HISTORY.c.entity_id == entity_id)
+    query = select(HISTORY).where(*where).order_by(HISTORY.c.id.desc()).limit(limit).offset(offset)
+    rows = [dict(r) for r in conn.execute(query).mappings()]
+    return rows, count(conn, HISTORY, *where)
+
+
+# --- bulk reads of the catalogue snapshot: plain tuples, no ORM objects -----------------------
+
+
+def _rows(conn: Connection, *columns: Any, where: Sequence[Any] = ()) -> Sequence[Row[Any]]:
+    return conn.execute(select(*columns).where(*where)).all()
+
+
+def snapshot_opds(conn: Connection, scope: ColumnElement[bool]) -> Sequence[Row[Any]]:
+    return _rows(conn, OPD.c.code, OPD.c.name, where=[scope])
+
+
+def snapshot_applications(conn: Connection, scope: ColumnElement[bool]) -> Sequence[Row[Any]]:
+    a = APPLICATION.c
+    return _rows(
+        conn,
+        a.id,
+        a.name,
+        a.opd_code,
+        a.kind,
+        a.status,
+        a.service_areas,
+        a.function_level,
+        a.uses_service_bus,
+        a.facility_id,
+        where=[scope],
+    )
+
+
+def snapshot_practices(conn: Connection) -> Sequence[Row[Any]]:
+    p = PRACTICE.c
+    return _rows(
+        conn,
+        p.application_id,
+        p.documents,
+        p.consulted_with_ict_opd,
+        p.controlled_by_ict_opd,
+        p.is_service_portal,
+        p.listed_in_portal,
+    )
+
+
+def snapshot_bus_applications(conn: Connection) -> set[int]:
+    return set(conn.execute(select(BUS_APP.c.application_id).distinct()).scalars())
+
+
+def snapshot_facilities(conn: Connection) -> Sequence[Row[Any]]:
+    f = FACILITY.c
+    return _rows(conn, f.id, f.name, f.kind, f.has_sop, f.pdn_interconnected)
+
+
+def snapshot_facility_uses(conn: Connection, scope: ColumnElement[bool]) -> Sequence[Row[Any]]:
+    return _rows(conn, FACILITY_USE.c.facility_id, FACILITY_USE.c.opd_code, where=[scope])
+
+
+def snapshot_sites(conn: Connection, scope: ColumnElement[bool]) -> Sequence[Row[Any]]:
+    n = NETWORK_LINK.c
+    return _rows(
+        conn, n.id, n.opd_code, n.site, n.on_intra_network, n.jip_interconnected, where=[scope]
+    )
+
+
+def snapshot_buses(conn: Connection, scope: ColumnElement[bool]) -> Sequence[Row[Any]]:
+    b = SERVICE_BUS.c
+    return _rows(conn, b.id, b.name, b.splp_integrated, b.apis, where=[scope])
+
+
+def snapshot_audits(conn: Connection, scope: ColumnElement[bool]) -> Sequence[Row[Any]]:
+    a = AUDIT.c
+    return _rows(
+        conn,
+        a.id,
+        a.kind,
+        a.audited_on,
+        a.in_plan,
+        a.standard_based,
+        a.auditor,
+        a.scope,
+        a.findings_followed_up,
+        where=[scope],
+    )
+
+
+def snapshot_reviews(conn: Connection, scope: ColumnElement[bool]) -> Sequence[Row[Any]]:
+    r = REVIEW.c
+    return _rows(
+        conn,
+        r.id,
+        r.subject,
+        r.reviewed_on,
+        r.improvements_followed_up,
+        r.reference,
+        where=[scope],
+    )
