@@ -9,7 +9,7 @@ Create Date: 2026-11-27 21:29:39.445760
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-import sqlmodel
+import sqlmodel.sql.sqltypes
 from alembic import op
 
 import spbe_inventory.db
