@@ -49,7 +49,14 @@ class Event(BaseModel):
     data: SerializeAsAny[Payload]
 
     def key(self) -> bytes | None:
-        """Partition key: a stable natural key so one asset's events stay in order."""
+        """Partition key: the scope for a scan's events, else the subject's natural key.
+
+        A scope is the unit of missing-marking, so all of one scope's scan (started, every
+        observation, completed) must stay in order: keyed by subject, scan.completed could
+        overtake an observation on another partition and mark a present asset missing.
+        """
+        if self.scope:
+            return f"scope:{self.scope}".encode()
         return self.subject.encode() if self.subject else None
 
 
