@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test unit lint bench services services-stop clean
+.PHONY: run test unit lint fix bench services services-stop clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -16,9 +16,9 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/spbe up
 
-## The whole test suite, against real services (started here when not already running).
+## The whole test suite, against real Kafka, PostgreSQL and nmap (started here when not running).
 test: $(STAMP)
-	$(BIN)/python -m pytest -q
+	@eval "$$(deploy/local/services.sh start)" && $(BIN)/python -m pytest -q
 
 unit: $(STAMP)
 	$(BIN)/python -m pytest -q tests/unit
@@ -27,6 +27,15 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/spbe events schemas --check
+
+fix: $(STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+## Benchmarks print key=value figures (they take minutes; not part of CI).
+bench: $(STAMP)
+	for b in bench/*.py; do case $$b in */_*) continue;; esac; echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
 ## Real Kafka and PostgreSQL on loopback (and nmap) for the integration tests.
 services:

@@ -40,13 +40,17 @@ def main() -> None:
         bus = EmbeddedBus(Path(tmp) / "events.db")
         producer = bus.producer()
         started = time.perf_counter()
-        stream = scan_stream(scopes=args.scopes, hosts=args.hosts, scans=args.scans, absent_every=50)
+        stream = scan_stream(
+            scopes=args.scopes, hosts=args.hosts, scans=args.scans, absent_every=50
+        )
         published = publish(producer, stream)
         producer.flush()
         publish_s = time.perf_counter() - started
         engine = make_engine(f"sqlite:///{tmp}/inventory.db")
         migrate.upgrade(engine)
-        consumer = InventoryConsumer(engine, bus, group_id="bench", batch_size=args.batch, poll_timeout_s=0.01)
+        consumer = InventoryConsumer(
+            engine, bus, group_id="bench", batch_size=args.batch, poll_timeout_s=0.01
+        )
         observed = 0
         rss_marks = []
         started = time.perf_counter()

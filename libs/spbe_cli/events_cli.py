@@ -4,6 +4,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+
 from spbe_common.events.schemas import render_schemas
 
 app = typer.Typer(help="The event contract.", no_args_is_help=True)

@@ -5,6 +5,7 @@ import logging
 import typer
 
 from spbe_cli import events_cli
+from spbe_cli.jobs import collector_job
 from spbe_collector.cli import app as collect_app
 from spbe_inventory import cli as inventory_cli
 from spbe_scorer.cli import app as score_app
@@ -13,7 +14,15 @@ app = typer.Typer(
     help="SPBE Inventory: ICT assets and applications of a Pemerintah Kabupaten/Kota, and SPBE scores.",
     no_args_is_help=True,
 )
-app.command("up")(inventory_cli.up)
+
+
+@app.command("up")
+def up() -> None:
+    """Everything on one machine (default: SQLite + embedded log): the inventory API and consumer,
+    and the collector's scan schedules (sample scopes on loopback when no scopes file exists)."""
+    inventory_cli.up(jobs=[("collector", collector_job)])
+
+
 app.command("api")(inventory_cli.api)
 app.command("consume")(inventory_cli.consume)
 app.add_typer(inventory_cli.db_app, name="db")

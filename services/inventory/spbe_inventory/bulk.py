@@ -76,7 +76,9 @@ def chunks(values: Sequence[Any]) -> Iterator[Sequence[Any]]:
         yield values[start : start + CHUNK]
 
 
-def update_by_id(conn: Connection, table: Any, columns: Sequence[str], rows: list[dict[str, Any]]) -> None:
+def update_by_id(
+    conn: Connection, table: Any, columns: Sequence[str], rows: list[dict[str, Any]]
+) -> None:
     """UPDATE many rows by primary key through SQLAlchemy (its column types apply)."""
     if not rows:
         return
@@ -85,7 +87,9 @@ def update_by_id(conn: Connection, table: Any, columns: Sequence[str], rows: lis
         .where(table.c.id == bindparam("_id"))
         .values({name: bindparam(name) for name in columns})
     )
-    conn.execute(stmt, [{"_id": row["id"], **{name: row[name] for name in columns}} for row in rows])
+    conn.execute(
+        stmt, [{"_id": row["id"], **{name: row[name] for name in columns}} for row in rows]
+    )
 
 
 def parse_ts(value: Any) -> datetime | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable, Sequence
 from typing import Annotated
 
 import typer
@@ -22,8 +23,11 @@ def _inventory() -> Inventory:
     return Inventory.build(InventorySettings())
 
 
-def up() -> None:
-    """Start the API, the consumer and the schedules on the configured backend (default: embedded)."""
+Job = Callable[[threading.Event], None]
+
+
+def up(jobs: Sequence[tuple[str, Job]] = ()) -> None:
+    """Start the API, the consumer and `jobs` (other services' loops) until Ctrl+C or SIGTERM."""
     inventory = _inventory()
     inventory.migrate()
     summary = inventory.load_sample_if_empty()
@@ -35,7 +39,7 @@ def up() -> None:
     stop = threading.Event()
     consumer = inventory.consumer()
     threads = [start_background(consumer.run, "consumer", stop)]
-    threads += [start_background(job, name, stop) for name, job in extra_jobs(inventory)]
+    threads += [start_background(job, name, stop) for name, job in jobs]
     url = f"http://{inventory.settings.api_host}:{inventory.settings.api_port}"
     console.print(
         f"SPBE Inventory is running: [bold]{url}/docs[/] (API), {url}/api/v1/assets, "
@@ -48,11 +52,6 @@ def up() -> None:
         for thread in threads:
             thread.join(timeout=10)
         consumer.close()
-
-
-def extra_jobs(inventory: Inventory) -> list[tuple[str, object]]:
-    """Background jobs of other services run beside `spbe up` (filled in by the CLI root)."""
-    return []
 
 
 def api() -> None:

@@ -9,9 +9,9 @@ from dataclasses import dataclass
 
 import uvicorn
 from prometheus_client import CollectorRegistry
-from spbe_common.bus import Bus, make_bus
 from sqlalchemy import Engine, func, select
 
+from spbe_common.bus import Bus, make_bus
 from spbe_inventory import migrate
 from spbe_inventory.api.app import create_app
 from spbe_inventory.db import make_engine

@@ -1,6 +1,7 @@
 """Typed settings of the inventory service, built once at start-up and passed down."""
 
 from pydantic import Field, model_validator
+
 from spbe_common.settings import BusSettings, Environment
 
 

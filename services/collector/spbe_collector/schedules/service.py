@@ -45,6 +45,10 @@ class Scheduler:
                 self._next[scope.key] = scope.schedule.next_after(now)
         return ready
 
+    def run_now(self, scope: ValidatedScope) -> None:
+        """Scan one scope at once, outside its schedule (start-up, on demand)."""
+        self._run_scan(scope)
+
     def run_pending(self) -> int:
         ran = 0
         for scope in self.due(self._clock()):

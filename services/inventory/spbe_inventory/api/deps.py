@@ -25,18 +25,18 @@ class Principal:
     def where(self, opd_column: Any) -> ColumnElement[bool]:
         if self.opd_codes is None:
             return true()
-        return opd_column.in_(sorted(self.opd_codes))  # type: ignore[no-any-return]
+        return opd_column.in_(sorted(self.opd_codes))
 
     def may_write(self, opd_code: str | None) -> bool:
         return self.opd_codes is None or opd_code in self.opd_codes
 
 
 def get_engine(request: Request) -> Engine:
-    return request.app.state.engine  # type: ignore[no-any-return]
+    return request.app.state.engine
 
 
 def get_settings(request: Request) -> InventorySettings:
-    return request.app.state.settings  # type: ignore[no-any-return]
+    return request.app.state.settings
 
 
 def get_conn(engine: Annotated[Engine, Depends(get_engine)]) -> Iterator[Connection]:

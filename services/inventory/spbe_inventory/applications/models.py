@@ -4,10 +4,10 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import HttpUrl
-from spbe_common.events.enums import ApplicationKind, ApplicationStatus, HostingKind, Platform
 from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from spbe_common.events.enums import ApplicationKind, ApplicationStatus, HostingKind, Platform
 from spbe_inventory.db import EnumText, UTCDateTime, utcnow
 
 

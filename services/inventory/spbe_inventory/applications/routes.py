@@ -4,9 +4,9 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query
 from fastapi.responses import Response
-from spbe_common.events.enums import ApplicationKind, ApplicationStatus, HostingKind, Platform
 from sqlalchemy import Connection, or_, select
 
+from spbe_common.events.enums import ApplicationKind, ApplicationStatus, HostingKind, Platform
 from spbe_inventory.api.deps import CauseDep, ConnDep, Principal, PrincipalDep
 from spbe_inventory.api.listing import Page, json_response, like, list_page, page_params
 from spbe_inventory.assets.repository import ASSET
@@ -22,10 +22,23 @@ from .models import ApplicationCreate, ApplicationDetail, ApplicationsPublic, Ap
 router = APIRouter(prefix="/api/v1/applications", tags=["applications"])
 APP = repo.APPLICATION
 COLUMNS = (
-    "id", "name", "opd_code", "description", "kind", "platform", "hosting", "facility_id",
-    "status", "function_level", "uses_service_bus", "urls", "service_areas", "probe",
-    "last_probed_at", "is_sample",
-)  # fmt: skip
+    "id",
+    "name",
+    "opd_code",
+    "description",
+    "kind",
+    "platform",
+    "hosting",
+    "facility_id",
+    "status",
+    "function_level",
+    "uses_service_bus",
+    "urls",
+    "service_areas",
+    "probe",
+    "last_probed_at",
+    "is_sample",
+)
 SORTABLE = ("id", "name", "opd_code", "kind", "status", "last_probed_at")
 
 
@@ -44,8 +57,13 @@ def list_applications(
     ] = None,
 ) -> Response:
     where = [principal.where(APP.c.opd_code)]
-    for column, value in ((APP.c.opd_code, opd_code), (APP.c.kind, kind), (APP.c.platform, platform),
-                          (APP.c.hosting, hosting), (APP.c.status, status)):  # fmt: skip
+    for column, value in (
+        (APP.c.opd_code, opd_code),
+        (APP.c.kind, kind),
+        (APP.c.platform, platform),
+        (APP.c.hosting, hosting),
+        (APP.c.status, status),
+    ):
         if value is not None:
             where.append(column == value)
     if q:

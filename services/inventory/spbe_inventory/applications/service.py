@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from spbe_common.events.payloads import ApplicationObserved
 from sqlalchemy import Connection
 
+from spbe_common.events.payloads import ApplicationObserved
 from spbe_inventory.db import utcnow
 from spbe_inventory.history.models import ChangeAction, EntityKind
 from spbe_inventory.history.service import Cause, ChangeLog

@@ -7,11 +7,11 @@ Observed state (what scans saw) and declared state (what a person said) are stor
 from datetime import datetime
 from typing import Any
 
-from spbe_common.events.enums import AssetKind, Lifecycle, Protocol
-from spbe_common.events.payloads import IPAddress
 from sqlalchemy import JSON, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from spbe_common.events.enums import AssetKind, Lifecycle, Protocol
+from spbe_common.events.payloads import IPAddress
 from spbe_inventory.db import EnumText, UTCDateTime, utcnow
 
 MAC_REGEX = r"^[0-9A-Fa-f]{2}([:-][0-9A-Fa-f]{2}){5}$"

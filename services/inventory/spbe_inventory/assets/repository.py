@@ -16,16 +16,45 @@ ASSET = Asset.__table__  # type: ignore[attr-defined]
 SERVICE = Service.__table__  # type: ignore[attr-defined]
 
 ASSET_MUTABLE = (
-    "name", "kind", "hostname", "mac", "serial", "opd_code", "location", "owner",
-    "facility_id", "address", "addresses", "os_guess", "vendor", "lifecycle", "first_seen",
-    "last_seen", "scope", "last_scan_id", "identity_rule", "fingerprint", "observed",
-    "declared", "updated_at",
-)  # fmt: skip
+    "name",
+    "kind",
+    "hostname",
+    "mac",
+    "serial",
+    "opd_code",
+    "location",
+    "owner",
+    "facility_id",
+    "address",
+    "addresses",
+    "os_guess",
+    "vendor",
+    "lifecycle",
+    "first_seen",
+    "last_seen",
+    "scope",
+    "last_scan_id",
+    "identity_rule",
+    "fingerprint",
+    "observed",
+    "declared",
+    "updated_at",
+)
 ASSET_JSON = ("addresses", "observed", "declared")
 ASSET_TIMES = ("first_seen", "last_seen", "created_at", "updated_at")
 ASSET_INSERT = (*ASSET_MUTABLE, "is_sample", "created_at")
-LIGHT = ("id", "mac", "serial", "address", "hostname", "scope", "lifecycle", "last_seen",
-         "fingerprint", "identity_rule")  # fmt: skip
+LIGHT = (
+    "id",
+    "mac",
+    "serial",
+    "address",
+    "hostname",
+    "scope",
+    "lifecycle",
+    "last_seen",
+    "fingerprint",
+    "identity_rule",
+)
 
 
 def find_candidates(
@@ -33,9 +62,7 @@ def find_candidates(
 ) -> list[dict[str, Any]]:
     """Light rows of the assets sharing a MAC, a serial or a primary address with the input."""
     bulk = Bulk(conn)
-    where = " OR ".join(
-        bulk.in_list(column, column) for column in ("mac", "serial", "address")
-    )
+    where = " OR ".join(bulk.in_list(column, column) for column in ("mac", "serial", "address"))
     params = {
         "mac": bulk.list_param(sorted(set(macs))),
         "serial": bulk.list_param(sorted(set(serials))),
@@ -71,10 +98,14 @@ def insert_assets(conn: Connection, rows: list[dict[str, Any]]) -> list[int]:
     bulk = Bulk(conn)
     if bulk.postgres:
         stmt = insert(ASSET).returning(ASSET.c.id, sort_by_parameter_order=True)
-        return [r[0] for r in conn.execute(stmt, [{k: row[k] for k in ASSET_INSERT} for row in rows])]
+        return [
+            r[0] for r in conn.execute(stmt, [{k: row[k] for k in ASSET_INSERT} for row in rows])
+        ]
     names = ", ".join(ASSET_INSERT)
     values = ", ".join(f":{n}" for n in ASSET_INSERT)
-    bulk.executemany(f"INSERT INTO asset ({names}) VALUES ({values})", [_raw(bulk, r) for r in rows])
+    bulk.executemany(
+        f"INSERT INTO asset ({names}) VALUES ({values})", [_raw(bulk, r) for r in rows]
+    )
     # SQLite serialises writers, so one executemany receives consecutive rowids
     last = bulk.last_insert_rowid()
     return list(range(last - len(rows) + 1, last + 1))
@@ -99,9 +130,17 @@ def touch_assets(conn: Connection, rows: list[dict[str, Any]]) -> None:
     bulk.executemany(
         "UPDATE asset SET last_seen = :last_seen, last_scan_id = :last_scan_id, scope = :scope,"
         " identity_rule = :identity_rule WHERE id = :id",
-        [{"id": r["id"], "last_seen": bulk.ts(r["last_seen"]), "last_scan_id": r["last_scan_id"],
-          "scope": r["scope"], "identity_rule": r["identity_rule"]} for r in rows],
-    )  # fmt: skip
+        [
+            {
+                "id": r["id"],
+                "last_seen": bulk.ts(r["last_seen"]),
+                "last_scan_id": r["last_scan_id"],
+                "scope": r["scope"],
+                "identity_rule": r["identity_rule"],
+            }
+            for r in rows
+        ],
+    )
 
 
 def touch_services(conn: Connection, rows: list[tuple[int, datetime, datetime]]) -> None:
@@ -118,16 +157,27 @@ def insert_services(conn: Connection, rows: list[dict[str, Any]]) -> None:
     bulk.executemany(
         "INSERT INTO service (asset_id, port, protocol, name, product, version, first_seen, last_seen)"
         " VALUES (:asset_id, :port, :protocol, :name, :product, :version, :first_seen, :last_seen)",
-        [{**{k: r.get(k) for k in ("asset_id", "port", "protocol", "name", "product", "version")},
-          "first_seen": bulk.ts(r["first_seen"]), "last_seen": bulk.ts(r["last_seen"])} for r in rows],
-    )  # fmt: skip
+        [
+            {
+                **{
+                    k: r.get(k)
+                    for k in ("asset_id", "port", "protocol", "name", "product", "version")
+                },
+                "first_seen": bulk.ts(r["first_seen"]),
+                "last_seen": bulk.ts(r["last_seen"]),
+            }
+            for r in rows
+        ],
+    )
 
 
 def update_services(conn: Connection, rows: list[dict[str, Any]]) -> None:
     update_by_id(conn, SERVICE, ("name", "product", "version", "last_seen"), rows)
 
 
-def active_in_scope_seen_before(conn: Connection, scope: str, before: datetime) -> list[dict[str, Any]]:
+def active_in_scope_seen_before(
+    conn: Connection, scope: str, before: datetime
+) -> list[dict[str, Any]]:
     """Assets of a scan scope, not retired, whose last sighting predates the scan."""
     query = select(ASSET).where(
         ASSET.c.scope == scope,

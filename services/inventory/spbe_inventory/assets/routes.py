@@ -6,9 +6,9 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query
 from fastapi.responses import Response
-from spbe_common.events.enums import AssetKind, Lifecycle, Protocol
 from sqlalchemy import Connection, or_, select
 
+from spbe_common.events.enums import AssetKind, Lifecycle, Protocol
 from spbe_inventory.api.deps import CauseDep, ConnDep, Principal, PrincipalDep
 from spbe_inventory.api.listing import Page, json_response, like, list_page, page_params
 from spbe_inventory.history.models import EntityKind
@@ -24,10 +24,27 @@ from .repository import ASSET, SERVICE
 router = APIRouter(prefix="/api/v1", tags=["assets"])
 PageDep = Annotated[Page, Depends(page_params)]
 LIST_COLUMNS = (
-    "id", "name", "kind", "hostname", "mac", "serial", "opd_code", "location", "owner",
-    "facility_id", "address", "addresses", "os_guess", "vendor", "lifecycle", "first_seen",
-    "last_seen", "scope", "identity_rule", "is_sample",
-)  # fmt: skip
+    "id",
+    "name",
+    "kind",
+    "hostname",
+    "mac",
+    "serial",
+    "opd_code",
+    "location",
+    "owner",
+    "facility_id",
+    "address",
+    "addresses",
+    "os_guess",
+    "vendor",
+    "lifecycle",
+    "first_seen",
+    "last_seen",
+    "scope",
+    "identity_rule",
+    "is_sample",
+)
 SORTABLE = (
     "id",
     "name",
@@ -67,8 +84,13 @@ def list_assets(
     ] = None,
 ) -> Response:
     where = [principal.where(ASSET.c.opd_code)]
-    for column, value in ((ASSET.c.opd_code, opd_code), (ASSET.c.kind, kind), (ASSET.c.lifecycle, lifecycle),
-                          (ASSET.c.scope, scope), (ASSET.c.address, address)):  # fmt: skip
+    for column, value in (
+        (ASSET.c.opd_code, opd_code),
+        (ASSET.c.kind, kind),
+        (ASSET.c.lifecycle, lifecycle),
+        (ASSET.c.scope, scope),
+        (ASSET.c.address, address),
+    ):
         if value is not None:
             where.append(column == value)
     if q:

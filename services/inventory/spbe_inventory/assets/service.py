@@ -29,9 +29,21 @@ from .identity import AssetState, Identity, IdentityIndex
 
 # Fields whose value is the merge of declared and observed state.
 MERGED = (
-    "name", "kind", "hostname", "mac", "serial", "opd_code", "location", "owner", "facility_id",
-    "address", "addresses", "os_guess", "vendor", "lifecycle",
-)  # fmt: skip
+    "name",
+    "kind",
+    "hostname",
+    "mac",
+    "serial",
+    "opd_code",
+    "location",
+    "owner",
+    "facility_id",
+    "address",
+    "addresses",
+    "os_guess",
+    "vendor",
+    "lifecycle",
+)
 DEFAULTS: dict[str, Any] = {"kind": "other", "lifecycle": "active", "addresses": []}
 SERVICE_FIELDS = ("name", "product", "version")
 
@@ -50,17 +62,27 @@ class Observation:
         """Observed values; None means "not seen", never "erase"."""
         data = self.data
         return {
-            "hostname": data.hostname, "mac": data.mac, "serial": data.serial,
-            "os_guess": data.os_guess, "vendor": data.vendor, "address": data.addresses[0],
-            "addresses": list(data.addresses), "opd_code": self.opd_code,
-        }  # fmt: skip
+            "hostname": data.hostname,
+            "mac": data.mac,
+            "serial": data.serial,
+            "os_guess": data.os_guess,
+            "vendor": data.vendor,
+            "address": data.addresses[0],
+            "addresses": list(data.addresses),
+            "opd_code": self.opd_code,
+        }
 
     def services(self) -> list[dict[str, Any]]:
         return [
-            {"port": s.port, "protocol": s.protocol.value, "name": s.name, "product": s.product,
-             "version": s.version}
+            {
+                "port": s.port,
+                "protocol": s.protocol.value,
+                "name": s.name,
+                "product": s.product,
+                "version": s.version,
+            }
             for s in self.data.services
-        ]  # fmt: skip
+        ]
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,9 +124,19 @@ def _new_row(scope: str | None, rule: str, at: datetime | None) -> dict[str, Any
     row: dict[str, Any] = {name: DEFAULTS.get(name) for name in MERGED}
     now = utcnow()
     row.update(
-        id=None, first_seen=at, last_seen=at, scope=scope, last_scan_id=None, identity_rule=rule,
-        fingerprint=None, observed={}, declared={}, is_sample=False, created_at=now, updated_at=now,
-    )  # fmt: skip
+        id=None,
+        first_seen=at,
+        last_seen=at,
+        scope=scope,
+        last_scan_id=None,
+        identity_rule=rule,
+        fingerprint=None,
+        observed={},
+        declared={},
+        is_sample=False,
+        created_at=now,
+        updated_at=now,
+    )
     return row
 
 
@@ -157,7 +189,9 @@ class AssetUnitOfWork:
         for svc in repo.services_of(self.conn, list(by_id)):
             by_id[svc["asset_id"]].services[(svc["port"], svc["protocol"])] = svc  # type: ignore[index]
 
-    def _resolve(self, ident: Identity, at: datetime | None, new_rule: str) -> tuple[AssetState, str]:
+    def _resolve(
+        self, ident: Identity, at: datetime | None, new_rule: str
+    ) -> tuple[AssetState, str]:
         state, rule = self.index.resolve(ident)
         if state is not None:
             return state, rule
@@ -217,8 +251,13 @@ class AssetUnitOfWork:
         observed["lifecycle"] = "active"
         row["observed"] = observed
         service_changes = self._observe_services(state, obs)
-        row.update(last_seen=obs.at, first_seen=row["first_seen"] or obs.at,
-                   last_scan_id=obs.scan_id, fingerprint=obs.fingerprint, identity_rule=rule)  # fmt: skip
+        row.update(
+            last_seen=obs.at,
+            first_seen=row["first_seen"] or obs.at,
+            last_scan_id=obs.scan_id,
+            fingerprint=obs.fingerprint,
+            identity_rule=rule,
+        )
         if obs.identity.scope:
             row["scope"] = obs.identity.scope
         state.mark("changed")
@@ -233,7 +272,13 @@ class AssetUnitOfWork:
             current = state.services.get(key)
             fresh = {k: seen.get(k) for k in SERVICE_FIELDS}
             if current is None:
-                state.services[key] = {**seen, "id": None, "first_seen": obs.at, "last_seen": obs.at, "_dirty": "new"}
+                state.services[key] = {
+                    **seen,
+                    "id": None,
+                    "first_seen": obs.at,
+                    "last_seen": obs.at,
+                    "_dirty": "new",
+                }
                 changes[f"{key[0]}/{key[1]}"] = fresh
                 continue
             current["last_seen"] = obs.at
@@ -244,7 +289,14 @@ class AssetUnitOfWork:
                 changes[f"{key[0]}/{key[1]}"] = known
         return changes
 
-    def _apply(self, state: AssetState, before: dict[str, Any], services: dict[str, Any], cause: Cause, created: bool) -> None:
+    def _apply(
+        self,
+        state: AssetState,
+        before: dict[str, Any],
+        services: dict[str, Any],
+        cause: Cause,
+        created: bool,
+    ) -> None:
         row = state.row
         after = merged(row["declared"], row["observed"])
         row.update(after)
@@ -253,9 +305,15 @@ class AssetUnitOfWork:
             new["services"] = services
         if created:
             row["_created"] = True
-            self.changes.record(EntityKind.ASSET, None, ChangeAction.CREATED, None, {**after, **new}, cause, state)
+            self.changes.record(
+                EntityKind.ASSET, None, ChangeAction.CREATED, None, {**after, **new}, cause, state
+            )
         elif new:
-            action = ChangeAction.REAPPEARED if old.get("lifecycle") == "missing" else ChangeAction.UPDATED
+            action = (
+                ChangeAction.REAPPEARED
+                if old.get("lifecycle") == "missing"
+                else ChangeAction.UPDATED
+            )
             self.changes.record(EntityKind.ASSET, state.id, action, old, new, cause, state)
         if created or new:
             row["updated_at"] = cause.at
@@ -299,8 +357,15 @@ class AssetUnitOfWork:
             after = merged(state.row["declared"], state.row["observed"])
             if after["lifecycle"] == "missing":
                 state.row.update(after, updated_at=cause.at)
-                self.changes.record(EntityKind.ASSET, state.id, ChangeAction.MARKED_MISSING,
-                                    {"lifecycle": before["lifecycle"]}, {"lifecycle": "missing"}, cause, state)  # fmt: skip
+                self.changes.record(
+                    EntityKind.ASSET,
+                    state.id,
+                    ChangeAction.MARKED_MISSING,
+                    {"lifecycle": before["lifecycle"]},
+                    {"lifecycle": "missing"},
+                    cause,
+                    state,
+                )
                 marked += 1
             state.mark("changed")
         self.flush()
@@ -317,7 +382,11 @@ class AssetUnitOfWork:
             state.status = "clean"
         repo.update_assets(self.conn, [s.row for s in states if s.status == "changed"])
         repo.touch_assets(self.conn, [s.row for s in states if s.status == "touched"])
-        touches = [(s.id, prev, s.row["last_seen"]) for s, prev in self._touches.values() if prev is not None]
+        touches = [
+            (s.id, prev, s.row["last_seen"])
+            for s, prev in self._touches.values()
+            if prev is not None
+        ]
         repo.touch_services(self.conn, touches)  # type: ignore[arg-type]
         self._touches.clear()
         self._flush_services(states)
@@ -339,7 +408,9 @@ class AssetUnitOfWork:
         repo.insert_services(self.conn, new)
         repo.update_services(self.conn, changed)
         if new:  # their ids are needed if they change again in this batch
-            with_new = [s for s in states if any(v.get("id") is None for v in (s.services or {}).values())]
+            with_new = [
+                s for s in states if any(v.get("id") is None for v in (s.services or {}).values())
+            ]
             for state in with_new:
                 state.services = None
             self._complete(with_new)

@@ -3,9 +3,9 @@
 from datetime import datetime
 from enum import StrEnum
 
-from spbe_common.events.enums import HostingKind
 from sqlmodel import Field, SQLModel
 
+from spbe_common.events.enums import HostingKind
 from spbe_inventory.db import EnumText, UTCDateTime, utcnow
 
 

@@ -4,9 +4,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException
 from fastapi.responses import Response
-from spbe_common.events.enums import HostingKind
 from sqlalchemy import Table
 
+from spbe_common.events.enums import HostingKind
 from spbe_inventory.api.deps import CauseDep, ConnDep, PrincipalDep
 from spbe_inventory.api.listing import Page, json_response, list_page, page_params
 from spbe_inventory.history.models import ChangeAction, EntityKind

@@ -6,10 +6,11 @@ import logging
 import threading
 import time
 
-from spbe_common.bus import Bus, dead_letter
-from spbe_common.events import Topic
 from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
+
+from spbe_common.bus import Bus, dead_letter
+from spbe_common.events import Topic
 
 from .metrics import IngestMetrics
 from .service import BatchResult, ingest

@@ -6,6 +6,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy import Connection, select
+
 from spbe_common.events import Event, EventType
 from spbe_common.events.enums import ScanStatus
 from spbe_common.events.payloads import (
@@ -16,8 +18,6 @@ from spbe_common.events.payloads import (
     ScanCompleted,
     ScanStarted,
 )
-from sqlalchemy import Connection, select
-
 from spbe_inventory.applications import service as applications
 from spbe_inventory.assets.identity import Identity
 from spbe_inventory.assets.service import AssetUnitOfWork, Declaration, observation_of
@@ -45,7 +45,7 @@ class BatchContext:
 
     def opd_codes(self) -> set[str]:
         if self._opd_codes is None:
-            self._opd_codes = set(self.conn.execute(select(Opd.code)).scalars())  # type: ignore[arg-type]
+            self._opd_codes = set(self.conn.execute(select(Opd.code)).scalars())
         return self._opd_codes
 
     def reject(self, event: Event, reason: str) -> None:

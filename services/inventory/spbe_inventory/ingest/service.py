@@ -6,10 +6,10 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import groupby
 
-from spbe_common.bus import Record
-from spbe_common.events import Event, InvalidEvent, from_binary
 from sqlalchemy import Connection
 
+from spbe_common.bus import Record
+from spbe_common.events import Event, InvalidEvent, from_binary
 from spbe_inventory.db import utcnow
 
 from . import repository as repo

@@ -32,8 +32,13 @@ def list_opd(
         where.append(repo.OPD.c.kind == kind)
     if q:
         pattern = like(q.lower())
-        where.append(or_(repo.OPD.c.name.ilike(pattern, escape="\\"), repo.OPD.c.code.ilike(pattern, escape="\\"),
-                         repo.OPD.c.abbreviation.ilike(pattern, escape="\\")))  # fmt: skip
+        where.append(
+            or_(
+                repo.OPD.c.name.ilike(pattern, escape="\\"),
+                repo.OPD.c.code.ilike(pattern, escape="\\"),
+                repo.OPD.c.abbreviation.ilike(pattern, escape="\\"),
+            )
+        )
     rows, count = list_page(conn, repo.OPD, COLUMNS, where, page, ("id", "code", "name", "kind"))
     return json_response({"data": rows, "count": count})
 

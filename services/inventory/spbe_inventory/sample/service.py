@@ -35,7 +35,7 @@ class SampleSummary:
 
 def read_sample() -> dict[str, Any]:
     text = resources.files(__package__).joinpath(SAMPLE_FILE).read_text(encoding="utf-8")
-    return yaml.safe_load(text)  # type: ignore[no-any-return]
+    return yaml.safe_load(text)
 
 
 def load_sample(conn: Connection) -> SampleSummary:
@@ -110,7 +110,7 @@ def _load_servers(
     uow = AssetUnitOfWork(conn, changes)
     states = {}
     for server in servers:
-        fields = {k: server[k] for k in ("name", "kind", "hostname", "location") if k in server}
+        fields: dict[str, Any] = {k: server[k] for k in ("name", "kind", "hostname", "location") if k in server}
         fields.update(
             opd_code=server["opd"], address=server["addresses"][0], addresses=server["addresses"]
         )

@@ -43,8 +43,9 @@ def host_payload(
     mac = (
         None
         if host % 5 == 0
-        else "02:%02X:%02X:%02X:%02X:%02X"
-        % (scope_index, *(host >> s & 0xFF for s in (24, 16, 8, 0)))
+        else ":".join(
+            f"{b:02X}" for b in (2, scope_index, *(host >> s & 0xFF for s in (24, 16, 8, 0)))
+        )
     )
     chosen = [PRODUCTS[(host + k) % len(PRODUCTS)] for k in range(services)]
     svc = [
