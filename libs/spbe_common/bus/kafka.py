@@ -54,13 +54,16 @@ class DeliveryFailed(KafkaError):
 class KafkaBusProducer:
     """Queues records; `flush` returns only when the broker confirmed every one of them."""
 
-    def __init__(self, config: dict[str, Any]) -> None:
+    def __init__(self, config: dict[str, Any], topic_prefix: str = "") -> None:
         self._config = config
+        self._prefix = topic_prefix
         self._producer = KafkaProducer(**config)
         self._failures: list[BaseException] = []
 
     def send(self, topic: str, key: bytes | None, value: bytes, headers: Headers) -> None:
-        future = self._producer.send(topic, value=value, key=key, headers=list(headers))
+        future = self._producer.send(
+            self._prefix + topic, value=value, key=key, headers=list(headers)
+        )
         future.add_errback(self._failures.append)  # runs on the sender thread
 
     def flush(self) -> None:
@@ -173,10 +176,15 @@ def _raise_unless_created(result: dict[str, Any]) -> None:
 
 
 class KafkaBus:
-    """Built from settings; connects only when a producer, consumer or topic set-up is asked for."""
+    """Built from settings; connects only when a producer, consumer or topic set-up is asked for.
 
-    def __init__(self, settings: BusSettings) -> None:
+    `topic_prefix` namespaces every topic on a shared broker (one test, one tenant): callers keep
+    using the contract's names and records carry the broker's full name.
+    """
+
+    def __init__(self, settings: BusSettings, topic_prefix: str = "") -> None:
         self._settings = settings
+        self.topic_prefix = topic_prefix
 
     def _common(self) -> dict[str, Any]:
         servers = [
@@ -192,14 +200,17 @@ class KafkaBus:
         admin = KafkaAdminClient(**self._common())
         try:
             result = admin.create_topics(
-                {name: dict(spec) for name in topics}, raise_errors=False, wait_for_metadata=True
+                {self.topic_prefix + name: dict(spec) for name in topics},
+                raise_errors=False,
+                wait_for_metadata=True,
             )
             _raise_unless_created(result)
         finally:
             admin.close()
 
     def producer(self) -> KafkaBusProducer:
-        return KafkaBusProducer({**self._common(), **PRODUCER_CONFIG})
+        return KafkaBusProducer({**self._common(), **PRODUCER_CONFIG}, self.topic_prefix)
 
     def consumer(self, group_id: str, topics: Sequence[str]) -> KafkaBusConsumer:
-        return KafkaBusConsumer({**self._common(), **CONSUMER_CONFIG, "group_id": group_id}, topics)
+        config = {**self._common(), **CONSUMER_CONFIG, "group_id": group_id}
+        return KafkaBusConsumer(config, [self.topic_prefix + t for t in topics])
