@@ -1,0 +1,277 @@
+"""The inventory on real Kafka and real PostgreSQL, for the crash, fault and end-to-end tests.
+
+Each test gets its own topic prefix (KafkaBus(topic_prefix=...)), consumer groups and database,
+so tests never read each other's events. The `spbe consume` process cannot take a prefix yet
+(no setting), so it reads the contract's own topics from a group first moved to their end.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from harness import catalogue_snapshot
+from kafka import KafkaAdminClient, KafkaConsumer, OffsetAndMetadata, TopicPartition
+from sqlalchemy import Engine, text
+
+from spbe_common.bus import publish
+from spbe_common.bus.kafka import KafkaBus
+from spbe_common.events import Event, Topic
+from spbe_common.settings import BusBackend
+from spbe_inventory import migrate
+from spbe_inventory.db import make_engine
+from spbe_inventory.ingest.consumer import InventoryConsumer
+from spbe_inventory.settings import InventorySettings
+
+Offsets = dict[int, int]  # partition -> next offset
+Snapshot = dict[str, list[tuple[Any, ...]]]
+PARTITIONS = 6
+
+
+@dataclass
+class KafkaInventory:
+    """One catalogue (its own PostgreSQL database) fed by one consumer group."""
+
+    settings: InventorySettings
+    engine: Engine
+    bus: KafkaBus
+    consumers: list[InventoryConsumer] = field(default_factory=list)
+
+    @property
+    def group(self) -> str:
+        return self.settings.consumer_group
+
+    @property
+    def events_topic(self) -> str:
+        return self.bus.topic_prefix + Topic.EVENTS.value
+
+    def consumer(self, batch_size: int | None = None) -> InventoryConsumer:
+        consumer = InventoryConsumer(
+            self.engine,
+            self.bus,
+            group_id=self.group,
+            batch_size=batch_size or self.settings.batch_size,
+            poll_timeout_s=self.settings.poll_timeout_s,
+        )
+        self.consumers.append(consumer)
+        return consumer
+
+    def count(self, sql: str) -> int:
+        with self.engine.connect() as conn:
+            return int(conn.execute(text(sql)).scalar_one())
+
+    def close(self) -> None:
+        for consumer in self.consumers:
+            consumer.close()
+        self.engine.dispose()
+
+
+def build(
+    bootstrap: str, database_url: str, group: str, prefix: str = "", batch_size: int = 100
+) -> KafkaInventory:
+    """Migrate the database (never create_all) and create the prefixed topics."""
+    settings = InventorySettings(
+        bus=BusBackend.KAFKA,
+        kafka_bootstrap_servers=bootstrap,
+        kafka_partitions=PARTITIONS,
+        database_url=database_url,
+        consumer_group=group,
+        batch_size=batch_size,
+        poll_timeout_s=0.2,
+    )
+    engine = make_engine(database_url)
+    migrate.upgrade(engine)
+    bus = KafkaBus(settings, topic_prefix=prefix)
+    bus.ensure_topics([t.value for t in Topic])
+    return KafkaInventory(settings, engine, bus)
+
+
+def publish_all(bus: KafkaBus, events: Iterable[Event], chunk: int = 5000) -> int:
+    """Publish with `spbe_common.bus.publish`, flushing (broker confirmation) every chunk."""
+    producer = bus.producer()
+    total, batch = 0, []
+    try:
+        for event in events:
+            batch.append(event)
+            if len(batch) == chunk:
+                total += publish(producer, batch)
+                producer.flush()
+                batch = []
+        total += publish(producer, batch)
+        producer.flush()
+    finally:
+        producer.close()
+    return total
+
+
+def send_raw(
+    bus: KafkaBus, records: Iterable[tuple[bytes | None, bytes, list[tuple[str, bytes]]]]
+) -> None:
+    producer = bus.producer()
+    try:
+        for key, value, headers in records:
+            producer.send(Topic.EVENTS.value, key, value, headers)
+        producer.flush()
+    finally:
+        producer.close()
+
+
+def drop_topics(bootstrap: str, prefix: str) -> None:
+    """Delete a test's prefixed topics: a 2-core broker should not carry every run's partitions."""
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap)
+    try:
+        mine = [t for t in admin.list_topics() if prefix and t.startswith(prefix)]
+        if mine:
+            admin.delete_topics(mine)
+    finally:
+        admin.close()
+
+
+# --- offsets ------------------------------------------------------------------------------------
+
+
+def _partitions(consumer: KafkaConsumer, topic: str) -> list[TopicPartition]:
+    return [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or ())]
+
+
+def end_offsets(bootstrap: str, topic: str) -> Offsets:
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap)
+    try:
+        ends = consumer.end_offsets(_partitions(consumer, topic))
+        return {tp.partition: offset for tp, offset in ends.items()}
+    finally:
+        consumer.close()
+
+
+def committed(bootstrap: str, group: str, topic: str) -> Offsets:
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap)
+    try:
+        offsets = admin.list_group_offsets({group: None}).get(group, {})
+    finally:
+        admin.close()
+    return {tp.partition: meta.offset for tp, meta in offsets.items() if tp.topic == topic}
+
+
+def caught_up(bootstrap: str, group: str, topic: str, target: Mapping[int, int]) -> bool:
+    done = committed(bootstrap, group, topic)
+    return all(done.get(p, 0) >= offset for p, offset in target.items() if offset > 0)
+
+
+def start_group_at_end(bootstrap: str, group: str, topic: str) -> Offsets:
+    """Commit the topic's end offsets for a new group: it reads only what is published next."""
+    ends = end_offsets(bootstrap, topic)
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap)
+    try:
+        offsets = {TopicPartition(topic, p): OffsetAndMetadata(o, "", -1) for p, o in ends.items()}
+        admin.alter_group_offsets(group, offsets)
+    finally:
+        admin.close()
+    return ends
+
+
+def wait_until(
+    condition: Callable[[], bool], timeout_s: float, what: str, poll_s: float = 0.1
+) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out after {timeout_s:.0f}s waiting for {what}"
+        time.sleep(poll_s)
+
+
+def consume_until_caught_up(
+    inventory: KafkaInventory, consumer: InventoryConsumer, target: Offsets, timeout_s: float = 120
+) -> None:
+    """Step the consumer until its group's committed offsets reach `target` (in this thread)."""
+    bootstrap = inventory.settings.kafka_bootstrap_servers
+    deadline = time.monotonic() + timeout_s
+    while not caught_up(bootstrap, inventory.group, inventory.events_topic, target):
+        assert time.monotonic() < deadline, f"group {inventory.group} did not catch up"
+        for _ in range(20):
+            consumer.step()
+
+
+@dataclass
+class BackgroundConsumer:
+    """`InventoryConsumer.run(stop)` on a thread, as `spbe consume` runs it; errors are kept."""
+
+    consumer: InventoryConsumer
+    stop: threading.Event = field(default_factory=threading.Event)
+    error: BaseException | None = None
+
+    def __post_init__(self) -> None:
+        self.thread = threading.Thread(target=self._run, name="consumer", daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        try:
+            self.consumer.run(self.stop)
+        except BaseException as exc:  # the test reports it: the loop must not die on a fault
+            self.error = exc
+
+    def alive(self) -> bool:
+        assert self.error is None, f"the consumer loop died: {self.error!r}"
+        return self.thread.is_alive()
+
+    def join(self, timeout_s: float = 30) -> None:
+        self.stop.set()
+        self.thread.join(timeout_s)
+        assert not self.thread.is_alive(), "the consumer did not stop"
+        assert self.error is None, f"the consumer loop died: {self.error!r}"
+
+
+# --- the `spbe consume` process -----------------------------------------------------------------
+
+
+def spbe_consume(settings: InventorySettings, batch_size: int) -> subprocess.Popen[bytes]:
+    env = {
+        **os.environ,
+        "SPBE_BUS": "kafka",
+        "SPBE_KAFKA_BOOTSTRAP_SERVERS": settings.kafka_bootstrap_servers,
+        "SPBE_KAFKA_PARTITIONS": str(settings.kafka_partitions),
+        "SPBE_DATABASE_URL": str(settings.database_url),
+        "SPBE_CONSUMER_GROUP": settings.consumer_group,
+        "SPBE_BATCH_SIZE": str(batch_size),
+        "SPBE_POLL_TIMEOUT_S": "0.05",
+    }
+    return subprocess.Popen([sys.executable, "-m", "spbe_cli", "consume"], env=env)
+
+
+# --- catalogue comparison -----------------------------------------------------------------------
+
+
+def stable_snapshot(engine: Engine) -> Snapshot:
+    """`catalogue_snapshot` with asset ids replaced by the asset's identity.
+
+    PostgreSQL sequences skip the values of rolled-back transactions (a killed batch, a failed
+    one) and partitions interleave differently run to run, so serial ids differ between runs
+    that build the same catalogue.
+    """
+    snapshot = catalogue_snapshot(engine)
+    with engine.connect() as conn:
+        identity = {
+            row.id: f"mac={row.mac} serial={row.serial} address={row.address}"
+            for row in conn.execute(text("SELECT id, mac, serial, address FROM asset"))
+        }
+    snapshot["asset"] = sorted((identity[r[0]], *r[1:]) for r in snapshot["asset"])
+    snapshot["service"] = sorted((identity[r[0]], *r[1:]) for r in snapshot["service"])
+    snapshot["history"] = sorted(
+        (r[0], identity.get(r[1], r[1]) if r[0] == "asset" else r[1], *r[2:])
+        for r in snapshot["history"]
+    )
+    return snapshot
+
+
+def duplicate_history(engine: Engine) -> list[tuple[Any, ...]]:
+    """History rows written twice for the same change and cause (a redelivery applied twice)."""
+    sql = (
+        "SELECT entity, entity_id, action, cause_kind, cause_id, count(*) FROM history"
+        " GROUP BY entity, entity_id, action, cause_kind, cause_id HAVING count(*) > 1"
+    )
+    with engine.connect() as conn:
+        return [tuple(r) for r in conn.execute(text(sql))]
