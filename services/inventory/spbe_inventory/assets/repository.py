@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, or_, select
 
-from spbe_inventory.bulk import Bulk, chunks, parse_ts, update_by_id
+from spbe_inventory.bulk import Bulk, chunks, parse_ts
 
 from .models import Asset, Service
 
@@ -121,7 +121,17 @@ def _raw(bulk: Bulk, row: dict[str, Any]) -> dict[str, Any]:
 
 
 def update_assets(conn: Connection, rows: list[dict[str, Any]]) -> None:
-    update_by_id(conn, ASSET, ASSET_MUTABLE, rows)
+    bulk = Bulk(conn)
+    assignments = ", ".join(f"{name} = :{name}" for name in ASSET_MUTABLE)
+    params = []
+    for row in rows:
+        values = {name: row[name] for name in ASSET_MUTABLE}
+        for name in ("addresses", "observed", "declared"):
+            values[name] = bulk.json(values[name])
+        for name in ("first_seen", "last_seen", "updated_at"):
+            values[name] = bulk.ts(values[name])
+        params.append({**values, "id": row["id"]})
+    bulk.executemany(f"UPDATE asset SET {assignments} WHERE id = :id", params)
 
 
 def touch_assets(conn: Connection, rows: list[dict[str, Any]]) -> None:
@@ -172,7 +182,17 @@ def insert_services(conn: Connection, rows: list[dict[str, Any]]) -> None:
 
 
 def update_services(conn: Connection, rows: list[dict[str, Any]]) -> None:
-    update_by_id(conn, SERVICE, ("name", "product", "version", "last_seen"), rows)
+    """By natural key (asset, port, protocol): services inserted in this batch have no id yet."""
+    bulk = Bulk(conn)
+    bulk.executemany(
+        "UPDATE service SET name = :name, product = :product, version = :version,"
+        " last_seen = :last_seen WHERE asset_id = :asset_id AND port = :port AND protocol = :protocol",
+        [
+            {**{k: r.get(k) for k in ("asset_id", "port", "protocol", "name", "product", "version")},
+             "last_seen": bulk.ts(r["last_seen"])}
+            for r in rows
+        ],
+    )
 
 
 def active_in_scope_seen_before(

@@ -407,10 +407,3 @@ class AssetUnitOfWork:
                     changed.append(svc)
         repo.insert_services(self.conn, new)
         repo.update_services(self.conn, changed)
-        if new:  # their ids are needed if they change again in this batch
-            with_new = [
-                s for s in states if any(v.get("id") is None for v in (s.services or {}).values())
-            ]
-            for state in with_new:
-                state.services = None
-            self._complete(with_new)

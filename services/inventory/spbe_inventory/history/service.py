@@ -6,8 +6,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
-from sqlalchemy import Connection, insert
+from sqlalchemy import Connection
 
+from spbe_inventory.bulk import Bulk
 from spbe_inventory.db import utcnow
 
 from .models import CauseKind, ChangeAction, EntityKind, HistoryEntry
@@ -65,13 +66,19 @@ class ChangeLog:
         """Insert the pending rows (after the records they name have their ids)."""
         if not self.pending:
             return 0
-        rows = [_row(change) for change in self.pending]
-        conn.execute(insert(HISTORY), rows)
+        bulk = Bulk(conn)
+        rows = [_row(change, bulk) for change in self.pending]
+        bulk.executemany(
+            "INSERT INTO history (entity, entity_id, action, before, after, cause_kind, cause_id,"
+            " actor, at) VALUES (:entity, :entity_id, :action, :before, :after, :cause_kind,"
+            " :cause_id, :actor, :at)",
+            rows,
+        )
         self.pending.clear()
         return len(rows)
 
 
-def _row(change: PendingChange) -> dict[str, Any]:
+def _row(change: PendingChange, bulk: Bulk) -> dict[str, Any]:
     entity_id = change.entity_id
     if entity_id is None and change.ref is not None:
         entity_id = change.ref.id
@@ -79,10 +86,10 @@ def _row(change: PendingChange) -> dict[str, Any]:
         "entity": change.entity.value,
         "entity_id": entity_id,
         "action": change.action.value,
-        "before": change.before,
-        "after": change.after,
+        "before": bulk.json(change.before),
+        "after": bulk.json(change.after),
         "cause_kind": change.cause.kind.value,
         "cause_id": change.cause.id,
         "actor": change.cause.actor,
-        "at": change.cause.at,
+        "at": bulk.ts(change.cause.at),
     }
