@@ -8,7 +8,7 @@ import threading
 from dataclasses import dataclass
 
 import uvicorn
-from prometheus_client import CollectorRegistry
+from prometheus_client import CollectorRegistry, start_http_server
 from sqlalchemy import Engine, func, select
 
 from spbe_common.bus import Bus, make_bus
@@ -72,6 +72,8 @@ def run_consumer_until_signalled(inventory: Inventory) -> None:
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
     consumer = inventory.consumer()
+    if inventory.settings.metrics_port:  # a worker has no API: serve its counters on their own
+        start_http_server(inventory.settings.metrics_port, registry=inventory.registry)
     try:
         consumer.run(stop)
     finally:

@@ -7,7 +7,7 @@ import threading
 import time
 
 from sqlalchemy import Engine
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import InterfaceError, OperationalError
 
 from spbe_common.bus import Bus, dead_letter
 from spbe_common.events import Topic
@@ -49,12 +49,16 @@ class InventoryConsumer:
         try:
             with self._engine.begin() as conn:  # the edge owns the transaction
                 result = ingest(conn, records)
-        except OperationalError as exc:  # database down or locked: retry the same batch later
+        except (OperationalError, InterfaceError) as exc:  # database down or locked
             self._retry_later(exc)
             return None
-        for record, reason in result.rejected:
-            dead_letter(self._producer, record, reason, SOURCE)
-        self._producer.flush()
+        try:
+            for record, reason in result.rejected:
+                dead_letter(self._producer, record, reason, SOURCE)
+            self._producer.flush()
+        except Exception as exc:  # broker trouble: the batch comes again and changes nothing
+            self._retry_later(exc)
+            return None
         self._consumer.commit(records)  # only after the database commit
         self._backoff = 0.0
         if self._metrics:
