@@ -2,14 +2,13 @@
 
 from pathlib import Path
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, model_validator
+
+from spbe_common.settings import BusSettings, Environment
 
 
-class ScorerSettings(BaseSettings):
-    """Where the scorer finds extra framework files and the inventory API."""
-
-    model_config = SettingsConfigDict(env_prefix="SPBE_", env_file=".env", extra="ignore")
+class ScorerSettings(BusSettings):
+    """Frameworks, the inventory API it reads, its own database and API, the schedule."""
 
     frameworks_dir: Path | None = Field(
         default=None,
@@ -19,3 +18,23 @@ class ScorerSettings(BaseSettings):
         default="http://127.0.0.1:8000",
         description="Base URL of the inventory API (serves GET /api/v1/catalogue/snapshot)",
     )
+    inventory_timeout_s: float = Field(default=30.0, gt=0)
+    scorer_database_url: str | None = Field(
+        default=None, description="SQLAlchemy URL; default SQLite <data_dir>/scorer.db"
+    )
+    scorer_api_host: str = "127.0.0.1"
+    scorer_api_port: int = Field(default=8002, ge=1, le=65535)
+    scorer_frameworks: list[str] = Field(
+        default=["spbe-2020"], description="Frameworks the schedule scores"
+    )
+    scorer_every_minutes: float = Field(default=60.0, gt=0, description="Schedule interval")
+
+    @property
+    def db_url(self) -> str:
+        return self.scorer_database_url or f"sqlite:///{self.data_dir / 'scorer.db'}"
+
+    @model_validator(mode="after")
+    def _no_placeholder_secrets(self) -> "ScorerSettings":
+        if self.environment is Environment.PRODUCTION and "changethis" in self.db_url:
+            raise ValueError("SPBE_SCORER_DATABASE_URL holds the placeholder password 'changethis'")
+        return self

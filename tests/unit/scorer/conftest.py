@@ -1,6 +1,7 @@
 """Shared helpers of the scorer unit tests."""
 
 import pytest
+
 from spbe_scorer.frameworks import Framework, load_framework
 
 

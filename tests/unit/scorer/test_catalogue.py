@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
+
 from spbe_scorer.catalogue import CatalogueSnapshot, ServiceArea, service_area_of
 from spbe_scorer.derivation import derive
 

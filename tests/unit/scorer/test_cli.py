@@ -6,10 +6,11 @@ from pathlib import Path
 
 import pytest
 from openpyxl import Workbook
+from typer.testing import CliRunner
+
 from spbe_scorer.cli import app
 from spbe_scorer.frameworks import Framework
 from spbe_scorer.frameworks.loader import BUILTIN_DIR
-from typer.testing import CliRunner
 
 runner = CliRunner()
 

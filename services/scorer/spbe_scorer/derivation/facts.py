@@ -4,7 +4,6 @@ from collections.abc import Iterable
 from datetime import date, timedelta
 
 from spbe_common.events.enums import ApplicationKind, ApplicationStatus, HostingKind
-
 from spbe_scorer.catalogue import (
     Application,
     Audit,

@@ -8,7 +8,6 @@ from fractions import Fraction
 from functools import partial
 
 from spbe_common.events.enums import HostingKind
-
 from spbe_scorer.catalogue import (
     SERVICE_AREA_INDICATOR,
     AssetStage,

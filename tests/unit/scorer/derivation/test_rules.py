@@ -3,6 +3,7 @@
 from fractions import Fraction
 
 import pytest
+
 from spbe_scorer.catalogue import (
     SERVICE_AREA_INDICATOR,
     AssetManagement,

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 import yaml
+
 from spbe_scorer.frameworks import (
     FrameworkError,
     FrameworkFileError,

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 from openpyxl import Workbook
+
 from spbe_scorer.index.files import InputFileError, is_header, read_levels_file
 
 

@@ -6,6 +6,7 @@ from itertools import pairwise
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
 from spbe_scorer.frameworks import Framework, list_frameworks
 from spbe_scorer.index import compute_index, predicate_for
 

@@ -3,6 +3,7 @@
 from fractions import Fraction
 
 import pytest
+
 from spbe_scorer.frameworks import Framework
 from spbe_scorer.index import LevelsError, ProblemKind, compute_index, pairs_to_levels
 from spbe_scorer.numbers import display

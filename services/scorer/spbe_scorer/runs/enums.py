@@ -1,0 +1,19 @@
+"""Closed vocabularies of scoring runs."""
+
+from enum import StrEnum
+
+
+class LevelSource(StrEnum):
+    """Where an indicator's level in a run came from."""
+
+    DERIVED = "derived"  # a derivation rule, from the catalogue
+    MANUAL = "manual"  # an evaluator's assessment; no rule covers the indicator
+    OVERRIDE = "override"  # an evaluator's assessment replacing a derived level (both kept)
+    EXTERNAL_DEFAULT = "external_default"  # external-index indicator taken as its default
+    NOT_ASSESSED = "not_assessed"  # nothing known: scored at the framework's minimum level
+
+
+class Trigger(StrEnum):
+    CLI = "cli"
+    API = "api"
+    SCHEDULE = "schedule"

@@ -1,0 +1,113 @@
+"""A stored run as an XLSX workbook for the evaluation file: a summary sheet, one sheet per domain.
+
+Works on the rows the repository reads, so an export shows exactly what the run stored.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from fractions import Fraction
+from io import BytesIO
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+from openpyxl.worksheet.worksheet import Worksheet
+
+from spbe_scorer.numbers import display
+
+SUMMARY = "Ringkasan"
+DOMAIN_HEADER = (
+    "Indicator", "Name", "Level", "Source", "Evidence", "Criterion", "Justification",
+    "Missing for next level", "Derived level", "Evaluator",
+)  # fmt: skip
+WIDTHS = (10, 40, 8, 14, 60, 50, 50, 50, 12, 20)
+BAD_TITLE = re.compile(r"[\[\]:*?/\\]")
+
+
+def _sheet_title(domain: Mapping[str, Any]) -> str:
+    return BAD_TITLE.sub(" ", f"{domain['id']} {domain['name']}")[:31].strip()
+
+
+def _level(exact: str | None) -> float | None:
+    return None if exact is None else float(Fraction(exact))
+
+
+def _evidence(row: Mapping[str, Any]) -> str:
+    items = [f"{e['kind']} {e['id']}: {e['detail']}" for e in row["evidence"]]
+    return "\n".join([*items, *row["evidence_links"]])
+
+
+def _missing(row: Mapping[str, Any]) -> str:
+    lines = list(row["missing"])
+    if row["missing_opds"]:
+        lines.append("OPD not yet covered: " + ", ".join(row["missing_opds"]))
+    return "\n".join(lines)
+
+
+def indicator_cells(row: Mapping[str, Any]) -> tuple[Any, ...]:
+    return (
+        row["indicator"], row["name"], _level(row["level_exact"]), row["source"],
+        _evidence(row), row["criterion"] or "", row["justification"] or "",
+        _missing(row),
+        _level(row["derived_level_exact"]), row["evaluator"] or "",
+    )  # fmt: skip
+
+
+def _header(sheet: Worksheet, values: Sequence[str]) -> None:
+    sheet.append(list(values))
+    for cell in sheet[sheet.max_row]:
+        cell.font = Font(bold=True)
+
+
+def _summary(sheet: Worksheet, run: Mapping[str, Any]) -> None:
+    index = Fraction(run["index_exact"])
+    for label, value in (
+        ("Framework", run["framework"]),
+        ("Framework version", run["framework_version"]),
+        ("Run", run["id"]),
+        ("Started", run["started_at"].isoformat()),
+        ("Catalogue snapshot", f"{run['snapshot_hash']} ({run['snapshot_taken_at'].isoformat()})"),
+        ("Index", float(display(index))),
+        ("Predicate", run["predicate"]),
+        *((f"Indicators: {k}", v) for k, v in run["counts"].items()),
+    ):
+        sheet.append([label, value])
+    sheet.append([])
+    _header(sheet, ("Group", "Id", "Name", "Weight", "Index"))
+    for kind in ("domains", "aspects"):
+        for g in run[kind]:
+            weight, value = Fraction(g["weight"]), Fraction(g["index"])
+            sheet.append([kind[:-1], g["id"], g["name"], float(weight), float(display(value))])
+    sheet.column_dimensions["A"].width = 24
+    sheet.column_dimensions["C"].width = 50
+
+
+def _domain_sheet(sheet: Worksheet, rows: Sequence[Mapping[str, Any]]) -> None:
+    _header(sheet, DOMAIN_HEADER)
+    for row in rows:
+        sheet.append(list(indicator_cells(row)))
+    for letter, width in zip("ABCDEFGHIJ", WIDTHS, strict=True):
+        sheet.column_dimensions[letter].width = width
+    for cells in sheet.iter_rows(min_row=2):
+        for cell in cells:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+
+
+def build_workbook(run: Mapping[str, Any], rows: Sequence[Mapping[str, Any]]) -> Workbook:
+    book = Workbook()
+    summary = book.active
+    assert summary is not None
+    summary.title = SUMMARY
+    _summary(summary, run)
+    for domain in run["domains"]:
+        mine = [r for r in rows if r["domain"] == domain["id"]]
+        _domain_sheet(book.create_sheet(_sheet_title(domain)), mine)
+    return book
+
+
+def workbook_bytes(run: Mapping[str, Any], rows: Sequence[Mapping[str, Any]]) -> bytes:
+    buffer = BytesIO()
+    build_workbook(run, rows).save(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,72 @@
+"""All SQL of runs."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, func, insert, select, update
+
+from spbe_scorer.tables import RUN, RUN_INDICATOR
+
+SUMMARY_COLUMNS = (
+    "id", "framework", "framework_version", "trigger", "started_at", "finished_at",
+    "snapshot_hash", "snapshot_taken_at", "index", "index_exact", "predicate", "counts",
+    "published_at",
+)  # fmt: skip
+
+
+def insert_run(conn: Connection, run: dict[str, Any], indicators: list[dict[str, Any]]) -> None:
+    conn.execute(insert(RUN), run)
+    conn.execute(insert(RUN_INDICATOR), indicators)
+
+
+def list_runs(
+    conn: Connection, framework: str | None, limit: int, offset: int
+) -> tuple[list[dict[str, Any]], int]:
+    where = [RUN.c.framework == framework] if framework else []
+    query = (
+        select(*(RUN.c[name] for name in SUMMARY_COLUMNS))
+        .where(*where)
+        .order_by(RUN.c.started_at.desc(), RUN.c.id)
+        .limit(limit)
+        .offset(offset)
+    )
+    rows = [dict(r) for r in conn.execute(query).mappings()]
+    count = conn.execute(select(func.count()).select_from(RUN).where(*where)).scalar_one()
+    return rows, int(count)
+
+
+def run_by_id(conn: Connection, run_id: str) -> dict[str, Any] | None:
+    row = conn.execute(select(RUN).where(RUN.c.id == run_id)).mappings().first()
+    return dict(row) if row else None
+
+
+def latest_run_id(conn: Connection, framework: str | None = None) -> str | None:
+    where = [RUN.c.framework == framework] if framework else []
+    query = select(RUN.c.id).where(*where).order_by(RUN.c.started_at.desc()).limit(1)
+    return conn.execute(query).scalar_one_or_none()
+
+
+def indicators_of(conn: Connection, run_id: str) -> list[dict[str, Any]]:
+    query = (
+        select(RUN_INDICATOR)
+        .where(RUN_INDICATOR.c.run_id == run_id)
+        .order_by(RUN_INDICATOR.c.position)
+    )
+    return [dict(r) for r in conn.execute(query).mappings()]
+
+
+def unpublished(conn: Connection) -> list[dict[str, Any]]:
+    query = (
+        select(RUN.c.id, RUN.c.framework, RUN.c.index, RUN.c.predicate, RUN.c.finished_at)
+        .where(RUN.c.published_at.is_(None))
+        .order_by(RUN.c.finished_at)
+    )
+    return [dict(r) for r in conn.execute(query).mappings()]
+
+
+def mark_published(conn: Connection, run_ids: Sequence[str], at: datetime) -> None:
+    if run_ids:
+        conn.execute(update(RUN).where(RUN.c.id.in_(list(run_ids))).values(published_at=at))

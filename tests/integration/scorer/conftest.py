@@ -1,0 +1,76 @@
+"""A scorer wired to a real inventory API served in-process (sample data, migrated SQLite) and
+to an embedded event log, all in tmp_path."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from prometheus_client import CollectorRegistry
+
+from spbe_common.bus import EmbeddedBus
+from spbe_inventory import migrate as inventory_migrate
+from spbe_inventory.api.app import create_app as create_inventory_app
+from spbe_inventory.db import make_engine as make_inventory_engine
+from spbe_inventory.sample.service import load_sample
+from spbe_inventory.settings import InventorySettings
+from spbe_scorer.api.app import create_app
+from spbe_scorer.runtime import Runtime, build_runtime
+from spbe_scorer.settings import ScorerSettings
+
+
+@dataclass
+class ScoringHarness:
+    inventory: TestClient
+    runtime: Runtime
+    api: TestClient
+    bus: EmbeddedBus
+
+    def run(self, framework: str = "spbe-2020") -> dict[str, Any]:
+        response = self.api.post("/api/v1/runs", json={"framework": framework})
+        assert response.status_code == 201, response.text
+        return response.json()  # type: ignore[no-any-return]
+
+    def levels(self, run: dict[str, Any]) -> dict[str, dict[str, Any]]:
+        return {row["indicator"]: row for row in run["indicators"]}
+
+    def post_inventory(self, path: str, body: dict[str, Any], method: str = "post") -> Any:
+        response = self.inventory.request(method, path, json=body)
+        assert response.status_code in (200, 201), response.text
+        return response.json()
+
+
+def scorer_settings(tmp_path: Path) -> ScorerSettings:
+    return ScorerSettings(
+        _env_file=None,  # type: ignore[call-arg]
+        data_dir=tmp_path / "scorer",
+        event_log_path=tmp_path / "events.db",
+        inventory_url="http://testserver",
+    )
+
+
+@pytest.fixture
+def inventory_client(tmp_path: Path) -> Iterator[TestClient]:
+    settings = InventorySettings(_env_file=None, data_dir=tmp_path / "inventory")  # type: ignore[call-arg]
+    engine = make_inventory_engine(settings.db_url)
+    inventory_migrate.upgrade(engine)
+    with engine.begin() as conn:
+        load_sample(conn)
+    with TestClient(create_inventory_app(settings, engine)) as client:
+        yield client
+    engine.dispose()
+
+
+@pytest.fixture
+def scoring(tmp_path: Path, inventory_client: TestClient) -> Iterator[ScoringHarness]:
+    settings = scorer_settings(tmp_path)
+    runtime = build_runtime(settings, inventory=inventory_client, registry=CollectorRegistry())
+    api = TestClient(create_app(settings, runtime.scorer, runtime.registry))
+    yield ScoringHarness(inventory_client, runtime, api, EmbeddedBus(settings.log_path))
+    if runtime.scorer.producer is not None:
+        runtime.scorer.producer.close()
+    runtime.scorer.engine.dispose()  # the inventory client is closed by its own fixture
