@@ -8,15 +8,16 @@ so tests never read each other's events. The `spbe consume` process cannot take 
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
-from harness import catalogue_snapshot
 from kafka import KafkaAdminClient, KafkaConsumer, OffsetAndMetadata, TopicPartition
 from sqlalchemy import Engine, text
 
@@ -27,6 +28,7 @@ from spbe_common.settings import BusBackend
 from spbe_inventory import migrate
 from spbe_inventory.db import make_engine
 from spbe_inventory.ingest.consumer import InventoryConsumer
+from spbe_inventory.ingest.metrics import IngestMetrics
 from spbe_inventory.settings import InventorySettings
 
 Offsets = dict[int, int]  # partition -> next offset
@@ -51,13 +53,16 @@ class KafkaInventory:
     def events_topic(self) -> str:
         return self.bus.topic_prefix + Topic.EVENTS.value
 
-    def consumer(self, batch_size: int | None = None) -> InventoryConsumer:
+    def consumer(
+        self, batch_size: int | None = None, metrics: IngestMetrics | None = None
+    ) -> InventoryConsumer:
         consumer = InventoryConsumer(
             self.engine,
             self.bus,
             group_id=self.group,
             batch_size=batch_size or self.settings.batch_size,
             poll_timeout_s=self.settings.poll_timeout_s,
+            metrics=metrics,
         )
         self.consumers.append(consumer)
         return consumer
@@ -225,6 +230,50 @@ class BackgroundConsumer:
         assert self.error is None, f"the consumer loop died: {self.error!r}"
 
 
+def group_members(bootstrap: str, group: str) -> list[set[int]]:
+    """Per member of the group, the partitions the coordinator assigned to it."""
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap)
+    try:
+        [described] = admin.describe_groups([group])
+    finally:
+        admin.close()
+    members = described.members if hasattr(described, "members") else described["members"]
+    return [_assigned_partitions(member) for member in members]
+
+
+def _assigned_partitions(member: Any) -> set[int]:
+    assignment = _field(member, "member_assignment")
+    found: set[int] = set()
+    for topic_assignment in _field(assignment, "assignment") or []:
+        found.update(topic_assignment[1])
+    return found
+
+
+def _field(obj: Any, name: str) -> Any:
+    return obj[name] if isinstance(obj, dict) else getattr(obj, name)
+
+
+# --- the broker (deploy/local/services.sh) ------------------------------------------------------
+
+REPO = Path(__file__).resolve().parents[3]
+SERVICES_SH = REPO / "deploy" / "local" / "services.sh"
+KAFKA_PID_FILE = (
+    Path(os.environ.get("SPBE_SERVICES_DIR", "/tmp/spbe-services")) / "kafka" / "kafka.pid"
+)
+
+
+def stop_broker(timeout_s: float = 40) -> None:
+    """SIGTERM the broker that services.sh started (a clean shutdown, as an operator would)."""
+    pid = int(KAFKA_PID_FILE.read_text().strip())
+    os.kill(pid, signal.SIGTERM)
+    wait_until(lambda: not Path(f"/proc/{pid}").exists(), timeout_s, "the broker to exit")
+
+
+def start_broker(timeout_s: float = 150) -> None:
+    """services.sh start is idempotent: it starts only what is stopped, and waits for it."""
+    subprocess.run([str(SERVICES_SH), "start"], check=True, timeout=timeout_s, capture_output=True)
+
+
 # --- the `spbe consume` process -----------------------------------------------------------------
 
 
@@ -245,26 +294,44 @@ def spbe_consume(settings: InventorySettings, batch_size: int) -> subprocess.Pop
 # --- catalogue comparison -----------------------------------------------------------------------
 
 
+# what `harness.catalogue_snapshot` compares, with "offset" quoted (a reserved word in PostgreSQL)
+SNAPSHOT_QUERIES = {
+    "asset": "SELECT id, name, kind, hostname, mac, serial, opd_code, address, addresses, os_guess,"
+    " vendor, lifecycle, first_seen, last_seen, scope, last_scan_id, identity_rule, fingerprint,"
+    " observed, declared, updated_at FROM asset",
+    "service": "SELECT asset_id, port, protocol, name, product, version, first_seen, last_seen"
+    " FROM service",
+    "history": "SELECT entity, entity_id, action, before, after, cause_kind, cause_id, at"
+    " FROM history",
+    "scan": "SELECT scan_id, scope, status, hosts_up, marked_missing FROM scan",
+    "processed": "SELECT event_id FROM processed_event",
+    "rejected": 'SELECT topic, "offset", reason FROM rejected_event',
+}
+
+
 def stable_snapshot(engine: Engine) -> Snapshot:
-    """`catalogue_snapshot` with asset ids replaced by the asset's identity.
+    """Everything a run decides, with serial asset ids replaced by the asset's identity.
 
     PostgreSQL sequences skip the values of rolled-back transactions (a killed batch, a failed
     one) and partitions interleave differently run to run, so serial ids differ between runs
     that build the same catalogue.
     """
-    snapshot = catalogue_snapshot(engine)
     with engine.connect() as conn:
+        raw = {
+            name: [tuple(r) for r in conn.execute(text(sql))]
+            for name, sql in SNAPSHOT_QUERIES.items()
+        }
         identity = {
             row.id: f"mac={row.mac} serial={row.serial} address={row.address}"
             for row in conn.execute(text("SELECT id, mac, serial, address FROM asset"))
         }
-    snapshot["asset"] = sorted((identity[r[0]], *r[1:]) for r in snapshot["asset"])
-    snapshot["service"] = sorted((identity[r[0]], *r[1:]) for r in snapshot["service"])
-    snapshot["history"] = sorted(
+    raw["asset"] = [(identity[r[0]], *r[1:]) for r in raw["asset"]]
+    raw["service"] = [(identity[r[0]], *r[1:]) for r in raw["service"]]
+    raw["history"] = [
         (r[0], identity.get(r[1], r[1]) if r[0] == "asset" else r[1], *r[2:])
-        for r in snapshot["history"]
-    )
-    return snapshot
+        for r in raw["history"]
+    ]
+    return {name: sorted(rows, key=repr) for name, rows in raw.items()}
 
 
 def duplicate_history(engine: Engine) -> list[tuple[Any, ...]]:
