@@ -68,9 +68,13 @@ def log_drained(bus: EmbeddedBus, group: str) -> bool:
     """True when the group's committed offset is past the last record of the events topic."""
     conn = sqlite3.connect(bus.path)
     try:
-        last = conn.execute("SELECT max(offset) FROM records WHERE topic=?", (Topic.EVENTS.value,)).fetchone()[0]
-        row = conn.execute("SELECT next_offset FROM consumer_offsets WHERE group_id=? AND topic=?",
-                           (group, Topic.EVENTS.value)).fetchone()  # fmt: skip
+        last = conn.execute(
+            "SELECT max(offset) FROM records WHERE topic=?", (Topic.EVENTS.value,)
+        ).fetchone()[0]
+        row = conn.execute(
+            "SELECT next_offset FROM consumer_offsets WHERE group_id=? AND topic=?",
+            (group, Topic.EVENTS.value),
+        ).fetchone()
     finally:
         conn.close()
     return row is not None and last is not None and row[0] > last
@@ -89,4 +93,6 @@ def catalogue_snapshot(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
         "rejected": "SELECT topic, offset, reason FROM rejected_event",
     }
     with engine.connect() as conn:
-        return {name: sorted(tuple(r) for r in conn.execute(text(sql))) for name, sql in queries.items()}
+        return {
+            name: sorted(tuple(r) for r in conn.execute(text(sql))) for name, sql in queries.items()
+        }

@@ -10,9 +10,8 @@ import sys
 import time
 from pathlib import Path
 
-from sqlalchemy import text
-
 from harness import build_inventory, catalogue_snapshot, log_drained
+from sqlalchemy import text
 
 from spbe_inventory.sample.synthetic import scan_stream
 
@@ -28,7 +27,12 @@ def _count(engine, sql: str) -> int:
 
 
 def _start_consumer(data_dir: Path) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "SPBE_DATA_DIR": str(data_dir), "SPBE_BATCH_SIZE": "25", "SPBE_POLL_TIMEOUT_S": "0.05"}
+    env = {
+        **os.environ,
+        "SPBE_DATA_DIR": str(data_dir),
+        "SPBE_BATCH_SIZE": "25",
+        "SPBE_POLL_TIMEOUT_S": "0.05",
+    }
     return subprocess.Popen([sys.executable, "-m", "spbe_cli", "consume"], env=env)
 
 

@@ -8,9 +8,18 @@ from spbe_inventory.assets.identity import AssetState, Identity, IdentityIndex
 from spbe_inventory.assets.service import merged
 
 
-def state(id_: int, *, mac=None, serial=None, address=None, hostname=None, scope="s1", lifecycle="active") -> AssetState:
-    row: dict[str, Any] = {"id": id_, "mac": mac, "serial": serial, "address": address, "hostname": hostname,
-                           "scope": scope, "lifecycle": lifecycle}  # fmt: skip
+def state(
+    id_: int, *, mac=None, serial=None, address=None, hostname=None, scope="s1", lifecycle="active"
+) -> AssetState:
+    row: dict[str, Any] = {
+        "id": id_,
+        "mac": mac,
+        "serial": serial,
+        "address": address,
+        "hostname": hostname,
+        "scope": scope,
+        "lifecycle": lifecycle,
+    }
     return AssetState(row, full=False)
 
 
@@ -18,14 +27,16 @@ def ident(*, mac=None, serial=None, address=None, hostname=None, scope="s1") -> 
     return Identity(mac, serial, (address,) if address else (), hostname, scope)
 
 
-INDEX = IdentityIndex([
-    state(1, mac="02:00:00:00:00:01", address="127.0.0.10"),
-    state(2, serial="SN-2", address="127.0.0.20"),
-    state(3, address="127.0.0.30", hostname="db"),
-    state(4, address="127.0.0.40", scope="other"),
-    state(5, address="127.0.0.50", lifecycle="retired"),
-    state(6, address="127.0.0.60", mac="02:00:00:00:00:06"),
-])  # fmt: skip
+INDEX = IdentityIndex(
+    [
+        state(1, mac="02:00:00:00:00:01", address="127.0.0.10"),
+        state(2, serial="SN-2", address="127.0.0.20"),
+        state(3, address="127.0.0.30", hostname="db"),
+        state(4, address="127.0.0.40", scope="other"),
+        state(5, address="127.0.0.50", lifecycle="retired"),
+        state(6, address="127.0.0.60", mac="02:00:00:00:00:06"),
+    ]
+)
 
 
 def resolved(i: Identity) -> tuple[int | None, str]:
@@ -34,7 +45,10 @@ def resolved(i: Identity) -> tuple[int | None, str]:
 
 
 def test_mac_wins_over_everything_else():
-    assert resolved(ident(mac="02:00:00:00:00:01", serial="SN-2", address="127.0.0.30")) == (1, "mac")
+    assert resolved(ident(mac="02:00:00:00:00:01", serial="SN-2", address="127.0.0.30")) == (
+        1,
+        "mac",
+    )
 
 
 def test_serial_comes_second():
@@ -61,7 +75,10 @@ def test_retired_assets_and_contradicting_macs_do_not_match_by_address():
 
 
 def test_declared_fields_win_field_by_field():
-    view = merged({"owner": "Aptika", "hostname": "srv-a"}, {"hostname": "scan-a", "os_guess": "Linux", "lifecycle": "missing"})
+    view = merged(
+        {"owner": "Aptika", "hostname": "srv-a"},
+        {"hostname": "scan-a", "os_guess": "Linux", "lifecycle": "missing"},
+    )
     assert view["owner"] == "Aptika" and view["hostname"] == "srv-a"
     assert view["os_guess"] == "Linux" and view["lifecycle"] == "missing"
     assert merged({"lifecycle": "retired"}, {"lifecycle": "active"})["lifecycle"] == "retired"
