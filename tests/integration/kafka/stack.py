@@ -234,23 +234,13 @@ def group_members(bootstrap: str, group: str) -> list[set[int]]:
     """Per member of the group, the partitions the coordinator assigned to it."""
     admin = KafkaAdminClient(bootstrap_servers=bootstrap)
     try:
-        [described] = admin.describe_groups([group])
+        described = admin.describe_groups([group])[group]
     finally:
         admin.close()
-    members = described.members if hasattr(described, "members") else described["members"]
-    return [_assigned_partitions(member) for member in members]
-
-
-def _assigned_partitions(member: Any) -> set[int]:
-    assignment = _field(member, "member_assignment")
-    found: set[int] = set()
-    for topic_assignment in _field(assignment, "assignment") or []:
-        found.update(topic_assignment[1])
-    return found
-
-
-def _field(obj: Any, name: str) -> Any:
-    return obj[name] if isinstance(obj, dict) else getattr(obj, name)
+    return [
+        {p for owned in m["member_assignment"]["assigned_partitions"] for p in owned["partitions"]}
+        for m in described["members"]
+    ]
 
 
 # --- the broker (deploy/local/services.sh) ------------------------------------------------------
