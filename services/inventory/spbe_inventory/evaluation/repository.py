@@ -9,6 +9,7 @@ from sqlalchemy import Connection, Row, Table, delete, func, insert, select, upd
 from sqlalchemy.sql import ColumnElement
 
 from spbe_inventory.applications.repository import APPLICATION
+from spbe_inventory.assets.repository import ASSET
 from spbe_inventory.history.service import HISTORY, Cause
 from spbe_inventory.infrastructure.repository import FACILITY, NETWORK_LINK
 from spbe_inventory.opd.repository import OPD
@@ -214,6 +215,19 @@ def snapshot_facilities(conn: Connection) -> Sequence[Row[Any]]:
 
 def snapshot_facility_uses(conn: Connection, scope: ColumnElement[bool]) -> Sequence[Row[Any]]:
     return _rows(conn, FACILITY_USE.c.facility_id, FACILITY_USE.c.opd_code, where=[scope])
+
+
+def snapshot_asset_facilities(conn: Connection, scope: ColumnElement[bool]) -> Sequence[Row[Any]]:
+    """(facility, OPD) pairs of active assets placed in a facility: the OPD uses it."""
+    query = (
+        select(ASSET.c.facility_id, ASSET.c.opd_code)
+        .where(
+            ASSET.c.facility_id.is_not(None), ASSET.c.opd_code.is_not(None),
+            ASSET.c.lifecycle == "active", scope,
+        )
+        .distinct()
+    )  # fmt: skip
+    return conn.execute(query).all()
 
 
 def snapshot_sites(conn: Connection, scope: ColumnElement[bool]) -> Sequence[Row[Any]]:

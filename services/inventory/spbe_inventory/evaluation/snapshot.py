@@ -2,7 +2,8 @@
 
 Built from bulk Core selects into plain dicts: thousands of applications cost one query each
 table, no ORM objects. Service-area codes are mapped to indicator areas here; a sector the Pemda
-has not chosen (profile.public_sectors) serves no indicator. While no sector is chosen at all,
+has not chosen (profile.public_sectors) serves no indicator. A facility's users are the OPD
+declared as using it plus the OPD with an active asset placed in it. While no sector is chosen at all,
 the first three sectors the applications name (alphabetically) stand in, and the snapshot's
 `public_sectors` says which they were.
 """
@@ -24,7 +25,16 @@ from spbe_common.catalogue import (
 from spbe_inventory.api.deps import Principal
 
 from . import repository as repo
-from .repository import APPLICATION, AUDIT, FACILITY_USE, NETWORK_LINK, OPD, REVIEW, SERVICE_BUS
+from .repository import (
+    APPLICATION,
+    ASSET,
+    AUDIT,
+    FACILITY_USE,
+    NETWORK_LINK,
+    OPD,
+    REVIEW,
+    SERVICE_BUS,
+)
 
 
 def build_snapshot(conn: Connection, principal: Principal, taken_at: datetime) -> dict[str, Any]:
@@ -97,15 +107,17 @@ def _applications(conn: Connection, app_rows: Any, sectors: list[str]) -> list[d
 
 
 def _facilities(conn: Connection, principal: Principal) -> list[dict[str, Any]]:
-    used_by: dict[int, list[str]] = defaultdict(list)
-    for row in repo.snapshot_facility_uses(conn, principal.where(FACILITY_USE.c.opd_code)):
-        used_by[row.facility_id].append(row.opd_code)
+    used_by: dict[int, set[str]] = defaultdict(set)
+    declared = repo.snapshot_facility_uses(conn, principal.where(FACILITY_USE.c.opd_code))
+    placed = repo.snapshot_asset_facilities(conn, principal.where(ASSET.c.opd_code))
+    for row in [*declared, *placed]:
+        used_by[row.facility_id].add(row.opd_code)
     return [
         {
             "id": str(r.id),
             "name": r.name,
             "kind": r.kind,
-            "used_by": sorted(used_by.get(r.id, [])),
+            "used_by": sorted(used_by.get(r.id, ())),
             "sop": r.has_sop,
             "pdn_interconnected": r.pdn_interconnected,
         }

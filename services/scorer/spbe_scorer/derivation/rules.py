@@ -45,7 +45,7 @@ def _apps_all(snapshot: CatalogueSnapshot, attribute: str, need: str) -> Check:
     lacking = [a for a in apps if not getattr(a, attribute)]
     if not apps:
         return Check(False, missing=("at least one active application developed by the Pemda",))
-    evidence = tuple(Evidence("application", a.id, need) for a in apps if a not in lacking)
+    evidence = tuple(Evidence("application", a.id, need) for a in apps if getattr(a, attribute))
     return Check(not lacking, evidence, tuple(f"{a.name} ({a.opd}): {need}" for a in lacking))
 
 
@@ -381,10 +381,10 @@ def best_service_level(area: ServiceArea, snapshot: CatalogueSnapshot) -> Propos
     indicator = SERVICE_AREA_INDICATOR[area]
     serving = [a for a in active_applications(snapshot) if area in a.service_areas]
     rated = [a for a in serving if a.function_level is not None]
-    unrated = tuple(
+    unrated = tuple(  # by field, not `a not in rated`: model equality is O(n) per test
         f"{a.name} ({a.opd}): technical-function level not assessed"
         for a in serving
-        if a not in rated
+        if a.function_level is None
     )
     if not rated:
         need = (f"an active application for {area} with an assessed level", *unrated)
