@@ -72,7 +72,7 @@ def _infrastructure(conn: Connection, codes: list[str]) -> None:
 
 
 def _assets(conn: Connection, codes: list[str], count: int, rng: random.Random) -> None:
-    rows = []
+    rows: list[dict[str, Any]] = []
     for i in range(count):
         address = f"127.{i >> 16 & 0xFF}.{i >> 8 & 0xFF}.{i & 0xFF}"
         rows.append(
@@ -87,7 +87,7 @@ def _assets(conn: Connection, codes: list[str], count: int, rng: random.Random) 
 
 
 def _applications(conn: Connection, codes: list[str], count: int, rng: random.Random) -> None:
-    apps = []
+    apps: list[dict[str, Any]] = []
     for i in range(count):
         apps.append(
             {"name": f"app-{i}", "opd_code": codes[i % len(codes)],
@@ -158,13 +158,13 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         started = time.perf_counter()
-        inventory_settings = InventorySettings(_env_file=None, data_dir=Path(tmp) / "inventory")  # type: ignore[call-arg]
+        inventory_settings = InventorySettings(_env_file=None, data_dir=Path(tmp) / "inventory")
         engine = build_catalogue(
             inventory_settings.db_url, args.opd, args.assets, args.applications
         )
         build_s = time.perf_counter() - started
         settings = ScorerSettings(
-            _env_file=None,  # type: ignore[call-arg]
+            _env_file=None,
             data_dir=Path(tmp) / "scorer",
             inventory_url="http://testserver",
         )

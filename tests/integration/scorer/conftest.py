@@ -33,7 +33,7 @@ class ScoringHarness:
     def run(self, framework: str = "spbe-2020") -> dict[str, Any]:
         response = self.api.post("/api/v1/runs", json={"framework": framework})
         assert response.status_code == 201, response.text
-        return response.json()  # type: ignore[no-any-return]
+        return response.json()
 
     def levels(self, run: dict[str, Any]) -> dict[str, dict[str, Any]]:
         return {row["indicator"]: row for row in run["indicators"]}
@@ -46,7 +46,7 @@ class ScoringHarness:
 
 def scorer_settings(tmp_path: Path) -> ScorerSettings:
     return ScorerSettings(
-        _env_file=None,  # type: ignore[call-arg]
+        _env_file=None,
         data_dir=tmp_path / "scorer",
         event_log_path=tmp_path / "events.db",
         inventory_url="http://testserver",
@@ -55,7 +55,7 @@ def scorer_settings(tmp_path: Path) -> ScorerSettings:
 
 @pytest.fixture
 def inventory_client(tmp_path: Path) -> Iterator[TestClient]:
-    settings = InventorySettings(_env_file=None, data_dir=tmp_path / "inventory")  # type: ignore[call-arg]
+    settings = InventorySettings(_env_file=None, data_dir=tmp_path / "inventory")
     engine = make_inventory_engine(settings.db_url)
     inventory_migrate.upgrade(engine)
     with engine.begin() as conn:

@@ -110,10 +110,10 @@ def test_score_computed_is_published_after_the_commit(scoring: ScoringHarness):
     records = consumer.poll(10, 0.1)
     consumer.close()
     events = [from_binary(r.headers, r.value) for r in records]
-    assert [(e.id, e.type, e.data.run_id) for e in events] == [  # type: ignore[attr-defined]
+    assert [(e.id, e.type, e.data.run_id) for e in events] == [
         (run["id"], "score.computed", run["id"])
     ]
-    assert events[0].data.predicate == run["predicate"]  # type: ignore[attr-defined]
+    assert events[0].data.predicate == run["predicate"]
     assert scoring.api.get(f"/api/v1/runs/{run['id']}").json()["published_at"] is not None
     metrics = scoring.api.get("/metrics").text
     assert 'spbe_scorer_runs_total{framework="pemdi-2026",outcome="ok"} 1.0' in metrics
