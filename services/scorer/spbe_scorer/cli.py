@@ -185,7 +185,8 @@ def runs(
         rows, count = runs_repo.list_runs(conn, framework, limit, 0)
     engine.dispose()
     table = Table(title=f"Runs ({len(rows)} of {count})")
-    for column in ("id", "framework", "started", "trigger", "index", "predicate", "not assessed"):
+    table.add_column("id", no_wrap=True)  # whole: it is what compare and export take
+    for column in ("framework", "started", "trigger", "index", "predicate", "not assessed"):
         table.add_column(column)
     for r in map(views.summary, rows):
         started = r["started_at"].strftime("%Y-%m-%d %H:%M")

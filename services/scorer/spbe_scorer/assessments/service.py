@@ -77,7 +77,8 @@ def update(
     conn: Connection, assessment_id: int, body: AssessmentUpdate, frameworks_dir: Path | None
 ) -> dict[str, Any]:
     row = get(conn, assessment_id)
-    values = body.model_dump(exclude_unset=True, exclude={"level"})
+    given = body.model_dump(exclude_unset=True, exclude={"level"})
+    values = {k: v for k, v in given.items() if v is not None}  # null means "leave as it is"
     if body.level is not None:
         framework = _framework(row["framework"], frameworks_dir)
         values["level_exact"] = str(check_level(framework, row["indicator"], body.level))
