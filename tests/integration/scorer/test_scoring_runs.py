@@ -7,6 +7,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from integration.scorer.scoring_harness import ScoringHarness, scorer_settings
 from prometheus_client import CollectorRegistry
 
 from spbe_common.events import Topic, from_binary
@@ -14,8 +15,6 @@ from spbe_scorer.inventory import InventoryError
 from spbe_scorer.runs.enums import Trigger
 from spbe_scorer.runs.repository import list_runs
 from spbe_scorer.runtime import build_runtime
-
-from .conftest import ScoringHarness, scorer_settings
 
 DISKOMINFO = "DISKOMINFOSATIK"
 
