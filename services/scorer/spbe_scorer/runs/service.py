@@ -4,6 +4,7 @@ commit -> publish `score.computed` (outbox: a run is marked published only once 
 
 from __future__ import annotations
 
+import logging
 import time
 import uuid
 from collections.abc import Sequence
@@ -33,6 +34,7 @@ from .enums import Trigger
 from .merge import Assessment, Outcome, levels_of, merge, source_counts
 
 SOURCE = "spbe-scorer"
+log = logging.getLogger(__name__)
 
 
 def to_assessment(row: dict[str, Any]) -> Assessment:
@@ -147,7 +149,10 @@ class Scorer:
             raise
         self.metrics.runs.labels(framework_id, "ok").inc()
         self.metrics.run_seconds.labels(framework_id).observe(time.perf_counter() - clock)
-        self.publish_pending()
+        try:
+            self.publish_pending()
+        except Exception:  # the run is stored; its event stays pending for the next attempt
+            log.warning("score.computed of run %s not published yet", run_id, exc_info=True)
         return run_id
 
     def _run(self, framework_id: str, trigger: Trigger) -> str:
