@@ -1,0 +1,323 @@
+"""Bench: filtered 50-row pages of /api/v1/assets from one API worker, 100,000 assets in SQLite.
+
+A temp inventory is migrated and filled through SQLAlchemy Core (50 OPD, mixed kinds and
+lifecycles); `spbe api` serves it in a child process (one uvicorn worker, as users run it); this
+process drives closed-loop keep-alive connections on loopback with an asyncio raw-socket client
+(bench/_loadgen.py, uvloop when present) and prints key=value lines at the end.
+Usage: .venv/bin/python bench/api.py [--assets 100000 --connections 16 --duration 10]
+       add --profile PATH to run the server under cProfile (every thread) and dump pstats there.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import os
+import random
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from ipaddress import IPv4Address
+from pathlib import Path
+from typing import Any
+
+import orjson
+import psutil
+from sqlalchemy import Engine, insert
+
+HOST = "127.0.0.1"
+OPD_COUNT = 50
+KINDS = ("server", "vm", "vm", "network_device", "storage", "security_device", "peripheral")
+LIFECYCLES = ("active",) * 16 + ("missing",) * 3 + ("retired",)  # 80% / 15% / 5%
+OS_GUESSES = ("Linux 5.x", "Windows Server 2019", "Cisco IOS 15", None)
+VENDORS = ("Dell", "HPE", "Cisco", "MikroTik", "Lenovo", None)
+T0 = datetime(2026, 1, 5, 1, 0, tzinfo=UTC)
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _loadgen import percentile, run  # noqa: E402
+
+
+def opd_code(index: int) -> str:
+    return f"OPD{index:02d}"
+
+
+def asset_row(rng: random.Random, n: int) -> dict[str, Any]:
+    """One realistic catalogue row; addresses are loopback, like every address in this project."""
+    opd = n % OPD_COUNT + 1
+    address = str(IPv4Address("127.64.0.0") + n + 1)
+    kind = KINDS[n % len(KINDS)]
+    hostname = f"{kind.replace('_', '-')}-{n:06d}.{opd_code(opd).lower()}.test"
+    mac = ":".join(f"{b:02X}" for b in (2, opd, *(n >> s & 0xFF for s in (24, 16, 8, 0))))
+    first = T0 + timedelta(minutes=rng.randrange(0, 60 * 24 * 90))
+    observed = {"hostname": hostname, "address": address, "addresses": [address], "mac": mac,
+                "os_guess": OS_GUESSES[n % 4], "vendor": VENDORS[n % 6], "lifecycle": "active"}  # fmt: skip
+    row = {
+        **observed,
+        "name": f"Aset {n:06d}" if n % 3 == 0 else None,
+        "kind": kind,
+        "serial": f"SN-{n:08d}" if n % 4 == 0 else None,
+        "opd_code": opd_code(opd),
+        "location": f"Ruang Server {opd_code(opd)}",
+        "owner": None,
+        "facility_id": None,
+        "lifecycle": LIFECYCLES[rng.randrange(len(LIFECYCLES))],
+        "first_seen": first,
+        "last_seen": first + timedelta(days=rng.randrange(0, 30)),
+        "scope": f"{opd_code(opd).lower()}-lan",
+        "last_scan_id": f"scan-{n % 7}-{opd}",
+        "identity_rule": "mac",
+        "fingerprint": f"{n:032x}",
+        "observed": observed,
+        "declared": {"name": f"Aset {n:06d}"} if n % 3 == 0 else {},
+        "is_sample": False,
+    }
+    return {**row, "created_at": first, "updated_at": row["last_seen"]}
+
+
+def fill(engine: Engine, assets: int, seed: int = 11) -> None:
+    from spbe_inventory.assets.repository import ASSET
+    from spbe_inventory.opd.repository import OPD
+
+    rng = random.Random(seed)
+    opd_rows: list[dict[str, Any]] = [{"code": opd_code(i), "name": f"Dinas Contoh {i:02d}", "abbreviation": None,
+                 "kind": "agency", "aliases": [], "is_sample": False, "created_at": T0}
+                for i in range(1, OPD_COUNT + 1)]  # fmt: skip
+    with engine.begin() as conn:
+        conn.execute(insert(OPD), opd_rows)
+        for start in range(0, assets, 5000):
+            rows = [asset_row(rng, n) for n in range(start, min(assets, start + 5000))]
+            conn.execute(insert(ASSET), rows)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        return int(sock.getsockname()[1])
+
+
+def spbe_command() -> list[str]:
+    script = Path(sys.executable).with_name("spbe")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "spbe_cli.main"]
+
+
+def start_server(data_dir: Path, port: int, args: argparse.Namespace) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "SPBE_DATA_DIR": str(data_dir), "SPBE_API_HOST": HOST,
+           "SPBE_API_PORT": str(port), "SPBE_ENVIRONMENT": "development"}  # fmt: skip
+    command = [*spbe_command(), "api"]
+    if tuned(args):  # the same server object, with the knobs under test
+        command = [sys.executable, __file__, "--serve", "--threads", str(args.threads),
+                   "--switch-ms", str(args.switch_ms)]  # fmt: skip
+        command += ["--profile", str(args.profile)] if args.profile else []
+    return subprocess.Popen(command, env=env, start_new_session=True)
+
+
+def tuned(args: argparse.Namespace) -> bool:
+    return bool(args.profile or args.threads or args.switch_ms)
+
+
+def get(port: int, path: str, timeout: float = 5.0) -> tuple[int, bytes]:
+    conn = http.client.HTTPConnection(HOST, port, timeout=timeout)
+    try:
+        conn.request("GET", path)
+        response = conn.getresponse()
+        return response.status, response.read()
+    finally:
+        conn.close()
+
+
+def wait_ready(server: subprocess.Popen[bytes], port: int, timeout_s: float = 60.0) -> float:
+    started = time.perf_counter()
+    while time.perf_counter() - started < timeout_s:
+        if server.poll() is not None:
+            raise SystemExit(f"the API server exited with {server.returncode} before it was ready")
+        try:
+            if get(port, "/readyz", timeout=1.0)[0] == 200:
+                return time.perf_counter() - started
+        except OSError:
+            pass
+        time.sleep(0.05)
+    raise SystemExit(f"/readyz did not answer 200 within {timeout_s:.0f} s")
+
+
+def stop_server(server: subprocess.Popen[bytes]) -> None:
+    if server.poll() is None:
+        server.send_signal(signal.SIGINT)  # uvicorn shuts down gracefully (and cProfile dumps)
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait()
+
+
+def page_paths(count: int, assets: int, seed: int = 5) -> list[str]:
+    """Filtered full pages over every OPD, at offsets inside its active assets (~80%)."""
+    rng = random.Random(seed)
+    pages = max(1, int(assets / OPD_COUNT * 0.75) // 50)
+    return [
+        f"/api/v1/assets?opd_code={opd_code(rng.randint(1, OPD_COUNT))}&lifecycle=active"
+        f"&limit=50&offset={50 * rng.randrange(0, pages)}"
+        for _ in range(count)
+    ]
+
+
+def check_page(port: int, path: str) -> None:
+    status, body = get(port, path)
+    page = orjson.loads(body)
+    opd = path.split("opd_code=")[1].split("&")[0]
+    rows = page["data"]
+    ok = status == 200 and len(rows) == 50 and page["count"] >= 50
+    if not ok or any(r["opd_code"] != opd or r["lifecycle"] != "active" for r in rows):
+        raise SystemExit(f"unexpected page for {path}: status {status}, {body[:200]!r}")
+
+
+def measure(port: int, pid: int, args: argparse.Namespace) -> dict[str, str]:
+    server = psutil.Process(pid)
+    server.cpu_percent(None)
+    me = psutil.Process()
+    cpu_before = me.cpu_times()
+    tally = run(HOST, port, page_paths(2000, args.assets), connections=args.connections,
+                warmup_s=args.warmup, duration_s=args.duration)  # fmt: skip
+    server_cpu = server.cpu_percent(None)  # over warm-up + run
+    cpu_after = me.cpu_times()
+    spent = (cpu_after.user - cpu_before.user) + (cpu_after.system - cpu_before.system)
+    latencies = sorted(tally.latencies_ns)
+    ms = 1e6
+    return {
+        "loadgen": "python-asyncio-raw-socket" + ("-uvloop" if _has_uvloop() else ""),
+        "connections": str(args.connections),
+        "duration_s": f"{args.duration:g}",
+        "requests": str(len(latencies)),
+        "errors": str(tally.errors),
+        "statuses": ",".join(f"{k}:{v}" for k, v in sorted(tally.statuses.items())),
+        "mb_per_s": f"{tally.bytes_in / args.duration / 1e6:.1f}",
+        "server_cpu_pct": f"{server_cpu:.0f}",
+        "loadgen_cpu_pct": f"{100 * spent / (args.warmup + args.duration):.0f}",
+        "api_p50_ms": f"{percentile(latencies, 0.50) / ms:.2f}",
+        "api_p90_ms": f"{percentile(latencies, 0.90) / ms:.2f}",
+        "api_p99_ms": f"{percentile(latencies, 0.99) / ms:.2f}",
+        "api_max_ms": f"{(latencies[-1] if latencies else 0) / ms:.2f}",
+        "api_rps": f"{len(latencies) / args.duration:.0f}",
+    }
+
+
+def _has_uvloop() -> bool:
+    try:
+        import uvloop  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def serve(args: argparse.Namespace) -> None:
+    """The server of `spbe api` (Inventory.api_server()), with the knobs under test applied."""
+    import asyncio
+
+    from spbe_inventory.runtime import Inventory
+    from spbe_inventory.settings import InventorySettings
+
+    if args.switch_ms:
+        sys.setswitchinterval(args.switch_ms / 1000)
+    server = Inventory.build(InventorySettings()).api_server()
+
+    async def main() -> None:
+        if args.threads:
+            import anyio.to_thread
+
+            anyio.to_thread.current_default_thread_limiter().total_tokens = args.threads
+        await server.serve()
+
+    profiles = start_profiles() if args.profile else []
+    try:
+        with asyncio.Runner(loop_factory=server.config.get_loop_factory()) as runner:
+            runner.run(main())
+    finally:
+        if profiles:
+            dump_profiles(profiles, str(args.profile))
+
+
+def start_profiles() -> list[Any]:
+    """cProfile in this thread and in every thread started later (handlers run in a pool)."""
+    import cProfile
+    import threading
+
+    profiles: list[cProfile.Profile] = []
+
+    def start_profile(*_: object) -> None:
+        profile = cProfile.Profile()  # enable() replaces this hook in the calling thread
+        profiles.append(profile)
+        profile.enable()
+
+    threading.setprofile(start_profile)
+    start_profile()
+    return profiles
+
+
+def dump_profiles(profiles: list[Any], out: str) -> None:
+    import pstats
+
+    for profile in profiles:
+        profile.disable()
+    stats = pstats.Stats(profiles[0])
+    for profile in profiles[1:]:
+        stats.add(profile)
+    stats.dump_stats(out)
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--assets", type=int, default=100_000)
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--warmup", type=float, default=2.0)
+    parser.add_argument("--duration", type=float, default=10.0)
+    parser.add_argument("--profile", type=Path, help="dump the server's pstats (all threads) here")
+    parser.add_argument("--threads", type=int, default=0, help="cap the handler thread pool")
+    parser.add_argument("--switch-ms", type=float, default=0, help="sys.setswitchinterval, ms")
+    parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
+    return parser.parse_args()
+
+
+def main() -> None:
+    args = parse_args()
+    if args.serve:
+        serve(args)
+        return
+    from spbe_inventory import migrate
+    from spbe_inventory.db import make_engine
+
+    tmp = Path(tempfile.mkdtemp(prefix="spbe-bench-api-"))
+    server = None
+    try:
+        engine = make_engine(f"sqlite:///{tmp / 'inventory.db'}")
+        migrate.upgrade(engine)
+        started = time.perf_counter()
+        fill(engine, args.assets)
+        fill_s = time.perf_counter() - started
+        engine.dispose()
+        load_before = os.getloadavg()
+        port = free_port()
+        server = start_server(tmp, port, args)
+        ready_s = wait_ready(server, port)
+        check_page(port, page_paths(1, args.assets)[0])
+        results = measure(port, server.pid, args)
+        load_after = os.getloadavg()
+    finally:
+        if server is not None:
+            stop_server(server)
+        shutil.rmtree(tmp, ignore_errors=True)
+    print(f"assets={args.assets}")
+    print(f"fill_s={fill_s:.1f}")
+    print(f"server_ready_s={ready_s:.2f}")
+    print(f"cpus={os.cpu_count()}")
+    print(f"loadavg_1m_before={load_before[0]:.2f}")
+    print(f"loadavg_1m_after={load_after[0]:.2f}")
+    for key, value in results.items():
+        print(f"{key}={value}")
+
+
+if __name__ == "__main__":
+    main()
