@@ -9,6 +9,7 @@ from sqlmodel import Field, SQLModel
 
 from spbe_common.events.enums import ApplicationKind, ApplicationStatus, HostingKind, Platform
 from spbe_inventory.db import EnumText, UTCDateTime, utcnow
+from spbe_inventory.patch import Patch
 
 
 class ApplicationBase(SQLModel):
@@ -30,7 +31,11 @@ class ApplicationCreate(ApplicationBase):
     asset_ids: list[int] = []
 
 
-class ApplicationUpdate(SQLModel):
+class ApplicationUpdate(Patch):
+    not_null = frozenset(
+        {"kind", "platform", "status", "uses_service_bus", "urls", "service_areas", "asset_ids"}
+    )
+
     description: str | None = Field(default=None, max_length=2000)
     kind: ApplicationKind | None = None
     platform: Platform | None = None

@@ -13,6 +13,7 @@ from spbe_inventory.assets.repository import ASSET
 from spbe_inventory.history.models import EntityKind
 from spbe_inventory.history.routes import Limit, Offset, history_response
 from spbe_inventory.history.service import ChangeLog
+from spbe_inventory.infrastructure.repository import facility_exists
 from spbe_inventory.opd.repository import exists
 
 from . import repository as repo
@@ -108,12 +109,18 @@ def application_history(
 
 
 def _check_refs(
-    conn: Connection, principal: Principal, opd_code: str, asset_ids: list[int] | None
+    conn: Connection,
+    principal: Principal,
+    opd_code: str,
+    asset_ids: list[int] | None,
+    facility_id: int | None = None,
 ) -> None:
     if not exists(conn, opd_code):
         raise HTTPException(422, f"unknown OPD code {opd_code!r}")
     if not principal.may_write(opd_code):
         raise HTTPException(403, f"not allowed to write records of OPD {opd_code!r}")
+    if facility_id is not None and not facility_exists(conn, facility_id):
+        raise HTTPException(422, f"unknown facility id {facility_id}")
     if asset_ids:
         found = set(conn.execute(select(ASSET.c.id).where(ASSET.c.id.in_(asset_ids))).scalars())
         if missing := sorted(set(asset_ids) - found):
@@ -124,7 +131,7 @@ def _check_refs(
 def create_application(
     body: ApplicationCreate, conn: ConnDep, principal: PrincipalDep, cause: CauseDep
 ) -> Response:
-    _check_refs(conn, principal, body.opd_code, body.asset_ids)
+    _check_refs(conn, principal, body.opd_code, body.asset_ids, body.facility_id)
     if repo.by_keys(conn, [(body.opd_code, body.name)]):
         raise HTTPException(409, f"application {body.name!r} of {body.opd_code} already exists")
     changes = ChangeLog()
@@ -138,7 +145,7 @@ def update_application(
     app_id: int, body: ApplicationUpdate, conn: ConnDep, principal: PrincipalDep, cause: CauseDep
 ) -> Response:
     row = _visible(conn, principal, app_id)
-    _check_refs(conn, principal, row["opd_code"], body.asset_ids)
+    _check_refs(conn, principal, row["opd_code"], body.asset_ids, body.facility_id)
     fields = {
         **body.model_dump(mode="json", exclude_unset=True),
         "name": row["name"],

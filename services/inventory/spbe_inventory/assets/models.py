@@ -13,6 +13,7 @@ from sqlmodel import Field, SQLModel
 from spbe_common.events.enums import AssetKind, Lifecycle, Protocol
 from spbe_common.events.payloads import IPAddress
 from spbe_inventory.db import EnumText, UTCDateTime, utcnow
+from spbe_inventory.patch import Patch
 
 MAC_REGEX = r"^[0-9A-Fa-f]{2}([:-][0-9A-Fa-f]{2}){5}$"
 
@@ -32,13 +33,15 @@ class AssetBase(SQLModel):
 class AssetCreate(AssetBase):
     """A declared asset. At least one identity (MAC, serial or address) is required."""
 
-    mac: str | None = Field(default=None, regex=MAC_REGEX)
+    mac: str | None = Field(default=None, schema_extra={"pattern": MAC_REGEX})
     addresses: list[IPAddress] = []
     lifecycle: Lifecycle = Lifecycle.ACTIVE
 
 
-class AssetUpdate(SQLModel):
+class AssetUpdate(Patch):
     """Declared fields; a field set here is never overwritten by a scan."""
+
+    not_null = frozenset({"kind", "lifecycle"})
 
     name: str | None = Field(default=None, max_length=200)
     kind: AssetKind | None = None

@@ -188,8 +188,13 @@ def update_services(conn: Connection, rows: list[dict[str, Any]]) -> None:
         "UPDATE service SET name = :name, product = :product, version = :version,"
         " last_seen = :last_seen WHERE asset_id = :asset_id AND port = :port AND protocol = :protocol",
         [
-            {**{k: r.get(k) for k in ("asset_id", "port", "protocol", "name", "product", "version")},
-             "last_seen": bulk.ts(r["last_seen"])}
+            {
+                **{
+                    k: r.get(k)
+                    for k in ("asset_id", "port", "protocol", "name", "product", "version")
+                },
+                "last_seen": bulk.ts(r["last_seen"]),
+            }
             for r in rows
         ],
     )

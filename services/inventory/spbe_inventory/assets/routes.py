@@ -14,6 +14,7 @@ from spbe_inventory.api.listing import Page, json_response, like, list_page, pag
 from spbe_inventory.history.models import EntityKind
 from spbe_inventory.history.routes import Limit, Offset, history_response
 from spbe_inventory.history.service import ChangeLog
+from spbe_inventory.infrastructure.repository import facility_exists
 from spbe_inventory.opd.repository import exists
 
 from . import service as assets
@@ -153,6 +154,12 @@ def _declared_fields(body: AssetCreate | AssetUpdate) -> dict[str, Any]:
     return fields
 
 
+def _check_facility(conn: Connection, fields: dict[str, Any]) -> None:
+    facility_id = fields.get("facility_id")
+    if facility_id is not None and not facility_exists(conn, facility_id):
+        raise HTTPException(422, f"unknown facility id {facility_id}")
+
+
 def _check_opd(conn: Connection, principal: Principal, opd_code: str | None) -> None:
     if opd_code is not None and not exists(conn, opd_code):
         raise HTTPException(422, f"unknown OPD code {opd_code!r}")
@@ -168,6 +175,7 @@ def declare_asset(
         raise HTTPException(422, "a declared asset needs a MAC, a serial or an address")
     _check_opd(conn, principal, body.opd_code)
     fields = _declared_fields(body)
+    _check_facility(conn, fields)
     ident = Identity(
         fields.get("mac"), body.serial, tuple(fields.get("addresses", [])), body.hostname, None
     )
@@ -189,6 +197,7 @@ def update_asset(
         raise HTTPException(403, f"not allowed to write records of OPD {current['opd_code']!r}")
     if "opd_code" in fields:  # only a changed owner must name a known OPD
         _check_opd(conn, principal, fields["opd_code"])
+    _check_facility(conn, fields)
     uow = assets.AssetUnitOfWork(conn, ChangeLog())
     uow.load_ids([asset_id])
     uow.declare(assets.Declaration(Identity(None, None, (), None, None), fields, cause, asset_id))

@@ -15,20 +15,21 @@ from sqlmodel import Field, SQLModel
 
 from spbe_common.catalogue import AssetStage, AuditKind, AuditorKind, LifecycleStage, ReviewSubject
 from spbe_inventory.db import EnumText, UTCDateTime, utcnow
+from spbe_inventory.history.models import EntityKind
 
 OPD_CODE = r"^[A-Z0-9][A-Z0-9_-]{0,31}$"
 SECTOR_CODE = r"^[a-z0-9][a-z0-9_]{0,62}$"
 
 
 class EvaluationEntity(StrEnum):
-    """`history.entity` values of the evaluation records."""
+    """`history.entity` values of the evaluation records (members of history.EntityKind)."""
 
-    AUDIT = "audit"
-    REVIEW = "review"
-    SERVICE_BUS = "service_bus"
-    APPLICATION_PRACTICE = "application_practice"
-    FACILITY_USE = "facility_use"
-    PROFILE = "evaluation_profile"
+    AUDIT = EntityKind.AUDIT.value
+    REVIEW = EntityKind.REVIEW.value
+    SERVICE_BUS = EntityKind.SERVICE_BUS.value
+    APPLICATION_PRACTICE = EntityKind.APPLICATION_PRACTICE.value
+    FACILITY_USE = EntityKind.FACILITY_USE.value
+    PROFILE = EntityKind.EVALUATION_PROFILE.value
 
 
 # --- audits ---------------------------------------------------------------------------------

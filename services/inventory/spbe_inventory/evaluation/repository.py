@@ -10,7 +10,9 @@ from sqlalchemy.sql import ColumnElement
 
 from spbe_inventory.applications.repository import APPLICATION
 from spbe_inventory.assets.repository import ASSET
-from spbe_inventory.history.service import HISTORY, Cause
+from spbe_inventory.history.models import ChangeAction, EntityKind
+from spbe_inventory.history.repository import for_entity
+from spbe_inventory.history.service import Cause, ChangeLog
 from spbe_inventory.infrastructure.repository import FACILITY, NETWORK_LINK
 from spbe_inventory.opd.repository import OPD
 
@@ -126,7 +128,7 @@ def profile(conn: Connection) -> dict[str, Any] | None:
     return by_id(conn, PROFILE, PROFILE_ID)
 
 
-# --- the change log (entity names of this domain are not in history.EntityKind) ---------------
+# --- the change log: the shared one of the inventory -------------------------------------------
 
 
 def write_history(
@@ -138,29 +140,15 @@ def write_history(
     after: dict[str, Any] | None,
     cause: Cause,
 ) -> None:
-    conn.execute(
-        insert(HISTORY),
-        {
-            "entity": entity,
-            "entity_id": entity_id,
-            "action": action,
-            "before": before,
-            "after": after,
-            "cause_kind": cause.kind.value,
-            "cause_id": cause.id,
-            "actor": cause.actor,
-            "at": cause.at,
-        },
-    )
+    changes = ChangeLog()
+    changes.record(EntityKind(entity), entity_id, ChangeAction(action), before, after, cause)
+    changes.flush(conn)
 
 
 def history(
     conn: Connection, entity: str, entity_id: int, limit: int, offset: int
 ) -> tuple[list[dict[str, Any]], int]:
-    where = (HISTORY.c.entity == entity, HISTORY.c.entity_id == entity_id)
-    query = select(HISTORY).where(*where).order_by(HISTORY.c.id.desc()).limit(limit).offset(offset)
-    rows = [dict(r) for r in conn.execute(query).mappings()]
-    return rows, count(conn, HISTORY, *where)
+    return for_entity(conn, EntityKind(entity), entity_id, limit, offset)
 
 
 # --- bulk reads of the catalogue snapshot: plain tuples, no ORM objects -----------------------

@@ -16,6 +16,12 @@ class EntityKind(StrEnum):
     APPLICATION = "application"
     FACILITY = "facility"
     NETWORK_LINK = "network_link"
+    AUDIT = "audit"
+    REVIEW = "review"
+    SERVICE_BUS = "service_bus"
+    APPLICATION_PRACTICE = "application_practice"
+    FACILITY_USE = "facility_use"
+    EVALUATION_PROFILE = "evaluation_profile"
 
 
 class ChangeAction(StrEnum):
@@ -23,6 +29,7 @@ class ChangeAction(StrEnum):
     UPDATED = "updated"
     MARKED_MISSING = "marked_missing"
     REAPPEARED = "reappeared"
+    DELETED = "deleted"
 
 
 class CauseKind(StrEnum):

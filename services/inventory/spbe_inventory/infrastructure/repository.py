@@ -18,3 +18,11 @@ def insert_one(conn: Connection, table: Table, row: dict[str, Any]) -> dict[str,
 def by_id(conn: Connection, table: Table, row_id: int) -> dict[str, Any] | None:
     row = conn.execute(select(table).where(table.c.id == row_id)).mappings().first()
     return dict(row) if row else None
+
+
+def facility_exists(conn: Connection, facility_id: int) -> bool:
+    return by_id(conn, FACILITY, facility_id) is not None
+
+
+def facility_named(conn: Connection, name: str) -> bool:
+    return conn.execute(select(FACILITY.c.id).where(FACILITY.c.name == name)).first() is not None

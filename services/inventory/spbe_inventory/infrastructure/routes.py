@@ -69,6 +69,8 @@ def create_facility(
         raise HTTPException(422, f"unknown OPD code {body.owner_opd_code!r}")
     if not principal.may_write(body.owner_opd_code):
         raise HTTPException(403, "not allowed to write this facility")
+    if repo.facility_named(conn, body.name):
+        raise HTTPException(409, f"facility {body.name!r} already exists")
     return _create(
         conn,
         repo.FACILITY,

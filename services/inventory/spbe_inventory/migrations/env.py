@@ -9,10 +9,16 @@ from spbe_inventory.models import metadata
 config = context.config
 
 
+def _ours(name: str | None, type_: str, _parents: object) -> bool:
+    """Another service (the scorer) may share the database: its tables are not ours to diff."""
+    return not (type_ == "table" and name is not None and name.startswith("scorer_"))
+
+
 def _run(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=metadata,
+        include_name=_ours,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
     )

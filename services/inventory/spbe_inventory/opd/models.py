@@ -7,6 +7,7 @@ from sqlalchemy import JSON, Column
 from sqlmodel import Field, SQLModel
 
 from spbe_inventory.db import EnumText, UTCDateTime, utcnow
+from spbe_inventory.patch import Patch
 
 
 class OpdKind(StrEnum):
@@ -17,7 +18,12 @@ class OpdKind(StrEnum):
 
 
 class OpdBase(SQLModel):
-    code: str = Field(max_length=32, regex=r"^[A-Z0-9][A-Z0-9_-]{0,31}$", unique=True, index=True)
+    code: str = Field(
+        max_length=32,
+        unique=True,
+        index=True,
+        schema_extra={"pattern": r"^[A-Z0-9][A-Z0-9_-]{0,31}$"},
+    )
     name: str = Field(min_length=2, max_length=200)
     abbreviation: str | None = Field(default=None, max_length=40)
     kind: OpdKind = Field(default=OpdKind.AGENCY, sa_type=EnumText)
@@ -27,7 +33,9 @@ class OpdCreate(OpdBase):
     aliases: list[str] = []
 
 
-class OpdUpdate(SQLModel):
+class OpdUpdate(Patch):
+    not_null = frozenset({"name", "kind", "aliases"})
+
     name: str | None = Field(default=None, min_length=2, max_length=200)
     abbreviation: str | None = Field(default=None, max_length=40)
     kind: OpdKind | None = None
