@@ -44,6 +44,7 @@ CONSUMER_CONFIG: dict[str, Any] = {
     "heartbeat_interval_ms": 3_000,
     "max_poll_records": 500,
 }
+COMMIT_TIMEOUT_MS = 10_000  # a stop signal is honoured within this while the broker is away
 FLUSH_TIMEOUT_S = 150.0  # longer than delivery_timeout_ms: every record resolves before this
 
 
@@ -130,9 +131,16 @@ class KafkaBusConsumer:
     def __init__(self, config: dict[str, Any], topics: Sequence[str]) -> None:
         self._consumer = KafkaConsumer(**config)
         self._owned: set[TopicPartition] = set()
+        self._pending: dict[TopicPartition, int] = {}  # offsets whose commit must be retried
+        for topic in topics:
+            # a leader that lacks a topic's metadata assigns none of its partitions, and the next
+            # refresh (metadata_max_age_ms, 5 min) is the first to fix that: fetch it first
+            self._consumer.partitions_for_topic(topic)
         self._consumer.subscribe(topics=list(topics), listener=_AssignmentTracker(self._owned))
 
     def poll(self, max_records: int, timeout_s: float) -> list[Record]:
+        if self._pending:
+            self._commit_pending()  # offsets owed from before a broker outage
         batches = self._consumer.poll(timeout_ms=int(timeout_s * 1000), max_records=max_records)
         return [_to_record(raw) for records in batches.values() for raw in records]
 
@@ -143,18 +151,37 @@ class KafkaBusConsumer:
             log.info(
                 "not committing records of revoked partitions; their new owner gets them again"
             )
-        if not offsets:
+        for tp, offset in offsets.items():
+            self._pending[tp] = max(self._pending.get(tp, 0), offset)
+        self._commit_pending()
+
+    def _commit_pending(self) -> None:
+        """Commit the owed offsets; a broker that cannot be reached leaves them owed, not lost."""
+        owed = {tp: o for tp, o in self._pending.items() if tp in self._owned}
+        self._pending.clear()
+        if not owed:
             return
         try:
-            self._consumer.commit({tp: OffsetAndMetadata(o, "", -1) for tp, o in offsets.items()})
+            self._consumer.commit(
+                {tp: OffsetAndMetadata(o, "", -1) for tp, o in owed.items()},
+                timeout_ms=COMMIT_TIMEOUT_MS,
+            )
         except CommitFailedError as exc:
             # the group rebalanced meanwhile: the records are redelivered to the new owner
             log.warning("offset commit rejected after a rebalance: %s", exc)
+        except KafkaError as exc:
+            if not exc.retriable:
+                raise
+            # the database already holds these records: retry on the next poll or commit; a
+            # crash meanwhile only redelivers them, and processed event ids make that a no-op
+            self._pending.update(owed)
+            log.warning("offset commit failed (%r); retrying with the next poll", exc)
 
     def seek_to_committed(self) -> None:
         """Forget uncommitted progress so the failed batch is delivered again."""
         for tp in self._consumer.assignment():
-            committed = self._consumer.committed(tp)
+            owed = self._pending.get(tp)  # committed to the database, not yet to Kafka
+            committed = owed if owed is not None else self._consumer.committed(tp)
             if committed is None:
                 self._consumer.seek_to_beginning(tp)  # matches auto_offset_reset=earliest
             else:
