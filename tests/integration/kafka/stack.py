@@ -13,6 +13,7 @@ import subprocess
 import sys
 import threading
 import time
+import traceback
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -208,6 +209,7 @@ class BackgroundConsumer:
     consumer: InventoryConsumer
     stop: threading.Event = field(default_factory=threading.Event)
     error: BaseException | None = None
+    where: str = ""
 
     def __post_init__(self) -> None:
         self.thread = threading.Thread(target=self._run, name="consumer", daemon=True)
@@ -218,9 +220,10 @@ class BackgroundConsumer:
             self.consumer.run(self.stop)
         except BaseException as exc:  # the test reports it: the loop must not die on a fault
             self.error = exc
+            self.where = "".join(traceback.format_exception(exc))
 
     def alive(self) -> bool:
-        assert self.error is None, f"the consumer loop died: {self.error!r}"
+        assert self.error is None, f"the consumer loop died: {self.error!r}\n{self.where}"
         return self.thread.is_alive()
 
     def join(self, timeout_s: float = 30) -> None:
@@ -237,10 +240,13 @@ def group_members(bootstrap: str, group: str) -> list[set[int]]:
         described = admin.describe_groups([group])[group]
     finally:
         admin.close()
-    return [
-        {p for owned in m["member_assignment"]["assigned_partitions"] for p in owned["partitions"]}
-        for m in described["members"]
-    ]
+    return [_assigned(m["member_assignment"]) for m in described["members"]]
+
+
+def _assigned(assignment: Any) -> set[int]:
+    if not isinstance(assignment, dict):  # '' while the group is still rebalancing
+        return set()
+    return {p for owned in assignment["assigned_partitions"] for p in owned["partitions"]}
 
 
 # --- the broker (deploy/local/services.sh) ------------------------------------------------------

@@ -1,0 +1,180 @@
+"""Kafka -> PostgreSQL ingest rate against the raw kafka-python consume rate, in one run.
+
+Workload: 5 scopes x 4,000 hosts x 5 scan rounds (a new catalogue, then repeat sightings with
+drift and absences) = 100,050 events on a fresh topic namespace and a fresh database.
+Without addresses it starts the local broker and PostgreSQL with deploy/local/services.sh.
+Ends with `raw_consume_per_s`, `events_per_s` and `ratio` as key=value lines.
+Run: .venv/bin/python bench/ingest_kafka.py [--bootstrap H:P --database-url URL] [--profile]
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import os
+import pstats
+import subprocess
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.pool import NullPool
+
+from spbe_common.bus import publish
+from spbe_common.bus.kafka import KafkaBus
+from spbe_common.events import Event, Topic
+from spbe_common.settings import BusBackend
+from spbe_inventory import migrate
+from spbe_inventory.db import make_engine
+from spbe_inventory.ingest.consumer import InventoryConsumer
+from spbe_inventory.sample.synthetic import scan_stream
+from spbe_inventory.settings import InventorySettings
+
+SERVICES_SH = Path(__file__).resolve().parents[1] / "deploy" / "local" / "services.sh"
+
+
+def local_servers() -> tuple[str, str]:
+    """Start (idempotently) the repo's loopback broker and PostgreSQL; returns their addresses."""
+    out = subprocess.run([str(SERVICES_SH), "start"], check=True, capture_output=True, text=True)
+    env = dict(
+        line.removeprefix("export ").split("=", 1)
+        for line in out.stdout.splitlines()
+        if line.startswith("export ")
+    )
+    return env["SPBE_TEST_KAFKA_BOOTSTRAP"], env["SPBE_TEST_DATABASE_URL"]
+
+
+@contextmanager
+def fresh_database(server_url: str) -> Iterator[str]:
+    server = make_url(server_url)
+    name = f"spbe_bench_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield server.set(database=name).render_as_string(hide_password=False)
+    finally:
+        drop_database(admin, name)
+        admin.dispose()
+
+
+def drop_database(admin: Engine, name: str, attempts: int = 20) -> None:
+    """An autovacuum worker (a superuser backend) may hold the database after a bulk load: FORCE
+    cannot end it as a plain role, so wait for it to leave."""
+    for attempt in range(attempts):
+        try:
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+            return
+        except OperationalError:
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.5)
+
+
+def publish_stream(bus: KafkaBus, events: list[Event]) -> float:
+    producer = bus.producer()
+    started = time.perf_counter()
+    publish(producer, events)
+    producer.flush()
+    elapsed = time.perf_counter() - started
+    producer.close()
+    return elapsed
+
+
+def raw_consume(bootstrap: str, topic: str, expected: int) -> float:
+    """Plain kafka-python: read every record of the topic once, no decoding, no database."""
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic)]
+    consumer.assign(partitions)
+    consumer.seek_to_beginning(*partitions)
+    seen, started = 0, time.perf_counter()
+    while seen < expected:
+        batches = consumer.poll(timeout_ms=1000, max_records=1000)
+        seen += sum(len(records) for records in batches.values())
+    elapsed = time.perf_counter() - started
+    consumer.close()
+    return elapsed
+
+
+def ingest(consumer: InventoryConsumer, expected: int) -> float:
+    """The inventory consumer, one batch at a time, until every event is folded in."""
+    seen, started = 0, None
+    while seen < expected:
+        result = consumer.step()
+        if result is None:
+            continue
+        started = started or time.perf_counter()  # from the first batch: the group join is excluded
+        seen += sum(result.ingested.values()) + result.duplicates + len(result.rejected)
+    return time.perf_counter() - (started or time.perf_counter())
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--bootstrap", help="host:port of a broker; default: start the local one")
+    parser.add_argument("--database-url", help="PostgreSQL server URL; default: the local one")
+    parser.add_argument("--scopes", type=int, default=5)
+    parser.add_argument("--hosts", type=int, default=4000)
+    parser.add_argument("--scans", type=int, default=5)
+    parser.add_argument("--batch", type=int, default=1000)
+    parser.add_argument("--profile", action="store_true", help="cProfile the ingest phase")
+    args = parser.parse_args()
+    bootstrap, server_url = args.bootstrap, args.database_url
+    if not (bootstrap and server_url):
+        local_kafka, local_pg = local_servers()
+        bootstrap, server_url = bootstrap or local_kafka, server_url or local_pg
+
+    events = list(scan_stream(scopes=args.scopes, hosts=args.hosts, scans=args.scans))
+    prefix = f"bench.{uuid.uuid4().hex[:8]}."
+    with fresh_database(server_url) as database_url:
+        settings = InventorySettings(
+            bus=BusBackend.KAFKA, kafka_bootstrap_servers=bootstrap, database_url=database_url
+        )
+        bus = KafkaBus(settings, topic_prefix=prefix)
+        engine = make_engine(database_url)
+        migrate.upgrade(engine)
+        consumer = InventoryConsumer(
+            engine, bus, group_id=f"{prefix}inventory", batch_size=args.batch, poll_timeout_s=0.5
+        )
+        try:
+            publish_s = publish_stream(bus, events)
+            raw_s = raw_consume(bootstrap, prefix + Topic.EVENTS.value, len(events))
+            profiler = cProfile.Profile() if args.profile else None
+            cpu0 = time.process_time()
+            if profiler:
+                profiler.enable()
+            ingest_s = ingest(consumer, len(events))
+            if profiler:
+                profiler.disable()
+            cpu = time.process_time() - cpu0
+            with engine.connect() as conn:
+                assets = conn.execute(text("SELECT count(*) FROM asset")).scalar_one()
+        finally:
+            consumer.close()
+            engine.dispose()
+            admin = KafkaAdminClient(bootstrap_servers=bootstrap)
+            admin.delete_topics([t for t in admin.list_topics() if t.startswith(prefix)])
+            admin.close()
+
+    if profiler:
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(30)
+    raw_rate, e2e_rate = len(events) / raw_s, len(events) / ingest_s
+    print(f"load_average={' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    print(f"events={len(events)}")
+    print(f"assets={assets}")
+    print(f"publish_per_s={len(events) / publish_s:.0f}")
+    print(f"ingest_s={ingest_s:.2f}")
+    print(f"events_per_cpu_s={len(events) / cpu:.0f}")
+    print(f"raw_consume_per_s={raw_rate:.0f}")
+    print(f"events_per_s={e2e_rate:.0f}")
+    print(f"ratio={e2e_rate / raw_rate:.3f}")
+
+
+if __name__ == "__main__":
+    main()

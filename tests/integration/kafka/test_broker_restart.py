@@ -1,0 +1,84 @@
+"""The broker stopped and restarted mid-stream, while a producer publishes and the consumer folds:
+the end state is exactly the catalogue of an undisturbed run, no history row twice.
+
+Stops the shared broker for about 15 s: other Kafka tests running at that moment would fail.
+"""
+
+from __future__ import annotations
+
+import threading
+
+from integration.kafka.conftest import MakeInventory
+from integration.kafka.stack import (
+    BackgroundConsumer,
+    caught_up,
+    consume_until_caught_up,
+    duplicate_history,
+    end_offsets,
+    publish_all,
+    stable_snapshot,
+    start_broker,
+    stop_broker,
+    wait_until,
+)
+
+from spbe_common.bus.kafka import DeliveryFailed, KafkaBus
+from spbe_common.events import Event
+from spbe_inventory.sample.synthetic import scan_stream
+
+PROCESSED = "SELECT count(*) FROM processed_event"
+CHUNK = 300
+
+
+def publish_with_retries(bus: KafkaBus, events: list[Event], done: threading.Event) -> None:
+    """A producer that re-sends a chunk whose delivery was not confirmed (at-least-once)."""
+    for start in range(0, len(events), CHUNK):
+        for _ in range(10):
+            try:
+                publish_all(bus, events[start : start + CHUNK])
+                break
+            except DeliveryFailed:
+                continue
+    done.set()
+
+
+def test_broker_restart_mid_stream_gives_the_undisturbed_catalogue(
+    make_inventory: MakeInventory, kafka_bootstrap: str
+) -> None:
+    disturbed = make_inventory("disturbed", batch_size=50)
+    reference = make_inventory("reference")
+    events = list(scan_stream(scopes=4, hosts=250, scans=4, absent_every=10, partial_every=3))
+    loop = BackgroundConsumer(disturbed.consumer())
+    published = threading.Event()
+    producer = threading.Thread(
+        target=publish_with_retries, args=(disturbed.bus, events, published), daemon=True
+    )
+    producer.start()
+    wait_until(
+        lambda: loop.alive() and disturbed.count(PROCESSED) >= len(events) // 4,
+        60,
+        "a quarter folded",
+    )
+    try:
+        stop_broker()
+        assert disturbed.count(PROCESSED) < len(events), "the stream ended before the stop"
+    finally:
+        start_broker()  # never leave the shared broker down
+    producer.join(timeout=300)
+    assert published.is_set(), "the producer did not get the stream out after the restart"
+    target = end_offsets(kafka_bootstrap, disturbed.events_topic)
+
+    wait_until(
+        lambda: (
+            loop.alive()
+            and caught_up(kafka_bootstrap, disturbed.group, disturbed.events_topic, target)
+        ),
+        180,
+        "the consumer to catch up after the restart",
+    )
+    loop.join()
+    consume_until_caught_up(reference, reference.consumer(), target)
+
+    assert disturbed.count(PROCESSED) == len(events)
+    assert duplicate_history(disturbed.engine) == []
+    assert stable_snapshot(disturbed.engine) == stable_snapshot(reference.engine)
