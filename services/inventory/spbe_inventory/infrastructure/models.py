@@ -3,6 +3,7 @@
 from datetime import datetime
 from enum import StrEnum
 
+from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from spbe_common.events.enums import HostingKind
@@ -58,6 +59,7 @@ class NetworkLinkBase(SQLModel):
 
 
 class NetworkLink(NetworkLinkBase, table=True):
+    __table_args__ = (UniqueConstraint("opd_code", "site", name="uq_networklink_opd_code_site"),)
     id: int | None = Field(default=None, primary_key=True)
     is_sample: bool = False
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

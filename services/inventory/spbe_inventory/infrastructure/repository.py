@@ -26,3 +26,10 @@ def facility_exists(conn: Connection, facility_id: int) -> bool:
 
 def facility_named(conn: Connection, name: str) -> bool:
     return conn.execute(select(FACILITY.c.id).where(FACILITY.c.name == name)).first() is not None
+
+
+def link_exists(conn: Connection, opd_code: str, site: str) -> bool:
+    query = select(NETWORK_LINK.c.id).where(
+        NETWORK_LINK.c.opd_code == opd_code, NETWORK_LINK.c.site == site
+    )
+    return conn.execute(query).first() is not None

@@ -102,6 +102,8 @@ def create_network_link(
         raise HTTPException(422, f"unknown OPD code {body.opd_code!r}")
     if not principal.may_write(body.opd_code):
         raise HTTPException(403, f"not allowed to write records of OPD {body.opd_code!r}")
+    if repo.link_exists(conn, body.opd_code, body.site):
+        raise HTTPException(409, f"site {body.site!r} of {body.opd_code} already has a link")
     return _create(
         conn,
         repo.NETWORK_LINK,
