@@ -12,7 +12,9 @@ class InventorySettings(BusSettings):
     consumer_group: str = "spbe-inventory"
     batch_size: int = Field(default=1000, ge=1, le=10000)
     poll_timeout_s: float = Field(default=0.5, gt=0)
-    metrics_port: int | None = Field(default=None, ge=1, le=65535, description="`spbe consume` /metrics")
+    metrics_port: int | None = Field(
+        default=None, ge=1, le=65535, description="`spbe consume` /metrics"
+    )
 
     @property
     def db_url(self) -> str:

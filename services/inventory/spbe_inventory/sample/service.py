@@ -110,7 +110,9 @@ def _load_servers(
     uow = AssetUnitOfWork(conn, changes)
     states = {}
     for server in servers:
-        fields: dict[str, Any] = {k: server[k] for k in ("name", "kind", "hostname", "location") if k in server}
+        fields: dict[str, Any] = {
+            k: server[k] for k in ("name", "kind", "hostname", "location") if k in server
+        }
         fields.update(
             opd_code=server["opd"], address=server["addresses"][0], addresses=server["addresses"]
         )
