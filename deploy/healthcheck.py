@@ -19,6 +19,7 @@ def http_ok(url: str) -> bool:
 
 def kafka_ok() -> bool:
     from kafka import KafkaAdminClient
+
     from spbe_common.settings import BusSettings
 
     settings = BusSettings()

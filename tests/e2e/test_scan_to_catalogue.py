@@ -9,6 +9,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from ipaddress import ip_network
 
 import pytest
+
 from spbe_collector.scans.enums import ProfileName
 from spbe_collector.scans.service import ScanService
 from spbe_collector.scopes.schemas import ValidatedScope

@@ -151,6 +151,7 @@ def test_named_volumes_are_declared() -> None:
 def _cli_root() -> Any:
     try:
         import typer.main
+
         from spbe_cli.main import app
     except ImportError as exc:
         pytest.fail(f"spbe_cli.main:app cannot be imported ({exc}); the lead adds the CLI")

@@ -21,6 +21,7 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 from rich.table import Table
+
 from spbe_common.bus import Producer, make_bus
 
 from .probes.service import InvalidProbeUrl, ProbeService, validate_urls

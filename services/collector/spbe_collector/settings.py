@@ -3,6 +3,7 @@
 from pathlib import Path
 
 from pydantic import Field, field_validator
+
 from spbe_common.settings import BusSettings
 
 SOURCE = "spbe-collector"

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
+
 from spbe_common.bus import Bus, Consumer, Producer, Record, dead_letter, make_bus, publish
 from spbe_common.bus.embedded import EmbeddedBus
 from spbe_common.bus.kafka import DeliveryFailed, KafkaBus, KafkaBusConsumer

@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+
 from spbe_collector.settings import CollectorSettings
 from spbe_common.bus import EmbeddedBus, make_bus
 from spbe_common.events import Event, Topic, from_binary
@@ -83,7 +84,9 @@ def silent_port() -> Iterator[int]:
 @pytest.fixture(autouse=True)
 def _needs_nmap() -> None:
     if shutil.which("nmap") is None:  # a failure, never a skip: CI must run these
-        pytest.fail("nmap is not installed: run deploy/local/services.sh start (or apt-get install -y nmap)")
+        pytest.fail(
+            "nmap is not installed: run deploy/local/services.sh start (or apt-get install -y nmap)"
+        )
 
 
 @pytest.fixture

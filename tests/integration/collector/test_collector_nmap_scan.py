@@ -5,6 +5,7 @@ from __future__ import annotations
 from ipaddress import ip_network
 
 import pytest
+
 from spbe_collector.scans.enums import ProfileName
 from spbe_collector.scans.service import ScanService
 from spbe_collector.scopes.schemas import ValidatedScope

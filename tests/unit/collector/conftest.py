@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from spbe_common.events import Headers, from_binary
 from spbe_common.events.envelope import Event
 

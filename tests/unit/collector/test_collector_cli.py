@@ -3,8 +3,9 @@
 from pathlib import Path
 
 import pytest
-from spbe_collector.cli import app
 from typer.testing import CliRunner
+
+from spbe_collector.cli import app
 
 SHEETS = Path(__file__).resolve().parents[2] / "data" / "sheets"
 runner = CliRunner()

@@ -4,6 +4,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+
 from spbe_collector.probes.enums import ProbeError
 from spbe_collector.probes.get import fetch, make_client
 from spbe_collector.probes.schemas import RawProbe

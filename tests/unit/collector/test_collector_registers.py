@@ -1,6 +1,7 @@
 from pathlib import Path
 
 import pytest
+
 from spbe_collector.registers.enums import RegisterKind
 from spbe_collector.registers.service import RegisterRejected, commit_register, read_register
 from spbe_collector.registers.template import write_template

@@ -1,6 +1,7 @@
 from ipaddress import ip_address, ip_network
 
 import pytest
+
 from spbe_collector.scans.argv import UnsafeArgument, build_argv, render_ports
 from spbe_collector.scans.enums import Stage
 from spbe_collector.scans.profiles import PROFILES, UnknownProfile, get_profile

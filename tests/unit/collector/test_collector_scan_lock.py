@@ -1,6 +1,7 @@
 from pathlib import Path
 
 import pytest
+
 from spbe_collector.scans.lock import ScanAlreadyRunning, scan_lock
 
 

@@ -2,6 +2,7 @@ from pathlib import Path
 from xml.parsers.expat import ExpatError
 
 import pytest
+
 from spbe_collector.scans.transform import NmapXmlStream, merge, parse_xml
 from spbe_common.events.enums import Protocol
 

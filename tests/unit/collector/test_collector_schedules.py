@@ -3,6 +3,7 @@ from datetime import UTC, datetime, timedelta
 from ipaddress import ip_network
 
 import pytest
+
 from spbe_collector.scans.enums import ProfileName
 from spbe_collector.schedules.schemas import Cron, Interval, InvalidSchedule
 from spbe_collector.schedules.service import Scheduler

@@ -2,6 +2,7 @@ from ipaddress import ip_network
 from pathlib import Path
 
 import pytest
+
 from spbe_collector.scans.enums import ProfileName
 from spbe_collector.schedules.schemas import Cron, Interval
 from spbe_collector.scopes.repository import ScopeRepository, YamlScopeSource

@@ -8,6 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 from pydantic import HttpUrl, TypeAdapter, ValidationError
+
 from spbe_common.bus import Producer, publish
 from spbe_common.events import EventType, new_event
 from spbe_common.events.payloads import ApplicationObserved

@@ -8,6 +8,7 @@ from ipaddress import ip_address
 from typing import TypeVar
 
 from pydantic import HttpUrl, TypeAdapter, ValidationError
+
 from spbe_common.events.enums import (
     ApplicationKind,
     ApplicationStatus,

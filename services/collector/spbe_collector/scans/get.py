@@ -12,6 +12,7 @@ from io import BufferedReader
 from typing import IO, cast
 
 import nmap  # python-nmap: used to find and identify the binary, not to parse large sweeps
+
 from spbe_common.events.payloads import AssetObserved
 
 from .enums import ChunkOutcome

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from ipaddress import IPv4Network, IPv6Network
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr
+
 from spbe_common.events.payloads import ScanScope
 
 from ..scans.enums import ProfileName
