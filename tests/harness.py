@@ -90,7 +90,7 @@ def catalogue_snapshot(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
         "history": "SELECT entity, entity_id, action, before, after, cause_kind, cause_id, at FROM history",
         "scan": "SELECT scan_id, scope, status, hosts_up, marked_missing FROM scan",
         "processed": "SELECT event_id FROM processed_event",
-        "rejected": "SELECT topic, offset, reason FROM rejected_event",
+        "rejected": 'SELECT topic, "offset", reason FROM rejected_event',
     }
     with engine.connect() as conn:
         return {

@@ -30,6 +30,9 @@ class BusSettings(BaseSettings):
     kafka_bootstrap_servers: str = "127.0.0.1:9092"
     kafka_partitions: int = Field(default=6, ge=1)
     kafka_replication_factor: int = Field(default=1, ge=1)
+    kafka_topic_prefix: str = Field(
+        default="", pattern=r"^[a-zA-Z0-9._-]*$", description="Namespace of every topic"
+    )
 
     @property
     def log_path(self) -> Path:

@@ -11,7 +11,7 @@ def make_bus(settings: BusSettings) -> Bus:
     if settings.bus is BusBackend.KAFKA:
         from .kafka import KafkaBus  # imported lazily: kafka-python is only needed for Kafka
 
-        return KafkaBus(settings)
+        return KafkaBus(settings, topic_prefix=settings.kafka_topic_prefix)
     return EmbeddedBus(settings.log_path)
 
 
