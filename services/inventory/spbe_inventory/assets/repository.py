@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, or_, select
+from sqlalchemy import Connection, or_, select
 
 from spbe_inventory.bulk import Bulk, chunks, parse_ts
 
@@ -96,16 +96,19 @@ def insert_assets(conn: Connection, rows: list[dict[str, Any]]) -> list[int]:
     if not rows:
         return []
     bulk = Bulk(conn)
-    if bulk.postgres:
-        stmt = insert(ASSET).returning(ASSET.c.id, sort_by_parameter_order=True)
-        return [
-            r[0] for r in conn.execute(stmt, [{k: row[k] for k in ASSET_INSERT} for row in rows])
-        ]
+    params = [_raw(bulk, r) for r in rows]
     names = ", ".join(ASSET_INSERT)
     values = ", ".join(f":{n}" for n in ASSET_INSERT)
-    bulk.executemany(
-        f"INSERT INTO asset ({names}) VALUES ({values})", [_raw(bulk, r) for r in rows]
-    )
+    if bulk.postgres:  # ids drawn from the sequence up front: a plain pipelined executemany
+        ids = bulk.fetch(
+            "SELECT nextval(pg_get_serial_sequence('asset', 'id')) FROM generate_series(1, :n)",
+            {"n": len(rows)},
+        )
+        for param, (new_id,) in zip(params, ids, strict=True):
+            param["id"] = new_id
+        bulk.executemany(f"INSERT INTO asset (id, {names}) VALUES (:id, {values})", params)
+        return [p["id"] for p in params]
+    bulk.executemany(f"INSERT INTO asset ({names}) VALUES ({values})", params)
     # SQLite serialises writers, so one executemany receives consecutive rowids
     last = bulk.last_insert_rowid()
     return list(range(last - len(rows) + 1, last + 1))
