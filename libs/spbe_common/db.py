@@ -48,6 +48,11 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cursor.close()
 
 
+# FastAPI runs sync dependencies and handlers on anyio's 40 worker threads; a request holds its
+# connection across both, so a pool smaller than that deadlocks under load until its timeout.
+POOL_SIZE, MAX_OVERFLOW = 10, 40
+
+
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         database = url.split("///", 1)[-1]
@@ -58,6 +63,11 @@ def make_engine(url: str) -> Engine:
             json_serializer=_json_dumps,
             json_deserializer=orjson.loads,
             connect_args={"check_same_thread": False, "timeout": 30},
+            **(
+                {"pool_size": POOL_SIZE, "max_overflow": MAX_OVERFLOW}
+                if database not in ("", ":memory:")
+                else {}
+            ),
         )
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
@@ -66,7 +76,8 @@ def make_engine(url: str) -> Engine:
         json_serializer=_json_dumps,
         json_deserializer=orjson.loads,
         pool_pre_ping=True,
-        pool_size=10,
+        pool_size=POOL_SIZE,
+        max_overflow=MAX_OVERFLOW,
     )
 
 
