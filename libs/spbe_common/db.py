@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-from sqlalchemy import DateTime, Engine, String, TypeDecorator, create_engine, event
+from sqlalchemy import DateTime, Engine, String, TypeDecorator, create_engine, event, make_url
 from sqlalchemy.engine import Dialect
 
 
@@ -55,8 +55,9 @@ POOL_SIZE, MAX_OVERFLOW = 10, 40
 
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
-        database = url.split("///", 1)[-1]
-        if database and database != ":memory:":
+        database = make_url(url).database or ""
+        on_disk = database not in ("", ":memory:")
+        if on_disk:
             Path(database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(
             url,
