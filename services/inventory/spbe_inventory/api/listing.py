@@ -5,15 +5,19 @@ List pages are the hot path: rows go from the driver to orjson without ORM objec
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import UTC
+from functools import lru_cache
 from typing import Annotated, Any
 
 import orjson
 from fastapi import HTTPException, Query
 from fastapi.responses import Response
-from sqlalchemy import Connection, Table, func, select
+from sqlalchemy import JSON, Boolean, Connection, Table, func, select
 from sqlalchemy.sql import ColumnElement
+
+from spbe_common.db import UTCDateTime
 
 MAX_LIMIT = 500
 
@@ -61,9 +65,44 @@ def list_page(
         .limit(page.limit)
         .offset(page.offset)
     )
-    rows = [dict(row) for row in conn.execute(query).mappings()]
+    raw = conn.execute(query).cursor.fetchall()  # driver rows: no per-value result processing
+    converters = _converters(table, tuple(columns), conn.dialect.name)
+    rows = [
+        {
+            name: (conv(v) if conv and v is not None else v)
+            for (name, conv), v in zip(converters, row, strict=True)
+        }
+        for row in raw
+    ]
     count = conn.execute(select(func.count()).select_from(table).where(*where)).scalar_one()
     return rows, count
+
+
+Converter = Callable[[Any], Any] | None
+
+
+def _sqlite_time(text: str) -> str:
+    """Naive UTC text as UTCDateTime stores it, written the way orjson writes an aware datetime."""
+    return text.removesuffix(".000000").replace(" ", "T") + "+00:00"
+
+
+@lru_cache(maxsize=256)
+def _converters(
+    table: Table, columns: tuple[str, ...], dialect: str
+) -> list[tuple[str, Converter]]:
+    """What each raw driver value needs to become the JSON the typed path would give."""
+    out: list[tuple[str, Converter]] = []
+    for name in columns:
+        column_type = table.c[name].type
+        conv: Converter = None
+        if isinstance(column_type, UTCDateTime):
+            conv = _sqlite_time if dialect == "sqlite" else (lambda v: v.replace(tzinfo=UTC))
+        elif isinstance(column_type, JSON) and dialect == "sqlite":
+            conv = orjson.Fragment  # already JSON text: embedded as it is
+        elif isinstance(column_type, Boolean) and dialect == "sqlite":
+            conv = bool
+        out.append((name, conv))
+    return out
 
 
 def json_response(payload: Any, status_code: int = 200) -> Response:
