@@ -29,7 +29,7 @@ class Page:
     sort: str | None
 
 
-def page_params(
+async def page_params(
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Rows per page")] = 50,
     offset: Annotated[int, Query(ge=0, description="Rows to skip")] = 0,
     sort: Annotated[

@@ -7,7 +7,7 @@ from fastapi.responses import Response
 from sqlalchemy import Connection, or_, select
 
 from spbe_common.events.enums import ApplicationKind, ApplicationStatus, HostingKind, Platform
-from spbe_inventory.api.deps import CauseDep, ConnDep, Principal, PrincipalDep
+from spbe_inventory.api.deps import CauseDep, ConnDep, EngineDep, Principal, PrincipalDep, read_conn
 from spbe_inventory.api.listing import Page, json_response, like, list_page, page_params
 from spbe_inventory.assets.repository import ASSET
 from spbe_inventory.history.models import EntityKind
@@ -44,8 +44,8 @@ SORTABLE = ("id", "name", "opd_code", "kind", "status", "last_probed_at")
 
 
 @router.get("", response_model=ApplicationsPublic)
-def list_applications(
-    conn: ConnDep,
+async def list_applications(
+    engine: EngineDep,
     principal: PrincipalDep,
     page: Annotated[Page, Depends(page_params)],
     opd_code: str | None = None,
@@ -75,7 +75,8 @@ def list_applications(
                 APP.c.description.ilike(pattern, escape="\\"),
             )
         )
-    rows, count = list_page(conn, APP, COLUMNS, where, page, SORTABLE)
+    with read_conn(engine) as conn:
+        rows, count = list_page(conn, APP, COLUMNS, where, page, SORTABLE)
     return json_response({"data": rows, "count": count})
 
 

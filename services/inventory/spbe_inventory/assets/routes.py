@@ -9,7 +9,7 @@ from fastapi.responses import Response
 from sqlalchemy import Connection, or_, select
 
 from spbe_common.events.enums import AssetKind, Lifecycle, Protocol
-from spbe_inventory.api.deps import CauseDep, ConnDep, Principal, PrincipalDep
+from spbe_inventory.api.deps import CauseDep, ConnDep, EngineDep, Principal, PrincipalDep, read_conn
 from spbe_inventory.api.listing import Page, json_response, like, list_page, page_params
 from spbe_inventory.history.models import EntityKind
 from spbe_inventory.history.routes import Limit, Offset, history_response
@@ -71,8 +71,8 @@ SERVICE_COLUMNS = (
 
 
 @router.get("/assets", response_model=AssetsPublic)
-def list_assets(
-    conn: ConnDep,
+async def list_assets(
+    engine: EngineDep,
     principal: PrincipalDep,
     page: PageDep,
     opd_code: str | None = None,
@@ -104,7 +104,8 @@ def list_assets(
                 )
             )
         )
-    rows, count = list_page(conn, ASSET, LIST_COLUMNS, where, page, SORTABLE)
+    with read_conn(engine) as conn:
+        rows, count = list_page(conn, ASSET, LIST_COLUMNS, where, page, SORTABLE)
     return json_response({"data": rows, "count": count})
 
 
@@ -206,8 +207,8 @@ def update_asset(
 
 
 @router.get("/services", response_model=ServicesPublic, tags=["services"])
-def list_services(
-    conn: ConnDep,
+async def list_services(
+    engine: EngineDep,
     principal: PrincipalDep,
     page: PageDep,
     port: Annotated[int | None, Query(ge=0, le=65535)] = None,
@@ -228,7 +229,13 @@ def list_services(
             where.append(column == value)
     if product:
         where.append(SERVICE.c.product.ilike(like(product), escape="\\"))
-    rows, count = list_page(
-        conn, SERVICE, SERVICE_COLUMNS, where, page, ("id", "port", "name", "product", "last_seen")
-    )
+    with read_conn(engine) as conn:
+        rows, count = list_page(
+            conn,
+            SERVICE,
+            SERVICE_COLUMNS,
+            where,
+            page,
+            ("id", "port", "name", "product", "last_seen"),
+        )
     return json_response({"data": rows, "count": count})

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query
 from fastapi.responses import Response
 from sqlalchemy import or_
 
-from spbe_inventory.api.deps import CauseDep, ConnDep, PrincipalDep
+from spbe_inventory.api.deps import CauseDep, ConnDep, EngineDep, PrincipalDep, read_conn
 from spbe_inventory.api.listing import Page, json_response, like, list_page, page_params
 from spbe_inventory.history.models import ChangeAction, EntityKind
 from spbe_inventory.history.routes import Limit, Offset, history_response
@@ -20,8 +20,8 @@ COLUMNS = ("id", "code", "name", "abbreviation", "kind", "aliases", "is_sample")
 
 
 @router.get("", response_model=OpdsPublic)
-def list_opd(
-    conn: ConnDep,
+async def list_opd(
+    engine: EngineDep,
     principal: PrincipalDep,
     page: Annotated[Page, Depends(page_params)],
     kind: OpdKind | None = None,
@@ -39,7 +39,10 @@ def list_opd(
                 repo.OPD.c.abbreviation.ilike(pattern, escape="\\"),
             )
         )
-    rows, count = list_page(conn, repo.OPD, COLUMNS, where, page, ("id", "code", "name", "kind"))
+    with read_conn(engine) as conn:
+        rows, count = list_page(
+            conn, repo.OPD, COLUMNS, where, page, ("id", "code", "name", "kind")
+        )
     return json_response({"data": rows, "count": count})
 
 
