@@ -18,28 +18,17 @@ from spbe_inventory.opd.repository import exists
 
 from . import repository as repo
 from . import service
-from .models import ApplicationCreate, ApplicationDetail, ApplicationsPublic, ApplicationUpdate
+from .models import (
+    ApplicationCreate,
+    ApplicationDetail,
+    ApplicationPublic,
+    ApplicationsPublic,
+    ApplicationUpdate,
+)
 
 router = APIRouter(prefix="/api/v1/applications", tags=["applications"])
 APP = repo.APPLICATION
-COLUMNS = (
-    "id",
-    "name",
-    "opd_code",
-    "description",
-    "kind",
-    "platform",
-    "hosting",
-    "facility_id",
-    "status",
-    "function_level",
-    "uses_service_bus",
-    "urls",
-    "service_areas",
-    "probe",
-    "last_probed_at",
-    "is_sample",
-)
+COLUMNS = tuple(ApplicationPublic.model_fields)
 SORTABLE = ("id", "name", "opd_code", "kind", "status", "last_probed_at")
 
 

@@ -19,33 +19,20 @@ from spbe_inventory.opd.repository import exists
 
 from . import service as assets
 from .identity import Identity
-from .models import AssetCreate, AssetDetail, AssetsPublic, AssetUpdate, ServicesPublic
+from .models import (
+    AssetCreate,
+    AssetDetail,
+    AssetPublic,
+    AssetsPublic,
+    AssetUpdate,
+    ServicePublic,
+    ServicesPublic,
+)
 from .repository import ASSET, SERVICE
 
 router = APIRouter(prefix="/api/v1", tags=["assets"])
 PageDep = Annotated[Page, Depends(page_params)]
-LIST_COLUMNS = (
-    "id",
-    "name",
-    "kind",
-    "hostname",
-    "mac",
-    "serial",
-    "opd_code",
-    "location",
-    "owner",
-    "facility_id",
-    "address",
-    "addresses",
-    "os_guess",
-    "vendor",
-    "lifecycle",
-    "first_seen",
-    "last_seen",
-    "scope",
-    "identity_rule",
-    "is_sample",
-)
+LIST_COLUMNS = tuple(AssetPublic.model_fields)  # the public shape decides what a list reads
 SORTABLE = (
     "id",
     "name",
@@ -57,17 +44,7 @@ SORTABLE = (
     "first_seen",
     "last_seen",
 )
-SERVICE_COLUMNS = (
-    "id",
-    "asset_id",
-    "port",
-    "protocol",
-    "name",
-    "product",
-    "version",
-    "first_seen",
-    "last_seen",
-)
+SERVICE_COLUMNS = tuple(ServicePublic.model_fields)
 
 
 @router.get("/assets", response_model=AssetsPublic)

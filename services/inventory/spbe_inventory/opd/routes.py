@@ -16,7 +16,7 @@ from . import repository as repo
 from .models import OpdCreate, OpdKind, OpdPublic, OpdsPublic, OpdUpdate
 
 router = APIRouter(prefix="/api/v1/opd", tags=["opd"])
-COLUMNS = ("id", "code", "name", "abbreviation", "kind", "aliases", "is_sample")
+COLUMNS = tuple(OpdPublic.model_fields)
 
 
 @router.get("", response_model=OpdsPublic)
