@@ -15,6 +15,11 @@ from spbe_common.events.payloads import IPAddress
 from spbe_inventory.db import EnumText, UTCDateTime, utcnow
 from spbe_inventory.patch import Patch
 
+# Fields whose value is the merge of declared and observed state (declared wins).
+MERGED = (
+    "name", "kind", "hostname", "mac", "serial", "opd_code", "location", "owner", "facility_id",
+    "address", "addresses", "os_guess", "vendor", "lifecycle",
+)  # fmt: skip
 MAC_REGEX = r"^[0-9A-Fa-f]{2}([:-][0-9A-Fa-f]{2}){5}$"
 
 

@@ -10,26 +10,13 @@ from sqlalchemy import Connection, or_, select
 
 from spbe_inventory.bulk import Bulk, chunks, parse_ts
 
-from .models import Asset, Service
+from .models import MERGED, Asset, Service
 
 ASSET = Asset.__table__  # type: ignore[attr-defined]
 SERVICE = Service.__table__  # type: ignore[attr-defined]
 
 ASSET_MUTABLE = (
-    "name",
-    "kind",
-    "hostname",
-    "mac",
-    "serial",
-    "opd_code",
-    "location",
-    "owner",
-    "facility_id",
-    "address",
-    "addresses",
-    "os_guess",
-    "vendor",
-    "lifecycle",
+    *MERGED,
     "first_seen",
     "last_seen",
     "scope",

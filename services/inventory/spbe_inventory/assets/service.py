@@ -26,24 +26,8 @@ from spbe_inventory.history.service import Cause, ChangeLog
 
 from . import repository as repo
 from .identity import AssetState, Identity, IdentityIndex
+from .models import MERGED
 
-# Fields whose value is the merge of declared and observed state.
-MERGED = (
-    "name",
-    "kind",
-    "hostname",
-    "mac",
-    "serial",
-    "opd_code",
-    "location",
-    "owner",
-    "facility_id",
-    "address",
-    "addresses",
-    "os_guess",
-    "vendor",
-    "lifecycle",
-)
 DEFAULTS: dict[str, Any] = {"kind": "other", "lifecycle": "active", "addresses": []}
 SERVICE_FIELDS = ("name", "product", "version")
 
