@@ -62,9 +62,12 @@ class KafkaBusProducer:
         self._failures: list[BaseException] = []
 
     def send(self, topic: str, key: bytes | None, value: bytes, headers: Headers) -> None:
-        future = self._producer.send(
-            self._prefix + topic, value=value, key=key, headers=list(headers)
-        )
+        try:  # blocks up to max_block_ms for metadata or buffer space while the broker is away
+            future = self._producer.send(
+                self._prefix + topic, value=value, key=key, headers=list(headers)
+            )
+        except KafkaError as exc:
+            raise DeliveryFailed(f"record not accepted for sending: {exc!r}") from exc
         future.add_errback(self._failures.append)  # runs on the sender thread
 
     def flush(self) -> None:

@@ -7,6 +7,7 @@ Stops the shared broker for about 15 s: other Kafka tests running at that moment
 from __future__ import annotations
 
 import threading
+import time
 
 from integration.kafka.conftest import MakeInventory
 from integration.kafka.stack import (
@@ -37,7 +38,8 @@ def publish_with_retries(bus: KafkaBus, events: list[Event], done: threading.Eve
             try:
                 publish_all(bus, events[start : start + CHUNK])
                 break
-            except DeliveryFailed:
+            except DeliveryFailed:  # the broker is away: wait a moment, then send the chunk again
+                time.sleep(1)
                 continue
     done.set()
 
