@@ -108,6 +108,7 @@ def _load_servers(
     conn: Connection, servers: list[dict[str, Any]], cause: Cause, changes: ChangeLog
 ) -> dict[str, int]:
     uow = AssetUnitOfWork(conn, changes)
+    facility_of = {name: id_ for id_, name in conn.execute(select(FACILITY.c.id, FACILITY.c.name))}
     states = {}
     for server in servers:
         fields: dict[str, Any] = {
@@ -116,6 +117,8 @@ def _load_servers(
         fields.update(
             opd_code=server["opd"], address=server["addresses"][0], addresses=server["addresses"]
         )
+        if server.get("location") in facility_of:  # placed in one of the sample facilities
+            fields["facility_id"] = facility_of[server["location"]]
         for key in ("mac", "serial"):
             if key in server:
                 fields[key] = server[key]
