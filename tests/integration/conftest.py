@@ -7,12 +7,15 @@ from __future__ import annotations
 
 import os
 import re
+import time
 import uuid
+import warnings
 from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ProgrammingError
 from sqlalchemy.pool import NullPool
 
 START_HINT = 'start them with: eval "$(deploy/local/services.sh start)"'
@@ -55,6 +58,22 @@ def fresh_database_url(postgres_url: str) -> Iterator[str]:
     try:
         yield server.set(database=name).render_as_string(hide_password=False)
     finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        _drop(admin, name)
         admin.dispose()
+
+
+def _drop(admin: Engine, name: str) -> None:
+    """Drop a test database. An autovacuum worker (a superuser backend our role may not end) can
+    hold it for a moment: wait for it a few times, then leave the throw-away database behind."""
+    for attempt in range(10):
+        try:
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            return
+        except ProgrammingError as exc:
+            if type(exc.orig).__name__ != "InsufficientPrivilege":
+                raise
+            if attempt == 9:
+                warnings.warn(f"test database {name} left behind: {exc.orig}", stacklevel=2)
+                return
+            time.sleep(0.5)
