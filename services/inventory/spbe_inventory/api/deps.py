@@ -16,7 +16,6 @@ from sqlalchemy import Connection, Engine, true
 from sqlalchemy.sql import ColumnElement
 
 from spbe_inventory.history.service import Cause
-from spbe_inventory.settings import InventorySettings
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,10 +36,6 @@ class Principal:
 
 async def get_engine(request: Request) -> Engine:
     return request.app.state.engine
-
-
-async def get_settings(request: Request) -> InventorySettings:
-    return request.app.state.settings
 
 
 def get_conn(engine: Annotated[Engine, Depends(get_engine)]) -> Iterator[Connection]:
