@@ -5,11 +5,22 @@ Nothing connects at import time."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import orjson
-from sqlalchemy import DateTime, Engine, String, TypeDecorator, create_engine, event, make_url
+from sqlalchemy import (
+    Connection,
+    DateTime,
+    Engine,
+    String,
+    TypeDecorator,
+    create_engine,
+    event,
+    make_url,
+)
 from sqlalchemy.engine import Dialect
 
 
@@ -39,6 +50,7 @@ def _json_dumps(value: Any) -> str:
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    dbapi_conn.isolation_level = None  # SQLAlchemy emits BEGIN itself (see _sqlite_begin)
     cursor = dbapi_conn.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL: no corruption, survives SIGKILL
@@ -46,6 +58,33 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.execute("PRAGMA cache_size=-65536")
     cursor.close()
+
+
+WRITE = "spbe_write"  # execution option of a connection that will write (see begin_write)
+
+
+def _sqlite_begin(conn: Connection) -> None:
+    """A writer takes SQLite's write lock when it begins, not at its first write: a
+    read-modify-write then cannot interleave with another writer (no lost update, no
+    SQLITE_BUSY on lock upgrade); readers stay deferred and never wait on a writer (WAL)."""
+    immediate = conn.get_execution_options().get(WRITE, False)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+@contextmanager
+def begin_write(engine: Engine) -> Iterator[Connection]:
+    """A transaction that writes: committed when the block ends, rolled back on an exception.
+
+    On SQLite it holds the database's write lock from the start, so writers are serialised;
+    on PostgreSQL writers lock the rows they change (`SELECT ... FOR UPDATE` in repositories)."""
+    with engine.connect() as conn:
+        conn.execution_options(**{WRITE: True})
+        with conn.begin():
+            yield conn
+
+
+def is_postgres(conn: Connection) -> bool:
+    return conn.dialect.name == "postgresql"
 
 
 # FastAPI runs sync dependencies and handlers on anyio's 40 worker threads; a request holds its
@@ -71,6 +110,7 @@ def make_engine(url: str) -> Engine:
             ),
         )
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
         return engine
     return create_engine(
         url,
