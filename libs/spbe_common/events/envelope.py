@@ -1,6 +1,7 @@
 """The CloudEvents 1.0 envelope and its Kafka binary-mode binding (also used by the embedded log).
 
 In binary mode the record value is the event data and each attribute is a `ce_<name>` header.
+What a record may hold (size, one JSON document, clean text, times with a timezone) is in limits.py.
 """
 
 from __future__ import annotations
@@ -10,8 +11,17 @@ from datetime import UTC, datetime
 from typing import Any
 
 import orjson
-from pydantic import BaseModel, ConfigDict, Field, SerializeAsAny, ValidationError, create_model
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializeAsAny,
+    ValidationError,
+    create_model,
+)
 
+from .limits import MAX_HEADER_BYTES, MAX_RECORD_BYTES
 from .payloads import PAYLOAD_OF_TYPE, AssetDeclared, AssetObserved, Payload
 from .types import SCHEMA_VERSION, SPEC_VERSION, EventType
 
@@ -38,14 +48,14 @@ class Event(BaseModel):
     id: str = Field(min_length=1, max_length=128)
     type: EventType
     source: str = Field(min_length=1, max_length=256)
-    time: datetime
+    time: AwareDatetime
     specversion: str = SPEC_VERSION
-    datacontenttype: str = CONTENT_TYPE
-    dataschema: str | None = None
+    datacontenttype: str = Field(default=CONTENT_TYPE, max_length=64)
+    dataschema: str | None = Field(default=None, max_length=512)
     schemaversion: int = SCHEMA_VERSION
-    scanid: str | None = None
-    scope: str | None = None
-    subject: str | None = None
+    scanid: str | None = Field(default=None, max_length=64)
+    scope: str | None = Field(default=None, max_length=64)
+    subject: str | None = Field(default=None, max_length=2200)  # "url:" and a URL
     data: SerializeAsAny[Payload]
 
     def key(self) -> bytes | None:
@@ -117,6 +127,8 @@ def to_binary(event: Event) -> tuple[Headers, bytes]:
 
 
 def _attributes(headers: Headers) -> dict[str, Any]:
+    if sum(len(name) + len(raw) for name, raw in headers) > MAX_HEADER_BYTES:
+        raise InvalidEvent(f"headers larger than {MAX_HEADER_BYTES} bytes")
     try:
         attrs = {name[3:]: raw.decode() for name, raw in headers if name.startswith("ce_")}
     except UnicodeDecodeError as exc:
@@ -124,7 +136,33 @@ def _attributes(headers: Headers) -> dict[str, Any]:
     if len(attrs) < len(_REQUIRED) or any(name not in attrs for name in _REQUIRED):
         missing = [name for name in _REQUIRED if name not in attrs]
         raise InvalidEvent(f"missing CloudEvents attributes: {', '.join(missing)}")
+    if any("\x00" in value for value in attrs.values()):
+        raise InvalidEvent("a ce_ header contains NUL")
     return attrs
+
+
+def _check_value(value: bytes) -> None:
+    """Exactly one JSON object of bounded size, valid UTF-8 without lone surrogates or NUL."""
+    if len(value) > MAX_RECORD_BYTES:
+        raise InvalidEvent(f"invalid event: data: {len(value)} bytes, over {MAX_RECORD_BYTES}")
+    try:  # orjson refuses trailing content, invalid UTF-8 and lone surrogates
+        parsed = orjson.loads(value)
+    except orjson.JSONDecodeError as exc:
+        raise InvalidEvent(f"invalid event: data: Invalid JSON: {exc}") from exc
+    if not isinstance(parsed, dict):
+        raise InvalidEvent("invalid event: data: not a JSON object")
+    if b"\\u0000" in value and _has_nul(parsed):  # NUL can only arrive escaped
+        raise InvalidEvent("invalid event: data: text contains NUL")
+
+
+def _has_nul(node: Any) -> bool:
+    if isinstance(node, str):
+        return "\x00" in node
+    if isinstance(node, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in node.items())
+    if isinstance(node, list):
+        return any(_has_nul(item) for item in node)
+    return False
 
 
 # One envelope model per type, so attributes and data are validated in a single pass.
@@ -147,9 +185,10 @@ def from_binary(headers: Headers, value: bytes) -> Event:
         raise InvalidEvent(f"schemaversion {attrs['schemaversion']!r} is not a number")
     if int(attrs.get("schemaversion", SCHEMA_VERSION)) > SCHEMA_VERSION:
         raise InvalidEvent(f"schemaversion {attrs['schemaversion']} is newer than {SCHEMA_VERSION}")
+    _check_value(value)
     try:
-        # data first, then every attribute (absent ones as null): the last key wins, so a value
-        # crafted to smuggle attributes cannot override them
+        # the value is one JSON object (checked above), so it cannot close the envelope early;
+        # data first, then every attribute (absent ones as null): the last key wins
         tail = orjson.dumps({**_ABSENT, **attrs})
         return envelope.model_validate_json(b'{"data":' + value + b"," + tail[1:])
     except ValidationError as exc:

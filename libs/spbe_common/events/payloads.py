@@ -1,11 +1,15 @@
-"""Event payloads (CloudEvents `data`). Every change here bumps SCHEMA_VERSION."""
+"""Event payloads (CloudEvents `data`).
+
+A change that a valid producer's events no longer pass, or that a consumer of the previous
+version cannot read, bumps SCHEMA_VERSION. Tightening validation within limits.py does not.
+"""
 
 import socket
-from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import (
     AfterValidator,
+    AwareDatetime,
     BaseModel,
     ConfigDict,
     Field,
@@ -23,6 +27,16 @@ from .enums import (
     Platform,
     Protocol,
     ScanStatus,
+)
+from .limits import (
+    MAX_ADDRESSES,
+    MAX_NAME,
+    MAX_RANGE_LENGTH,
+    MAX_RANGES,
+    MAX_SERVICE_AREAS,
+    MAX_SERVICES,
+    MAX_TEXT,
+    MAX_URLS,
 )
 
 MAC_PATTERN = r"^[0-9A-F]{2}(:[0-9A-F]{2}){5}$"
@@ -46,6 +60,9 @@ IPAddress = Annotated[
 ]
 
 
+Range = Annotated[str, Field(min_length=1, max_length=MAX_RANGE_LENGTH)]
+
+
 class Payload(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -57,15 +74,15 @@ class ScanScope(Payload):
         pattern=KEY_PATTERN, description="Stable name of the scope, e.g. 'bappeda-lan'"
     )
     opd: str = Field(min_length=1, max_length=32, description="Code of the owning OPD")
-    ranges: list[str] = Field(min_length=1)
-    exclude: list[str] = Field(default_factory=list)
+    ranges: list[Range] = Field(min_length=1, max_length=MAX_RANGES)
+    exclude: list[Range] = Field(default_factory=list, max_length=MAX_RANGES)
 
 
 class ScanStarted(Payload):
     scan_id: str = Field(min_length=1, max_length=64)
     scope: ScanScope
     profile: str = Field(pattern=KEY_PATTERN)
-    started_at: datetime
+    started_at: AwareDatetime
 
 
 class ScanCompleted(Payload):
@@ -73,12 +90,12 @@ class ScanCompleted(Payload):
     scope: ScanScope
     profile: str = Field(pattern=KEY_PATTERN)
     status: ScanStatus
-    started_at: datetime
-    finished_at: datetime
+    started_at: AwareDatetime
+    finished_at: AwareDatetime
     hosts_up: int = Field(ge=0)
     chunks_total: int = Field(default=1, ge=0)
     chunks_failed: int = Field(default=0, ge=0)
-    error: str | None = None
+    error: str | None = Field(default=None, max_length=MAX_TEXT)
 
 
 class ObservedService(Payload):
@@ -89,20 +106,21 @@ class ObservedService(Payload):
     version: str | None = Field(default=None, max_length=100)
 
 
-def _upper_mac(value: str | None) -> str | None:
-    return value.upper().replace("-", ":") if value else value
+def _upper_mac(value: Any) -> Any:
+    """Canonical MAC; anything but a string is left for the field's own validation to refuse."""
+    return value.upper().replace("-", ":") if isinstance(value, str) else value
 
 
 class AssetObserved(Payload):
     """One host seen by a scan."""
 
-    addresses: list[IPAddress] = Field(min_length=1)
+    addresses: list[IPAddress] = Field(min_length=1, max_length=MAX_ADDRESSES)
     mac: str | None = Field(default=None, pattern=MAC_PATTERN)
     hostname: str | None = Field(default=None, max_length=253)
     serial: str | None = Field(default=None, max_length=100)
     vendor: str | None = Field(default=None, max_length=200)
     os_guess: str | None = Field(default=None, max_length=200)
-    services: list[ObservedService] = Field(default_factory=list)
+    services: list[ObservedService] = Field(default_factory=list, max_length=MAX_SERVICES)
 
     _mac = field_validator("mac", mode="before")(_upper_mac)
 
@@ -112,7 +130,7 @@ class AssetDeclared(Payload):
 
     mac: str | None = Field(default=None, pattern=MAC_PATTERN)
     serial: str | None = Field(default=None, max_length=100)
-    addresses: list[IPAddress] = Field(default_factory=list)
+    addresses: list[IPAddress] = Field(default_factory=list, max_length=MAX_ADDRESSES)
     hostname: str | None = Field(default=None, max_length=253)
     name: str | None = Field(default=None, max_length=200)
     kind: AssetKind | None = None
@@ -126,9 +144,9 @@ class AssetDeclared(Payload):
 
 
 class TlsCertificate(Payload):
-    subject: str
-    issuer: str
-    not_after: datetime
+    subject: str = Field(max_length=MAX_TEXT)
+    issuer: str = Field(max_length=MAX_TEXT)
+    not_after: AwareDatetime
 
 
 class ApplicationObserved(Payload):
@@ -151,13 +169,15 @@ class ApplicationDeclared(Payload):
 
     name: str = Field(min_length=1, max_length=200)
     opd: str = Field(min_length=1, max_length=32)
-    description: str | None = Field(default=None, max_length=2000)
-    urls: list[HttpUrl] = Field(default_factory=list)
+    description: str | None = Field(default=None, max_length=MAX_TEXT)
+    urls: list[HttpUrl] = Field(default_factory=list, max_length=MAX_URLS)
     kind: ApplicationKind | None = None
     platform: Platform | None = None
     hosting: HostingKind | None = None
     status: ApplicationStatus | None = None
-    service_areas: list[str] = Field(default_factory=list)
+    service_areas: list[Annotated[str, Field(max_length=MAX_NAME)]] = Field(
+        default_factory=list, max_length=MAX_SERVICE_AREAS
+    )
     declared_by: str | None = Field(default=None, max_length=200)
 
 
