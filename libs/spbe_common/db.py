@@ -4,9 +4,9 @@ Nothing connects at import time."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 

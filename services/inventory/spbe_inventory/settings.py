@@ -9,6 +9,9 @@ class InventorySettings(BusSettings):
     database_url: str | None = Field(default=None, description="SQLAlchemy URL; default SQLite")
     api_host: str = "127.0.0.1"
     api_port: int = Field(default=8000, ge=1, le=65535)
+    max_body_bytes: int = Field(
+        default=1024 * 1024, ge=1024, description="Largest request body the API accepts (413)"
+    )
     consumer_group: str = "spbe-inventory"
     batch_size: int = Field(default=1000, ge=1, le=10000)
     poll_timeout_s: float = Field(default=0.5, gt=0)

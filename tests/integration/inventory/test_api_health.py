@@ -57,7 +57,7 @@ def test_readyz_is_503_with_a_reason_when_the_database_is_not_migrated(tmp_path:
     assert response.status_code == 503
     body = response.json()
     assert body["status"] == "unavailable"
-    assert body["reason"] == f"schema at None, expected {migrate.head_revision()}"
+    assert body["reason"] == "schema not migrated"
 
 
 def test_readyz_is_503_when_the_database_cannot_be_opened(tmp_path: Path) -> None:
@@ -67,7 +67,8 @@ def test_readyz_is_503_when_the_database_cannot_be_opened(tmp_path: Path) -> Non
     response = TestClient(app, raise_server_exceptions=False).get("/readyz")
     assert response.status_code == 503
     assert response.json()["status"] == "unavailable"
-    assert response.json()["reason"], "the reason says what failed"
+    assert response.json()["reason"] == "database unavailable"
+    assert str(tmp_path) not in response.text, "no error text (paths, driver messages) leaks out"
 
 
 def test_healthz_answers_even_when_not_ready(tmp_path: Path) -> None:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import logging
+
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 from sqlalchemy import Engine, text
 
+from spbe_common import api
 from spbe_inventory import migrate
 from spbe_inventory.applications.routes import router as applications_router
 from spbe_inventory.assets.routes import router as assets_router
@@ -18,6 +21,7 @@ from spbe_inventory.settings import InventorySettings
 
 from .listing import json_response
 
+log = logging.getLogger(__name__)
 DESCRIPTION = """Catalogue of the ICT assets and applications of a Pemerintah Kabupaten/Kota:
 OPD, servers and network devices with their services, applications, data centres and
 intra-network links; each record with its history. Observed (scan) and declared (person)
@@ -27,7 +31,13 @@ state are kept apart; declared fields always win."""
 def create_app(
     settings: InventorySettings, engine: Engine, registry: CollectorRegistry | None = None
 ) -> FastAPI:
-    app = FastAPI(title="SPBE Inventory", version="0.1.0", description=DESCRIPTION)
+    app = FastAPI(
+        title="SPBE Inventory",
+        version="0.1.0",
+        description=DESCRIPTION,
+        responses=api.ERROR_RESPONSES,
+    )
+    api.install(app, settings.max_body_bytes)
     app.state.settings = settings
     app.state.engine = engine
     app.state.registry = registry or CollectorRegistry()
@@ -58,13 +68,12 @@ def _add_health(app: FastAPI) -> None:
             with engine.connect() as conn:
                 conn.execute(text("SELECT 1"))
                 current = migrate.current_revision(conn)
-        except Exception as exc:  # any failure means not ready; say why
-            return json_response({"status": "unavailable", "reason": str(exc)[:200]}, 503)
+        except Exception:  # any failure means not ready; the log says why, the answer does not
+            log.warning("not ready: the database does not answer", exc_info=True)
+            return json_response({"status": "unavailable", "reason": "database unavailable"}, 503)
         head = migrate.head_revision()
         if current != head:
-            return json_response(
-                {"status": "unavailable", "reason": f"schema at {current}, expected {head}"}, 503
-            )
+            return json_response({"status": "unavailable", "reason": "schema not migrated"}, 503)
         return json_response({"status": "ready", "schema": current})
 
     @app.get("/metrics", include_in_schema=False)

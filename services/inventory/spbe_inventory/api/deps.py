@@ -15,6 +15,7 @@ from fastapi import Depends, Request
 from sqlalchemy import Connection, Engine, true
 from sqlalchemy.sql import ColumnElement
 
+from spbe_common.db import begin_write
 from spbe_inventory.history.service import Cause
 
 
@@ -39,8 +40,17 @@ async def get_engine(request: Request) -> Engine:
 
 
 def get_conn(engine: Annotated[Engine, Depends(get_engine)]) -> Iterator[Connection]:
-    """The edge owns the transaction: committed when the handler returns, else rolled back."""
+    """A reading transaction (one consistent snapshot), ended when the handler returns."""
     with engine.begin() as conn:
+        yield conn
+
+
+def get_write_conn(engine: Annotated[Engine, Depends(get_engine)]) -> Iterator[Connection]:
+    """The edge owns the transaction: committed when the handler returns and before the response
+    is sent (the dependency's scope is the function), so a 2xx means committed; a failed commit
+    raises and answers 409 or 503 instead. Writers are serialised on SQLite and lock the rows
+    they change on PostgreSQL (`begin_write`)."""
+    with begin_write(engine) as conn:
         yield conn
 
 
@@ -62,7 +72,8 @@ async def get_cause(
     return Cause.request(f"request:{request_id[:100]}", principal.name)
 
 
-ConnDep = Annotated[Connection, Depends(get_conn)]
+ConnDep = Annotated[Connection, Depends(get_conn, scope="function")]
+WriteConnDep = Annotated[Connection, Depends(get_write_conn, scope="function")]
 EngineDep = Annotated[Engine, Depends(get_engine)]
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
 CauseDep = Annotated[Cause, Depends(get_cause)]

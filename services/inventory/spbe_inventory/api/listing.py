@@ -12,11 +12,12 @@ from functools import lru_cache
 from typing import Annotated, Any
 
 import orjson
-from fastapi import HTTPException, Query
+from fastapi import Query
 from fastapi.responses import Response
 from sqlalchemy import JSON, Boolean, Connection, Table, func, select
 from sqlalchemy.sql import ColumnElement
 
+from spbe_common.api import Unprocessable
 from spbe_common.db import UTCDateTime
 
 MAX_LIMIT = 500
@@ -45,7 +46,9 @@ def _order(table: Table, sort: str | None, allowed: Sequence[str]) -> list[Any]:
         return key
     name = sort.removeprefix("-")
     if name not in allowed:
-        raise HTTPException(422, f"cannot sort by {name!r}; choose one of: {', '.join(allowed)}")
+        raise Unprocessable(
+            f"cannot sort by {name!r}; choose one of: {', '.join(allowed)}", ("query", "sort")
+        )
     column = table.c[name]
     return [column.desc() if sort.startswith("-") else column.asc(), *key]
 

@@ -6,8 +6,17 @@ from fastapi import APIRouter, Depends, HTTPException, Query
 from fastapi.responses import Response
 from sqlalchemy import Connection, or_, select
 
+from spbe_common.api import Unprocessable
 from spbe_common.events.enums import ApplicationKind, ApplicationStatus, HostingKind, Platform
-from spbe_inventory.api.deps import CauseDep, ConnDep, EngineDep, Principal, PrincipalDep, read_conn
+from spbe_inventory.api.deps import (
+    CauseDep,
+    ConnDep,
+    EngineDep,
+    Principal,
+    PrincipalDep,
+    WriteConnDep,
+    read_conn,
+)
 from spbe_inventory.api.listing import Page, json_response, like, list_page, page_params
 from spbe_inventory.assets.repository import ASSET
 from spbe_inventory.history.models import EntityKind
@@ -106,20 +115,20 @@ def _check_refs(
     facility_id: int | None = None,
 ) -> None:
     if not exists(conn, opd_code):
-        raise HTTPException(422, f"unknown OPD code {opd_code!r}")
+        raise Unprocessable(f"unknown OPD code {opd_code!r}", ("body", "opd_code"))
     if not principal.may_write(opd_code):
         raise HTTPException(403, f"not allowed to write records of OPD {opd_code!r}")
     if facility_id is not None and not facility_exists(conn, facility_id):
-        raise HTTPException(422, f"unknown facility id {facility_id}")
+        raise Unprocessable(f"unknown facility id {facility_id}", ("body", "facility_id"))
     if asset_ids:
         found = set(conn.execute(select(ASSET.c.id).where(ASSET.c.id.in_(asset_ids))).scalars())
         if missing := sorted(set(asset_ids) - found):
-            raise HTTPException(422, f"unknown asset ids: {missing}")
+            raise Unprocessable(f"unknown asset ids: {missing}", ("body", "asset_ids"))
 
 
 @router.post("", response_model=ApplicationDetail, status_code=201)
 def create_application(
-    body: ApplicationCreate, conn: ConnDep, principal: PrincipalDep, cause: CauseDep
+    body: ApplicationCreate, conn: WriteConnDep, principal: PrincipalDep, cause: CauseDep
 ) -> Response:
     _check_refs(conn, principal, body.opd_code, body.asset_ids, body.facility_id)
     if repo.by_keys(conn, [(body.opd_code, body.name)]):
@@ -132,7 +141,11 @@ def create_application(
 
 @router.patch("/{app_id}", response_model=ApplicationDetail)
 def update_application(
-    app_id: int, body: ApplicationUpdate, conn: ConnDep, principal: PrincipalDep, cause: CauseDep
+    app_id: int,
+    body: ApplicationUpdate,
+    conn: WriteConnDep,
+    principal: PrincipalDep,
+    cause: CauseDep,
 ) -> Response:
     row = _visible(conn, principal, app_id)
     _check_refs(conn, principal, row["opd_code"], body.asset_ids, body.facility_id)

@@ -8,8 +8,17 @@ from fastapi import APIRouter, Depends, HTTPException, Query
 from fastapi.responses import Response
 from sqlalchemy import Connection, or_, select
 
+from spbe_common.api import Unprocessable
 from spbe_common.events.enums import AssetKind, Lifecycle, Protocol
-from spbe_inventory.api.deps import CauseDep, ConnDep, EngineDep, Principal, PrincipalDep, read_conn
+from spbe_inventory.api.deps import (
+    CauseDep,
+    ConnDep,
+    EngineDep,
+    Principal,
+    PrincipalDep,
+    WriteConnDep,
+    read_conn,
+)
 from spbe_inventory.api.listing import Page, json_response, like, list_page, page_params
 from spbe_inventory.history.models import EntityKind
 from spbe_inventory.history.routes import Limit, Offset, history_response
@@ -135,22 +144,22 @@ def _declared_fields(body: AssetCreate | AssetUpdate) -> dict[str, Any]:
 def _check_facility(conn: Connection, fields: dict[str, Any]) -> None:
     facility_id = fields.get("facility_id")
     if facility_id is not None and not facility_exists(conn, facility_id):
-        raise HTTPException(422, f"unknown facility id {facility_id}")
+        raise Unprocessable(f"unknown facility id {facility_id}", ("body", "facility_id"))
 
 
 def _check_opd(conn: Connection, principal: Principal, opd_code: str | None) -> None:
     if opd_code is not None and not exists(conn, opd_code):
-        raise HTTPException(422, f"unknown OPD code {opd_code!r}")
+        raise Unprocessable(f"unknown OPD code {opd_code!r}", ("body", "opd_code"))
     if not principal.may_write(opd_code):
         raise HTTPException(403, f"not allowed to write records of OPD {opd_code!r}")
 
 
 @router.post("/assets", response_model=AssetDetail, status_code=201)
 def declare_asset(
-    body: AssetCreate, conn: ConnDep, principal: PrincipalDep, cause: CauseDep
+    body: AssetCreate, conn: WriteConnDep, principal: PrincipalDep, cause: CauseDep
 ) -> Response:
     if not (body.mac or body.serial or body.addresses):
-        raise HTTPException(422, "a declared asset needs a MAC, a serial or an address")
+        raise Unprocessable("a declared asset needs a MAC, a serial or an address", ("body", "mac"))
     _check_opd(conn, principal, body.opd_code)
     fields = _declared_fields(body)
     _check_facility(conn, fields)
@@ -167,7 +176,7 @@ def declare_asset(
 
 @router.patch("/assets/{asset_id}", response_model=AssetDetail)
 def update_asset(
-    asset_id: int, body: AssetUpdate, conn: ConnDep, principal: PrincipalDep, cause: CauseDep
+    asset_id: int, body: AssetUpdate, conn: WriteConnDep, principal: PrincipalDep, cause: CauseDep
 ) -> Response:
     current = _visible_asset(conn, principal, asset_id)
     fields = _declared_fields(body)

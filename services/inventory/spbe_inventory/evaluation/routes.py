@@ -9,8 +9,9 @@ from fastapi import APIRouter, Depends, HTTPException
 from fastapi.responses import Response
 from sqlalchemy import Connection, Table
 
+from spbe_common.api import Unprocessable
 from spbe_common.catalogue import AuditKind, CatalogueSnapshot, ReviewSubject
-from spbe_inventory.api.deps import CauseDep, ConnDep, Principal, PrincipalDep
+from spbe_inventory.api.deps import CauseDep, ConnDep, Principal, PrincipalDep, WriteConnDep
 from spbe_inventory.api.listing import Page, json_response, list_page, page_params
 from spbe_inventory.db import utcnow
 from spbe_inventory.history.routes import Limit, Offset
@@ -60,7 +61,7 @@ def _pick(row: dict[str, Any], columns: tuple[str, ...]) -> dict[str, Any]:
 
 def _check_opd(conn: Connection, principal: Principal, code: str) -> None:
     if not repo.opd_codes_in(conn, [code]):
-        raise HTTPException(422, f"unknown OPD code {code!r}")
+        raise Unprocessable(f"unknown OPD code {code!r}", ("body", "opd_code"))
     if not principal.may_write(code):
         raise HTTPException(403, f"not allowed to write records of OPD {code!r}")
 
@@ -98,7 +99,7 @@ def list_audits(
 
 @router.post("/evaluation/audits", response_model=AuditPublic, status_code=201)
 def create_audit(
-    body: AuditBase, conn: ConnDep, principal: PrincipalDep, cause: CauseDep
+    body: AuditBase, conn: WriteConnDep, principal: PrincipalDep, cause: CauseDep
 ) -> Response:
     _check_opd(conn, principal, body.opd_code)
     row = service.create(conn, repo.AUDIT, EvaluationEntity.AUDIT, body.model_dump(), cause)
@@ -107,7 +108,7 @@ def create_audit(
 
 @router.patch("/evaluation/audits/{audit_id}", response_model=AuditPublic)
 def update_audit(
-    audit_id: int, body: AuditUpdate, conn: ConnDep, principal: PrincipalDep, cause: CauseDep
+    audit_id: int, body: AuditUpdate, conn: WriteConnDep, principal: PrincipalDep, cause: CauseDep
 ) -> Response:
     row = _visible(conn, principal, repo.AUDIT, audit_id, "audit")
     values = body.model_dump(exclude_unset=True)
@@ -141,7 +142,7 @@ def list_reviews(
 
 @router.post("/evaluation/reviews", response_model=ReviewPublic, status_code=201)
 def create_review(
-    body: ReviewBase, conn: ConnDep, principal: PrincipalDep, cause: CauseDep
+    body: ReviewBase, conn: WriteConnDep, principal: PrincipalDep, cause: CauseDep
 ) -> Response:
     _check_opd(conn, principal, body.opd_code)
     row = service.create(conn, repo.REVIEW, EvaluationEntity.REVIEW, body.model_dump(), cause)
@@ -150,7 +151,7 @@ def create_review(
 
 @router.patch("/evaluation/reviews/{review_id}", response_model=ReviewPublic)
 def update_review(
-    review_id: int, body: ReviewUpdate, conn: ConnDep, principal: PrincipalDep, cause: CauseDep
+    review_id: int, body: ReviewUpdate, conn: WriteConnDep, principal: PrincipalDep, cause: CauseDep
 ) -> Response:
     row = _visible(conn, principal, repo.REVIEW, review_id, "review")
     values = body.model_dump(exclude_unset=True)
@@ -172,11 +173,11 @@ def review_history(
 
 def _check_bus_refs(conn: Connection, facility_id: int | None, app_ids: list[int] | None) -> None:
     if facility_id is not None and not repo.existing_ids(conn, FACILITY, [facility_id]):
-        raise HTTPException(422, f"unknown facility id {facility_id}")
+        raise Unprocessable(f"unknown facility id {facility_id}", ("body", "facility_id"))
     if app_ids:
         missing = sorted(set(app_ids) - set(repo.application_opds(conn, app_ids)))
         if missing:
-            raise HTTPException(422, f"unknown application ids: {missing}")
+            raise Unprocessable(f"unknown application ids: {missing}", ("body", "application_ids"))
 
 
 def _bus_public(conn: Connection, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -193,7 +194,7 @@ def list_service_buses(conn: ConnDep, principal: PrincipalDep, page: PageDep) ->
 
 @router.post("/evaluation/service-buses", response_model=ServiceBusPublic, status_code=201)
 def create_service_bus(
-    body: ServiceBusCreate, conn: ConnDep, principal: PrincipalDep, cause: CauseDep
+    body: ServiceBusCreate, conn: WriteConnDep, principal: PrincipalDep, cause: CauseDep
 ) -> Response:
     _check_opd(conn, principal, body.opd_code)
     _check_bus_refs(conn, body.facility_id, body.application_ids)
@@ -210,7 +211,11 @@ def create_service_bus(
 
 @router.patch("/evaluation/service-buses/{bus_id}", response_model=ServiceBusPublic)
 def update_service_bus(
-    bus_id: int, body: ServiceBusUpdate, conn: ConnDep, principal: PrincipalDep, cause: CauseDep
+    bus_id: int,
+    body: ServiceBusUpdate,
+    conn: WriteConnDep,
+    principal: PrincipalDep,
+    cause: CauseDep,
 ) -> Response:
     row = _visible(conn, principal, repo.SERVICE_BUS, bus_id, "service bus")
     _check_bus_refs(conn, body.facility_id, body.application_ids)
@@ -267,14 +272,16 @@ def get_application_practice(app_id: int, conn: ConnDep, principal: PrincipalDep
 def put_application_practice(
     app_id: int,
     body: ApplicationPracticeIn,
-    conn: ConnDep,
+    conn: WriteConnDep,
     principal: PrincipalDep,
     cause: CauseDep,
 ) -> Response:
     opd = _application_opd(conn, principal, app_id)
     stages = [d.stage for d in body.documents]
     if len(set(stages)) != len(stages):
-        raise HTTPException(422, "one development document per life-cycle stage")
+        raise Unprocessable(
+            "one development document per life-cycle stage", ("body", "development_documents")
+        )
     current = repo.by_id(conn, repo.PRACTICE, app_id)
     values = body.model_dump(mode="json")
     entity = EvaluationEntity.APPLICATION_PRACTICE
@@ -307,11 +314,11 @@ def list_facility_uses(
 
 @router.post("/evaluation/facility-uses", response_model=FacilityUsePublic, status_code=201)
 def create_facility_use(
-    body: FacilityUseBase, conn: ConnDep, principal: PrincipalDep, cause: CauseDep
+    body: FacilityUseBase, conn: WriteConnDep, principal: PrincipalDep, cause: CauseDep
 ) -> Response:
     _check_opd(conn, principal, body.opd_code)
     if not repo.existing_ids(conn, FACILITY, [body.facility_id]):
-        raise HTTPException(422, f"unknown facility id {body.facility_id}")
+        raise Unprocessable(f"unknown facility id {body.facility_id}", ("body", "facility_id"))
     use = repo.FACILITY_USE.c
     if repo.count(
         conn, repo.FACILITY_USE, use.facility_id == body.facility_id, use.opd_code == body.opd_code
@@ -324,7 +331,7 @@ def create_facility_use(
 
 @router.delete("/evaluation/facility-uses/{use_id}", status_code=204)
 def delete_facility_use(
-    use_id: int, conn: ConnDep, principal: PrincipalDep, cause: CauseDep
+    use_id: int, conn: WriteConnDep, principal: PrincipalDep, cause: CauseDep
 ) -> Response:
     row = _visible(conn, principal, repo.FACILITY_USE, use_id, "facility use")
     if not principal.may_write(row["opd_code"]):
@@ -345,13 +352,13 @@ def get_profile(conn: ConnDep) -> Response:
 
 @router.put("/evaluation/profile", response_model=EvaluationProfileBase)
 def put_profile(
-    body: EvaluationProfileBase, conn: ConnDep, principal: PrincipalDep, cause: CauseDep
+    body: EvaluationProfileBase, conn: WriteConnDep, principal: PrincipalDep, cause: CauseDep
 ) -> Response:
     if principal.opd_codes is not None:
         raise HTTPException(403, "only a Pemda-wide principal may change the evaluation profile")
     codes = [*body.asset_strategy_opds, *([body.ict_opd_code] if body.ict_opd_code else [])]
     if unknown := sorted(set(codes) - repo.opd_codes_in(conn, codes)):
-        raise HTTPException(422, f"unknown OPD codes: {unknown}")
+        raise Unprocessable(f"unknown OPD codes: {unknown}", ("body",))
     _check_sectors(body.public_sectors)
     values = body.model_dump(mode="json")
     entity = EvaluationEntity.PROFILE
@@ -364,9 +371,9 @@ def _check_sectors(sectors: list[str]) -> None:
     bad = [s for s in sectors if not SECTOR_PATTERN.fullmatch(s)]
     if bad:
         detail = f"sector codes are lower-case words, as in publik_sektor:<sector>: {bad}"
-        raise HTTPException(422, detail)
+        raise Unprocessable(detail, ("body",))
     if len(set(sectors)) != len(sectors):
-        raise HTTPException(422, "a public sector is chosen once")
+        raise Unprocessable("a public sector is chosen once", ("body",))
 
 
 @router.get("/evaluation/profile/history")

@@ -6,8 +6,9 @@ from fastapi import APIRouter, Depends, HTTPException
 from fastapi.responses import Response
 from sqlalchemy import Table
 
+from spbe_common.api import Unprocessable
 from spbe_common.events.enums import HostingKind
-from spbe_inventory.api.deps import CauseDep, ConnDep, PrincipalDep
+from spbe_inventory.api.deps import CauseDep, ConnDep, PrincipalDep, WriteConnDep
 from spbe_inventory.api.listing import Page, json_response, list_page, page_params
 from spbe_inventory.history.models import ChangeAction, EntityKind
 from spbe_inventory.history.service import ChangeLog
@@ -63,10 +64,10 @@ def get_facility(facility_id: int, conn: ConnDep) -> Response:
 
 @router.post("/facilities", response_model=FacilityPublic, status_code=201)
 def create_facility(
-    body: FacilityBase, conn: ConnDep, principal: PrincipalDep, cause: CauseDep
+    body: FacilityBase, conn: WriteConnDep, principal: PrincipalDep, cause: CauseDep
 ) -> Response:
     if body.owner_opd_code and not exists(conn, body.owner_opd_code):
-        raise HTTPException(422, f"unknown OPD code {body.owner_opd_code!r}")
+        raise Unprocessable(f"unknown OPD code {body.owner_opd_code!r}", ("body", "owner_opd_code"))
     if not principal.may_write(body.owner_opd_code):
         raise HTTPException(403, "not allowed to write this facility")
     if repo.facility_named(conn, body.name):
@@ -96,10 +97,10 @@ def list_network_links(
 
 @router.post("/network-links", response_model=NetworkLinkPublic, status_code=201)
 def create_network_link(
-    body: NetworkLinkBase, conn: ConnDep, principal: PrincipalDep, cause: CauseDep
+    body: NetworkLinkBase, conn: WriteConnDep, principal: PrincipalDep, cause: CauseDep
 ) -> Response:
     if not exists(conn, body.opd_code):
-        raise HTTPException(422, f"unknown OPD code {body.opd_code!r}")
+        raise Unprocessable(f"unknown OPD code {body.opd_code!r}", ("body", "opd_code"))
     if not principal.may_write(body.opd_code):
         raise HTTPException(403, f"not allowed to write records of OPD {body.opd_code!r}")
     if repo.link_exists(conn, body.opd_code, body.site):

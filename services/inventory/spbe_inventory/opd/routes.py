@@ -6,7 +6,14 @@ from fastapi import APIRouter, Depends, HTTPException, Query
 from fastapi.responses import Response
 from sqlalchemy import or_
 
-from spbe_inventory.api.deps import CauseDep, ConnDep, EngineDep, PrincipalDep, read_conn
+from spbe_inventory.api.deps import (
+    CauseDep,
+    ConnDep,
+    EngineDep,
+    PrincipalDep,
+    WriteConnDep,
+    read_conn,
+)
 from spbe_inventory.api.listing import Page, json_response, like, list_page, page_params
 from spbe_inventory.history.models import ChangeAction, EntityKind
 from spbe_inventory.history.routes import Limit, Offset, history_response
@@ -69,7 +76,7 @@ def opd_history(
 
 @router.post("", response_model=OpdPublic, status_code=201)
 def create_opd(
-    body: OpdCreate, conn: ConnDep, principal: PrincipalDep, cause: CauseDep
+    body: OpdCreate, conn: WriteConnDep, principal: PrincipalDep, cause: CauseDep
 ) -> Response:
     if principal.opd_codes is not None:
         raise HTTPException(403, "only regency-wide staff may create OPD")
@@ -87,7 +94,7 @@ def create_opd(
 
 @router.patch("/{code}", response_model=OpdPublic)
 def update_opd(
-    code: str, body: OpdUpdate, conn: ConnDep, principal: PrincipalDep, cause: CauseDep
+    code: str, body: OpdUpdate, conn: WriteConnDep, principal: PrincipalDep, cause: CauseDep
 ) -> Response:
     row = _visible(conn, principal, code)
     values = {
