@@ -1,11 +1,11 @@
-"""Identity resolution: which catalogued asset an observation or declaration is about.
+"""Identity resolution: which catalogued asset an observation or declaration is about (pure).
 
 Rules, in order (the first that matches wins, and the asset records its name):
 1. `mac`: the same MAC address.
 2. `serial`: the same serial number, unless both carry different MACs.
 3. `address+hostname` / `address`: the same primary address, within the scanned scope for
    observations (any scope for declarations), when neither MAC nor serial contradicts it and the
-   hostnames agree (or one is unknown).
+   hostnames agree (or one is unknown); a retired asset is never matched by address.
 Nothing matched: a new asset (`new` for an observation, `declared` for a declaration).
 """
 
@@ -15,6 +15,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
+
+from spbe_common.events.enums import Lifecycle
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,7 +83,7 @@ class IdentityIndex:
                 row = state.row
                 if ident.scope is not None and row["scope"] not in (None, ident.scope):
                     continue
-                if not _compatible(row, ident) or row["lifecycle"] == "retired":
+                if not _compatible(row, ident) or row["lifecycle"] == Lifecycle.RETIRED:
                     continue
                 if ident.hostname and row["hostname"]:
                     if ident.hostname.lower() == row["hostname"].lower():

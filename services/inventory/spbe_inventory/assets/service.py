@@ -1,8 +1,5 @@
-"""Folding observations and declarations into the asset catalogue.
-
-Precedence: a field a person declared wins over what scans observed, field by field, and a scan
-never overwrites it; the plain columns hold the merged view. Observations older than the asset's
-last sighting change nothing but may move first_seen back. Every change writes a history row.
+"""Folding observations and declarations into the asset catalogue: load rows, apply the rules
+of `rules.py` (precedence, staleness, repeat sightings, missing marking, history), write rows.
 
 Repeat sightings are the bulk of ingestion: an observation whose fingerprint equals the one last
 applied to an active asset changes nothing but `last_seen`, so it takes a light path (no full row
@@ -25,11 +22,17 @@ from spbe_inventory.history.models import ChangeAction, EntityKind
 from spbe_inventory.history.service import Cause, ChangeLog
 
 from . import repository as repo
+from . import rules
 from .identity import AssetState, Identity, IdentityIndex
-from .models import MERGED
+from .rules import merged
 
-DEFAULTS: dict[str, Any] = {"kind": "other", "lifecycle": "active", "addresses": []}
-SERVICE_FIELDS = ("name", "product", "version")
+__all__ = [
+    "AssetUnitOfWork",
+    "Declaration",
+    "Observation",
+    "merged",
+    "observation_of",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +44,10 @@ class Observation:
     scan_id: str | None
     cause: Cause
     fingerprint: str  # equal fingerprints: the same observation again
+
+    @property
+    def scope(self) -> str | None:
+        return self.identity.scope
 
     def fields(self) -> dict[str, Any]:
         """Observed values; None means "not seen", never "erase"."""
@@ -90,38 +97,6 @@ def observation_of(
     digest = hashlib.blake2b(raw, digest_size=16)
     digest.update(f"|{scope}|{opd}".encode())
     return Observation(ident, data, opd, cause.at, scan_id, cause, digest.hexdigest())
-
-
-def merged(declared: dict[str, Any], observed: dict[str, Any]) -> dict[str, Any]:
-    return {
-        name: declared[name] if name in declared else observed.get(name, DEFAULTS.get(name))
-        for name in MERGED
-    }
-
-
-def _diff(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
-    changed = [name for name in after if before.get(name) != after[name]]
-    return {n: before.get(n) for n in changed}, {n: after[n] for n in changed}
-
-
-def _new_row(scope: str | None, rule: str, at: datetime | None) -> dict[str, Any]:
-    row: dict[str, Any] = {name: DEFAULTS.get(name) for name in MERGED}
-    now = utcnow()
-    row.update(
-        id=None,
-        first_seen=at,
-        last_seen=at,
-        scope=scope,
-        last_scan_id=None,
-        identity_rule=rule,
-        fingerprint=None,
-        observed={},
-        declared={},
-        is_sample=False,
-        created_at=now,
-        updated_at=now,
-    )
-    return row
 
 
 @dataclass
@@ -179,10 +154,36 @@ class AssetUnitOfWork:
         state, rule = self.index.resolve(ident)
         if state is not None:
             return state, rule
-        state = AssetState(_new_row(ident.scope, new_rule, at), full=True, is_new=True)
+        state = AssetState(rules.new_row(ident.scope, new_rule, at, utcnow()), True, is_new=True)
         state.services = {}
         self._keep(state)
         return state, new_rule
+
+    def _state_of(self, asset_id: int | None) -> AssetState | None:
+        return next((s for s in self.states.values() if s.id == asset_id), None)
+
+    def _apply(self, state: AssetState, outcome: rules.Outcome, cause: Cause) -> None:
+        """Write a rule's outcome into the state, and its history row into the change log."""
+        state.row.update(outcome.row)
+        if outcome.services:
+            services = state.services
+            assert services is not None
+            for key, svc in outcome.services.items():
+                svc.setdefault("_dirty", "changed" if key in services else "new")
+                services[key] = svc
+        change = outcome.change
+        if change is not None:
+            if change.action is ChangeAction.CREATED:
+                state.row["_created"] = True
+            self.changes.record(
+                EntityKind.ASSET, state.id, change.action, change.before, change.after, cause, state
+            )
+        if outcome.row:
+            state.mark("changed")
+
+    def _created(self, state: AssetState) -> bool:
+        """The first change of an asset that is not in the catalogue yet creates it."""
+        return state.is_new and not state.row.get("_created")
 
     # --- observations -------------------------------------------------------------------
     def observe_all(self, observations: Sequence[Observation]) -> None:
@@ -193,7 +194,7 @@ class AssetUnitOfWork:
         for obs in observations:
             state, rule = self._resolve(obs.identity, obs.at, "new")
             targets.append((state, rule))
-            if not self._is_repeat(state, obs):
+            if state.is_new or not rules.is_repeat(state.row, obs.fingerprint):
                 changing.append(state)
         self._complete(changing)
         for obs, (state, rule) in zip(observations, targets, strict=True):
@@ -202,122 +203,34 @@ class AssetUnitOfWork:
             else:
                 self._repeat(state, rule, obs)
 
-    @staticmethod
-    def _is_repeat(state: AssetState, obs: Observation) -> bool:
-        row = state.row
-        return (
-            not state.is_new
-            and row["fingerprint"] == obs.fingerprint
-            and row["lifecycle"] == "active"
-        )
-
     def _repeat(self, state: AssetState, rule: str, obs: Observation) -> None:
         row = state.row
-        if row["last_seen"] is not None and obs.at < row["last_seen"]:
-            return  # older than what we know: changes nothing
+        updates = rules.repeat_sighting(row, obs, rule)
+        if updates is None:
+            return
         if id(state) not in self._touches:
             self._touches[id(state)] = (state, row["last_seen"])
-        row.update(last_seen=obs.at, last_scan_id=obs.scan_id, identity_rule=rule)
-        if obs.identity.scope:
-            row["scope"] = obs.identity.scope
+        row.update(updates)
         state.mark("touched")
 
     def _observe(self, state: AssetState, rule: str, obs: Observation) -> None:
-        row = state.row
-        if not state.is_new and row["last_seen"] is not None and obs.at < row["last_seen"]:
-            if row["first_seen"] is None or obs.at < row["first_seen"]:
-                row["first_seen"] = obs.at
-                state.mark("changed")
-            return  # an older sighting must not undo a newer one
-        created = state.is_new and not row.get("_created")
-        before = merged(row["declared"], row["observed"])
-        observed = {**row["observed"], **{k: v for k, v in obs.fields().items() if v is not None}}
-        observed["lifecycle"] = "active"
-        row["observed"] = observed
-        service_changes = self._observe_services(state, obs)
-        row.update(
-            last_seen=obs.at,
-            first_seen=row["first_seen"] or obs.at,
-            last_scan_id=obs.scan_id,
-            fingerprint=obs.fingerprint,
-            identity_rule=rule,
-        )
-        if obs.identity.scope:
-            row["scope"] = obs.identity.scope
-        state.mark("changed")
-        self._apply(state, before, service_changes, obs.cause, created)
-        self.index.add(state)
-
-    def _observe_services(self, state: AssetState, obs: Observation) -> dict[str, Any]:
         assert state.services is not None
-        changes: dict[str, Any] = {}
-        for seen in obs.services():
-            key = (seen["port"], seen["protocol"])
-            current = state.services.get(key)
-            fresh = {k: seen.get(k) for k in SERVICE_FIELDS}
-            if current is None:
-                state.services[key] = {
-                    **seen,
-                    "id": None,
-                    "first_seen": obs.at,
-                    "last_seen": obs.at,
-                    "_dirty": "new",
-                }
-                changes[f"{key[0]}/{key[1]}"] = fresh
-                continue
-            current["last_seen"] = obs.at
-            current.setdefault("_dirty", "changed")
-            known = {k: v for k, v in fresh.items() if v is not None}
-            if any(current.get(k) != v for k, v in known.items()):
-                current.update(known)
-                changes[f"{key[0]}/{key[1]}"] = known
-        return changes
-
-    def _apply(
-        self,
-        state: AssetState,
-        before: dict[str, Any],
-        services: dict[str, Any],
-        cause: Cause,
-        created: bool,
-    ) -> None:
-        row = state.row
-        after = merged(row["declared"], row["observed"])
-        row.update(after)
-        old, new = _diff(before, after)
-        if services:
-            new["services"] = services
-        if created:
-            row["_created"] = True
-            self.changes.record(
-                EntityKind.ASSET, None, ChangeAction.CREATED, None, {**after, **new}, cause, state
-            )
-        elif new:
-            action = (
-                ChangeAction.REAPPEARED
-                if old.get("lifecycle") == "missing"
-                else ChangeAction.UPDATED
-            )
-            self.changes.record(EntityKind.ASSET, state.id, action, old, new, cause, state)
-        if created or new:
-            row["updated_at"] = cause.at
-        state.mark("changed")
+        outcome = rules.observe(state.row, state.services, obs, rule, self._created(state))
+        self._apply(state, outcome, obs.cause)
+        self.index.add(state)
 
     # --- declarations -------------------------------------------------------------------
     def declare(self, decl: Declaration) -> AssetState:
         if decl.asset_id is not None:
-            found = next((s for s in self.states.values() if s.id == decl.asset_id), None)
+            found = self._state_of(decl.asset_id)
             if found is None:
                 raise LookupError(f"asset {decl.asset_id} not found")
             state = found
         else:
             state, _ = self._resolve(decl.identity, None, "declared")
         self._complete([state])
-        row = state.row
-        created = state.is_new and not row.get("_created")
-        before = merged(row["declared"], row["observed"])
-        row["declared"] = {**row["declared"], **decl.fields}
-        self._apply(state, before, {}, decl.cause, created)
+        outcome = rules.declare(state.row, decl.fields, decl.cause.at, self._created(state))
+        self._apply(state, outcome, decl.cause)
         self.index.add(state)
         return state
 
@@ -325,10 +238,11 @@ class AssetUnitOfWork:
     def mark_missing(self, scope: str, started_at: datetime, cause: Cause) -> int:
         """A complete scan of `scope` did not see these assets: missing, never deleted."""
         self.flush()
-        rows = repo.active_in_scope_seen_before(self.conn, scope, started_at)
         states = []
-        for row in rows:
-            state = next((s for s in self.states.values() if s.id == row["id"]), None)
+        for row in repo.active_in_scope_seen_before(self.conn, scope, started_at):
+            if not rules.missed_by_scan(row, scope, started_at):
+                continue
+            state = self._state_of(row["id"])
             if state is None:
                 state = AssetState(row, full=True)
                 self._keep(state)
@@ -336,22 +250,9 @@ class AssetUnitOfWork:
         self._complete(states)
         marked = 0
         for state in states:
-            before = merged(state.row["declared"], state.row["observed"])
-            state.row["observed"] = {**state.row["observed"], "lifecycle": "missing"}
-            after = merged(state.row["declared"], state.row["observed"])
-            if after["lifecycle"] == "missing":
-                state.row.update(after, updated_at=cause.at)
-                self.changes.record(
-                    EntityKind.ASSET,
-                    state.id,
-                    ChangeAction.MARKED_MISSING,
-                    {"lifecycle": before["lifecycle"]},
-                    {"lifecycle": "missing"},
-                    cause,
-                    state,
-                )
-                marked += 1
-            state.mark("changed")
+            outcome = rules.mark_missing(state.row, cause.at)
+            self._apply(state, outcome, cause)
+            marked += outcome.change is not None
         self.flush()
         return marked
 
