@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from spbe_common.events import TOPIC_OF, Event, Headers, Topic, to_binary
+from spbe_common.events.limits import KEPT_BYTES, KEPT_HEADER_BYTES, MAX_HEADER_BYTES
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,13 +62,24 @@ def publish(producer: Producer, events: Iterable[Event]) -> int:
 
 
 def dead_letter(producer: Producer, record: Record, reason: str, source: str) -> None:
-    """Queue a poison record on the dead-letter topic: the original key, value and headers, plus why."""
+    """Queue a poison record on the dead-letter topic: the original key, value and headers, plus
+    why; a record over the limits is cut to them (`dlq_truncated` gives its size), so it fits."""
+    value, original = kept(record.headers, record.value)
     headers = [
-        *record.headers,
+        *original,
         ("dlq_reason", reason.encode()),
         ("dlq_source", source.encode()),
         ("dlq_topic", record.topic.encode()),
         ("dlq_partition", str(record.partition).encode()),
         ("dlq_offset", str(record.offset).encode()),
     ]
-    producer.send(Topic.DEAD_LETTER.value, record.key, record.value, headers)
+    if len(value) < len(record.value):
+        headers.append(("dlq_truncated", str(len(record.value)).encode()))
+    producer.send(Topic.DEAD_LETTER.value, record.key, value, headers)
+
+
+def kept(headers: Headers, value: bytes) -> tuple[bytes, Headers]:
+    """What a set-aside record keeps of its value and headers (see events.limits)."""
+    if sum(len(name) + len(raw) for name, raw in headers) > MAX_HEADER_BYTES:
+        headers = [(n[:KEPT_HEADER_BYTES], raw[:KEPT_HEADER_BYTES]) for n, raw in headers[:32]]
+    return value[:KEPT_BYTES], headers

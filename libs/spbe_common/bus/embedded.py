@@ -64,15 +64,17 @@ class EmbeddedProducer:
             self.flush()
 
     def flush(self) -> None:
+        """All queued records durably, or none (the log full or read-only): then none stay
+        queued, as with Kafka's DeliveryFailed, and the caller sends them again."""
         if not self._pending:
             return
+        pending, self._pending = self._pending, []
         with self._conn:
             self._conn.execute("BEGIN IMMEDIATE")
             self._conn.executemany(
                 "INSERT INTO records (topic, key, value, headers, appended_at) VALUES (?,?,?,?,?)",
-                self._pending,
+                pending,
             )
-        self._pending.clear()
 
     def close(self) -> None:
         self.flush()

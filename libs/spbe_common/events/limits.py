@@ -13,6 +13,9 @@ dead-letter topic, with its reason) and ingestion goes on.
 - strings: every text field has a maximum length (see payloads.py; MAX_TEXT, 2,000 characters,
   for the longest free text; URLs at most 2,083, pydantic's HttpUrl bound).
 
+A record set aside keeps at most KEPT_BYTES (64 KiB) of its value and 256 bytes of each header,
+in the rejected_event table and on the dead-letter topic, so that setting it aside always fits.
+
 Tightening these needs no SCHEMA_VERSION bump: a producer of valid events (the collector, the
 sheet importer) never came near them, and the wire format is unchanged.
 """
@@ -27,3 +30,5 @@ MAX_URLS = 32
 MAX_SERVICE_AREAS = 32
 MAX_TEXT = 2000
 MAX_NAME = 200
+KEPT_BYTES = 64 * 1024
+KEPT_HEADER_BYTES = 256

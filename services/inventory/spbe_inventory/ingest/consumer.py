@@ -1,22 +1,70 @@
-"""The consumer loop: poll a batch, fold it in one transaction, commit, then commit offsets."""
+"""The consumer loop: poll a batch, fold it in one transaction, commit, then commit offsets.
+
+Two kinds of failure, handled apart:
+
+- poison: anything wrong with one event (invalid, unknown OPD, or any exception while decoding or
+  applying it). The event is set aside (rejected_event and the dead-letter topic, with its
+  reason) and the batch goes on: a batch that fails is bisected, its good halves committed in
+  order, until the one record that fails alone is isolated. A good batch takes the fast path.
+- infrastructure: the database, the broker or the event log unavailable, full or read-only. The
+  batch is rolled back and retried with back-off, for as long as it takes, without a restart.
+"""
 
 from __future__ import annotations
 
 import logging
+import sqlite3
 import threading
 import time
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 from sqlalchemy import Engine
-from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-from spbe_common.bus import Bus, dead_letter
+from spbe_common.bus import Bus, Record, dead_letter
+from spbe_common.db import begin_write
 from spbe_common.events import Topic
 
 from .metrics import IngestMetrics
-from .service import BatchResult, ingest
+from .service import BatchResult, failure, ingest, set_aside
 
 log = logging.getLogger(__name__)
 SOURCE = "spbe-inventory"
+
+# SQLite result codes of a database that is there but cannot be written or reached right now
+SQLITE_TRANSIENT = ("SQLITE_BUSY", "SQLITE_LOCKED", "SQLITE_FULL", "SQLITE_READONLY",
+                    "SQLITE_IOERR", "SQLITE_CANTOPEN", "SQLITE_PROTOCOL", "SQLITE_NOMEM")  # fmt: skip
+# SQLSTATE classes of PostgreSQL: connection, rollback (deadlock, serialisation), resources
+# (disk full, out of memory), operator intervention (shutdown), system (I/O); and read-only
+PG_TRANSIENT_CLASSES = ("08", "40", "53", "57", "58")
+PG_TRANSIENT = ("25006", "55P03")
+
+
+def is_infrastructure(exc: BaseException) -> bool:
+    """True for a failure of the database, broker or disk, never for a problem of one event."""
+    if isinstance(exc, InterfaceError | DisconnectionError | PoolTimeout | OSError):
+        return True
+    orig = exc.orig if isinstance(exc, DBAPIError) else exc
+    if isinstance(orig, sqlite3.Error):
+        name = getattr(orig, "sqlite_errorname", "")
+        return name.startswith(SQLITE_TRANSIENT)
+    sqlstate = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
+    if sqlstate:
+        return sqlstate[:2] in PG_TRANSIENT_CLASSES or sqlstate in PG_TRANSIENT
+    # a PostgreSQL driver error without a state: the connection itself failed
+    return isinstance(exc, OperationalError) or bool(getattr(exc, "connection_invalidated", False))
+
+
+@dataclass
+class _Unsettled:
+    """A batch committed to the database whose dead letters or offsets are still owed."""
+
+    records: Sequence[Record]
+    result: BatchResult
+    started: float
+    dead_lettered: bool = False
 
 
 class InventoryConsumer:
@@ -29,6 +77,7 @@ class InventoryConsumer:
         batch_size: int,
         poll_timeout_s: float,
         metrics: IngestMetrics | None = None,
+        backoff_s: tuple[float, float] = (0.5, 30.0),
     ) -> None:
         self._engine = engine
         self._bus = bus
@@ -38,43 +87,114 @@ class InventoryConsumer:
         bus.ensure_topics([Topic.EVENTS.value, Topic.DEAD_LETTER.value])
         self._consumer = bus.consumer(group_id, [Topic.EVENTS.value])
         self._producer = bus.producer()
+        self._min_backoff, self._max_backoff = backoff_s
         self._backoff = 0.0
+        self._stop = threading.Event()  # cuts a back-off short when `run` is told to stop
+        self._unsettled: _Unsettled | None = None
+        self._must_rewind = False
 
     def step(self) -> BatchResult | None:
         """One batch; returns None when nothing arrived or the batch must be retried."""
-        records = self._consumer.poll(self._batch_size, self._timeout)
+        if self._must_rewind and not self._rewind():
+            return None
+        if self._unsettled is not None and not self._settle(self._unsettled):
+            return None
+        try:
+            records = self._consumer.poll(self._batch_size, self._timeout)
+        except Exception as exc:  # broker or event log away: nothing was taken yet
+            self._retry_later(exc)
+            return None
         if not records:
             return None
-        started = time.perf_counter()
+        pending = _Unsettled(records, BatchResult(), time.perf_counter())
         try:
-            with self._engine.begin() as conn:  # the edge owns the transaction
-                result = ingest(conn, records)
-        except (OperationalError, InterfaceError) as exc:  # database down or locked
+            pending.result = self._fold(records)
+        except Exception as exc:  # only infrastructure failures get here: the batch comes again
+            self._must_rewind = True
             self._retry_later(exc)
             return None
+        self._unsettled = pending
+        return pending.result if self._settle(pending) else None
+
+    def _fold(self, records: Sequence[Record]) -> BatchResult:
+        """The whole batch in one transaction; if an event breaks it, isolate that event."""
         try:
-            for record, reason in result.rejected:
-                dead_letter(self._producer, record, reason, SOURCE)
-            self._producer.flush()
-        except Exception as exc:  # broker trouble: the batch comes again and changes nothing
-            self._retry_later(exc)
-            return None
-        self._consumer.commit(records)  # only after the database commit
-        self._backoff = 0.0
-        if self._metrics:
-            self._metrics.batch_seconds.observe(time.perf_counter() - started)
-            self._metrics.observe(result)
+            return self._apply(records)
+        except Exception as exc:
+            if is_infrastructure(exc):
+                raise
+            log.warning("batch of %d failed (%s); isolating the event", len(records), failure(exc))
+            return self._isolate(records, exc)
+
+    def _apply(self, records: Sequence[Record]) -> BatchResult:
+        with begin_write(self._engine) as conn:  # the edge owns the transaction
+            return ingest(conn, records)
+
+    def _isolate(self, records: Sequence[Record], exc: Exception) -> BatchResult:
+        """Bisect: each half in order in its own transaction; a record failing alone is set aside."""
+        if len(records) == 1:
+            log.error("event at %s/%d set aside: %s", records[0].topic, records[0].offset, exc)
+            return self._set_aside(records[0], f"could not apply the event: {failure(exc)}")
+        result = BatchResult()
+        middle = len(records) // 2
+        for half in (records[:middle], records[middle:]):
+            try:
+                part = self._apply(half)
+            except Exception as inner:
+                if is_infrastructure(inner):
+                    raise
+                part = self._isolate(half, inner)
+            result.add(part)
         return result
 
+    def _set_aside(self, record: Record, reason: str) -> BatchResult:
+        try:
+            with begin_write(self._engine) as conn:
+                return set_aside(conn, record, reason)
+        except Exception as exc:
+            if is_infrastructure(exc):
+                raise
+            log.exception("cannot store the set-aside event; it goes to the dead letters only")
+            return BatchResult(rejected=[(record, reason)])
+
+    def _settle(self, pending: _Unsettled) -> bool:
+        """Dead letters, then offsets; a failure leaves them owed (the database has the batch)."""
+        try:
+            if not pending.dead_lettered:
+                for record, reason in pending.result.rejected:
+                    dead_letter(self._producer, record, reason, SOURCE)
+                self._producer.flush()
+                pending.dead_lettered = True
+            self._consumer.commit(pending.records)  # only after the database commit
+        except Exception as exc:  # broker or event log away, full or read-only
+            self._retry_later(exc)
+            return False
+        self._unsettled = None
+        self._backoff = 0.0
+        if self._metrics:
+            self._metrics.batch_seconds.observe(time.perf_counter() - pending.started)
+            self._metrics.observe(pending.result)
+        return True
+
+    def _rewind(self) -> bool:
+        """Back to the committed offsets, so a rolled-back batch is delivered again."""
+        try:
+            self._consumer.seek_to_committed()
+        except Exception as exc:  # the log or broker cannot say where we were: try again later
+            self._retry_later(exc)
+            return False
+        self._must_rewind = False
+        return True
+
     def _retry_later(self, exc: Exception) -> None:
-        self._backoff = min(30.0, max(0.5, self._backoff * 2))
-        log.warning("batch failed (%s); retrying in %.1fs", exc, self._backoff)
+        self._backoff = min(self._max_backoff, max(self._min_backoff, self._backoff * 2))
+        log.warning("batch failed (%s); retrying in %.1fs", failure(exc), self._backoff)
         if self._metrics:
             self._metrics.failures.inc()
-        self._consumer.seek_to_committed()
-        time.sleep(self._backoff)
+        self._stop.wait(self._backoff)
 
     def run(self, stop: threading.Event) -> None:
+        self._stop = stop
         while not stop.is_set():
             self.step()
 

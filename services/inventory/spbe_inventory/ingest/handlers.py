@@ -51,6 +51,13 @@ class BatchContext:
     def reject(self, event: Event, reason: str) -> None:
         self.rejected[event.id] = reason
 
+    def known_opd(self, event: Event, opd: str) -> bool:
+        """False (and the event set aside) when the OPD register has no such code."""
+        if opd in self.opd_codes():
+            return True
+        self.reject(event, f"unknown OPD code {opd!r}")
+        return False
+
 
 Handler = Callable[[BatchContext, list[Event]], None]
 HANDLERS: dict[EventType, Handler] = {}
@@ -78,6 +85,8 @@ def scan_started(ctx: BatchContext, events: list[Event]) -> None:
     rows = []
     for event in events:
         data: ScanStarted = _data(event, ScanStarted)
+        if not ctx.known_opd(event, data.scope.opd):
+            continue
         rows.append(
             {
                 "scan_id": data.scan_id,
@@ -93,6 +102,17 @@ def scan_started(ctx: BatchContext, events: list[Event]) -> None:
     repo.start_scans(ctx.conn, rows)
 
 
+def _scan_known(ctx: BatchContext, event: Event, scan_opd: dict[str, str]) -> bool:
+    """An observation of a scan is taken only when its scan (and so its OPD) is known."""
+    if event.scanid is None:
+        return True
+    opd = scan_opd.get(event.scanid)
+    if opd is None:
+        ctx.reject(event, f"unknown scan {event.scanid!r} (its scan.started was set aside or lost)")
+        return False
+    return ctx.known_opd(event, opd)
+
+
 @handles(EventType.ASSET_OBSERVED)
 def asset_observed(ctx: BatchContext, events: list[Event]) -> None:
     scan_opd = repo.scan_opd(ctx.conn, sorted({e.scanid for e in events if e.scanid}))
@@ -106,6 +126,7 @@ def asset_observed(ctx: BatchContext, events: list[Event]) -> None:
             cause_of(e),
         )
         for e in events
+        if _scan_known(ctx, e, scan_opd)
     ]
     ctx.assets.observe_all(observations)
     ctx.assets.flush()
@@ -115,6 +136,8 @@ def asset_observed(ctx: BatchContext, events: list[Event]) -> None:
 def scan_completed(ctx: BatchContext, events: list[Event]) -> None:
     for event in events:
         data: ScanCompleted = _data(event, ScanCompleted)
+        if not ctx.known_opd(event, data.scope.opd):
+            continue
         marked = 0
         if data.status is ScanStatus.COMPLETE:  # only a complete scan may mark anything missing
             marked = ctx.assets.mark_missing(data.scope.key, data.started_at, cause_of(event))
@@ -165,9 +188,9 @@ def asset_declared(ctx: BatchContext, events: list[Event]) -> None:
     declarations = []
     for event in events:
         data: AssetDeclared = _data(event, AssetDeclared)
-        if data.opd is not None and data.opd not in ctx.opd_codes():
-            ctx.reject(event, f"unknown OPD code {data.opd!r}")
-        elif not (data.mac or data.serial or data.addresses):
+        if data.opd is not None and not ctx.known_opd(event, data.opd):
+            continue
+        if not (data.mac or data.serial or data.addresses):
             ctx.reject(event, "a declared asset needs a MAC, a serial or an address")
         else:
             declarations.append(declaration_of(data, cause_of(event)))
@@ -182,8 +205,7 @@ def asset_declared(ctx: BatchContext, events: list[Event]) -> None:
 def application_declared(ctx: BatchContext, events: list[Event]) -> None:
     for event in events:
         data: ApplicationDeclared = _data(event, ApplicationDeclared)
-        if data.opd not in ctx.opd_codes():
-            ctx.reject(event, f"unknown OPD code {data.opd!r}")
+        if not ctx.known_opd(event, data.opd):
             continue
         fields = data.model_dump(mode="json", exclude_none=True, exclude={"opd", "declared_by"})
         fields["opd_code"] = data.opd

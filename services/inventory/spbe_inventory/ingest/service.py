@@ -9,6 +9,7 @@ from itertools import groupby
 from sqlalchemy import Connection
 
 from spbe_common.bus import Record
+from spbe_common.bus.base import kept
 from spbe_common.events import Event, InvalidEvent, from_binary
 from spbe_inventory.db import utcnow
 
@@ -22,6 +23,12 @@ class BatchResult:
     duplicates: int = 0
     rejected: list[tuple[Record, str]] = field(default_factory=list)
 
+    def add(self, other: BatchResult) -> None:
+        for event_type, count in other.ingested.items():
+            self.ingested[event_type] = self.ingested.get(event_type, 0) + count
+        self.duplicates += other.duplicates
+        self.rejected += other.rejected
+
 
 def decode(
     records: Sequence[Record],
@@ -33,6 +40,9 @@ def decode(
             event = from_binary(record.headers, record.value)
         except InvalidEvent as exc:
             bad.append((record, exc.reason))
+            continue
+        except Exception as exc:  # a decoder bug must not stop ingestion either
+            bad.append((record, f"cannot decode: {failure(exc)}"))
             continue
         if event.type not in HANDLERS:
             bad.append((record, f"no handler for event type {event.type.value!r} on this topic"))
@@ -80,16 +90,41 @@ def ingest(conn: Connection, records: Sequence[Record]) -> BatchResult:
     return result
 
 
+def set_aside(conn: Connection, record: Record, reason: str) -> BatchResult:
+    """Store one record that could not be applied; its event id, if any, counts as processed."""
+    now = utcnow()
+    try:
+        event_id: str | None = from_binary(record.headers, record.value).id
+    except Exception:  # it failed in decoding after all: nothing to mark
+        event_id = None
+    if event_id is not None and not repo.already_processed(conn, [event_id]):
+        repo.mark_processed(conn, [event_id], now)
+    repo.store_rejected(conn, [_rejected_row(record, reason, now)])
+    return BatchResult(rejected=[(record, reason)])
+
+
+def failure(exc: BaseException) -> str:
+    """A short, stable reason for an unexpected exception."""
+    return f"{type(exc).__name__}: {exc}"[:500]
+
+
+def _text(raw: bytes) -> str:
+    """Storable text: valid UTF-8, no NUL (PostgreSQL refuses it in text)."""
+    return raw.decode("utf-8", "replace").replace("\x00", "\ufffd")
+
+
 def _rejected_row(record: Record, reason: str, now: object) -> dict[str, object]:
-    headers = {name: value.decode("utf-8", "replace") for name, value in record.headers}
+    value, kept_headers = kept(record.headers, record.value)
+    headers = {_text(name.encode("utf-8", "replace")): _text(raw) for name, raw in kept_headers}
+    event_id, event_type = headers.get("ce_id"), headers.get("ce_type")
     return {
         "topic": record.topic,
         "partition": record.partition,
         "offset": record.offset,
-        "event_id": headers.get("ce_id"),
-        "event_type": headers.get("ce_type"),
-        "reason": reason[:2000],
-        "value": record.value,
+        "event_id": event_id[:128] if event_id else None,
+        "event_type": event_type[:64] if event_type else None,
+        "reason": _text(reason.encode("utf-8", "replace"))[:2000],
+        "value": value,
         "headers": [[k, v] for k, v in headers.items()],
         "rejected_at": now,
     }
