@@ -18,6 +18,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from spbe_common.db import begin_write
 from spbe_scorer.api.app import create_app
 from spbe_scorer.assessments import repository as assessment_repo
 from spbe_scorer.assessments import service as assessment_service
@@ -275,7 +276,7 @@ def assess(
     engine = open_database(settings)
     day = assessed_on.date() if assessed_on else None
     try:
-        with engine.begin() as conn:
+        with begin_write(engine) as conn:
             found = assessment_repo.by_indicator(conn, framework, indicator)
             if found is None:
                 body = AssessmentIn(
@@ -287,7 +288,7 @@ def assess(
             else:
                 change = AssessmentUpdate(
                     level=level, justification=justification, evaluator=evaluator,
-                    evidence_links=evidence or [], assessed_on=day,
+                    evidence_links=evidence or [], **({"assessed_on": day} if day else {}),
                 )  # fmt: skip
                 row = assessment_service.update(conn, found["id"], change, settings.frameworks_dir)
     except (assessment_service.AssessmentError, ValidationError) as exc:

@@ -1,8 +1,14 @@
 """Exact numbers: weights, levels and indices are Fractions, rounded only for display."""
 
 import math
+import re
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
+
+MAX_TEXT = 24  # a level or weight as text: "1,26", "2.655", "20/6"; never "1e999999999"
+DECIMAL = re.compile(r"[+-]?(?:[0-9]{1,12}(?:[.,][0-9]{0,9})?|[.,][0-9]{1,9})")
+RATIO = re.compile(r"[+-]?[0-9]{1,9}/[0-9]{1,9}")
+MAX_EXPONENT = 30  # a Decimal past 10^30 is no level or weight, and 10^huge costs minutes
 
 
 def to_fraction(value: object) -> Fraction:
@@ -16,8 +22,8 @@ def to_fraction(value: object) -> Fraction:
             raise ValueError(f"not a finite number: {value!r}")
         return Fraction(repr(value))
     if isinstance(value, Decimal):
-        if not value.is_finite():
-            raise ValueError(f"not a finite number: {value!r}")
+        if not value.is_finite() or abs(value.adjusted()) > MAX_EXPONENT:
+            raise ValueError(f"not a finite number of a sensible size: {value!r}")
         return Fraction(value)
     if isinstance(value, str):
         return _parse_text(value)
@@ -25,13 +31,22 @@ def to_fraction(value: object) -> Fraction:
 
 
 def _parse_text(text: str) -> Fraction:
+    """A bounded grammar: a short decimal (one '.' or ',') or a ratio of small integers; no
+    exponent, so no text can make Fraction() build a huge integer."""
     cleaned = text.strip()
-    if cleaned.count(",") == 1 and "." not in cleaned:
-        cleaned = cleaned.replace(",", ".")  # Indonesian spreadsheets write 1,26
-    try:
-        return Fraction(cleaned)
-    except (ValueError, ZeroDivisionError):
-        raise ValueError(f"not a number: {text!r}") from None
+    if len(cleaned) > MAX_TEXT:
+        raise ValueError(f"not a number: {_excerpt(text)} (longer than {MAX_TEXT} characters)")
+    if DECIMAL.fullmatch(cleaned):
+        return Fraction(cleaned.replace(",", "."))  # Indonesian spreadsheets write 1,26
+    if RATIO.fullmatch(cleaned):
+        numerator, denominator = cleaned.split("/")
+        if int(denominator) != 0:
+            return Fraction(int(numerator), int(denominator))
+    raise ValueError(f"not a number: {_excerpt(text)}")
+
+
+def _excerpt(text: str) -> str:
+    return repr(text if len(text) <= MAX_TEXT else text[:MAX_TEXT] + "…")
 
 
 def display(value: Fraction, places: int = 2) -> str:

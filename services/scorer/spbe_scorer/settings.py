@@ -24,6 +24,11 @@ class ScorerSettings(BusSettings):
     )
     scorer_api_host: str = "127.0.0.1"
     scorer_api_port: int = Field(default=8002, ge=1, le=65535)
+    scorer_max_body_bytes: int = Field(
+        default=1024 * 1024,
+        ge=1024,
+        description="Largest request body the scorer API accepts (413)",
+    )
     scorer_frameworks: list[str] = Field(
         default=["spbe-2020"], description="Frameworks the schedule scores"
     )

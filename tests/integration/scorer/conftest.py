@@ -42,3 +42,22 @@ def scoring(tmp_path: Path, inventory_client: TestClient) -> Iterator[ScoringHar
     if runtime.scorer.producer is not None:
         runtime.scorer.producer.close()
     runtime.scorer.engine.dispose()  # the inventory client is closed by its own fixture
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def scorer_api(
+    request: pytest.FixtureRequest, tmp_path: Path, inventory_client: TestClient
+) -> Iterator[TestClient]:
+    """The scorer API on its default SQLite and on the real PostgreSQL server; server errors are
+    answered (500), not raised into the test, so a test sees what a client would."""
+    settings = scorer_settings(tmp_path)
+    if request.param == "postgresql":
+        url = request.getfixturevalue("fresh_database_url")
+        settings = settings.model_copy(update={"scorer_database_url": url})
+    runtime = build_runtime(
+        settings, inventory=inventory_client, registry=CollectorRegistry(), publish=False
+    )
+    app = create_app(settings, runtime.scorer, runtime.registry)
+    with TestClient(app, raise_server_exceptions=False) as client:
+        yield client
+    runtime.scorer.engine.dispose()

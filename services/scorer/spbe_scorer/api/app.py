@@ -6,6 +6,7 @@ from fastapi import FastAPI
 from fastapi.responses import Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 
+from spbe_common import api
 from spbe_scorer.assessments.routes import router as assessments_router
 from spbe_scorer.runs.routes import router as runs_router
 from spbe_scorer.runs.service import Scorer
@@ -19,7 +20,9 @@ def create_app(settings: ScorerSettings, scorer: Scorer, registry: CollectorRegi
         title="SPBE Scorer",
         version="0.1.0",
         description="Indeks SPBE / Pemdi runs from the inventory catalogue and manual assessments.",
+        responses=api.ERROR_RESPONSES,
     )
+    api.install(app, settings.scorer_max_body_bytes)
     app.state.settings = settings
     app.state.engine = scorer.engine
     app.state.scorer = scorer

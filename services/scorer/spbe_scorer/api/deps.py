@@ -1,4 +1,8 @@
-"""Request-scoped dependencies of the scorer API."""
+"""Request-scoped dependencies of the scorer API.
+
+Both transaction dependencies are used with `scope="function"`: FastAPI ends the transaction when
+the handler returns, before the response is sent, so a 2xx means committed and a failed commit
+answers 409 or 503 (spbe_common.api) instead."""
 
 from __future__ import annotations
 
@@ -10,36 +14,49 @@ from fastapi import Depends, Request
 from fastapi.responses import Response
 from sqlalchemy import Connection, Engine
 
+from spbe_common.db import begin_write
 from spbe_scorer.runs.service import Scorer
 from spbe_scorer.settings import ScorerSettings
 
 
-def get_engine(request: Request) -> Engine:
+async def get_engine(request: Request) -> Engine:
     return request.app.state.engine
 
 
 def get_conn(engine: Annotated[Engine, Depends(get_engine)]) -> Iterator[Connection]:
-    """The edge owns the transaction: committed when the handler returns, else rolled back."""
+    """A reading transaction (one consistent snapshot), ended when the handler returns."""
     with engine.begin() as conn:
         yield conn
 
 
-def get_scorer(request: Request) -> Scorer:
+def get_write_conn(engine: Annotated[Engine, Depends(get_engine)]) -> Iterator[Connection]:
+    """A writing transaction, committed when the handler returns and before the response is sent;
+    writers are serialised on SQLite and lock the rows they change on PostgreSQL."""
+    with begin_write(engine) as conn:
+        yield conn
+
+
+async def get_scorer(request: Request) -> Scorer:
     return request.app.state.scorer
 
 
-def get_settings(request: Request) -> ScorerSettings:
+async def get_settings(request: Request) -> ScorerSettings:
     return request.app.state.settings
 
 
-def json_response(payload: Any, status_code: int = 200) -> Response:
+def json_response(
+    payload: Any, status_code: int = 200, headers: dict[str, str] | None = None
+) -> Response:
     return Response(
         orjson.dumps(payload, default=str, option=orjson.OPT_NON_STR_KEYS),
         status_code=status_code,
         media_type="application/json",
+        headers=headers,
     )
 
 
-ConnDep = Annotated[Connection, Depends(get_conn)]
+ConnDep = Annotated[Connection, Depends(get_conn, scope="function")]
+WriteConnDep = Annotated[Connection, Depends(get_write_conn, scope="function")]
+EngineDep = Annotated[Engine, Depends(get_engine)]
 ScorerDep = Annotated[Scorer, Depends(get_scorer)]
 SettingsDep = Annotated[ScorerSettings, Depends(get_settings)]

@@ -26,8 +26,13 @@ def for_framework(conn: Connection, framework: str) -> list[dict[str, Any]]:
     return [dict(r) for r in conn.execute(query).mappings()]
 
 
-def by_id(conn: Connection, assessment_id: int) -> dict[str, Any] | None:
-    row = conn.execute(select(ASSESSMENT).where(A.id == assessment_id)).mappings().first()
+def by_id(conn: Connection, assessment_id: int, *, lock: bool = False) -> dict[str, Any] | None:
+    """`lock`: hold the row until the transaction ends (FOR UPDATE on PostgreSQL; SQLite's
+    writing transaction already holds the database's write lock)."""
+    query = select(ASSESSMENT).where(A.id == assessment_id)
+    if lock:
+        query = query.with_for_update()
+    row = conn.execute(query).mappings().first()
     return dict(row) if row else None
 
 
@@ -42,6 +47,7 @@ def insert_one(conn: Connection, row: dict[str, Any]) -> int:
 
 
 def update_one(conn: Connection, assessment_id: int, values: dict[str, Any]) -> None:
+    """Sets only the columns in `values`: a concurrent change of another field is kept."""
     conn.execute(update(ASSESSMENT).where(A.id == assessment_id).values(values))
 
 

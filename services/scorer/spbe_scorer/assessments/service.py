@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from spbe_common.api import etag_of
 from spbe_scorer.db import utcnow
 from spbe_scorer.frameworks import Framework, FrameworkError, load_framework
 from spbe_scorer.numbers import to_fraction
@@ -18,6 +19,10 @@ from .schemas import AssessmentIn, AssessmentUpdate, Level
 
 class AssessmentError(ValueError):
     """Refused input: unknown framework or indicator, level off the scale (HTTP 422)."""
+
+    def __init__(self, message: str, field: str = "level") -> None:
+        super().__init__(message)
+        self.field = field
 
 
 class AssessmentConflict(AssessmentError):
@@ -30,7 +35,7 @@ class AssessmentNotFound(AssessmentError):
 
 def check_level(framework: Framework, indicator: str, raw: Level) -> Fraction:
     if indicator not in framework.indicator_by_id:
-        raise AssessmentError(f"{framework.id} has no indicator {indicator!r}")
+        raise AssessmentError(f"{framework.id} has no indicator {indicator!r}", "indicator")
     try:
         level = to_fraction(raw)
     except ValueError as exc:
@@ -47,14 +52,22 @@ def _framework(framework_id: str, frameworks_dir: Path | None) -> Framework:
     try:
         return load_framework(framework_id, frameworks_dir)
     except FrameworkError as exc:
-        raise AssessmentError(str(exc)) from None
+        raise AssessmentError(str(exc), "framework") from None
 
 
 def public(row: dict[str, Any]) -> dict[str, Any]:
     return {**row, "level": float(Fraction(row["level_exact"]))}
 
 
+def etag(row: dict[str, Any]) -> str:
+    """The version of an assessment as GET shows it; every update moves `updated_at`."""
+    return etag_of({str(k): v for k, v in public(row).items()})  # keys may be str subclasses
+
+
 def create(conn: Connection, body: AssessmentIn, frameworks_dir: Path | None) -> dict[str, Any]:
+    """The stored row. Two concurrent creates of one indicator: one row, the other refused by
+    the check below (SQLite's writers are serialised) or by the unique constraint (IntegrityError,
+    PostgreSQL)."""
     framework = _framework(body.framework, frameworks_dir)
     level = check_level(framework, body.indicator, body.level)
     if (found := repo.by_indicator(conn, framework.id, body.indicator)) is not None:
@@ -69,31 +82,35 @@ def create(conn: Connection, body: AssessmentIn, frameworks_dir: Path | None) ->
         "created_at": now,
         "updated_at": now,
     }
-    row["id"] = repo.insert_one(conn, row)
-    return public(row)
+    return get(conn, repo.insert_one(conn, row))
 
 
 def update(
     conn: Connection, assessment_id: int, body: AssessmentUpdate, frameworks_dir: Path | None
 ) -> dict[str, Any]:
-    row = get(conn, assessment_id)
-    given = body.model_dump(exclude_unset=True, exclude={"level"})
-    values = {k: v for k, v in given.items() if v is not None}  # null means "leave as it is"
-    if body.level is not None:
+    return update_row(conn, get(conn, assessment_id, lock=True), body, frameworks_dir)
+
+
+def update_row(
+    conn: Connection, row: dict[str, Any], body: AssessmentUpdate, frameworks_dir: Path | None
+) -> dict[str, Any]:
+    """Change only the fields `body` gives, on a row read with `lock=True`; the stored row."""
+    values = body.model_dump(exclude_unset=True, exclude={"level"})
+    if body.level is not None:  # never null: the schema refuses an explicit null
         framework = _framework(row["framework"], frameworks_dir)
         values["level_exact"] = str(check_level(framework, row["indicator"], body.level))
     values["updated_at"] = utcnow()
-    repo.update_one(conn, assessment_id, values)
-    return public({**row, **values})
+    repo.update_one(conn, row["id"], values)
+    return get(conn, row["id"])
 
 
-def get(conn: Connection, assessment_id: int) -> dict[str, Any]:
-    row = repo.by_id(conn, assessment_id)
+def get(conn: Connection, assessment_id: int, *, lock: bool = False) -> dict[str, Any]:
+    row = repo.by_id(conn, assessment_id, lock=lock)
     if row is None:
         raise AssessmentNotFound(f"assessment {assessment_id} not found")
     return row
 
 
 def delete(conn: Connection, assessment_id: int) -> None:
-    get(conn, assessment_id)
+    get(conn, assessment_id, lock=True)
     repo.delete_one(conn, assessment_id)

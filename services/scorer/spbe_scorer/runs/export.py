@@ -1,6 +1,10 @@
 """A stored run as an XLSX workbook for the evaluation file: a summary sheet, one sheet per domain.
 
 Works on the rows the repository reads, so an export shows exactly what the run stored.
+Text that a spreadsheet would take for a formula (it starts with =, +, -, @, a tab or a carriage
+return; justifications, evidence and names come from people and scans) is written as text with a
+leading apostrophe, as OWASP advises against CSV/formula injection: `=HYPERLINK(...)` is shown
+as `'=HYPERLINK(...)`, and stays inert if the sheet is saved again as CSV.
 """
 
 from __future__ import annotations
@@ -24,6 +28,18 @@ DOMAIN_HEADER = (
 )  # fmt: skip
 WIDTHS = (10, 40, 8, 14, 60, 50, 50, 50, 12, 20)
 BAD_TITLE = re.compile(r"[\[\]:*?/\\]")
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def inert(value: Any) -> Any:
+    """A text cell that no spreadsheet evaluates; numbers and dates unchanged."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def _append(sheet: Worksheet, values: Sequence[Any]) -> None:
+    sheet.append([inert(v) for v in values])
 
 
 def _sheet_title(domain: Mapping[str, Any]) -> str:
@@ -56,7 +72,7 @@ def indicator_cells(row: Mapping[str, Any]) -> tuple[Any, ...]:
 
 
 def _header(sheet: Worksheet, values: Sequence[str]) -> None:
-    sheet.append(list(values))
+    _append(sheet, values)
     for cell in sheet[sheet.max_row]:
         cell.font = Font(bold=True)
 
@@ -73,13 +89,13 @@ def _summary(sheet: Worksheet, run: Mapping[str, Any]) -> None:
         ("Predicate", run["predicate"]),
         *((f"Indicators: {k}", v) for k, v in run["counts"].items()),
     ):
-        sheet.append([label, value])
+        _append(sheet, [label, value])
     sheet.append([])
     _header(sheet, ("Group", "Id", "Name", "Weight", "Index"))
     for kind in ("domains", "aspects"):
         for g in run[kind]:
             weight, value = Fraction(g["weight"]), Fraction(g["index"])
-            sheet.append([kind[:-1], g["id"], g["name"], float(weight), float(display(value))])
+            _append(sheet, [kind[:-1], g["id"], g["name"], float(weight), float(display(value))])
     sheet.column_dimensions["A"].width = 24
     sheet.column_dimensions["C"].width = 50
 
@@ -87,7 +103,7 @@ def _summary(sheet: Worksheet, run: Mapping[str, Any]) -> None:
 def _domain_sheet(sheet: Worksheet, rows: Sequence[Mapping[str, Any]]) -> None:
     _header(sheet, DOMAIN_HEADER)
     for row in rows:
-        sheet.append(list(indicator_cells(row)))
+        _append(sheet, indicator_cells(row))
     for letter, width in zip("ABCDEFGHIJ", WIDTHS, strict=True):
         sheet.column_dimensions[letter].width = width
     for cells in sheet.iter_rows(min_row=2):

@@ -5,11 +5,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class RunRequest(BaseModel):
-    framework: str = Field(default="spbe-2020", examples=["spbe-2020", "pemdi-2026"])
+    model_config = ConfigDict(extra="forbid")
+
+    framework: str = Field(
+        default="spbe-2020", min_length=1, max_length=32, examples=["spbe-2020", "pemdi-2026"]
+    )
 
 
 class RunSummary(BaseModel):
