@@ -143,7 +143,7 @@ def explode_on_one_event(monkeypatch: pytest.MonkeyPatch) -> None:
     inner = handlers.HANDLERS[EventType.ASSET_OBSERVED]
 
     def wrapped(ctx: handlers.BatchContext, events: list[Event]) -> None:
-        if any(EXPLODING_HOST in e.data.addresses for e in events):  # type: ignore[attr-defined]
+        if any(EXPLODING_HOST in e.data.addresses for e in events):
             raise RuntimeError("injected failure")
         inner(ctx, events)
 
@@ -185,7 +185,7 @@ def send_stream(send: Send, cases: list[Poison], hosts: int = 10) -> list[Event]
         records = [(e.key(), *reversed(to_binary(e))) for e in scan]
         # the poison goes inside the scan, so it shares a batch with valid events
         records.insert(hosts // 2, (case.key, case.value, case.headers))
-        send(records)  # type: ignore[arg-type]
+        send(records)
     return valid
 
 
