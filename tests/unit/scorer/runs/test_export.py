@@ -74,3 +74,19 @@ def test_summary_shows_index_predicate_and_groups() -> None:
     groups = [tuple(c.value for c in row) for row in sheet.iter_rows(min_row=12)]
     assert ("domain", "D4", "Layanan SPBE", 45.5, 3) in groups
     assert ("aspect", "A3", "TIK", 10, 2.5) in groups
+
+
+def test_text_a_spreadsheet_would_evaluate_is_written_inert() -> None:
+    """Cells starting with =, +, -, @ (or tab, CR) get a leading apostrophe and stay text."""
+    row = indicator(
+        "1", "D2", justification='=HYPERLINK("http://evil.test","klik")', evaluator="@SUM(A1)",
+        criterion="+1+1", evidence_links=["-2+3"], level_exact="-1",
+    )  # fmt: skip
+    sheet = read([row])["D2 Tata Kelola SPBE"]
+    cells = {h: c for h, c in zip(DOMAIN_HEADER, sheet[2], strict=True)}
+    assert cells["Justification"].value == '\'=HYPERLINK("http://evil.test","klik")'
+    assert cells["Evaluator"].value == "'@SUM(A1)"
+    assert cells["Criterion"].value == "'+1+1"
+    assert cells["Evidence"].value == "'-2+3"
+    assert all(c.data_type != "f" for c in sheet[2])  # no formula anywhere
+    assert cells["Level"].value == -1  # numbers stay numbers
