@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from spbe_inventory.assets import rules
+from spbe_inventory.assets.identity import Identity
 
 T0 = datetime(2026, 1, 5, 8, 0, tzinfo=UTC)
 
@@ -86,7 +87,7 @@ class Asset:
 
 
 def new_asset(at_: datetime | None = T0, scope: str | None = "s1", rule: str = "new") -> Asset:
-    return Asset(rules.new_row(scope, rule, at_, T0))
+    return Asset(rules.new_row(Identity(None, None, (), None, scope), rule, at_, T0))
 
 
 def catalogued(**observed: Any) -> Asset:

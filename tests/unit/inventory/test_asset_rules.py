@@ -257,3 +257,20 @@ def test_identity_is_resolved_in_order(ident, expected):
     )
     found, rule = index.resolve(ident)
     assert ((found.id if found else None), rule) == expected
+
+
+@pytest.mark.parametrize(
+    ("first", "again", "rule"),
+    [
+        (Identity("M1", None, ("127.0.0.9",), None, "s1"), Identity("M1", None, (), None, "s1"), "mac"),
+        (Identity(None, "S1", (), None, None), Identity(None, "S1", (), None, None), "serial"),
+        (Identity(None, None, ("127.0.0.9",), "web", "s1"), Identity(None, None, ("127.0.0.9",), "WEB", "s1"), "address+hostname"),
+        (Identity(None, None, ("127.0.0.9",), None, "s1"), Identity(None, None, ("127.0.0.9",), None, "s1"), "address"),
+    ],
+)  # fmt: skip
+def test_a_new_asset_is_found_again_in_the_same_batch(first, again, rule):
+    """Two sightings of one host in one batch make one asset, not two."""
+    index = IdentityIndex()
+    state = AssetState(rules.new_row(first, "new", T0, T0), full=True, is_new=True)
+    index.add(state)
+    assert index.resolve(again) == (state, rule)

@@ -26,6 +26,7 @@ from typing import Any, Protocol
 from spbe_common.events.enums import AssetKind, Lifecycle
 from spbe_inventory.history.models import ChangeAction
 
+from .identity import Identity
 from .models import MERGED
 
 DEFAULTS: dict[str, Any] = {"kind": AssetKind.OTHER, "lifecycle": Lifecycle.ACTIVE, "addresses": []}
@@ -77,14 +78,21 @@ def merged(declared: Row, observed: Row) -> dict[str, Any]:
     }
 
 
-def new_row(scope: str | None, rule: str, at: datetime | None, now: datetime) -> dict[str, Any]:
-    """An asset not in the catalogue yet, first seen (or declared, `at` None) at `at`."""
+def new_row(ident: Identity, rule: str, at: datetime | None, now: datetime) -> dict[str, Any]:
+    """An asset not in the catalogue yet, first seen (or declared, `at` None) at `at`.
+
+    It carries its identity at once, so that a second sighting in the same batch finds it.
+    """
     row: dict[str, Any] = {name: DEFAULTS.get(name) for name in MERGED}
     row.update(
+        mac=ident.mac,
+        serial=ident.serial,
+        address=ident.addresses[0] if ident.addresses else None,
+        hostname=ident.hostname,
         id=None,
         first_seen=at,
         last_seen=at,
-        scope=scope,
+        scope=ident.scope,
         last_scan_id=None,
         identity_rule=rule,
         fingerprint=None,

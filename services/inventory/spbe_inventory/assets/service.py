@@ -154,7 +154,7 @@ class AssetUnitOfWork:
         state, rule = self.index.resolve(ident)
         if state is not None:
             return state, rule
-        state = AssetState(rules.new_row(ident.scope, new_rule, at, utcnow()), True, is_new=True)
+        state = AssetState(rules.new_row(ident, new_rule, at, utcnow()), True, is_new=True)
         state.services = {}
         self._keep(state)
         return state, new_rule
