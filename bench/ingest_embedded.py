@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import resource
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -22,7 +23,9 @@ from spbe_inventory.assets.repository import ASSET
 from spbe_inventory.db import make_engine
 from spbe_inventory.history.service import HISTORY
 from spbe_inventory.ingest.consumer import InventoryConsumer
-from spbe_inventory.sample.synthetic import scan_stream
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from synthetic import opd_codes, register_opd, scan_stream
 
 
 def rss_mb() -> float:
@@ -48,6 +51,7 @@ def main() -> None:
         publish_s = time.perf_counter() - started
         engine = make_engine(f"sqlite:///{tmp}/inventory.db")
         migrate.upgrade(engine)
+        register_opd(engine, opd_codes(args.scopes))
         consumer = InventoryConsumer(
             engine, bus, group_id="bench", batch_size=args.batch, poll_timeout_s=0.01
         )

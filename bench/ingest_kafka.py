@@ -14,6 +14,7 @@ import cProfile
 import os
 import pstats
 import subprocess
+import sys
 import time
 import uuid
 from collections.abc import Iterator
@@ -33,8 +34,10 @@ from spbe_common.settings import BusBackend
 from spbe_inventory import migrate
 from spbe_inventory.db import make_engine
 from spbe_inventory.ingest.consumer import InventoryConsumer
-from spbe_inventory.sample.synthetic import scan_stream
 from spbe_inventory.settings import InventorySettings
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from synthetic import opd_codes, register_opd, scan_stream
 
 SERVICES_SH = Path(__file__).resolve().parents[1] / "deploy" / "local" / "services.sh"
 
@@ -139,6 +142,7 @@ def main() -> None:
         bus = KafkaBus(settings, topic_prefix=prefix)
         engine = make_engine(database_url)
         migrate.upgrade(engine)
+        register_opd(engine, opd_codes(args.scopes))
         consumer = InventoryConsumer(
             engine, bus, group_id=f"{prefix}inventory", batch_size=args.batch, poll_timeout_s=0.5
         )

@@ -10,6 +10,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
+from synthetic import register_scan_opds
 
 from spbe_common.bus import EmbeddedBus, publish
 from spbe_common.events import Event, Topic
@@ -29,6 +30,9 @@ class InventoryHarness:
     consumer: InventoryConsumer
 
     def publish(self, events: Iterable[Event]) -> int:
+        """Publish, after registering the OPD that the scans among them belong to."""
+        events = list(events)
+        register_scan_opds(self.engine, events)
         producer = self.bus.producer()
         count = publish(producer, events)
         producer.close()

@@ -12,8 +12,7 @@ from pathlib import Path
 
 from harness import build_inventory, catalogue_snapshot, log_drained
 from sqlalchemy import text
-
-from spbe_inventory.sample.synthetic import scan_stream
+from synthetic import scan_stream
 
 
 def stream() -> list:

@@ -20,9 +20,9 @@ from integration.kafka.stack import (
     end_offsets,
     publish_all,
 )
+from synthetic import scan_stream
 
 from spbe_inventory.api.app import create_app
-from spbe_inventory.sample.synthetic import scan_stream
 
 # the real-server fixtures of tests/integration (fail when SPBE_TEST_* are not set)
 kafka_bootstrap = servers.kafka_bootstrap

@@ -9,6 +9,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from ipaddress import ip_network
 
 import pytest
+from synthetic import register_opd
 
 from spbe_collector.scans.enums import ProfileName
 from spbe_collector.scans.service import ScanService
@@ -76,6 +77,7 @@ def test_a_scan_reaches_the_catalogue(inventory, http_on_127_0_0_2, ssh_banner_o
         None,
         ports,
     )
+    register_opd(inventory.engine, ["DISKOMINFOSATIK"])  # scans of an unknown OPD are set aside
     settings = CollectorSettings(data_dir=inventory.settings.data_dir, scan_chunk_size=1)
     producer = inventory.bus.producer()
     summary = ScanService(settings, producer).scan(scope)

@@ -15,6 +15,7 @@ import pytest
 from fastapi.testclient import TestClient
 from prometheus_client import CollectorRegistry
 from sqlalchemy import Engine, select
+from synthetic import register_scan_opds
 
 from spbe_common.bus import Record
 from spbe_common.events import Event, to_binary
@@ -73,10 +74,17 @@ def ingest_records(engine: Engine) -> Callable[[list[Record]], BatchResult]:
 
 @pytest.fixture
 def ingest_events(
-    ingest_records: Callable[[list[Record]], BatchResult],
+    engine: Engine, ingest_records: Callable[[list[Record]], BatchResult]
 ) -> Callable[[Iterable[Event]], BatchResult]:
-    """Fold events in through the real decode -> handler path."""
-    return lambda events: ingest_records(records_of(events))
+    """Fold events in through the real decode -> handler path, after registering the OPD that
+    the scans among them belong to (scans of an unknown OPD are set aside)."""
+
+    def run(events: Iterable[Event]) -> BatchResult:
+        events = list(events)
+        register_scan_opds(engine, events)
+        return ingest_records(records_of(events))
+
+    return run
 
 
 @pytest.fixture

@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from synthetic import scan_stream
 
 from spbe_common.events import Event
-from spbe_inventory.sample.synthetic import scan_stream
 
 Ingest = Callable[[Iterable[Event]], Any]
 History = Callable[[str, int], list[dict[str, Any]]]

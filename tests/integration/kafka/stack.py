@@ -21,6 +21,7 @@ from typing import Any
 
 from kafka import KafkaAdminClient, KafkaConsumer, OffsetAndMetadata, TopicPartition
 from sqlalchemy import Engine, text
+from synthetic import register_opd
 
 from spbe_common.bus import publish
 from spbe_common.bus.kafka import KafkaBus
@@ -93,6 +94,7 @@ def build(
     )
     engine = make_engine(database_url)
     migrate.upgrade(engine)
+    register_opd(engine)  # the OPD of the synthetic scopes
     bus = KafkaBus(settings, topic_prefix=prefix)
     bus.ensure_topics([t.value for t in Topic])
     return KafkaInventory(settings, engine, bus)

@@ -22,10 +22,10 @@ from integration.kafka.stack import (
     stop_broker,
     wait_until,
 )
+from synthetic import scan_stream
 
 from spbe_common.bus.kafka import DeliveryFailed, KafkaBus
 from spbe_common.events import Event
-from spbe_inventory.sample.synthetic import scan_stream
 
 PROCESSED = "SELECT count(*) FROM processed_event"
 CHUNK = 300

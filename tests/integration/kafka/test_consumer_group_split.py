@@ -16,8 +16,7 @@ from integration.kafka.stack import (
     stable_snapshot,
     wait_until,
 )
-
-from spbe_inventory.sample.synthetic import scan_stream
+from synthetic import scan_stream
 
 
 def test_two_consumers_split_the_partitions_and_build_the_catalogue_of_one(

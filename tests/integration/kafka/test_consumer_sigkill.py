@@ -19,9 +19,9 @@ from integration.kafka.stack import (
     start_group_at_end,
     wait_until,
 )
+from synthetic import scan_stream
 
 from spbe_common.events import Event, Topic
-from spbe_inventory.sample.synthetic import scan_stream
 
 BATCH = 25
 PROCESSED = "SELECT count(*) FROM processed_event"

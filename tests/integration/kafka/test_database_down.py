@@ -25,9 +25,9 @@ from prometheus_client import CollectorRegistry
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
+from synthetic import scan_stream
 
 from spbe_inventory.ingest.metrics import IngestMetrics
-from spbe_inventory.sample.synthetic import scan_stream
 
 PROCESSED = "SELECT count(*) FROM processed_event"
 

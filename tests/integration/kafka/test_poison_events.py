@@ -8,10 +8,10 @@ from collections import Counter
 from integration.kafka.conftest import MakeInventory
 from integration.kafka.stack import consume_until_caught_up, end_offsets
 from kafka import KafkaConsumer
+from synthetic import scan_stream
 
 from spbe_common.bus import publish
 from spbe_common.events import Event, Headers, Topic, to_binary
-from spbe_inventory.sample.synthetic import scan_stream
 
 POISON = 1000
 KINDS = ("undecodable", "not_utf8", "missing_attributes", "invalid_data", "unknown_type")

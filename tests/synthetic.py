@@ -1,4 +1,7 @@
-"""Deterministic synthetic scan streams for tests and benchmarks (loopback addresses only)."""
+"""Deterministic synthetic scan streams for tests and benchmarks (loopback addresses only).
+
+Scope `i` belongs to OPD `OPD<i>`: `register_opd` puts those OPD in a catalogue first, since
+scans of an OPD that does not exist are set aside."""
 
 from __future__ import annotations
 
@@ -6,6 +9,8 @@ import random
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from ipaddress import IPv4Address
+
+from sqlalchemy import Engine, insert, select
 
 from spbe_common.events import Event, EventType, new_event
 from spbe_common.events.enums import ScanStatus
@@ -34,6 +39,34 @@ def scope_of(index: int) -> ScanScope:
         opd=f"OPD{index:02d}",
         ranges=[f"127.{index}.0.0/16"],
     )
+
+
+def opd_codes(scopes: int) -> list[str]:
+    return [scope_of(i).opd for i in range(scopes)]
+
+
+def register_opd(engine: Engine, codes: list[str] | None = None) -> None:
+    """The OPD of the synthetic scopes (the first 100 unless named), where not there yet."""
+    from spbe_inventory.opd.repository import OPD
+
+    wanted = codes if codes is not None else opd_codes(100)
+    with engine.begin() as conn:
+        known = set(conn.execute(select(OPD.c.code).where(OPD.c.code.in_(wanted))).scalars())
+        rows = [
+            {"code": c, "name": f"OPD sintetis {c}", "kind": "agency", "aliases": []}
+            | {"is_sample": False, "created_at": T0}
+            for c in wanted
+            if c not in known
+        ]
+        if rows:
+            conn.execute(insert(OPD), rows)
+
+
+def register_scan_opds(engine: Engine, events: list[Event]) -> None:
+    """The OPD whose scopes these events scan, registered as Aptika would before scanning."""
+    codes = {e.data.scope.opd for e in events if isinstance(e.data, ScanStarted | ScanCompleted)}
+    if codes:
+        register_opd(engine, sorted(codes))
 
 
 def host_payload(
