@@ -15,10 +15,10 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Awaitable, Callable, Iterator, MutableMapping
-from typing import Any
+from typing import Annotated, Any
 
 import orjson
-from fastapi import FastAPI, HTTPException, Request
+from fastapi import FastAPI, HTTPException, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from pydantic import BaseModel
@@ -38,6 +38,12 @@ Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+
+# Ids in paths: the databases' 64-bit keys (a larger number would overflow the driver).
+IdPath = Annotated[int, Path(ge=1, le=INT64_MAX)]
+Offset = Annotated[int, Query(ge=0, le=INT64_MAX, description="Rows to skip")]
+QueryId = Annotated[int | None, Query(ge=1, le=INT64_MAX)]
 
 
 class ErrorItem(BaseModel):
@@ -279,6 +285,13 @@ def etag_of(representation: dict[str, Any], volatile: frozenset[str] = frozenset
         orjson.dumps(stable, option=orjson.OPT_SORT_KEYS, default=str), digest_size=12
     )
     return f'"{digest.hexdigest()}"'
+
+
+def with_etag(
+    representation: dict[str, Any], status_code: int = 200, volatile: frozenset[str] = frozenset()
+) -> Response:
+    """A record's JSON with its ETag, for GET, and for the answers of POST and PATCH."""
+    return json_body(representation, status_code, {"ETag": etag_of(representation, volatile)})
 
 
 def check_if_match(request: Request, current: str) -> None:

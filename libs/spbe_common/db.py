@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
 from sqlalchemy import (
@@ -22,6 +22,7 @@ from sqlalchemy import (
     make_url,
 )
 from sqlalchemy.engine import Dialect
+from sqlalchemy.sql import Select
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -85,6 +86,32 @@ def begin_write(engine: Engine) -> Iterator[Connection]:
 
 def is_postgres(conn: Connection) -> bool:
     return conn.dialect.name == "postgresql"
+
+
+def is_writer(conn: Connection) -> bool:
+    return bool(conn.get_execution_options().get(WRITE, False))
+
+
+Q = TypeVar("Q", bound=Select[Any])
+
+
+def for_update(conn: Connection, query: Q) -> Q:
+    """A read that precedes a write locks its rows on PostgreSQL (SQLite's writer already holds
+    the database lock): a concurrent writer then waits instead of losing its update."""
+    if is_writer(conn) and is_postgres(conn):
+        return query.with_for_update()
+    return query
+
+
+# One lock for identity resolution of assets on PostgreSQL: two writers that both find no asset
+# for one MAC, serial or address would otherwise each create one.
+ASSET_IDENTITY_LOCK = 0x5B9E_0001
+
+
+def lock_asset_identities(conn: Connection) -> None:
+    """Taken by every writer that resolves asset identities, before its first read of assets."""
+    if is_writer(conn) and is_postgres(conn):  # re-entrant: held until the transaction ends
+        conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({ASSET_IDENTITY_LOCK})")
 
 
 # FastAPI runs sync dependencies and handlers on anyio's 40 worker threads; a request holds its

@@ -70,11 +70,15 @@ def test_patch_sets_declared_and_the_column(
 
 
 def test_name_and_opd_cannot_be_changed_by_patch(client: TestClient, app_id: int) -> None:
+    """Its natural key is not a field of the update: naming it is refused, not ignored."""
     response = client.patch(
         f"/api/v1/applications/{app_id}", json={"name": "Lain", "opd_code": "X"}
     )
-    assert response.status_code == 200
-    assert (response.json()["name"], response.json()["opd_code"]) == ("SIP Kerja", "BKPSDM")
+    assert response.status_code == 422
+    refused = {tuple(e["loc"]) for e in response.json()["detail"]}
+    assert refused == {("body", "name"), ("body", "opd_code")}
+    current = client.get(f"/api/v1/applications/{app_id}").json()
+    assert (current["name"], current["opd_code"]) == ("SIP Kerja", "BKPSDM")
 
 
 def test_a_probe_of_its_url_shows_on_the_application(

@@ -15,12 +15,12 @@ from typing import Any, ClassVar
 
 import pytest
 from fastapi.testclient import TestClient
+from synthetic import scan_stream
 
 from spbe_common.bus import Record
 from spbe_common.events import EventType, new_event, to_binary
 from spbe_common.events.payloads import ApplicationObserved, ScanStarted
 from spbe_common.events.payloads import ScanScope as Scope
-from spbe_inventory.sample.synthetic import scan_stream
 
 Row = dict[str, Any]
 Predicate = Callable[[Row], bool]

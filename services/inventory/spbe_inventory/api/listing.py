@@ -17,7 +17,7 @@ from fastapi.responses import Response
 from sqlalchemy import JSON, Boolean, Connection, Table, func, select
 from sqlalchemy.sql import ColumnElement
 
-from spbe_common.api import Unprocessable
+from spbe_common.api import Offset, Unprocessable
 from spbe_common.db import UTCDateTime
 
 MAX_LIMIT = 500
@@ -32,7 +32,7 @@ class Page:
 
 async def page_params(
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Rows per page")] = 50,
-    offset: Annotated[int, Query(ge=0, description="Rows to skip")] = 0,
+    offset: Offset = 0,
     sort: Annotated[
         str | None, Query(description="Field to sort by; prefix '-' to descend")
     ] = None,

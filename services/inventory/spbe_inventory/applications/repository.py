@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, insert, select, tuple_
 
+from spbe_common.db import for_update
 from spbe_inventory.bulk import update_by_id
 
 from .models import Application, ApplicationAsset
@@ -37,11 +38,13 @@ def by_keys(conn: Connection, keys: Sequence[tuple[str, str]]) -> list[dict[str,
     query = select(APPLICATION).where(
         tuple_(APPLICATION.c.opd_code, APPLICATION.c.name).in_(list(keys))
     )
+    query = for_update(conn, query.order_by(APPLICATION.c.id))
     return [dict(r) for r in conn.execute(query).mappings()]
 
 
 def by_id(conn: Connection, app_id: int) -> dict[str, Any] | None:
-    row = conn.execute(select(APPLICATION).where(APPLICATION.c.id == app_id)).mappings().first()
+    query = for_update(conn, select(APPLICATION).where(APPLICATION.c.id == app_id))
+    row = conn.execute(query).mappings().first()
     return dict(row) if row else None
 
 

@@ -2,11 +2,20 @@
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Query
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import Response
 from sqlalchemy import Connection, or_, select
 
-from spbe_common.api import Unprocessable
+from spbe_common.api import (
+    IdPath,
+    Offset,
+    QueryId,
+    Unprocessable,
+    check_if_match,
+    etag_of,
+    with_etag,
+)
+from spbe_common.db import for_update
 from spbe_common.events.enums import ApplicationKind, ApplicationStatus, HostingKind, Platform
 from spbe_inventory.api.deps import (
     CauseDep,
@@ -20,7 +29,7 @@ from spbe_inventory.api.deps import (
 from spbe_inventory.api.listing import Page, json_response, like, list_page, page_params
 from spbe_inventory.assets.repository import ASSET
 from spbe_inventory.history.models import EntityKind
-from spbe_inventory.history.routes import Limit, Offset, history_response
+from spbe_inventory.history.routes import Limit, history_response
 from spbe_inventory.history.service import ChangeLog
 from spbe_inventory.infrastructure.repository import facility_exists
 from spbe_inventory.opd.repository import exists
@@ -78,12 +87,13 @@ async def list_applications(
     return json_response({"data": rows, "count": count})
 
 
+# Probes move these on every round; they are not what a person edits.
+VOLATILE = frozenset({"probe", "last_probed_at"})
+
+
 def _visible(conn: Connection, principal: Principal, app_id: int) -> dict[str, Any]:
-    row = (
-        conn.execute(select(APP).where(APP.c.id == app_id, principal.where(APP.c.opd_code)))
-        .mappings()
-        .first()
-    )
+    query = select(APP).where(APP.c.id == app_id, principal.where(APP.c.opd_code))
+    row = conn.execute(for_update(conn, query)).mappings().first()
     if row is None:
         raise HTTPException(404, f"application {app_id} not found")
     return dict(row)
@@ -95,13 +105,14 @@ def _detail(conn: Connection, principal: Principal, app_id: int) -> dict[str, An
 
 
 @router.get("/{app_id}", response_model=ApplicationDetail)
-def get_application(app_id: int, conn: ConnDep, principal: PrincipalDep) -> Response:
-    return json_response(_detail(conn, principal, app_id))
+def get_application(app_id: IdPath, conn: ConnDep, principal: PrincipalDep) -> Response:
+    """The application; the ETag header goes into If-Match of a later PATCH."""
+    return with_etag(_detail(conn, principal, app_id), volatile=VOLATILE)
 
 
 @router.get("/{app_id}/history")
 def application_history(
-    app_id: int, conn: ConnDep, principal: PrincipalDep, limit: Limit = 50, offset: Offset = 0
+    app_id: IdPath, conn: ConnDep, principal: PrincipalDep, limit: Limit = 50, offset: Offset = 0
 ) -> Response:
     _visible(conn, principal, app_id)
     return history_response(conn, EntityKind.APPLICATION, app_id, limit, offset)
@@ -112,7 +123,7 @@ def _check_refs(
     principal: Principal,
     opd_code: str,
     asset_ids: list[int] | None,
-    facility_id: int | None = None,
+    facility_id: QueryId = None,
 ) -> None:
     if not exists(conn, opd_code):
         raise Unprocessable(f"unknown OPD code {opd_code!r}", ("body", "opd_code"))
@@ -134,20 +145,22 @@ def create_application(
     if repo.by_keys(conn, [(body.opd_code, body.name)]):
         raise HTTPException(409, f"application {body.name!r} of {body.opd_code} already exists")
     changes = ChangeLog()
-    app_id = service.declare(conn, changes, body.model_dump(mode="json"), cause)
+    app_id = service.create(conn, changes, body.model_dump(mode="json"), cause)
     changes.flush(conn)
-    return json_response(_detail(conn, principal, app_id), 201)
+    return with_etag(_detail(conn, principal, app_id), 201, VOLATILE)
 
 
 @router.patch("/{app_id}", response_model=ApplicationDetail)
 def update_application(
-    app_id: int,
+    app_id: IdPath,
     body: ApplicationUpdate,
+    request: Request,
     conn: WriteConnDep,
     principal: PrincipalDep,
     cause: CauseDep,
 ) -> Response:
     row = _visible(conn, principal, app_id)
+    check_if_match(request, etag_of(_detail(conn, principal, app_id), VOLATILE))
     _check_refs(conn, principal, row["opd_code"], body.asset_ids, body.facility_id)
     fields = {
         **body.model_dump(mode="json", exclude_unset=True),
@@ -157,4 +170,4 @@ def update_application(
     changes = ChangeLog()
     service.declare(conn, changes, fields, cause)
     changes.flush(conn)
-    return json_response(_detail(conn, principal, app_id))
+    return with_etag(_detail(conn, principal, app_id), volatile=VOLATILE)

@@ -35,19 +35,7 @@ def declare(conn: Connection, changes: ChangeLog, fields: dict[str, Any], cause:
     asset_ids = fields.pop("asset_ids", None)
     found = repo.by_keys(conn, [(fields["opd_code"], fields["name"])])
     if not found:
-        row = {
-            **DEFAULTS,
-            **fields,
-            "probe": {},
-            "declared": fields,
-            "is_sample": False,
-            "created_at": cause.at,
-            "updated_at": cause.at,
-        }
-        app_id = repo.insert_one(conn, row)
-        changes.record(
-            EntityKind.APPLICATION, app_id, ChangeAction.CREATED, None, _public(row), cause
-        )
+        app_id = _insert(conn, changes, fields, cause)
     else:
         row = found[0]
         app_id = row["id"]
@@ -61,6 +49,30 @@ def declare(conn: Connection, changes: ChangeLog, fields: dict[str, Any], cause:
             )
     if asset_ids is not None:
         _link_assets(conn, changes, app_id, asset_ids, cause)
+    return app_id
+
+
+def create(conn: Connection, changes: ChangeLog, fields: dict[str, Any], cause: Cause) -> int:
+    """A new application; one of the same OPD and name fails the unique constraint (409)."""
+    asset_ids = fields.pop("asset_ids", None)
+    app_id = _insert(conn, changes, fields, cause)
+    if asset_ids is not None:
+        _link_assets(conn, changes, app_id, asset_ids, cause)
+    return app_id
+
+
+def _insert(conn: Connection, changes: ChangeLog, fields: dict[str, Any], cause: Cause) -> int:
+    row = {
+        **DEFAULTS,
+        **fields,
+        "probe": {},
+        "declared": fields,
+        "is_sample": False,
+        "created_at": cause.at,
+        "updated_at": cause.at,
+    }
+    app_id = repo.insert_one(conn, row)
+    changes.record(EntityKind.APPLICATION, app_id, ChangeAction.CREATED, None, _public(row), cause)
     return app_id
 
 

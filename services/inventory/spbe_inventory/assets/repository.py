@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import Connection, or_, select
 
+from spbe_common.db import for_update, lock_asset_identities
 from spbe_inventory.bulk import Bulk, chunks, parse_ts
 
 from .models import MERGED, Asset, Service
@@ -47,7 +48,11 @@ LIGHT = (
 def find_candidates(
     conn: Connection, macs: Iterable[str], serials: Iterable[str], addresses: Iterable[str]
 ) -> list[dict[str, Any]]:
-    """Light rows of the assets sharing a MAC, a serial or a primary address with the input."""
+    """Light rows of the assets sharing a MAC, a serial or a primary address with the input.
+
+    A writer resolves identities under one lock on PostgreSQL, so two writers never both
+    create an asset for one MAC, serial or address."""
+    lock_asset_identities(conn)
     bulk = Bulk(conn)
     where = " OR ".join(bulk.in_list(column, column) for column in ("mac", "serial", "address"))
     params = {
@@ -63,9 +68,11 @@ def find_candidates(
 
 
 def get_rows(conn: Connection, ids: Sequence[int]) -> list[dict[str, Any]]:
+    """Full rows, locked in id order when a writer reads them on PostgreSQL."""
+    lock_asset_identities(conn)
     rows: list[dict[str, Any]] = []
     for chunk in chunks(sorted(set(ids))):
-        query = select(ASSET).where(ASSET.c.id.in_(chunk))
+        query = for_update(conn, select(ASSET).where(ASSET.c.id.in_(chunk)).order_by(ASSET.c.id))
         rows += [dict(r) for r in conn.execute(query).mappings()]
     return rows
 
@@ -194,9 +201,11 @@ def active_in_scope_seen_before(
     conn: Connection, scope: str, before: datetime
 ) -> list[dict[str, Any]]:
     """Assets of a scan scope, not retired, whose last sighting predates the scan."""
+    lock_asset_identities(conn)
     query = select(ASSET).where(
         ASSET.c.scope == scope,
         ASSET.c.lifecycle == "active",
         or_(ASSET.c.last_seen < before, ASSET.c.last_seen.is_(None)),
     )
+    query = for_update(conn, query.order_by(ASSET.c.id))
     return [dict(r) for r in conn.execute(query).mappings()]

@@ -4,11 +4,20 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Query
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import Response
 from sqlalchemy import Connection, or_, select
 
-from spbe_common.api import Unprocessable
+from spbe_common.api import (
+    IdPath,
+    Offset,
+    QueryId,
+    Unprocessable,
+    check_if_match,
+    etag_of,
+    with_etag,
+)
+from spbe_common.db import for_update, lock_asset_identities
 from spbe_common.events.enums import AssetKind, Lifecycle, Protocol
 from spbe_inventory.api.deps import (
     CauseDep,
@@ -21,7 +30,7 @@ from spbe_inventory.api.deps import (
 )
 from spbe_inventory.api.listing import Page, json_response, like, list_page, page_params
 from spbe_inventory.history.models import EntityKind
-from spbe_inventory.history.routes import Limit, Offset, history_response
+from spbe_inventory.history.routes import Limit, history_response
 from spbe_inventory.history.service import ChangeLog
 from spbe_inventory.infrastructure.repository import facility_exists
 from spbe_inventory.opd.repository import exists
@@ -97,6 +106,7 @@ async def list_assets(
 
 def _visible_asset(conn: Connection, principal: Principal, asset_id: int) -> dict[str, Any]:
     query = select(ASSET).where(ASSET.c.id == asset_id, principal.where(ASSET.c.opd_code))
+    query = for_update(conn, query)
     row = conn.execute(query).mappings().first()
     if row is None:
         raise HTTPException(404, f"asset {asset_id} not found")
@@ -118,14 +128,23 @@ def _detail(conn: Connection, row: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+# What a scan moves on every sighting is not part of what a person edits.
+VOLATILE = frozenset({"first_seen", "last_seen", "observed", "services"})
+
+
+def _answer(detail: dict[str, Any], status_code: int = 200) -> Response:
+    return with_etag(detail, status_code, VOLATILE)
+
+
 @router.get("/assets/{asset_id}", response_model=AssetDetail)
-def get_asset(asset_id: int, conn: ConnDep, principal: PrincipalDep) -> Response:
-    return json_response(_detail(conn, _visible_asset(conn, principal, asset_id)))
+def get_asset(asset_id: IdPath, conn: ConnDep, principal: PrincipalDep) -> Response:
+    """The asset with its services; the ETag header goes into If-Match of a later PATCH."""
+    return _answer(_detail(conn, _visible_asset(conn, principal, asset_id)))
 
 
 @router.get("/assets/{asset_id}/history")
 def asset_history(
-    asset_id: int, conn: ConnDep, principal: PrincipalDep, limit: Limit = 50, offset: Offset = 0
+    asset_id: IdPath, conn: ConnDep, principal: PrincipalDep, limit: Limit = 50, offset: Offset = 0
 ) -> Response:
     _visible_asset(conn, principal, asset_id)
     return history_response(conn, EntityKind.ASSET, asset_id, limit, offset)
@@ -154,10 +173,18 @@ def _check_opd(conn: Connection, principal: Principal, opd_code: str | None) -> 
         raise HTTPException(403, f"not allowed to write records of OPD {opd_code!r}")
 
 
-@router.post("/assets", response_model=AssetDetail, status_code=201)
+@router.post(
+    "/assets",
+    response_model=AssetDetail,
+    status_code=201,
+    responses={200: {"model": AssetDetail, "description": "Merged into the asset it identifies"}},
+)
 def declare_asset(
     body: AssetCreate, conn: WriteConnDep, principal: PrincipalDep, cause: CauseDep
 ) -> Response:
+    """Declares an asset: 201 when it is new; 200 when a MAC, serial or address identifies one
+    already catalogued, which the declaration then updates (so concurrent declarations of one
+    device make one asset)."""
     if not (body.mac or body.serial or body.addresses):
         raise Unprocessable("a declared asset needs a MAC, a serial or an address", ("body", "mac"))
     _check_opd(conn, principal, body.opd_code)
@@ -169,16 +196,28 @@ def declare_asset(
     uow = assets.AssetUnitOfWork(conn, ChangeLog())
     uow.load([ident])
     state = uow.declare(assets.Declaration(ident, fields, cause))
+    created = state.is_new
     uow.flush()
     assert state.id is not None
-    return json_response(_detail(conn, _visible_asset(conn, principal, state.id)), 201)
+    return _answer(
+        _detail(conn, _visible_asset(conn, principal, state.id)), 201 if created else 200
+    )
 
 
 @router.patch("/assets/{asset_id}", response_model=AssetDetail)
 def update_asset(
-    asset_id: int, body: AssetUpdate, conn: WriteConnDep, principal: PrincipalDep, cause: CauseDep
+    asset_id: IdPath,
+    body: AssetUpdate,
+    request: Request,
+    conn: WriteConnDep,
+    principal: PrincipalDep,
+    cause: CauseDep,
 ) -> Response:
+    """Declares the fields given (never overwritten by scans). With `If-Match: <ETag of GET>`
+    a record changed since it was read answers 412 and nothing is written."""
+    lock_asset_identities(conn)  # before any row lock, as every asset writer does
     current = _visible_asset(conn, principal, asset_id)
+    check_if_match(request, etag_of(_detail(conn, current), VOLATILE))
     fields = _declared_fields(body)
     if not principal.may_write(current["opd_code"]):
         raise HTTPException(403, f"not allowed to write records of OPD {current['opd_code']!r}")
@@ -189,7 +228,7 @@ def update_asset(
     uow.load_ids([asset_id])
     uow.declare(assets.Declaration(Identity(None, None, (), None, None), fields, cause, asset_id))
     uow.flush()
-    return json_response(_detail(conn, _visible_asset(conn, principal, asset_id)))
+    return _answer(_detail(conn, _visible_asset(conn, principal, asset_id)))
 
 
 @router.get("/services", response_model=ServicesPublic, tags=["services"])
@@ -201,7 +240,7 @@ async def list_services(
     protocol: Protocol | None = None,
     name: str | None = None,
     product: Annotated[str | None, Query(max_length=100)] = None,
-    asset_id: int | None = None,
+    asset_id: QueryId = None,
 ) -> Response:
     visible = select(ASSET.c.id).where(principal.where(ASSET.c.opd_code))
     where = [SERVICE.c.asset_id.in_(visible)] if principal.opd_codes is not None else []

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import Connection, Row, Table, delete, func, insert, select, update
 from sqlalchemy.sql import ColumnElement
 
+from spbe_common.db import for_update
 from spbe_inventory.applications.repository import APPLICATION
 from spbe_inventory.assets.repository import ASSET
 from spbe_inventory.history.models import ChangeAction, EntityKind
@@ -46,7 +47,11 @@ def by_id(
     conn: Connection, table: Table, row_id: int, *where: ColumnElement[bool]
 ) -> dict[str, Any] | None:
     key = next(iter(table.primary_key.columns))
-    row = conn.execute(select(table).where(key == row_id, *where)).mappings().first()
+    row = (
+        conn.execute(for_update(conn, select(table).where(key == row_id, *where)))
+        .mappings()
+        .first()
+    )
     return dict(row) if row else None
 
 

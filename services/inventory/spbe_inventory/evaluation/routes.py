@@ -9,12 +9,12 @@ from fastapi import APIRouter, Depends, HTTPException
 from fastapi.responses import Response
 from sqlalchemy import Connection, Table
 
-from spbe_common.api import Unprocessable
+from spbe_common.api import IdPath, Offset, QueryId, Unprocessable
 from spbe_common.catalogue import AuditKind, CatalogueSnapshot, ReviewSubject
 from spbe_inventory.api.deps import CauseDep, ConnDep, Principal, PrincipalDep, WriteConnDep
 from spbe_inventory.api.listing import Page, json_response, list_page, page_params
 from spbe_inventory.db import utcnow
-from spbe_inventory.history.routes import Limit, Offset
+from spbe_inventory.history.routes import Limit
 from spbe_inventory.infrastructure.repository import FACILITY
 
 from . import repository as repo
@@ -108,7 +108,11 @@ def create_audit(
 
 @router.patch("/evaluation/audits/{audit_id}", response_model=AuditPublic)
 def update_audit(
-    audit_id: int, body: AuditUpdate, conn: WriteConnDep, principal: PrincipalDep, cause: CauseDep
+    audit_id: IdPath,
+    body: AuditUpdate,
+    conn: WriteConnDep,
+    principal: PrincipalDep,
+    cause: CauseDep,
 ) -> Response:
     row = _visible(conn, principal, repo.AUDIT, audit_id, "audit")
     values = body.model_dump(exclude_unset=True)
@@ -119,7 +123,7 @@ def update_audit(
 
 @router.get("/evaluation/audits/{audit_id}/history")
 def audit_history(
-    audit_id: int, conn: ConnDep, principal: PrincipalDep, limit: Limit = 50, offset: Offset = 0
+    audit_id: IdPath, conn: ConnDep, principal: PrincipalDep, limit: Limit = 50, offset: Offset = 0
 ) -> Response:
     _visible(conn, principal, repo.AUDIT, audit_id, "audit")
     return _history(conn, EvaluationEntity.AUDIT, audit_id, limit, offset)
@@ -151,7 +155,11 @@ def create_review(
 
 @router.patch("/evaluation/reviews/{review_id}", response_model=ReviewPublic)
 def update_review(
-    review_id: int, body: ReviewUpdate, conn: WriteConnDep, principal: PrincipalDep, cause: CauseDep
+    review_id: IdPath,
+    body: ReviewUpdate,
+    conn: WriteConnDep,
+    principal: PrincipalDep,
+    cause: CauseDep,
 ) -> Response:
     row = _visible(conn, principal, repo.REVIEW, review_id, "review")
     values = body.model_dump(exclude_unset=True)
@@ -162,7 +170,7 @@ def update_review(
 
 @router.get("/evaluation/reviews/{review_id}/history")
 def review_history(
-    review_id: int, conn: ConnDep, principal: PrincipalDep, limit: Limit = 50, offset: Offset = 0
+    review_id: IdPath, conn: ConnDep, principal: PrincipalDep, limit: Limit = 50, offset: Offset = 0
 ) -> Response:
     _visible(conn, principal, repo.REVIEW, review_id, "review")
     return _history(conn, EvaluationEntity.REVIEW, review_id, limit, offset)
@@ -211,7 +219,7 @@ def create_service_bus(
 
 @router.patch("/evaluation/service-buses/{bus_id}", response_model=ServiceBusPublic)
 def update_service_bus(
-    bus_id: int,
+    bus_id: IdPath,
     body: ServiceBusUpdate,
     conn: WriteConnDep,
     principal: PrincipalDep,
@@ -229,7 +237,7 @@ def update_service_bus(
 
 @router.get("/evaluation/service-buses/{bus_id}/history")
 def service_bus_history(
-    bus_id: int, conn: ConnDep, principal: PrincipalDep, limit: Limit = 50, offset: Offset = 0
+    bus_id: IdPath, conn: ConnDep, principal: PrincipalDep, limit: Limit = 50, offset: Offset = 0
 ) -> Response:
     _visible(conn, principal, repo.SERVICE_BUS, bus_id, "service bus")
     return _history(conn, EvaluationEntity.SERVICE_BUS, bus_id, limit, offset)
@@ -260,7 +268,7 @@ def list_application_practices(conn: ConnDep, principal: PrincipalDep, page: Pag
 
 
 @router.get("/evaluation/application-practices/{app_id}", response_model=ApplicationPracticePublic)
-def get_application_practice(app_id: int, conn: ConnDep, principal: PrincipalDep) -> Response:
+def get_application_practice(app_id: IdPath, conn: ConnDep, principal: PrincipalDep) -> Response:
     opd = _application_opd(conn, principal, app_id)
     row = repo.by_id(conn, repo.PRACTICE, app_id)
     if row is None:
@@ -270,7 +278,7 @@ def get_application_practice(app_id: int, conn: ConnDep, principal: PrincipalDep
 
 @router.put("/evaluation/application-practices/{app_id}", response_model=ApplicationPracticePublic)
 def put_application_practice(
-    app_id: int,
+    app_id: IdPath,
     body: ApplicationPracticeIn,
     conn: WriteConnDep,
     principal: PrincipalDep,
@@ -291,7 +299,7 @@ def put_application_practice(
 
 @router.get("/evaluation/application-practices/{app_id}/history")
 def application_practice_history(
-    app_id: int, conn: ConnDep, principal: PrincipalDep, limit: Limit = 50, offset: Offset = 0
+    app_id: IdPath, conn: ConnDep, principal: PrincipalDep, limit: Limit = 50, offset: Offset = 0
 ) -> Response:
     _application_opd(conn, principal, app_id)
     return _history(conn, EvaluationEntity.APPLICATION_PRACTICE, app_id, limit, offset)
@@ -302,7 +310,7 @@ def application_practice_history(
 
 @router.get("/evaluation/facility-uses", response_model=FacilityUsesPublic)
 def list_facility_uses(
-    conn: ConnDep, principal: PrincipalDep, page: PageDep, facility_id: int | None = None
+    conn: ConnDep, principal: PrincipalDep, page: PageDep, facility_id: QueryId = None
 ) -> Response:
     where = [principal.where(repo.FACILITY_USE.c.opd_code)]
     if facility_id is not None:
@@ -331,7 +339,7 @@ def create_facility_use(
 
 @router.delete("/evaluation/facility-uses/{use_id}", status_code=204)
 def delete_facility_use(
-    use_id: int, conn: WriteConnDep, principal: PrincipalDep, cause: CauseDep
+    use_id: IdPath, conn: WriteConnDep, principal: PrincipalDep, cause: CauseDep
 ) -> Response:
     row = _visible(conn, principal, repo.FACILITY_USE, use_id, "facility use")
     if not principal.may_write(row["opd_code"]):

@@ -11,7 +11,6 @@ from spbe_inventory.history.models import EntityKind
 from spbe_inventory.history.repository import for_entity
 
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
-Offset = Annotated[int, Query(ge=0)]
 
 
 def history_response(

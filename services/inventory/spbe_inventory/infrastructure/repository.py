@@ -4,6 +4,8 @@ from typing import Any
 
 from sqlalchemy import Connection, Table, insert, select
 
+from spbe_common.db import for_update
+
 from .models import Facility, NetworkLink
 
 FACILITY = Facility.__table__  # type: ignore[attr-defined]
@@ -16,7 +18,9 @@ def insert_one(conn: Connection, table: Table, row: dict[str, Any]) -> dict[str,
 
 
 def by_id(conn: Connection, table: Table, row_id: int) -> dict[str, Any] | None:
-    row = conn.execute(select(table).where(table.c.id == row_id)).mappings().first()
+    row = (
+        conn.execute(for_update(conn, select(table).where(table.c.id == row_id))).mappings().first()
+    )
     return dict(row) if row else None
 
 

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Depends, HTTPException
 from fastapi.responses import Response
 from sqlalchemy import Table
 
-from spbe_common.api import Unprocessable
+from spbe_common.api import IdPath, Unprocessable
 from spbe_common.events.enums import HostingKind
 from spbe_inventory.api.deps import CauseDep, ConnDep, PrincipalDep, WriteConnDep
 from spbe_inventory.api.listing import Page, json_response, list_page, page_params
@@ -55,7 +55,7 @@ def list_facilities(conn: ConnDep, page: PageDep, kind: HostingKind | None = Non
 
 
 @router.get("/facilities/{facility_id}", response_model=FacilityPublic)
-def get_facility(facility_id: int, conn: ConnDep) -> Response:
+def get_facility(facility_id: IdPath, conn: ConnDep) -> Response:
     row = repo.by_id(conn, repo.FACILITY, facility_id)
     if row is None:
         raise HTTPException(404, f"facility {facility_id} not found")

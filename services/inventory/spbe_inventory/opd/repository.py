@@ -4,6 +4,8 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
 
+from spbe_common.db import for_update
+
 from .models import Opd
 
 OPD = Opd.__table__  # type: ignore[attr-defined]
@@ -14,7 +16,7 @@ def exists(conn: Connection, code: str) -> bool:
 
 
 def by_code(conn: Connection, code: str) -> dict[str, Any] | None:
-    row = conn.execute(select(OPD).where(OPD.c.code == code)).mappings().first()
+    row = conn.execute(for_update(conn, select(OPD).where(OPD.c.code == code))).mappings().first()
     return dict(row) if row else None
 
 

@@ -2,10 +2,11 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Query
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import Response
 from sqlalchemy import or_
 
+from spbe_common.api import Offset, check_if_match, etag_of, with_etag
 from spbe_inventory.api.deps import (
     CauseDep,
     ConnDep,
@@ -16,7 +17,7 @@ from spbe_inventory.api.deps import (
 )
 from spbe_inventory.api.listing import Page, json_response, like, list_page, page_params
 from spbe_inventory.history.models import ChangeAction, EntityKind
-from spbe_inventory.history.routes import Limit, Offset, history_response
+from spbe_inventory.history.routes import Limit, history_response
 from spbe_inventory.history.service import ChangeLog
 
 from . import repository as repo
@@ -60,10 +61,15 @@ def _visible(conn: ConnDep, principal: PrincipalDep, code: str) -> dict[str, obj
     return row
 
 
+def _public(row: dict[str, object] | None) -> dict[str, object]:
+    assert row is not None  # read in the transaction that wrote or found it
+    return {k: row[k] for k in COLUMNS}
+
+
 @router.get("/{code}", response_model=OpdPublic)
 def get_opd(code: str, conn: ConnDep, principal: PrincipalDep) -> Response:
-    row = _visible(conn, principal, code)
-    return json_response({k: row[k] for k in COLUMNS})
+    """The OPD; the ETag header goes into If-Match of a later PATCH."""
+    return with_etag(_public(_visible(conn, principal, code)))
 
 
 @router.get("/{code}/history")
@@ -89,14 +95,21 @@ def create_opd(
         EntityKind.OPD, opd_id, ChangeAction.CREATED, None, body.model_dump(mode="json"), cause
     )
     changes.flush(conn)
-    return json_response({k: repo.by_code(conn, body.code)[k] for k in COLUMNS}, 201)  # type: ignore[index]
+    return with_etag(_public(repo.by_code(conn, body.code)), 201)
 
 
 @router.patch("/{code}", response_model=OpdPublic)
 def update_opd(
-    code: str, body: OpdUpdate, conn: WriteConnDep, principal: PrincipalDep, cause: CauseDep
+    code: str,
+    body: OpdUpdate,
+    request: Request,
+    conn: WriteConnDep,
+    principal: PrincipalDep,
+    cause: CauseDep,
 ) -> Response:
+    """Changes the fields given; with `If-Match: <ETag of GET>` a stale version answers 412."""
     row = _visible(conn, principal, code)
+    check_if_match(request, etag_of(_public(row)))
     values = {
         k: v for k, v in body.model_dump(mode="json", exclude_unset=True).items() if row.get(k) != v
     }
@@ -108,5 +121,4 @@ def update_opd(
             EntityKind.OPD, int(str(row["id"])), ChangeAction.UPDATED, before, values, cause
         )
         changes.flush(conn)
-    updated = repo.by_code(conn, code) or {}
-    return json_response({k: updated[k] for k in COLUMNS})
+    return with_etag(_public(repo.by_code(conn, code)))
