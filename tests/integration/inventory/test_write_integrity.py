@@ -18,7 +18,7 @@ import httpx
 import pytest
 import uvicorn
 from sqlalchemy import Engine, event, text
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from spbe_inventory import migrate
 from spbe_inventory.api.app import create_app
@@ -243,3 +243,20 @@ def test_concurrent_declarations_of_one_device_make_one_asset(
     statuses = _race(live, calls)
     assert sorted(statuses) == [200] * (CLIENTS - 1) + [201], statuses
     assert live.scalar("SELECT count(*) FROM asset") == 1
+
+
+def test_the_database_itself_keeps_one_asset_per_mac_and_per_serial(live: LiveApi) -> None:
+    """The unique indexes behind identity resolution, whatever writes bypass the API."""
+    insert = (
+        "INSERT INTO asset (kind, lifecycle, mac, serial, addresses, identity_rule, observed,"
+        " declared, is_sample, created_at, updated_at)"
+        " VALUES ('server', 'active', :mac, :serial, '[]', 'declared', '{}', '{}', false,"
+        " '2026-11-30 00:00:00', '2026-11-30 00:00:00')"
+    )
+    with live.engine.begin() as conn:
+        conn.execute(text(insert), {"mac": "02:00:5E:00:00:09", "serial": None})
+        conn.execute(text(insert), {"mac": None, "serial": "SN-9"})
+        conn.execute(text(insert), {"mac": "02:00:5E:00:00:0A", "serial": "SN-9"})  # other NIC
+    for mac, serial in (("02:00:5E:00:00:09", None), (None, "SN-9")):
+        with pytest.raises(IntegrityError), live.engine.begin() as conn:
+            conn.execute(text(insert), {"mac": mac, "serial": serial})
