@@ -8,8 +8,9 @@ from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from spbe_common.events.enums import ApplicationKind, ApplicationStatus, HostingKind, Platform
+from spbe_common.events.limits import MAX_SERVICE_AREAS, MAX_URLS
 from spbe_inventory.db import EnumText, UTCDateTime, utcnow
-from spbe_inventory.patch import Patch
+from spbe_inventory.patch import CLOSED, INT64_END, MAX_IDS, Id, Name, Patch, unset
 
 
 class ApplicationBase(SQLModel):
@@ -19,34 +20,36 @@ class ApplicationBase(SQLModel):
     kind: ApplicationKind = Field(default=ApplicationKind.SPECIAL, sa_type=EnumText)
     platform: Platform = Field(default=Platform.WEB, sa_type=EnumText)
     hosting: HostingKind | None = Field(default=None, sa_type=EnumText)
-    facility_id: int | None = Field(default=None, foreign_key="facility.id")
+    facility_id: int | None = Field(
+        default=None,
+        foreign_key="facility.id",
+        schema_extra={"ge": 1, "lt": INT64_END, "strict": True},
+    )
     status: ApplicationStatus = Field(default=ApplicationStatus.ACTIVE, sa_type=EnumText)
-    function_level: int | None = Field(default=None, ge=1, le=5)
-    uses_service_bus: bool = False
+    function_level: int | None = Field(default=None, ge=1, le=5, schema_extra={"strict": True})
+    uses_service_bus: bool = Field(default=False, schema_extra={"strict": True})
 
 
 class ApplicationCreate(ApplicationBase):
-    urls: list[HttpUrl] = []
-    service_areas: list[str] = []
-    asset_ids: list[int] = []
+    model_config = CLOSED
+
+    urls: list[HttpUrl] = Field(default=[], max_length=MAX_URLS)
+    service_areas: list[Name] = Field(default=[], max_length=MAX_SERVICE_AREAS)
+    asset_ids: list[Id] = Field(default=[], max_length=MAX_IDS)
 
 
 class ApplicationUpdate(Patch):
-    not_null = frozenset(
-        {"kind", "platform", "status", "uses_service_bus", "urls", "service_areas", "asset_ids"}
-    )
-
     description: str | None = Field(default=None, max_length=2000)
-    kind: ApplicationKind | None = None
-    platform: Platform | None = None
+    kind: ApplicationKind = unset()
+    platform: Platform = unset()
     hosting: HostingKind | None = None
-    facility_id: int | None = None
-    status: ApplicationStatus | None = None
-    function_level: int | None = Field(default=None, ge=1, le=5)
-    uses_service_bus: bool | None = None
-    urls: list[HttpUrl] | None = None
-    service_areas: list[str] | None = None
-    asset_ids: list[int] | None = None
+    facility_id: Id | None = None
+    status: ApplicationStatus = unset()
+    function_level: int | None = Field(default=None, ge=1, le=5, schema_extra={"strict": True})
+    uses_service_bus: bool = unset(strict=True)
+    urls: list[HttpUrl] = unset(max_length=MAX_URLS)
+    service_areas: list[Name] = unset(max_length=MAX_SERVICE_AREAS)
+    asset_ids: list[Id] = unset(max_length=MAX_IDS)
 
 
 class Application(ApplicationBase, table=True):

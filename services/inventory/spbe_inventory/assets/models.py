@@ -7,13 +7,14 @@ Observed state (what scans saw) and declared state (what a person said) are stor
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from spbe_common.events.enums import AssetKind, Lifecycle, Protocol
+from spbe_common.events.limits import MAX_ADDRESSES
 from spbe_common.events.payloads import IPAddress
 from spbe_inventory.db import EnumText, UTCDateTime, utcnow
-from spbe_inventory.patch import Patch
+from spbe_inventory.patch import CLOSED, INT64_END, Id, Patch, unset
 
 # Fields whose value is the merge of declared and observed state (declared wins).
 MERGED = (
@@ -21,6 +22,11 @@ MERGED = (
     "address", "addresses", "os_guess", "vendor", "lifecycle",
 )  # fmt: skip
 MAC_REGEX = r"^[0-9A-Fa-f]{2}([:-][0-9A-Fa-f]{2}){5}$"
+
+
+def _where(condition: str) -> dict[str, Any]:
+    """A partial index, on SQLite and PostgreSQL alike."""
+    return {"sqlite_where": text(condition), "postgresql_where": text(condition)}
 
 
 class AssetBase(SQLModel):
@@ -32,37 +38,47 @@ class AssetBase(SQLModel):
     opd_code: str | None = Field(default=None, max_length=32, index=True)
     location: str | None = Field(default=None, max_length=200)
     owner: str | None = Field(default=None, max_length=200)
-    facility_id: int | None = Field(default=None, foreign_key="facility.id")
+    facility_id: int | None = Field(
+        default=None,
+        foreign_key="facility.id",
+        schema_extra={"ge": 1, "lt": INT64_END, "strict": True},
+    )
 
 
 class AssetCreate(AssetBase):
     """A declared asset. At least one identity (MAC, serial or address) is required."""
 
-    mac: str | None = Field(default=None, schema_extra={"pattern": MAC_REGEX})
-    addresses: list[IPAddress] = []
+    model_config = CLOSED
+
+    mac: str | None = Field(default=None, max_length=17, schema_extra={"pattern": MAC_REGEX})
+    addresses: list[IPAddress] = Field(default=[], max_length=MAX_ADDRESSES)
     lifecycle: Lifecycle = Lifecycle.ACTIVE
 
 
 class AssetUpdate(Patch):
     """Declared fields; a field set here is never overwritten by a scan."""
 
-    not_null = frozenset({"kind", "lifecycle"})
-
     name: str | None = Field(default=None, max_length=200)
-    kind: AssetKind | None = None
+    kind: AssetKind = unset()
     hostname: str | None = Field(default=None, max_length=253)
     serial: str | None = Field(default=None, max_length=100)
     opd_code: str | None = Field(default=None, max_length=32)
     location: str | None = Field(default=None, max_length=200)
     owner: str | None = Field(default=None, max_length=200)
-    lifecycle: Lifecycle | None = None
-    facility_id: int | None = None
+    lifecycle: Lifecycle = unset()
+    facility_id: Id | None = None
 
 
 class Asset(AssetBase, table=True):
     __table_args__ = (
         Index("ix_asset_scope_address", "scope", "address"),
         Index("ix_asset_opd_lifecycle", "opd_code", "lifecycle", "id"),
+        # Natural keys behind identity resolution: one asset per MAC, and per serial among assets
+        # without a MAC (two NICs' MACs may share a serial: rule 2 of identity.py).
+        Index("uq_asset_mac", "mac", unique=True, **_where("mac IS NOT NULL")),
+        Index(
+            "uq_asset_serial", "serial", unique=True, **_where("serial IS NOT NULL AND mac IS NULL")
+        ),
     )
     id: int | None = Field(default=None, primary_key=True)
     address: str | None = Field(default=None, max_length=45, index=True)

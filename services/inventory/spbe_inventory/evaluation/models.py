@@ -6,9 +6,9 @@ a facility, and the Pemda-wide profile (ICT-managing OPD, chosen public sectors,
 management programme). Vocabularies come from the shared contract `spbe_common.catalogue`.
 """
 
-from datetime import date, datetime
+from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
 from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
@@ -16,6 +16,19 @@ from sqlmodel import Field, SQLModel
 from spbe_common.catalogue import AssetStage, AuditKind, AuditorKind, LifecycleStage, ReviewSubject
 from spbe_inventory.db import EnumText, UTCDateTime, utcnow
 from spbe_inventory.history.models import EntityKind
+from spbe_inventory.patch import (
+    CLOSED,
+    INT64_END,
+    MAX_IDS,
+    MAX_ITEMS,
+    OPEN,
+    Code,
+    Day,
+    Id,
+    Name,
+    Patch,
+    unset,
+)
 
 OPD_CODE = r"^[A-Z0-9][A-Z0-9_-]{0,31}$"
 SECTOR_CODE = r"^[a-z0-9][a-z0-9_]{0,62}$"
@@ -36,38 +49,46 @@ class EvaluationEntity(StrEnum):
 
 
 class AuditBase(SQLModel):
+    model_config = CLOSED
+
     opd_code: str = Field(max_length=32, index=True, description="OPD that commissioned it")
     kind: AuditKind = Field(sa_type=EnumText)
-    audited_on: date
-    in_plan: bool = Field(default=False, description="Done to a continuous audit plan")
-    standard_based: bool = Field(default=False, description="Done to a named audit standard")
+    audited_on: Day
+    in_plan: bool = Field(
+        default=False, schema_extra={"strict": True}, description="Done to a continuous audit plan"
+    )
+    standard_based: bool = Field(
+        default=False, schema_extra={"strict": True}, description="Done to a named audit standard"
+    )
     auditor: AuditorKind = Field(default=AuditorKind.INTERNAL, sa_type=EnumText)
     auditor_name: str | None = Field(default=None, max_length=200)
     scope: str = Field(default="", max_length=500)
-    findings_followed_up: bool = False
+    findings_followed_up: bool = Field(default=False, schema_extra={"strict": True})
     reference: str | None = Field(default=None, max_length=500, description="Report no. / link")
 
 
-class AuditUpdate(SQLModel):
-    kind: AuditKind | None = None
-    audited_on: date | None = None
-    in_plan: bool | None = None
-    standard_based: bool | None = None
-    auditor: AuditorKind | None = None
+class AuditUpdate(Patch):
+    kind: AuditKind = unset()
+    audited_on: Day = unset()
+    in_plan: bool = unset(strict=True)
+    standard_based: bool = unset(strict=True)
+    auditor: AuditorKind = unset()
     auditor_name: str | None = Field(default=None, max_length=200)
-    scope: str | None = Field(default=None, max_length=500)
-    findings_followed_up: bool | None = None
+    scope: str = unset(max_length=500)
+    findings_followed_up: bool = unset(strict=True)
     reference: str | None = Field(default=None, max_length=500)
 
 
 class Audit(AuditBase, table=True):
     __tablename__ = "evaluation_audit"
+    model_config = OPEN
     id: int | None = Field(default=None, primary_key=True)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
 class AuditPublic(AuditBase):
+    model_config = OPEN
     id: int
 
 
@@ -80,30 +101,34 @@ class AuditsPublic(SQLModel):
 
 
 class ReviewBase(SQLModel):
+    model_config = CLOSED
+
     opd_code: str = Field(max_length=32, index=True, description="OPD that held the review")
     subject: ReviewSubject = Field(sa_type=EnumText)
-    reviewed_on: date
+    reviewed_on: Day
     summary: str = Field(default="", max_length=2000)
-    improvements_followed_up: bool = False
+    improvements_followed_up: bool = Field(default=False, schema_extra={"strict": True})
     reference: str | None = Field(default=None, max_length=500)
 
 
-class ReviewUpdate(SQLModel):
-    subject: ReviewSubject | None = None
-    reviewed_on: date | None = None
-    summary: str | None = Field(default=None, max_length=2000)
-    improvements_followed_up: bool | None = None
+class ReviewUpdate(Patch):
+    subject: ReviewSubject = unset()
+    reviewed_on: Day = unset()
+    summary: str = unset(max_length=2000)
+    improvements_followed_up: bool = unset(strict=True)
     reference: str | None = Field(default=None, max_length=500)
 
 
 class Review(ReviewBase, table=True):
     __tablename__ = "evaluation_review"
+    model_config = OPEN
     id: int | None = Field(default=None, primary_key=True)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
 class ReviewPublic(ReviewBase):
+    model_config = OPEN
     id: int
 
 
@@ -118,20 +143,32 @@ class ReviewsPublic(SQLModel):
 class ServiceBusBase(SQLModel):
     name: str = Field(min_length=2, max_length=200, unique=True)
     opd_code: str = Field(max_length=32, index=True, description="OPD that operates it")
-    facility_id: int | None = Field(default=None, foreign_key="facility.id")
-    splp_integrated: bool = Field(default=False, description="Integrated with the national SPLP")
+    facility_id: int | None = Field(
+        default=None,
+        foreign_key="facility.id",
+        schema_extra={"ge": 1, "lt": INT64_END, "strict": True},
+    )
+    splp_integrated: bool = Field(
+        default=False,
+        schema_extra={"strict": True},
+        description="Integrated with the national SPLP",
+    )
 
 
 class ServiceBusCreate(ServiceBusBase):
-    apis: list[str] = Field(default=[], description="APIs exchanged over it")
-    application_ids: list[int] = Field(default=[], description="Applications that use it")
+    model_config = CLOSED
+
+    apis: list[Name] = Field(default=[], max_length=MAX_ITEMS, description="APIs exchanged over it")
+    application_ids: list[Id] = Field(
+        default=[], max_length=MAX_IDS, description="Applications that use it"
+    )
 
 
-class ServiceBusUpdate(SQLModel):
-    facility_id: int | None = None
-    splp_integrated: bool | None = None
-    apis: list[str] | None = None
-    application_ids: list[int] | None = None
+class ServiceBusUpdate(Patch):
+    facility_id: Id | None = None
+    splp_integrated: bool = unset(strict=True)
+    apis: list[Name] = unset(max_length=MAX_ITEMS)
+    application_ids: list[Id] = unset(max_length=MAX_IDS)
 
 
 class ServiceBus(ServiceBusBase, table=True):
@@ -167,6 +204,8 @@ class ServiceBusesPublic(SQLModel):
 class DevelopmentDocument(SQLModel):
     """One development document of an application: its life-cycle stage and where it is."""
 
+    model_config = CLOSED
+
     stage: LifecycleStage
     title: str = Field(min_length=1, max_length=200)
     reference: str | None = Field(default=None, max_length=500)
@@ -174,17 +213,27 @@ class DevelopmentDocument(SQLModel):
 
 class ApplicationPracticeBase(SQLModel):
     consulted_with_ict_opd: bool = Field(
-        default=False, description="Development was consulted with the ICT-managing OPD"
+        default=False,
+        schema_extra={"strict": True},
+        description="Development was consulted with the ICT-managing OPD",
     )
     controlled_by_ict_opd: bool = Field(
-        default=False, description="Development is integrated and controlled by that OPD"
+        default=False,
+        schema_extra={"strict": True},
+        description="Development is integrated and controlled by that OPD",
     )
-    is_service_portal: bool = Field(default=False, description="The digital service portal")
-    listed_in_portal: bool = Field(default=False, description="Reachable from that portal")
+    is_service_portal: bool = Field(
+        default=False, schema_extra={"strict": True}, description="The digital service portal"
+    )
+    listed_in_portal: bool = Field(
+        default=False, schema_extra={"strict": True}, description="Reachable from that portal"
+    )
 
 
 class ApplicationPracticeIn(ApplicationPracticeBase):
-    documents: list[DevelopmentDocument] = []
+    model_config = CLOSED
+
+    documents: list[DevelopmentDocument] = Field(default=[], max_length=len(LifecycleStage))
 
 
 class ApplicationPractice(ApplicationPracticeBase, table=True):
@@ -197,6 +246,8 @@ class ApplicationPractice(ApplicationPracticeBase, table=True):
 
 
 class ApplicationPracticePublic(ApplicationPracticeIn):
+    model_config = OPEN
+
     application_id: int
     opd_code: str
 
@@ -210,19 +261,26 @@ class ApplicationPracticesPublic(SQLModel):
 
 
 class FacilityUseBase(SQLModel):
-    facility_id: int = Field(foreign_key="facility.id")
+    model_config = CLOSED
+
+    facility_id: int = Field(
+        foreign_key="facility.id", schema_extra={"ge": 1, "lt": INT64_END, "strict": True}
+    )
     opd_code: str = Field(max_length=32, index=True)
     note: str | None = Field(default=None, max_length=500)
 
 
 class FacilityUse(FacilityUseBase, table=True):
     __tablename__ = "evaluation_facility_use"
+    model_config = OPEN
     __table_args__ = (UniqueConstraint("facility_id", "opd_code"),)
     id: int | None = Field(default=None, primary_key=True)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
 class FacilityUsePublic(FacilityUseBase):
+    model_config = OPEN
+
     id: int
 
 
@@ -235,18 +293,26 @@ class FacilityUsesPublic(SQLModel):
 
 
 class EvaluationProfileBase(SQLModel):
+    model_config = CLOSED
+
     ict_opd_code: str | None = Field(
         default=None, max_length=32, description="The OPD that runs ICT management (Diskominfo)"
     )
-    public_sectors: list[str] = Field(
+    public_sectors: list[Annotated[str, Field(max_length=63)]] = Field(
         default=[], max_length=3, description="Sectors for indicators 45-47, in slot order"
     )
-    asset_programme: bool = Field(default=False, description="Directed, planned ICT asset plan")
-    asset_guideline_stages: list[AssetStage] = Field(
-        default=[], description="Stages the ICT asset management guideline covers"
+    asset_programme: bool = Field(
+        default=False, schema_extra={"strict": True}, description="Directed, planned ICT asset plan"
     )
-    asset_strategy_by_tim_koordinasi: bool = False
-    asset_strategy_opds: list[str] = Field(default=[], description="OPD applying that strategy")
+    asset_guideline_stages: list[AssetStage] = Field(
+        default=[],
+        max_length=len(AssetStage),
+        description="Stages the ICT asset management guideline covers",
+    )
+    asset_strategy_by_tim_koordinasi: bool = Field(default=False, schema_extra={"strict": True})
+    asset_strategy_opds: list[Code] = Field(
+        default=[], max_length=MAX_IDS, description="OPD applying that strategy"
+    )
 
 
 class EvaluationProfile(SQLModel, table=True):

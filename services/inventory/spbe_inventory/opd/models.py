@@ -7,7 +7,7 @@ from sqlalchemy import JSON, Column
 from sqlmodel import Field, SQLModel
 
 from spbe_inventory.db import EnumText, UTCDateTime, utcnow
-from spbe_inventory.patch import Patch
+from spbe_inventory.patch import CLOSED, MAX_ITEMS, Name, Patch, unset
 
 
 class OpdKind(StrEnum):
@@ -30,16 +30,16 @@ class OpdBase(SQLModel):
 
 
 class OpdCreate(OpdBase):
-    aliases: list[str] = []
+    model_config = CLOSED
+
+    aliases: list[Name] = Field(default=[], max_length=MAX_ITEMS)
 
 
 class OpdUpdate(Patch):
-    not_null = frozenset({"name", "kind", "aliases"})
-
-    name: str | None = Field(default=None, min_length=2, max_length=200)
+    name: str = unset(min_length=2, max_length=200)
     abbreviation: str | None = Field(default=None, max_length=40)
-    kind: OpdKind | None = None
-    aliases: list[str] | None = None
+    kind: OpdKind = unset()
+    aliases: list[Name] = unset(max_length=MAX_ITEMS)
 
 
 class Opd(OpdBase, table=True):
