@@ -7,6 +7,7 @@ import typer
 from spbe_cli import events_cli
 from spbe_cli.jobs import collector_job
 from spbe_collector.cli import app as collect_app
+from spbe_common.settings import DataDirError
 from spbe_inventory import cli as inventory_cli
 from spbe_scorer.cli import app as score_app
 
@@ -30,6 +31,15 @@ app.add_typer(inventory_cli.sample_app, name="sample")
 app.add_typer(events_cli.app, name="events")
 app.add_typer(collect_app, name="collect")
 app.add_typer(score_app, name="score")
+
+
+def run() -> None:
+    """The `spbe` entry point: a known start-up failure is one clear line and exit status 2."""
+    try:
+        app()
+    except DataDirError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise SystemExit(2) from None
 
 
 @app.callback()

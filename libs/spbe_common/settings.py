@@ -18,6 +18,26 @@ class BusBackend(StrEnum):
     KAFKA = "kafka"
 
 
+class DataDirError(RuntimeError):
+    """The data directory cannot be created or written: the message names the path and why."""
+
+
+def prepare_data_dir(path: Path) -> Path:
+    """Create the data directory if needed and prove it writable, before anything opens a file in
+    it; a clear error instead of a traceback from deep inside a database driver."""
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        probe = path / ".write-check"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        raise DataDirError(
+            f"data directory {path.resolve()} cannot be written: {exc.strerror or exc}"
+            " (set SPBE_DATA_DIR to a writable folder)"
+        ) from exc
+    return path
+
+
 class BusSettings(BaseSettings):
     """Where events travel. Read from SPBE_* environment variables."""
 

@@ -12,6 +12,7 @@ from prometheus_client import CollectorRegistry, start_http_server
 from sqlalchemy import Engine, func, select
 
 from spbe_common.bus import Bus, make_bus
+from spbe_common.settings import BusBackend, prepare_data_dir
 from spbe_inventory import migrate
 from spbe_inventory.api.app import create_app
 from spbe_inventory.db import make_engine
@@ -33,6 +34,8 @@ class Inventory:
 
     @classmethod
     def build(cls, settings: InventorySettings) -> Inventory:
+        if settings.database_url is None or settings.bus is BusBackend.EMBEDDED:
+            prepare_data_dir(settings.data_dir)  # the SQLite catalogue or the event log live there
         return cls(settings, make_engine(settings.db_url), make_bus(settings), CollectorRegistry())
 
     def migrate(self) -> None:
