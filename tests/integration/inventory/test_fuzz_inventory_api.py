@@ -26,6 +26,7 @@ import pytest
 import schemathesis
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from harness import bearer, grant
 from hypothesis import HealthCheck
 from schemathesis.checks import (  # type: ignore[attr-defined]
     content_type_conformance,
@@ -119,7 +120,8 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FastAPI]:
     engine = make_engine(f"sqlite:///{data_dir}/inv.db")
     migrate.upgrade(engine)
     app = create_app(InventorySettings(data_dir=data_dir), engine)
-    with TestClient(app) as client:
+    app.state.fuzz_headers = bearer(grant(engine))  # an admin: every operation is allowed
+    with TestClient(app, headers=app.state.fuzz_headers) as client:
         _seed(client)
     _ingest_scans(engine)
     yield app
@@ -128,7 +130,9 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FastAPI]:
 
 @pytest.fixture(scope="module")
 def api_schema(app: FastAPI) -> Any:
-    return schemathesis.openapi.from_asgi("/openapi.json", app)
+    schema = schemathesis.openapi.from_asgi("/openapi.json", app)
+    schema.config.update(headers=app.state.fuzz_headers)
+    return schema
 
 
 def _documented() -> list[str]:
