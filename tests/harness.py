@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable
+import uuid
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -12,9 +13,12 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 from synthetic import register_scan_opds
 
+from spbe_common.auth import Role
 from spbe_common.bus import EmbeddedBus, publish
+from spbe_common.db import begin_write
 from spbe_common.events import Event, Topic
 from spbe_inventory import migrate
+from spbe_inventory.accounts import service as accounts
 from spbe_inventory.api.app import create_app
 from spbe_inventory.db import make_engine
 from spbe_inventory.ingest.consumer import InventoryConsumer
@@ -56,6 +60,19 @@ class InventoryHarness:
         return response.json()
 
 
+def grant(engine: Engine, role: Role = Role.ADMIN, opd: Sequence[str] = (), name: str = "") -> str:
+    """A bearer token of a new token-only account with `role` (and OPD scope), made as
+    `spbe users add` and `spbe tokens create` make them (no password: argon2 is slow on purpose)."""
+    name = name or f"uji-{role.value.replace('_', '-')}-{uuid.uuid4().hex[:6]}"
+    with begin_write(engine) as conn:
+        accounts.add_account(conn, name, role, list(opd), password=False)
+        return accounts.create_token(conn, name)[1]
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
 def build_inventory(data_dir: Path, batch_size: int = 100) -> InventoryHarness:
     settings = InventorySettings(data_dir=data_dir, batch_size=batch_size, poll_timeout_s=0.01)
     engine = make_engine(settings.db_url)
@@ -64,7 +81,7 @@ def build_inventory(data_dir: Path, batch_size: int = 100) -> InventoryHarness:
     consumer = InventoryConsumer(
         engine, bus, group_id=settings.consumer_group, batch_size=batch_size, poll_timeout_s=0.01
     )
-    client = TestClient(create_app(settings, engine))
+    client = TestClient(create_app(settings, engine), headers=bearer(grant(engine)))
     return InventoryHarness(settings, engine, bus, client, consumer)
 
 

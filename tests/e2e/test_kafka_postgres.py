@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from harness import bearer, grant
 from integration import conftest as servers
 from integration.kafka.stack import (
     KafkaInventory,
@@ -61,7 +62,9 @@ def test_published_scans_appear_in_the_catalogue_through_the_api(
 
     consume_until_caught_up(inventory, inventory.consumer(), target)
 
-    client = TestClient(create_app(inventory.settings, inventory.engine))
+    client = TestClient(
+        create_app(inventory.settings, inventory.engine), headers=bearer(grant(inventory.engine))
+    )
     assets = get(client, "/api/v1/assets", limit=500)
     assert assets["count"] == SCOPES * HOSTS
     by_address = {a["address"]: a for a in assets["data"]}
@@ -91,7 +94,9 @@ def test_a_redelivered_stream_changes_nothing(inventory: KafkaInventory) -> None
 
     consume_until_caught_up(inventory, inventory.consumer(), target)
 
-    client = TestClient(create_app(inventory.settings, inventory.engine))
+    client = TestClient(
+        create_app(inventory.settings, inventory.engine), headers=bearer(grant(inventory.engine))
+    )
     assert get(client, "/api/v1/assets")["count"] == 60
     assert inventory.count("SELECT count(*) FROM processed_event") == len(events)
     history = inventory.count("SELECT count(*) FROM history WHERE action = 'created'")

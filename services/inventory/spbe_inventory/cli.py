@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Sequence
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
 
+from spbe_common.auth import Role
+from spbe_common.db import begin_write
+from spbe_common.settings import Environment
 from spbe_inventory import migrate
+from spbe_inventory.accounts import repository as accounts_repo
+from spbe_inventory.accounts import service as accounts
 from spbe_inventory.runtime import Inventory, run_consumer_until_signalled, start_background
 from spbe_inventory.sample.service import load_sample
 from spbe_inventory.settings import InventorySettings
@@ -17,6 +22,8 @@ from spbe_inventory.settings import InventorySettings
 console = Console()
 db_app = typer.Typer(help="Database migrations (Alembic).", no_args_is_help=True)
 sample_app = typer.Typer(help="Sample data of a regency.", no_args_is_help=True)
+users_app = typer.Typer(help="Accounts of people and services.", no_args_is_help=True)
+tokens_app = typer.Typer(help="API tokens (Authorization: Bearer).", no_args_is_help=True)
 
 
 def _inventory() -> Inventory:
@@ -36,6 +43,7 @@ def up(jobs: Sequence[tuple[str, Job]] = ()) -> None:
             f"[green]Sample data loaded[/]: {summary.opd} OPD, {summary.assets} assets, "
             f"{summary.applications} applications (marked as sample)."
         )
+    _first_start(inventory)
     stop = threading.Event()
     consumer = inventory.consumer()
     threads = [start_background(consumer.run, "consumer", stop)]
@@ -57,7 +65,125 @@ def up(jobs: Sequence[tuple[str, Job]] = ()) -> None:
 def api() -> None:
     """Serve the inventory API only."""
     inventory = _inventory()
+    _first_start(inventory)
     inventory.api_server().run()
+
+
+def _first_start(inventory: Inventory) -> None:
+    """Production needs an admin made with `spbe users add`; elsewhere the first start makes one
+    with a generated password and prints it, once (no default password exists anywhere)."""
+    settings = inventory.settings
+    with begin_write(inventory.engine) as conn:
+        if settings.environment is Environment.PRODUCTION:
+            if not accounts.has_admin(conn):
+                _fail("no admin account: create one first with `spbe users add NAME --role admin`")
+            return
+        created = accounts.ensure_first_admin(conn)
+    if created is not None:
+        name, password = created
+        url = f"http://{settings.api_host}:{settings.api_port}"
+        console.print(
+            f"[bold]First start[/]: sign in at {url}/ as [bold]{name}[/] with the password below "
+            "(shown only now; keep it safe, then make personal accounts with `spbe users add`):"
+        )
+        print(password, flush=True)
+
+
+def _fail(message: str) -> NoReturn:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(2)
+
+
+# --- accounts and tokens ------------------------------------------------------------------------
+@users_app.command("add")
+def users_add(
+    name: Annotated[str, typer.Argument(help="Account name: a-z 0-9 . _ -")],
+    role: Annotated[Role, typer.Option("--role", help="What the account may do")],
+    opd: Annotated[
+        list[str] | None, typer.Option("--opd", help="OPD code (repeat): the account's scope")
+    ] = None,
+) -> None:
+    """Create an account; prints its generated password (only now) on the last line."""
+    inventory = _inventory()
+    try:
+        with begin_write(inventory.engine) as conn:
+            password = accounts.add_account(conn, name, role, opd or [])
+    except accounts.AccountError as exc:
+        _fail(str(exc))
+    if not password:  # a service account
+        console.print(
+            f"Service account [bold]{name}[/] created; give it a token: spbe tokens create {name}"
+        )
+        return
+    console.print(f"Account [bold]{name}[/] ({role.value}) created. Its password, shown once:")
+    print(password, flush=True)
+
+
+@users_app.command("list")
+def users_list() -> None:
+    """Every account: name, role, OPD scope, state and last sign-in."""
+    with _inventory().engine.connect() as conn:
+        rows = accounts_repo.all_accounts(conn)
+    for row in rows:
+        scope = ",".join(row["opd_codes"]) or "all OPD"
+        state = "disabled" if row["disabled"] else "enabled"
+        last = row["last_login_at"].isoformat() if row["last_login_at"] else "never"
+        print(f"{row['name']}\t{row['role']}\t{scope}\t{state}\tlast sign-in {last}")
+
+
+@users_app.command("disable")
+def users_disable(name: str) -> None:
+    """Disable an account: its sign-ins, sessions and tokens stop working at once."""
+    try:
+        with begin_write(_inventory().engine) as conn:
+            accounts.disable(conn, name)
+    except accounts.AccountError as exc:
+        _fail(str(exc))
+    console.print(f"Account {name} disabled.")
+
+
+@tokens_app.command("create")
+def tokens_create(
+    account: str,
+    expires_days: Annotated[int, typer.Option("--expires-days", min=1, max=3650)] = (
+        accounts.TOKEN_DAYS
+    ),
+) -> None:
+    """Create an API token for an account (person or service); the token alone on the last line."""
+    try:
+        with begin_write(_inventory().engine) as conn:
+            token_id, token = accounts.create_token(conn, account, expires_days)
+    except accounts.AccountError as exc:
+        _fail(str(exc))
+    console.print(
+        f"Token {token_id} for {account}, valid {expires_days} days; send it as "
+        "'Authorization: Bearer <token>'. Shown only now:"
+    )
+    print(token, flush=True)
+
+
+@tokens_app.command("list")
+def tokens_list(account: Annotated[str | None, typer.Argument()] = None) -> None:
+    """Tokens (never the token itself): id, account, expiry, last use, state."""
+    with _inventory().engine.connect() as conn:
+        rows = accounts_repo.tokens(conn, account)
+    for row in rows:
+        used = row["last_used_at"].isoformat() if row["last_used_at"] else "never used"
+        state = "revoked" if row["revoked_at"] else "live"
+        print(
+            f"{row['id']}\t{row['account']}\texpires {row['expires_at'].isoformat()}\t{used}\t{state}"
+        )
+
+
+@tokens_app.command("revoke")
+def tokens_revoke(token_id: str) -> None:
+    """Revoke a token by its id: it stops working at once."""
+    try:
+        with begin_write(_inventory().engine) as conn:
+            accounts.revoke_token(conn, token_id)
+    except accounts.AccountError as exc:
+        _fail(str(exc))
+    console.print(f"Token {token_id} revoked.")
 
 
 def consume() -> None:

@@ -2,6 +2,7 @@
 
 from sqlmodel import SQLModel
 
+from spbe_inventory.accounts.models import Account, ApiToken, LoginFailure, WebSession
 from spbe_inventory.applications.models import Application, ApplicationAsset
 from spbe_inventory.assets.models import Asset, Service
 from spbe_inventory.evaluation import models as evaluation_models  # noqa: F401 (its tables)
@@ -13,16 +14,20 @@ from spbe_inventory.opd.models import Opd
 metadata = SQLModel.metadata
 
 __all__ = [
+    "Account",
+    "ApiToken",
     "Application",
     "ApplicationAsset",
     "Asset",
     "Facility",
     "HistoryEntry",
+    "LoginFailure",
     "NetworkLink",
     "Opd",
     "ProcessedEvent",
     "RejectedEvent",
     "Scan",
     "Service",
+    "WebSession",
     "metadata",
 ]

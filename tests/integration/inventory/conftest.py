@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from harness import bearer, grant
 from prometheus_client import CollectorRegistry
 from sqlalchemy import Engine, select
 from synthetic import register_scan_opds
@@ -48,7 +49,9 @@ def registry() -> CollectorRegistry:
 @pytest.fixture
 def client(tmp_path: Path, engine: Engine, registry: CollectorRegistry) -> Iterator[TestClient]:
     app = create_app(InventorySettings(data_dir=tmp_path), engine, registry)
-    with TestClient(app, raise_server_exceptions=False) as client:  # a 500 is an answer to check
+    # an admin's token: access control has tests of its own (test_access_control.py)
+    headers = bearer(grant(engine))
+    with TestClient(app, raise_server_exceptions=False, headers=headers) as client:  # a 500 too
         yield client
 
 

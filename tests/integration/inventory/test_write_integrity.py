@@ -17,6 +17,7 @@ from typing import Any
 import httpx
 import pytest
 import uvicorn
+from harness import bearer, grant
 from sqlalchemy import Engine, event, text
 from sqlalchemy.exc import IntegrityError, OperationalError
 
@@ -33,8 +34,10 @@ class LiveApi:
     url: str
     engine: Engine
 
+    token: str
+
     def client(self) -> httpx.Client:
-        return httpx.Client(base_url=self.url, timeout=60)
+        return httpx.Client(base_url=self.url, timeout=60, headers=bearer(self.token))
 
     def scalar(self, sql: str, **params: Any) -> Any:
         with self.engine.connect() as conn:
@@ -67,7 +70,7 @@ def live(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[LiveApi]:
             pytest.fail("the API did not start")
         threading.Event().wait(0.02)
     try:
-        yield LiveApi(f"http://127.0.0.1:{port}", engine)
+        yield LiveApi(f"http://127.0.0.1:{port}", engine, grant(engine))
     finally:
         server.should_exit = True
         thread.join(10)

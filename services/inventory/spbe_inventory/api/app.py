@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import logging
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
+from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 from sqlalchemy import Engine, text
 
 from spbe_common import api
+from spbe_common.settings import Environment
 from spbe_inventory import migrate
+from spbe_inventory.accounts.routes import router as auth_router
+from spbe_inventory.api.deps import PrincipalDep
+from spbe_inventory.api.security import authorize
 from spbe_inventory.applications.routes import router as applications_router
 from spbe_inventory.assets.routes import router as assets_router
 from spbe_inventory.evaluation.routes import router as evaluation_router
@@ -31,17 +36,23 @@ state are kept apart; declared fields always win."""
 def create_app(
     settings: InventorySettings, engine: Engine, registry: CollectorRegistry | None = None
 ) -> FastAPI:
+    public_docs = settings.environment is Environment.DEVELOPMENT
     app = FastAPI(
         title="SPBE Inventory",
         version="0.1.0",
         description=DESCRIPTION,
         responses=api.ERROR_RESPONSES,
+        dependencies=[Depends(authorize)],  # every route: authenticated and in POLICY
+        docs_url="/docs" if public_docs else None,
+        redoc_url="/redoc" if public_docs else None,
+        openapi_url="/openapi.json" if public_docs else None,
     )
     api.install(app, settings.max_body_bytes)
     app.state.settings = settings
     app.state.engine = engine
     app.state.registry = registry or CollectorRegistry()
     for router in (
+        auth_router,
         opd_router,
         assets_router,
         applications_router,
@@ -51,7 +62,21 @@ def create_app(
     ):
         app.include_router(router)
     _add_health(app)
+    if not public_docs:
+        _add_signed_in_docs(app)
     return app
+
+
+def _add_signed_in_docs(app: FastAPI) -> None:
+    """Outside development the API's description needs a signed-in caller too."""
+
+    @app.get("/openapi.json", include_in_schema=False)
+    async def openapi(_principal: PrincipalDep) -> Response:
+        return json_response(app.openapi())
+
+    @app.get("/docs", include_in_schema=False)
+    async def docs(_principal: PrincipalDep) -> Response:
+        return get_swagger_ui_html(openapi_url="/openapi.json", title=f"{app.title} - docs")
 
 
 def _add_health(app: FastAPI) -> None:

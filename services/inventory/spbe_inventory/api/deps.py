@@ -1,5 +1,7 @@
 """Request-scoped dependencies: the transaction, the acting principal and its OPD scope.
 
+`Principal` (spbe_common.auth) is re-exported here for the routes.
+
 Dependencies that do no I/O are `async def`: FastAPI then runs them on the event loop instead of
 handing each to a worker thread (thread hops dominated the cost of a list page)."""
 
@@ -8,31 +10,14 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import Depends, Request
-from sqlalchemy import Connection, Engine, true
-from sqlalchemy.sql import ColumnElement
+from fastapi import Depends, HTTPException, Request
+from sqlalchemy import Connection, Engine
 
+from spbe_common.auth import Principal
 from spbe_common.db import begin_write
 from spbe_inventory.history.service import Cause
-
-
-@dataclass(frozen=True, slots=True)
-class Principal:
-    """Who acts, and which OPD they may see. Every query is scoped through `where`."""
-
-    name: str | None = None
-    opd_codes: frozenset[str] | None = None  # None: every OPD (until access control lands)
-
-    def where(self, opd_column: Any) -> ColumnElement[bool]:
-        if self.opd_codes is None:
-            return true()
-        return opd_column.in_(sorted(self.opd_codes))
-
-    def may_write(self, opd_code: str | None) -> bool:
-        return self.opd_codes is None or opd_code in self.opd_codes
 
 
 async def get_engine(request: Request) -> Engine:
@@ -62,7 +47,11 @@ def read_conn(engine: Engine) -> AbstractContextManager[Connection]:
 
 
 async def get_principal(request: Request) -> Principal:
-    return Principal()  # access control with roles and per-OPD scoping comes with its issue
+    """The caller, as `authenticate` found it (every route but the public ones requires one)."""
+    principal = request.state.principal if hasattr(request.state, "principal") else None
+    if principal is None:
+        raise HTTPException(401, "sign in first", {"WWW-Authenticate": "Bearer"})
+    return principal
 
 
 async def get_cause(
@@ -77,3 +66,13 @@ WriteConnDep = Annotated[Connection, Depends(get_write_conn, scope="function")]
 EngineDep = Annotated[Engine, Depends(get_engine)]
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
 CauseDep = Annotated[Cause, Depends(get_cause)]
+
+__all__ = [
+    "CauseDep",
+    "ConnDep",
+    "EngineDep",
+    "Principal",
+    "PrincipalDep",
+    "WriteConnDep",
+    "read_conn",
+]

@@ -1,0 +1,1 @@
+"""Accounts of people and services, their API tokens and web sessions."""

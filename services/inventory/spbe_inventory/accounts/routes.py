@@ -1,0 +1,66 @@
+"""/api/v1/auth: sign in with a password (a session cookie for the web pages), sign out, who am I."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from spbe_common.api import json_body
+from spbe_common.settings import Environment
+from spbe_inventory.api.deps import PrincipalDep, WriteConnDep
+from spbe_inventory.api.security import SESSION_COOKIE
+
+from . import service
+from .models import LoginRequest, PrincipalPublic, SessionPublic
+
+router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
+
+
+@router.post(
+    "/login",
+    response_model=SessionPublic,
+    responses={
+        401: {"description": "Wrong name or password"},
+        429: {"description": "Too many failed sign-ins; see Retry-After"},
+    },
+)
+def login(body: LoginRequest, request: Request, conn: WriteConnDep) -> Response:
+    """Signs in: sets the HttpOnly session cookie and returns the CSRF token to send as
+    `X-CSRF-Token` with every change. Failed attempts are limited per account and address."""
+    address = request.client.host if request.client else "unknown"
+    try:
+        session = service.sign_in(conn, body.name, body.password, address)
+    except service.TooManyAttempts as exc:
+        headers = {"Retry-After": str(exc.retry_after_s)}
+        return json_body({"detail": str(exc)}, 429, headers)
+    if session is None:  # answered, not raised: the failure just counted must be committed
+        return json_body({"detail": "wrong name or password"}, 401, {"WWW-Authenticate": "Bearer"})
+    response = json_body({**session.principal.public(), "csrf_token": session.principal.csrf}, 200)
+    development = request.app.state.settings.environment is Environment.DEVELOPMENT
+    response.set_cookie(
+        SESSION_COOKIE,
+        session.secret,
+        max_age=service.SESSION_HOURS * 3600,
+        httponly=True,
+        samesite="lax",
+        secure=not development,
+        path="/",
+    )
+    return response
+
+
+@router.post("/logout", status_code=204)
+def logout(request: Request, conn: WriteConnDep, _principal: PrincipalDep) -> Response:
+    """Ends this browser's session (a bearer token stays valid until revoked or expired)."""
+    secret = request.cookies.get(SESSION_COOKIE)
+    if secret:
+        service.sign_out(conn, secret)
+    response = Response(status_code=204)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+@router.get("/me", response_model=PrincipalPublic)
+async def me(principal: PrincipalDep) -> Response:
+    """The caller: name, role and OPD scope (the scorer asks this to check a token)."""
+    return json_body(principal.public(), 200)

@@ -1,0 +1,159 @@
+"""Who is calling and may they call this route: authentication and the central route policy.
+
+Every route is listed in `POLICY` with the permission it needs; a route missing from it is
+refused to everyone (fail closed) and the authorisation matrix test names it. Which records
+within a permitted route a caller sees (its OPD scope) is applied by the repositories.
+
+Credentials: `Authorization: Bearer <token>` (scripts, services) or the `spbe_session` cookie of
+a sign-in (web pages); a change made with the cookie needs `X-CSRF-Token` (double submit of
+the token the sign-in returned), so another site cannot make a signed-in browser change things.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import TypeAlias
+
+from fastapi import HTTPException, Request
+from fastapi.concurrency import run_in_threadpool
+from sqlalchemy import Engine
+
+from spbe_common.auth import Permission, Principal, same
+from spbe_common.db import begin_write
+from spbe_inventory.accounts import repository as accounts_repo
+from spbe_inventory.accounts import service as accounts
+from spbe_inventory.db import utcnow
+
+log = logging.getLogger(__name__)
+SESSION_COOKIE = "spbe_session"
+CSRF_HEADER = "x-csrf-token"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+TOUCH_EVERY = timedelta(minutes=1)  # last use of a token is written at most this often
+
+P = Permission
+PUBLIC: None = None  # no credentials needed
+SIGNED_IN = "signed-in"  # any account
+Need: TypeAlias = Permission | str | None
+POLICY: dict[tuple[str, str], Need] = {
+    ("GET", "/healthz"): PUBLIC,
+    ("GET", "/readyz"): PUBLIC,
+    ("GET", "/metrics"): PUBLIC,
+    ("GET", "/openapi.json"): SIGNED_IN,  # outside development only; public in development
+    ("GET", "/docs"): SIGNED_IN,
+    ("POST", "/api/v1/auth/login"): PUBLIC,
+    ("POST", "/api/v1/auth/logout"): SIGNED_IN,
+    ("GET", "/api/v1/auth/me"): SIGNED_IN,
+    ("GET", "/api/v1/opd"): P.OPD_READ,
+    ("POST", "/api/v1/opd"): P.OPD_CREATE,
+    ("GET", "/api/v1/opd/{code}"): P.OPD_READ,
+    ("PATCH", "/api/v1/opd/{code}"): P.CATALOGUE_WRITE,
+    ("GET", "/api/v1/opd/{code}/history"): P.CATALOGUE_READ,
+    ("GET", "/api/v1/assets"): P.CATALOGUE_READ,
+    ("POST", "/api/v1/assets"): P.CATALOGUE_WRITE,
+    ("GET", "/api/v1/assets/{asset_id}"): P.CATALOGUE_READ,
+    ("PATCH", "/api/v1/assets/{asset_id}"): P.CATALOGUE_WRITE,
+    ("GET", "/api/v1/assets/{asset_id}/history"): P.CATALOGUE_READ,
+    ("GET", "/api/v1/services"): P.CATALOGUE_READ,
+    ("GET", "/api/v1/applications"): P.CATALOGUE_READ,
+    ("POST", "/api/v1/applications"): P.CATALOGUE_WRITE,
+    ("GET", "/api/v1/applications/{app_id}"): P.CATALOGUE_READ,
+    ("PATCH", "/api/v1/applications/{app_id}"): P.CATALOGUE_WRITE,
+    ("GET", "/api/v1/applications/{app_id}/history"): P.CATALOGUE_READ,
+    ("GET", "/api/v1/facilities"): P.CATALOGUE_READ,
+    ("POST", "/api/v1/facilities"): P.CATALOGUE_WRITE,
+    ("GET", "/api/v1/facilities/{facility_id}"): P.CATALOGUE_READ,
+    ("GET", "/api/v1/network-links"): P.CATALOGUE_READ,
+    ("POST", "/api/v1/network-links"): P.CATALOGUE_WRITE,
+    ("GET", "/api/v1/scans"): P.CATALOGUE_READ,
+    ("GET", "/api/v1/rejected-events"): P.REJECTED_READ,
+    ("GET", "/api/v1/evaluation/snapshot"): P.SNAPSHOT_READ,
+    ("GET", "/api/v1/evaluation/profile"): P.EVALUATION_READ,
+    ("PUT", "/api/v1/evaluation/profile"): P.EVALUATION_WRITE,
+}
+# The evaluation records all follow one pattern: readers read, evaluators change.
+for _path in (
+    "/api/v1/evaluation/audits",
+    "/api/v1/evaluation/reviews",
+    "/api/v1/evaluation/service-buses",
+    "/api/v1/evaluation/facility-uses",
+    "/api/v1/evaluation/application-practices",
+):
+    POLICY[("GET", _path)] = P.EVALUATION_READ
+    POLICY[("POST", _path)] = P.EVALUATION_WRITE
+    for _key in ("{audit_id}", "{review_id}", "{bus_id}", "{use_id}", "{app_id}"):
+        _item = f"{_path}/{_key}"
+        POLICY[("GET", _item)] = P.EVALUATION_READ
+        POLICY[("GET", f"{_item}/history")] = P.EVALUATION_READ
+        for _method in ("PATCH", "PUT", "DELETE"):
+            POLICY[(_method, _item)] = P.EVALUATION_WRITE
+
+
+def route_need(request: Request) -> Need | bool:
+    """The permission the matched route needs; False when the route has no policy."""
+    route = request.scope.get("route")
+    path = getattr(route, "path", request.url.path)
+    return POLICY.get((request.method, path), False)
+
+
+async def authenticate(request: Request) -> Principal | None:
+    """The caller from a bearer token or a session cookie (None: no credentials given).
+    401 for credentials that do not (or no longer) hold; 403 for a cookie change without CSRF."""
+    engine: Engine = request.app.state.engine
+    header = request.headers.get("authorization")
+    if header is not None:
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise _unauthorised("use Authorization: Bearer <token>")
+        return await _from_token(engine, token.strip())
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if cookie is None:
+        return None
+    with engine.connect() as conn:
+        principal = accounts.principal_of_session(conn, cookie)
+    if principal is None:
+        raise _unauthorised("the session has ended; sign in again")
+    if request.method not in SAFE_METHODS:
+        sent = request.headers.get(CSRF_HEADER, "")
+        if not (principal.csrf and same(sent, principal.csrf)):
+            raise HTTPException(403, "missing or wrong X-CSRF-Token for a change made by cookie")
+    return principal
+
+
+async def _from_token(engine: Engine, token: str) -> Principal:
+    with engine.connect() as conn:
+        found = accounts.principal_of_token(conn, token)
+    if found is None:
+        raise _unauthorised("the token is unknown, expired or revoked")
+    principal, token_id, last_used = found
+    now = utcnow()
+    if last_used is None or now - last_used > TOUCH_EVERY:
+        await run_in_threadpool(_touch, engine, token_id)
+    return principal
+
+
+def _touch(engine: Engine, token_id: str) -> None:
+    try:
+        with begin_write(engine) as conn:
+            accounts_repo.touch_token(conn, token_id, utcnow())
+    except Exception:  # bookkeeping only: never fail a request for it
+        log.warning("could not record the last use of token %s", token_id, exc_info=True)
+
+
+def _unauthorised(message: str) -> HTTPException:
+    return HTTPException(401, message, {"WWW-Authenticate": "Bearer"})
+
+
+async def authorize(request: Request) -> None:
+    """Router dependency of every route: authenticate, then check the route's permission."""
+    need = route_need(request)
+    principal = await authenticate(request)
+    request.state.principal = principal
+    if need is PUBLIC:
+        return
+    if principal is None:
+        raise _unauthorised("sign in first")
+    if need is False:
+        raise HTTPException(403, "this route has no access policy")
+    if isinstance(need, Permission) and not principal.can(need):
+        raise HTTPException(403, f"the {principal.role.value} role may not do this")
