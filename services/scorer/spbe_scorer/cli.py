@@ -281,16 +281,18 @@ def assess(
             if found is None:
                 body = AssessmentIn(
                     framework=framework, indicator=indicator, level=level,
-                    justification=justification, evaluator=evaluator,
-                    evidence_links=evidence or [], assessed_on=day,
+                    justification=justification, evidence_links=evidence or [],
+                    assessed_on=day,
                 )  # fmt: skip
-                row = assessment_service.create(conn, body, settings.frameworks_dir)
+                row = assessment_service.create(conn, body, evaluator, settings.frameworks_dir)
             else:
                 change = AssessmentUpdate(
-                    level=level, justification=justification, evaluator=evaluator,
-                    evidence_links=evidence or [], **({"assessed_on": day} if day else {}),
+                    level=level, justification=justification, evidence_links=evidence or [],
+                    **({"assessed_on": day} if day else {}),
                 )  # fmt: skip
-                row = assessment_service.update(conn, found["id"], change, settings.frameworks_dir)
+                row = assessment_service.update(
+                    conn, found["id"], change, evaluator, settings.frameworks_dir
+                )
     except (assessment_service.AssessmentError, ValidationError) as exc:
         _fail(str(exc))
     finally:

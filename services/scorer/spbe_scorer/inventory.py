@@ -1,4 +1,6 @@
-"""Reading the catalogue snapshot from the inventory API (httpx, injectable transport)."""
+"""The scorer as a client of the inventory API (httpx, injectable transport): the catalogue
+snapshot, read with the scorer's own service token (SPBE_INVENTORY_TOKEN), and who a caller's
+bearer token belongs to (`GET /api/v1/auth/me`, asked with the caller's token)."""
 
 from __future__ import annotations
 
@@ -6,25 +8,65 @@ import hashlib
 
 import httpx
 import orjson
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
+from spbe_common.auth import Principal, Role
 from spbe_scorer.catalogue import CatalogueSnapshot
 from spbe_scorer.settings import ScorerSettings
 
 SNAPSHOT_PATH = "/api/v1/catalogue/snapshot"
+ME_PATH = "/api/v1/auth/me"
+CONNECT_TIMEOUT_S = 5.0  # an inventory that is down is known soon; a big snapshot may take long
 
 
 class InventoryError(RuntimeError):
     """The inventory API did not answer with a valid catalogue snapshot."""
 
 
+class InventoryUnavailable(RuntimeError):
+    """The inventory could not say who a token belongs to (unreachable, or not a valid answer)."""
+
+
+class _Me(BaseModel):
+    name: str
+    role: Role
+    opd_codes: list[str] | None
+
+
 def make_inventory_client(
     settings: ScorerSettings, transport: httpx.BaseTransport | None = None
 ) -> httpx.Client:
-    """A client on `settings.inventory_url`; tests pass a transport (or a TestClient instead)."""
+    """A client on `settings.inventory_url` that sends the scorer's service token; tests pass a
+    transport (or a TestClient instead)."""
+    token = settings.inventory_token.get_secret_value() if settings.inventory_token else None
     return httpx.Client(
-        base_url=settings.inventory_url, transport=transport, timeout=settings.inventory_timeout_s
+        base_url=settings.inventory_url,
+        transport=transport,
+        timeout=httpx.Timeout(
+            settings.inventory_timeout_s,
+            connect=min(CONNECT_TIMEOUT_S, settings.inventory_timeout_s),
+        ),
+        headers={"Authorization": f"Bearer {token}"} if token else None,
     )
+
+
+def principal_of_token(client: httpx.Client, token: str) -> Principal | None:
+    """Who `token` belongs to, as the inventory says; None when it does not (or no longer) hold.
+    The caller's token replaces the service token for this one request."""
+    try:
+        response = client.get(ME_PATH, headers={"Authorization": f"Bearer {token}"})
+    except httpx.HTTPError as exc:
+        raise InventoryUnavailable(f"inventory API unreachable: {type(exc).__name__}") from None
+    if response.status_code == 401:
+        return None
+    if response.status_code != 200:
+        raise InventoryUnavailable(f"inventory API answered {response.status_code} to {ME_PATH}")
+    try:
+        me = _Me.model_validate_json(response.content)
+    except ValidationError:
+        raise InventoryUnavailable(f"inventory API: no valid answer to {ME_PATH}") from None
+    codes = None if me.opd_codes is None else frozenset(me.opd_codes)
+    return Principal(me.name, me.role, codes)
 
 
 def snapshot_hash(snapshot: CatalogueSnapshot) -> str:
@@ -38,6 +80,11 @@ def fetch_snapshot(client: httpx.Client) -> CatalogueSnapshot:
         response = client.get(SNAPSHOT_PATH)
     except httpx.HTTPError as exc:
         raise InventoryError(f"inventory API at {client.base_url} unreachable: {exc}") from exc
+    if response.status_code in (401, 403):
+        raise InventoryError(
+            f"inventory API answered {response.status_code} to {SNAPSHOT_PATH}: set"
+            " SPBE_INVENTORY_TOKEN to a valid token of a service account with the scorer role"
+        )
     if response.status_code != 200:
         raise InventoryError(
             f"inventory API answered {response.status_code} to {SNAPSHOT_PATH}: "

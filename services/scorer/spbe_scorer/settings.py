@@ -2,9 +2,11 @@
 
 from pathlib import Path
 
-from pydantic import Field, model_validator
+from pydantic import Field, SecretStr, model_validator
 
 from spbe_common.settings import BusSettings, Environment
+
+PLACEHOLDER_TOKENS = frozenset({"", "changethis", "changeme", "token", "secret"})
 
 
 class ScorerSettings(BusSettings):
@@ -16,9 +18,22 @@ class ScorerSettings(BusSettings):
     )
     inventory_url: str = Field(
         default="http://127.0.0.1:8000",
-        description="Base URL of the inventory API (serves GET /api/v1/catalogue/snapshot)",
+        description="SPBE_INVENTORY_URL: base URL of the inventory API (the catalogue snapshot,"
+        " and who a bearer token belongs to)",
+    )
+    inventory_token: SecretStr | None = Field(
+        default=None,
+        description="SPBE_INVENTORY_TOKEN: the bearer token of the scorer's service account"
+        " (role scorer: `spbe users add scorer --role scorer`, then `spbe tokens create scorer`)",
     )
     inventory_timeout_s: float = Field(default=30.0, gt=0)
+    scorer_auth_cache_s: float = Field(
+        default=30.0,
+        ge=0,
+        le=300,
+        description="How long the scorer API trusts a token the inventory confirmed; a token"
+        " revoked in the inventory still works on the scorer for up to this long",
+    )
     scorer_database_url: str | None = Field(
         default=None, description="SQLAlchemy URL; default SQLite <data_dir>/scorer.db"
     )
@@ -42,4 +57,13 @@ class ScorerSettings(BusSettings):
     def _no_placeholder_secrets(self) -> "ScorerSettings":
         if self.environment is Environment.PRODUCTION and "changethis" in self.db_url:
             raise ValueError("SPBE_SCORER_DATABASE_URL holds the placeholder password 'changethis'")
+        if self.environment is Environment.PRODUCTION and self._placeholder_token():
+            raise ValueError(
+                "SPBE_INVENTORY_TOKEN is missing or a placeholder: set the token that"
+                " `spbe tokens create` printed for the scorer's service account"
+            )
         return self
+
+    def _placeholder_token(self) -> bool:
+        token = self.inventory_token.get_secret_value() if self.inventory_token else ""
+        return token.strip().lower() in PLACEHOLDER_TOKENS or len(token) < 32

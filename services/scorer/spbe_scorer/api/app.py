@@ -1,35 +1,73 @@
-"""The scorer API: built by `create_app(settings, scorer, registry)` at start-up, never at import."""
+"""The scorer API: built by `create_app(settings, scorer, registry)` at start-up, never at import.
+
+Every route but /healthz and /metrics needs a bearer token the inventory knows (api/security.py);
+/docs and /openapi.json too, outside development."""
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+import time
+from typing import Any
+
+from fastapi import Depends, FastAPI
+from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 
 from spbe_common import api
+from spbe_common.settings import Environment
 from spbe_scorer.assessments.routes import router as assessments_router
 from spbe_scorer.runs.routes import router as runs_router
 from spbe_scorer.runs.service import Scorer
 from spbe_scorer.settings import ScorerSettings
 
-from .deps import json_response
+from .deps import PrincipalDep, json_response
+from .security import Authenticator, Clock, authorize
+
+RESPONSES: dict[int | str, dict[str, Any]] = {
+    **api.ERROR_RESPONSES,
+    401: {"model": api.ErrorBody, "description": "No token, or one unknown, expired or revoked"},
+    403: {"model": api.ErrorBody, "description": "The caller's role may not do this"},
+    503: {
+        "model": api.ErrorBody,
+        "description": "The database, or the inventory that checks sign-ins, is unavailable",
+    },
+}
 
 
-def create_app(settings: ScorerSettings, scorer: Scorer, registry: CollectorRegistry) -> FastAPI:
+def create_app(
+    settings: ScorerSettings,
+    scorer: Scorer,
+    registry: CollectorRegistry,
+    *,
+    clock: Clock = time.monotonic,
+) -> FastAPI:
+    """`clock`: what the sign-in cache measures its time-to-live with (tests move it)."""
+    public_docs = settings.environment is Environment.DEVELOPMENT
     app = FastAPI(
         title="SPBE Scorer",
         version="0.1.0",
         description="Indeks SPBE / Pemdi runs from the inventory catalogue and manual assessments.",
-        responses=api.ERROR_RESPONSES,
+        responses=RESPONSES,
+        dependencies=[Depends(authorize)],  # every route: authenticated and in POLICY
+        docs_url="/docs" if public_docs else None,
+        redoc_url="/redoc" if public_docs else None,
+        openapi_url="/openapi.json" if public_docs else None,
     )
     api.install(app, settings.scorer_max_body_bytes)
     app.state.settings = settings
     app.state.engine = scorer.engine
     app.state.scorer = scorer
     app.state.registry = registry
+    app.state.authenticator = Authenticator(scorer.inventory, settings.scorer_auth_cache_s, clock)
     app.include_router(runs_router)
     app.include_router(assessments_router)
+    _add_health(app, registry)
+    if not public_docs:
+        _add_signed_in_docs(app)
+    return app
 
+
+def _add_health(app: FastAPI, registry: CollectorRegistry) -> None:
     @app.get("/healthz", tags=["health"])
     def healthz() -> Response:
         return json_response({"status": "ok"})
@@ -38,4 +76,14 @@ def create_app(settings: ScorerSettings, scorer: Scorer, registry: CollectorRegi
     def metrics() -> Response:
         return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
 
-    return app
+
+def _add_signed_in_docs(app: FastAPI) -> None:
+    """Outside development the API's description needs a signed-in caller too."""
+
+    @app.get("/openapi.json", include_in_schema=False)
+    async def openapi(_principal: PrincipalDep) -> Response:
+        return json_response(app.openapi())
+
+    @app.get("/docs", include_in_schema=False)
+    async def docs(_principal: PrincipalDep) -> Response:
+        return get_swagger_ui_html(openapi_url="/openapi.json", title=f"{app.title} - docs")

@@ -10,10 +10,11 @@ from collections.abc import Iterator
 from typing import Annotated, Any
 
 import orjson
-from fastapi import Depends, Request
+from fastapi import Depends, HTTPException, Request
 from fastapi.responses import Response
 from sqlalchemy import Connection, Engine
 
+from spbe_common.auth import Principal
 from spbe_common.db import begin_write
 from spbe_scorer.runs.service import Scorer
 from spbe_scorer.settings import ScorerSettings
@@ -44,6 +45,14 @@ async def get_settings(request: Request) -> ScorerSettings:
     return request.app.state.settings
 
 
+async def get_principal(request: Request) -> Principal:
+    """The caller, as `security.authorize` found it (every route but the public ones has one)."""
+    principal = getattr(request.state, "principal", None)
+    if principal is None:
+        raise HTTPException(401, "sign in first", {"WWW-Authenticate": "Bearer"})
+    return principal
+
+
 def json_response(
     payload: Any, status_code: int = 200, headers: dict[str, str] | None = None
 ) -> Response:
@@ -60,3 +69,4 @@ WriteConnDep = Annotated[Connection, Depends(get_write_conn, scope="function")]
 EngineDep = Annotated[Engine, Depends(get_engine)]
 ScorerDep = Annotated[Scorer, Depends(get_scorer)]
 SettingsDep = Annotated[ScorerSettings, Depends(get_settings)]
+PrincipalDep = Annotated[Principal, Depends(get_principal)]

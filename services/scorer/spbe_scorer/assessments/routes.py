@@ -1,7 +1,8 @@
 """/api/v1/assessments: an evaluator's levels, for indicators no inventory evidences or to
 override a derived level (with a justification; the derived level stays visible in each run).
 
-GET answers an ETag; PATCH and DELETE honour If-Match with it (412 on an older version)."""
+GET answers an ETag; PATCH and DELETE honour If-Match with it (412 on an older version).
+The evaluator recorded is the signed-in account; a body naming one is refused (422)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from fastapi import APIRouter, Header, HTTPException, Path, Query, Request
 from fastapi.responses import Response
 
 from spbe_common.api import INT64_MAX, Unprocessable, check_if_match
-from spbe_scorer.api.deps import ConnDep, SettingsDep, WriteConnDep, json_response
+from spbe_scorer.api.deps import ConnDep, PrincipalDep, SettingsDep, WriteConnDep, json_response
 
 from . import repository as repo
 from . import service
@@ -53,9 +54,11 @@ def list_assessments(
 
 
 @router.post("", response_model=AssessmentPublic, status_code=201, responses={201: ETAG})
-def create_assessment(body: AssessmentIn, conn: WriteConnDep, settings: SettingsDep) -> Response:
+def create_assessment(
+    body: AssessmentIn, conn: WriteConnDep, settings: SettingsDep, principal: PrincipalDep
+) -> Response:
     try:
-        return _with_etag(service.create(conn, body, settings.frameworks_dir), 201)
+        return _with_etag(service.create(conn, body, principal.name, settings.frameworks_dir), 201)
     except service.AssessmentError as exc:
         raise _refuse(exc) from None
 
@@ -75,13 +78,16 @@ def update_assessment(
     request: Request,
     conn: WriteConnDep,
     settings: SettingsDep,
+    principal: PrincipalDep,
     if_match: IfMatch = None,
 ) -> Response:
-    """Changes only the fields given, on the row locked until the commit."""
+    """Changes only the fields given, on the row locked until the commit; the caller becomes
+    the assessment's evaluator."""
     try:
         row = service.get(conn, assessment_id, lock=True)
         check_if_match(request, service.etag(row))
-        return _with_etag(service.update_row(conn, row, body, settings.frameworks_dir))
+        changed = service.update_row(conn, row, body, principal.name, settings.frameworks_dir)
+        return _with_etag(changed)
     except service.AssessmentError as exc:
         raise _refuse(exc) from None
 

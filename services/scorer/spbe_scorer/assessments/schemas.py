@@ -3,6 +3,9 @@
 Limits: a level is a number or a short text ("3", "1,26", "20/6"; see numbers.MAX_TEXT), at most
 50 evidence links of at most 2,000 characters each; unknown fields are refused (422); a PATCH
 changes only the fields it gives, and an explicit `null` is refused (422 naming the field).
+
+Who assessed is the signed-in account that created or last changed the assessment (`evaluator`
+in the answer); a request body naming an `evaluator` is refused (422), never taken as given.
 """
 
 from __future__ import annotations
@@ -20,7 +23,6 @@ Link = Annotated[str, Field(min_length=1, max_length=2000)]
 Framework = Annotated[str, Field(min_length=1, max_length=32, examples=["spbe-2020"])]
 Indicator = Annotated[str, Field(min_length=1, max_length=16, examples=["1"])]
 Justification = Annotated[str, Field(min_length=3, max_length=5000)]
-Evaluator = Annotated[str, Field(min_length=2, max_length=200)]
 Links = Annotated[list[Link], Field(max_length=50)]
 
 
@@ -32,7 +34,6 @@ class AssessmentIn(BaseModel):
     level: Level
     justification: Justification
     evidence_links: Links = []
-    evaluator: Evaluator
     assessed_on: date | None = Field(default=None, description="Default: today")
 
 
@@ -52,7 +53,6 @@ class AssessmentUpdate(BaseModel):
     level: Level | None = None
     justification: Justification | None = None
     evidence_links: Links | None = None
-    evaluator: Evaluator | None = None
     assessed_on: date | None = None
 
     @field_validator("*")
@@ -71,7 +71,7 @@ class AssessmentPublic(BaseModel):
     level_exact: str
     justification: str
     evidence_links: list[str]
-    evaluator: str
+    evaluator: str = Field(description="The account that created or last changed it")
     assessed_on: date
     created_at: datetime
     updated_at: datetime

@@ -1,4 +1,7 @@
-"""Entering, changing and withdrawing manual assessments. Services flush, never commit."""
+"""Entering, changing and withdrawing manual assessments. Services flush, never commit.
+
+`evaluator` is who acts: the signed-in account's name through the API, the operator's name
+through the local CLI; it is stored on every create and update (who last changed it)."""
 
 from __future__ import annotations
 
@@ -48,6 +51,12 @@ def check_level(framework: Framework, indicator: str, raw: Level) -> Fraction:
     return level
 
 
+def check_evaluator(evaluator: str) -> str:
+    if not 2 <= len(evaluator) <= 200:
+        raise AssessmentError("the evaluator's name needs 2 to 200 characters", "evaluator")
+    return evaluator
+
+
 def _framework(framework_id: str, frameworks_dir: Path | None) -> Framework:
     try:
         return load_framework(framework_id, frameworks_dir)
@@ -64,7 +73,9 @@ def etag(row: dict[str, Any]) -> str:
     return etag_of({str(k): v for k, v in public(row).items()})  # keys may be str subclasses
 
 
-def create(conn: Connection, body: AssessmentIn, frameworks_dir: Path | None) -> dict[str, Any]:
+def create(
+    conn: Connection, body: AssessmentIn, evaluator: str, frameworks_dir: Path | None
+) -> dict[str, Any]:
     """The stored row. Two concurrent creates of one indicator: one row, the other refused by
     the check below (SQLite's writers are serialised) or by the unique constraint (IntegrityError,
     PostgreSQL)."""
@@ -78,6 +89,7 @@ def create(conn: Connection, body: AssessmentIn, frameworks_dir: Path | None) ->
     row = {
         **body.model_dump(exclude={"level"}),
         "level_exact": str(level),
+        "evaluator": check_evaluator(evaluator),
         "assessed_on": body.assessed_on or now.date(),
         "created_at": now,
         "updated_at": now,
@@ -86,16 +98,26 @@ def create(conn: Connection, body: AssessmentIn, frameworks_dir: Path | None) ->
 
 
 def update(
-    conn: Connection, assessment_id: int, body: AssessmentUpdate, frameworks_dir: Path | None
+    conn: Connection,
+    assessment_id: int,
+    body: AssessmentUpdate,
+    evaluator: str,
+    frameworks_dir: Path | None,
 ) -> dict[str, Any]:
-    return update_row(conn, get(conn, assessment_id, lock=True), body, frameworks_dir)
+    return update_row(conn, get(conn, assessment_id, lock=True), body, evaluator, frameworks_dir)
 
 
 def update_row(
-    conn: Connection, row: dict[str, Any], body: AssessmentUpdate, frameworks_dir: Path | None
+    conn: Connection,
+    row: dict[str, Any],
+    body: AssessmentUpdate,
+    evaluator: str,
+    frameworks_dir: Path | None,
 ) -> dict[str, Any]:
-    """Change only the fields `body` gives, on a row read with `lock=True`; the stored row."""
+    """Change only the fields `body` gives, on a row read with `lock=True`, and name `evaluator`
+    as who changed it last; the stored row."""
     values = body.model_dump(exclude_unset=True, exclude={"level"})
+    values["evaluator"] = check_evaluator(evaluator)
     if body.level is not None:  # never null: the schema refuses an explicit null
         framework = _framework(row["framework"], frameworks_dir)
         values["level_exact"] = str(check_level(framework, row["indicator"], body.level))

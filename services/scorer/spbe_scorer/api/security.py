@@ -1,0 +1,152 @@
+"""Who is calling the scorer API and may they call this route: the central route policy.
+
+The scorer keeps no accounts: it asks the inventory who a bearer token belongs to
+(`GET {SPBE_INVENTORY_URL}/api/v1/auth/me`, with the caller's token) and trusts the answer for
+`SPBE_SCORER_AUTH_CACHE_S` seconds (default 30), keyed by the token's SHA-256 digest; the token
+itself is never stored or logged. So a token revoked (or expired) in the inventory still works on
+the scorer for at most that long. No credentials, or credentials the inventory refuses: 401;
+a role without the route's permission: 403; the inventory unreachable: 503.
+
+Every route is listed in `POLICY`; a route missing from it is refused to everyone (fail closed).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from typing import TypeAlias
+
+import httpx
+from fastapi import HTTPException, Request
+from fastapi.concurrency import run_in_threadpool
+
+from spbe_common.auth import Permission, Principal, digest
+from spbe_scorer.inventory import InventoryUnavailable, principal_of_token
+
+log = logging.getLogger(__name__)
+Clock = Callable[[], float]
+MAX_CACHED = 10_000  # distinct tokens remembered at once; past that the oldest are forgotten
+
+P = Permission
+PUBLIC: None = None  # no credentials needed
+SIGNED_IN = "signed-in"  # any account the inventory knows
+Need: TypeAlias = Permission | str | None
+POLICY: dict[tuple[str, str], Need] = {
+    ("GET", "/healthz"): PUBLIC,
+    ("GET", "/metrics"): PUBLIC,
+    ("GET", "/openapi.json"): SIGNED_IN,  # outside development only; public in development
+    ("GET", "/docs"): SIGNED_IN,
+    ("GET", "/api/v1/runs"): P.SCORES_READ,
+    ("POST", "/api/v1/runs"): P.SCORES_WRITE,
+    ("GET", "/api/v1/runs/compare"): P.SCORES_READ,
+    ("GET", "/api/v1/runs/{run_id}"): P.SCORES_READ,
+    ("GET", "/api/v1/runs/{run_id}/export.xlsx"): P.SCORES_READ,
+    ("GET", "/api/v1/assessments"): P.SCORES_READ,
+    ("POST", "/api/v1/assessments"): P.SCORES_WRITE,
+    ("GET", "/api/v1/assessments/{assessment_id}"): P.SCORES_READ,
+    ("PATCH", "/api/v1/assessments/{assessment_id}"): P.SCORES_WRITE,
+    ("DELETE", "/api/v1/assessments/{assessment_id}"): P.SCORES_WRITE,
+}
+
+
+class TokenCache:
+    """Principals the inventory confirmed, keyed by the token's digest, each for `ttl_s`.
+    Only confirmations are kept: a refused token is asked about again every time."""
+
+    def __init__(self, ttl_s: float, clock: Clock = time.monotonic) -> None:
+        self.ttl_s = ttl_s
+        self.clock = clock
+        self._entries: dict[str, tuple[float, Principal]] = {}
+
+    def get(self, token: str) -> Principal | None:
+        key = digest(token)
+        entry = self._entries.get(key)
+        if entry is None:
+            return None
+        if self.clock() >= entry[0]:
+            del self._entries[key]
+            return None
+        return entry[1]
+
+    def put(self, token: str, principal: Principal) -> None:
+        if self.ttl_s <= 0:
+            return
+        if len(self._entries) >= MAX_CACHED:
+            self._forget_some()
+        self._entries[digest(token)] = (self.clock() + self.ttl_s, principal)
+
+    def clear(self) -> None:
+        self._entries.clear()
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def _forget_some(self) -> None:
+        now = self.clock()
+        self._entries = {k: v for k, v in self._entries.items() if v[0] > now}
+        while len(self._entries) >= MAX_CACHED:  # insertion order: the oldest go first
+            del self._entries[next(iter(self._entries))]
+
+
+class Authenticator:
+    """Asks the inventory about a token, through the cache."""
+
+    def __init__(self, inventory: httpx.Client, ttl_s: float, clock: Clock = time.monotonic):
+        self.inventory = inventory
+        self.cache = TokenCache(ttl_s, clock)
+
+    async def principal(self, token: str) -> Principal | None:
+        if (cached := self.cache.get(token)) is not None:
+            return cached
+        found = await run_in_threadpool(principal_of_token, self.inventory, token)
+        if found is not None:
+            self.cache.put(token, found)
+        return found
+
+
+def route_need(request: Request) -> Need | bool:
+    """The permission the matched route needs; False when the route has no policy."""
+    route = request.scope.get("route")
+    path = getattr(route, "path", request.url.path)
+    return POLICY.get((request.method, path), False)
+
+
+def _unauthorised(message: str) -> HTTPException:
+    return HTTPException(401, message, {"WWW-Authenticate": "Bearer"})
+
+
+async def authenticate(request: Request) -> Principal | None:
+    """The caller of a bearer token (None: no credentials given); 401 when the inventory does
+    not know the token, 503 when the inventory cannot be asked."""
+    header = request.headers.get("authorization")
+    if header is None:
+        return None
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise _unauthorised("use Authorization: Bearer <token>")
+    authenticator: Authenticator = request.app.state.authenticator
+    try:
+        principal = await authenticator.principal(token.strip())
+    except InventoryUnavailable as exc:
+        log.warning("cannot check a token: %s", exc)
+        raise HTTPException(503, "the inventory, which checks sign-ins, is unavailable") from None
+    if principal is None:
+        raise _unauthorised("the token is unknown, expired or revoked")
+    return principal
+
+
+async def authorize(request: Request) -> None:
+    """Dependency of every route: authenticate, then check the route's permission."""
+    need = route_need(request)
+    if need is PUBLIC:
+        request.state.principal = None
+        return
+    principal = await authenticate(request)
+    request.state.principal = principal
+    if principal is None:
+        raise _unauthorised("sign in first: Authorization: Bearer <token>")
+    if need is False:
+        raise HTTPException(403, "this route has no access policy")
+    if isinstance(need, Permission) and not principal.can(need):
+        raise HTTPException(403, f"the {principal.role.value} role may not do this")
