@@ -21,8 +21,10 @@ from fastapi.testclient import TestClient
 from prometheus_client import CollectorRegistry
 from sqlalchemy import Connection, insert
 
+from spbe_common.auth import Role
 from spbe_common.catalogue import LifecycleStage, ServiceArea
 from spbe_inventory import migrate
+from spbe_inventory.accounts import service as accounts
 from spbe_inventory.api.app import create_app as create_inventory_app
 from spbe_inventory.applications.repository import APPLICATION
 from spbe_inventory.assets.repository import ASSET
@@ -150,6 +152,13 @@ def build_catalogue(url: str, opd: int, assets: int, applications: int) -> Any:
     return engine
 
 
+def scorer_token(engine: Any) -> str:
+    """The scorer's service account (role scorer), as `spbe users add` / `spbe tokens create`."""
+    with engine.begin() as conn:
+        accounts.add_account(conn, "scorer", Role.SCORER, [])
+        return accounts.create_token(conn, "scorer")[1]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--opd", type=int, default=50)
@@ -168,7 +177,9 @@ def main() -> None:
             data_dir=Path(tmp) / "scorer",
             inventory_url="http://testserver",
         )
-        with TestClient(create_inventory_app(inventory_settings, engine)) as inventory:
+        headers = {"Authorization": f"Bearer {scorer_token(engine)}"}
+        inventory_app = create_inventory_app(inventory_settings, engine)
+        with TestClient(inventory_app, headers=headers) as inventory:
             started = time.perf_counter()
             snapshot = inventory.get("/api/v1/catalogue/snapshot")
             snapshot_s = time.perf_counter() - started

@@ -1,5 +1,6 @@
 """End to end: sample data + a scan + declarations -> a scoring run whose derived levels and
-evidence are visible through the scorer API and in the exported workbook."""
+evidence are visible through the scorer API and in the exported workbook. The scorer reads the
+inventory as its service account (role scorer); an evaluator calls the scorer API."""
 
 from __future__ import annotations
 
@@ -11,10 +12,11 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from harness import InventoryHarness
+from harness import InventoryHarness, bearer, grant
 from openpyxl import load_workbook
 from prometheus_client import CollectorRegistry
 
+from spbe_common.auth import Role
 from spbe_common.events import Event, EventType, Topic, from_binary, new_event
 from spbe_common.events.enums import ScanStatus
 from spbe_common.events.payloads import AssetObserved, ScanCompleted, ScanScope, ScanStarted
@@ -50,8 +52,15 @@ def scorer(inventory: InventoryHarness, tmp_path: Path) -> Iterator[tuple[TestCl
         event_log_path=inventory.settings.log_path,  # the same embedded log as the inventory
         inventory_url="http://testserver",
     )
-    runtime = build_runtime(settings, inventory=inventory.client, registry=CollectorRegistry())
-    yield TestClient(create_app(settings, runtime.scorer, runtime.registry)), runtime
+    service = bearer(grant(inventory.engine, Role.SCORER, name="scorer"))
+    as_scorer = TestClient(inventory.client.app, headers=service)
+    runtime = build_runtime(settings, inventory=as_scorer, registry=CollectorRegistry())
+    evaluator = bearer(grant(inventory.engine, Role.EVALUATOR))
+    yield (
+        TestClient(create_app(settings, runtime.scorer, runtime.registry), headers=evaluator),
+        runtime,
+    )
+    as_scorer.close()
     if runtime.scorer.producer is not None:
         runtime.scorer.producer.close()
     runtime.scorer.engine.dispose()

@@ -10,14 +10,13 @@ import pytest
 from fastapi.testclient import TestClient
 from integration.scorer.scoring_harness import ScoringHarness
 
-BASE = {"framework": "spbe-2020", "indicator": "1", "level": 3, "evaluator": "Bappeda",
-        "justification": "Perbup 5/2024"}  # fmt: skip
+BASE = {"framework": "spbe-2020", "indicator": "1", "level": 3, "justification": "Perbup 5/2024"}
 TOO_BIG = 2**63
 
 
 @pytest.fixture
 def api(scoring: ScoringHarness) -> TestClient:
-    return TestClient(scoring.api.app, raise_server_exceptions=False)
+    return TestClient(scoring.api.app, raise_server_exceptions=False, headers=scoring.api.headers)
 
 
 def refused(response: Any, status: int = 422, field: str | None = None) -> None:
@@ -42,7 +41,7 @@ def test_a_level_with_a_huge_exponent_is_refused_at_once(api: TestClient) -> Non
 
 @pytest.mark.parametrize(
     ("body", "field"),
-    [({**BASE, "color": "red"}, "color"), ({**BASE, "evaluator": None}, "evaluator"),
+    [({**BASE, "color": "red"}, "color"), ({**BASE, "evaluator": "Bappeda"}, "evaluator"),
      ({**BASE, "justification": "x" * 5001}, "justification"),
      ({**BASE, "evidence_links": ["https://x.test/" + "a" * 2000]}, "evidence_links"),
      ({**BASE, "evidence_links": [f"https://x.test/{i}" for i in range(51)]}, "evidence_links"),
@@ -59,7 +58,7 @@ def test_bad_creates_are_refused_naming_the_field(
     ("body", "field"),
     [({"color": "red"}, "color"), ({"level": None}, "level"),
      ({"justification": None}, "justification"), ({"evidence_links": None}, "evidence_links"),
-     ({"evaluator": None}, "evaluator"), ({"assessed_on": None}, "assessed_on")],
+     ({"evaluator": "Bappeda"}, "evaluator"), ({"assessed_on": None}, "assessed_on")],
 )  # fmt: skip
 def test_an_unknown_field_or_an_explicit_null_in_a_patch_is_refused(
     api: TestClient, body: dict[str, Any], field: str

@@ -44,11 +44,14 @@ def inventory_url(inventory_client: TestClient) -> Iterator[str]:
 
 
 @pytest.fixture
-def env(tmp_path: Path, inventory_url: str, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+def env(
+    tmp_path: Path, inventory_url: str, scorer_token: str, monkeypatch: pytest.MonkeyPatch
+) -> dict[str, str]:
     values = {
         "SPBE_DATA_DIR": str(tmp_path / "scorer"),
         "SPBE_EVENT_LOG_PATH": str(tmp_path / "events.db"),
         "SPBE_INVENTORY_URL": inventory_url,
+        "SPBE_INVENTORY_TOKEN": scorer_token,  # the scorer's service account
     }
     for name, value in values.items():
         monkeypatch.setenv(name, value)
@@ -90,6 +93,10 @@ def test_bad_input_exits_2_and_an_unreachable_inventory_exits_1(
     assert "outside 1..5" in invoke("assess", "1", "9", "-f", "spbe-2020", "-j", "x" * 5,
                                     "-e", "Bappeda", code=2)  # fmt: skip
     assert "not found" in invoke("export", "no-such-run", "x.xlsx", code=2)
+    monkeypatch.setenv("SPBE_INVENTORY_TOKEN", "spbe_not-a-token-the-inventory-issued")
+    assert "SPBE_INVENTORY_TOKEN" in invoke("run", "-f", "spbe-2020", code=1)  # 401
+    monkeypatch.delenv("SPBE_INVENTORY_TOKEN")
+    assert "SPBE_INVENTORY_TOKEN" in invoke("run", "-f", "spbe-2020", code=1)
     monkeypatch.setenv("SPBE_INVENTORY_URL", f"http://127.0.0.1:{free_port()}")
     assert "unreachable" in invoke("run", "-f", "spbe-2020", code=1)
 

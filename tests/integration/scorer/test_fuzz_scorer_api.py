@@ -1,5 +1,6 @@
 """Schema-driven fuzzing of every operation of the scorer API (schemathesis), valid and invalid
-input alike: no 5xx, and every answer matches the OpenAPI document the API publishes.
+input alike, signed in as an admin (every operation allowed): no 5xx, and every answer matches
+the OpenAPI document the API publishes.
 
 Deterministic (fixed seed, derandomized) and sized for CI (well under 90 s on two cores).
 Checks: not_a_server_error, status_code_conformance, content_type_conformance,
@@ -7,8 +8,8 @@ response_schema_conformance, response_headers_conformance and negative_data_reje
 Left out: positive_data_acceptance (a schema-valid body may still name an unknown framework or
 indicator, or a level off the framework's scale: 422 by rule, not by schema), use_after_free, ensure_resource_availability and
 ignored_auth/object_level_authorization (stateful or auth checks: the scorer has no links between
-operations in its document and no authentication yet), missing_required_header (no required
-headers), unsupported_method and max_response_time (not about the document; a run takes a
+operations in its document and declares no security scheme; test_access.py covers who may call
+what), missing_required_header (no required headers), unsupported_method and max_response_time (not about the document; a run takes a
 catalogue snapshot and is slow by design).
 """
 
@@ -45,12 +46,12 @@ def _seed(scoring: ScoringHarness) -> None:
     scoring.run()
     scoring.api.post(
         "/api/v1/assessments",
-        json={"framework": "spbe-2020", "indicator": "1", "level": 3, "evaluator": "Bappeda",
+        json={"framework": "spbe-2020", "indicator": "1", "level": 3,
               "justification": "Perbup 5/2024"},
     )  # fmt: skip
 
 
-def _fuzz(operation: APIOperation, mode: GenerationMode) -> str | None:
+def _fuzz(operation: APIOperation, mode: GenerationMode, headers: dict[str, str]) -> str | None:
     """Hypothesis over one operation in one mode; the failure report, or None."""
 
     @given(operation.as_strategy(generation_mode=mode))
@@ -59,7 +60,7 @@ def _fuzz(operation: APIOperation, mode: GenerationMode) -> str | None:
         suppress_health_check=list(HealthCheck), phases=[Phase.explicit, Phase.generate],
     )  # fmt: skip
     def one(case: schemathesis.Case) -> None:
-        case.call_and_validate(checks=CHECKS)
+        case.call_and_validate(checks=CHECKS, headers=headers)
 
     try:
         one()
@@ -80,11 +81,12 @@ def test_every_operation_answers_by_its_document(scoring: ScoringHarness) -> Non
     results = list(schema.get_all_operations())
     operations = [r.ok() for r in results if isinstance(r, Ok)]  # an Err: an invalid document
     assert len(operations) == OPERATIONS
+    admin = {"Authorization": scoring.api.headers["Authorization"]}  # the harness's admin
     failures = [
         report
         for operation in operations
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE)
-        if (report := _fuzz(operation, mode)) is not None
+        if (report := _fuzz(operation, mode, admin)) is not None
     ]
     assert not failures, "\n\n".join(failures)
 

@@ -38,7 +38,7 @@ def test_a_run_derives_levels_from_the_sample_catalogue_with_evidence(scoring: S
 
 def test_an_override_wins_and_the_derived_level_stays_visible(scoring: ScoringHarness):
     override = {
-        "framework": "spbe-2020", "indicator": "17", "level": 4, "evaluator": "Inspektorat",
+        "framework": "spbe-2020", "indicator": "17", "level": 4,
         "justification": "JIP interconnection documented in BA 12/2026",
         "evidence_links": ["https://example.test/ba-12-2026.pdf"],
     }  # fmt: skip
@@ -54,8 +54,7 @@ def test_an_override_wins_and_the_derived_level_stays_visible(scoring: ScoringHa
 
 
 def test_assessments_are_validated_against_the_framework(scoring: ScoringHarness):
-    base = {"framework": "spbe-2020", "indicator": "1", "level": 3, "evaluator": "Bappeda",
-            "justification": "Perbup"}  # fmt: skip
+    base = {"framework": "spbe-2020", "indicator": "1", "level": 3, "justification": "Perbup"}
     cases = [
         ({**base, "level": 6}, 422, "outside 1..5"),
         ({**base, "level": 2.5}, 422, "whole number"),
