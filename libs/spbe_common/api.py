@@ -68,6 +68,8 @@ def _error(description: str) -> dict[str, Any]:
 
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     400: _error("Bad request"),
+    401: _error("No credentials, or they do not hold (unknown, expired or revoked)"),
+    403: _error("The caller's role may not do this"),
     404: _error("Not found (or not visible to the caller)"),
     409: _error("Conflicts with an existing record"),
     412: _error("If-Match names an older version of the record"),

@@ -67,7 +67,8 @@ POLICY: dict[tuple[str, str], Need] = {
     ("POST", "/api/v1/network-links"): P.CATALOGUE_WRITE,
     ("GET", "/api/v1/scans"): P.CATALOGUE_READ,
     ("GET", "/api/v1/rejected-events"): P.REJECTED_READ,
-    ("GET", "/api/v1/evaluation/snapshot"): P.SNAPSHOT_READ,
+    ("GET", "/api/v1/catalogue/snapshot"): P.SNAPSHOT_READ,
+    ("GET", "/api/v1/evaluation/profile/history"): P.EVALUATION_READ,
     ("GET", "/api/v1/evaluation/profile"): P.EVALUATION_READ,
     ("PUT", "/api/v1/evaluation/profile"): P.EVALUATION_WRITE,
 }
