@@ -1,4 +1,5 @@
-"""The scorer's tables (SQLAlchemy Core on the scorer's own MetaData): runs and assessments."""
+"""The scorer's tables (SQLAlchemy Core on the scorer's own MetaData): runs, assessments and
+the history of assessments."""
 
 from sqlalchemy import (
     JSON,
@@ -77,6 +78,19 @@ ASSESSMENT = Table(
     Column("created_at", UTCDateTime(), nullable=False),
     Column("updated_at", UTCDateTime(), nullable=False),
     UniqueConstraint("framework", "indicator", name="uq_scorer_assessment_indicator"),
+)
+
+# Append-only: who changed an assessment, when, before and after; kept when it is deleted.
+ASSESSMENT_HISTORY = Table(
+    "scorer_assessment_history",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("assessment_id", Integer, nullable=False, index=True),
+    Column("action", String(16), nullable=False),
+    Column("before", JSON, nullable=True),
+    Column("after", JSON, nullable=True),
+    Column("account", String(200), nullable=False),  # the signed-in account (CLI: the name given)
+    Column("at", UTCDateTime(), nullable=False),
 )
 
 Index("ix_scorer_run_unpublished", RUN.c.published_at)

@@ -30,7 +30,8 @@ from spbe_scorer.api.security import POLICY, PUBLIC
 
 ASSESSMENT = {"framework": "spbe-2020", "indicator": "1", "level": 3, "justification": "Perbup"}
 READS = ["/api/v1/runs", "/api/v1/runs/{run}", "/api/v1/runs/compare?a={run}&b={run2}",
-         "/api/v1/runs/{run}/export.xlsx", "/api/v1/assessments", "/api/v1/assessments/{id}"]  # fmt: skip
+         "/api/v1/runs/{run}/export.xlsx", "/api/v1/assessments", "/api/v1/assessments/{id}",
+         "/api/v1/assessments/{id}/history"]  # fmt: skip
 
 
 def operations(app: FastAPI) -> list[tuple[str, str]]:
@@ -129,7 +130,9 @@ def test_readers_read_and_may_not_write(scoring: ScoringHarness, role: Role) -> 
     assert scoring.api.get(f"/api/v1/assessments/{ids['id']}").json()["level"] == 3
 
 
-def test_an_evaluator_writes_and_is_recorded_as_the_evaluator(scoring: ScoringHarness) -> None:
+def test_an_evaluator_writes_and_the_assessment_and_its_history_name_the_account(
+    scoring: ScoringHarness,
+) -> None:
     first = grant(scoring.inventory_engine, Role.EVALUATOR, name="bappeda-rina")
     second = grant(scoring.inventory_engine, Role.EVALUATOR, name="inspektorat-budi")
     api = TestClient(scoring.api.app, headers=bearer(first))
@@ -149,6 +152,15 @@ def test_an_evaluator_writes_and_is_recorded_as_the_evaluator(scoring: ScoringHa
     assert (row["source"], row["evaluator"]) == ("override", "inspektorat-budi")
     assert [a["evaluator"] for a in run.json()["assessments"]] == ["inspektorat-budi"]
     assert api.delete(url).status_code == 204
+    history = api.get(f"{url}/history").json()  # kept after the delete
+    assert [(h["action"], h["account"]) for h in history["data"]] == [
+        ("created", "bappeda-rina"), ("updated", "inspektorat-budi"), ("deleted", "bappeda-rina"),
+    ]  # fmt: skip
+    created_row, updated, deleted = history["data"]
+    assert (created_row["before"], created_row["after"]["level_exact"]) == (None, "4")
+    assert (updated["before"]["level_exact"], updated["after"]["level_exact"]) == ("4", "3")
+    assert (deleted["before"]["evaluator"], deleted["after"]) == ("inspektorat-budi", None)
+    assert api.get("/api/v1/assessments/999/history").status_code == 404
 
 
 def test_the_scorer_service_account_reads_the_snapshot_and_nothing_else(

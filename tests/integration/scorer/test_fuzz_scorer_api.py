@@ -26,7 +26,7 @@ from schemathesis.core.result import Ok
 
 SEED = 20260801
 EXAMPLES = 50  # per operation and generation mode
-OPERATIONS = 11  # every route but /metrics
+OPERATIONS = 12  # every route but /metrics
 CHECKS = [
     checks.not_a_server_error,
     checks.status_code_conformance,

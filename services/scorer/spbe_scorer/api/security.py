@@ -47,6 +47,7 @@ POLICY: dict[tuple[str, str], Need] = {
     ("GET", "/api/v1/assessments/{assessment_id}"): P.SCORES_READ,
     ("PATCH", "/api/v1/assessments/{assessment_id}"): P.SCORES_WRITE,
     ("DELETE", "/api/v1/assessments/{assessment_id}"): P.SCORES_WRITE,
+    ("GET", "/api/v1/assessments/{assessment_id}/history"): P.SCORES_READ,
 }
 
 

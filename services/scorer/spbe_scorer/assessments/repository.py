@@ -1,4 +1,4 @@
-"""All SQL of manual assessments."""
+"""All SQL of manual assessments and their history."""
 
 from __future__ import annotations
 
@@ -6,9 +6,10 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, func, insert, select, update
 
-from spbe_scorer.tables import ASSESSMENT
+from spbe_scorer.tables import ASSESSMENT, ASSESSMENT_HISTORY
 
 A = ASSESSMENT.c
+H = ASSESSMENT_HISTORY.c
 
 
 def list_assessments(
@@ -53,3 +54,18 @@ def update_one(conn: Connection, assessment_id: int, values: dict[str, Any]) -> 
 
 def delete_one(conn: Connection, assessment_id: int) -> None:
     conn.execute(delete(ASSESSMENT).where(A.id == assessment_id))
+
+
+def insert_history(conn: Connection, row: dict[str, Any]) -> None:
+    conn.execute(insert(ASSESSMENT_HISTORY), row)
+
+
+def history_of(
+    conn: Connection, assessment_id: int, limit: int, offset: int
+) -> tuple[list[dict[str, Any]], int]:
+    """Oldest first: the order the changes were made in."""
+    where = H.assessment_id == assessment_id
+    query = select(ASSESSMENT_HISTORY).where(where).order_by(H.id).limit(limit).offset(offset)
+    rows = [dict(r) for r in conn.execute(query).mappings()]
+    count = conn.execute(select(func.count()).select_from(ASSESSMENT_HISTORY).where(where))
+    return rows, int(count.scalar_one())

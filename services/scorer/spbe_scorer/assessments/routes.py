@@ -16,7 +16,13 @@ from spbe_scorer.api.deps import ConnDep, PrincipalDep, SettingsDep, WriteConnDe
 
 from . import repository as repo
 from . import service
-from .schemas import AssessmentIn, AssessmentPublic, AssessmentsPublic, AssessmentUpdate
+from .schemas import (
+    AssessmentHistoryPublic,
+    AssessmentIn,
+    AssessmentPublic,
+    AssessmentsPublic,
+    AssessmentUpdate,
+)
 
 router = APIRouter(prefix="/api/v1/assessments", tags=["assessments"])
 
@@ -94,11 +100,31 @@ def update_assessment(
 
 @router.delete("/{assessment_id}", status_code=204)
 def delete_assessment(
-    assessment_id: AssessmentId, request: Request, conn: WriteConnDep, if_match: IfMatch = None
+    assessment_id: AssessmentId,
+    request: Request,
+    conn: WriteConnDep,
+    principal: PrincipalDep,
+    if_match: IfMatch = None,
 ) -> Response:
     try:
         check_if_match(request, service.etag(service.get(conn, assessment_id, lock=True)))
-        service.delete(conn, assessment_id)
+        service.delete(conn, assessment_id, principal.name)
     except service.AssessmentError as exc:
         raise _refuse(exc) from None
     return Response(status_code=204)
+
+
+@router.get("/{assessment_id}/history", response_model=AssessmentHistoryPublic)
+def assessment_history(
+    assessment_id: AssessmentId,
+    conn: ConnDep,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    offset: Annotated[int, Query(ge=0, le=INT64_MAX)] = 0,
+) -> Response:
+    """Every change, oldest first: what it was before and after, and which account made it;
+    kept after the assessment is deleted."""
+    try:
+        rows, count = service.history(conn, assessment_id, limit, offset)
+    except service.AssessmentError as exc:
+        raise _refuse(exc) from None
+    return json_response({"data": rows, "count": count})

@@ -17,6 +17,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from spbe_scorer.numbers import MAX_TEXT
 
+from .enums import Change
+
 LevelText = Annotated[str, Field(min_length=1, max_length=MAX_TEXT)]
 Level = float | int | LevelText  # "3", 3, 1.26 or "1,26": checked against the framework's scale
 Link = Annotated[str, Field(min_length=1, max_length=2000)]
@@ -79,4 +81,19 @@ class AssessmentPublic(BaseModel):
 
 class AssessmentsPublic(BaseModel):
     data: list[AssessmentPublic]
+    count: int
+
+
+class AssessmentChangePublic(BaseModel):
+    id: int
+    assessment_id: int
+    action: Change
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+    account: str = Field(description="The signed-in account that made the change")
+    at: datetime
+
+
+class AssessmentHistoryPublic(BaseModel):
+    data: list[AssessmentChangePublic]
     count: int

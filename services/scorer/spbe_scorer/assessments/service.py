@@ -1,7 +1,8 @@
 """Entering, changing and withdrawing manual assessments. Services flush, never commit.
 
 `evaluator` is who acts: the signed-in account's name through the API, the operator's name
-through the local CLI; it is stored on every create and update (who last changed it)."""
+through the local CLI; it is stored on every create and update (who last changed it), and every
+create, update and delete writes a history row (before, after, who, when)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from spbe_scorer.frameworks import Framework, FrameworkError, load_framework
 from spbe_scorer.numbers import to_fraction
 
 from . import repository as repo
+from .enums import Change
 from .schemas import AssessmentIn, AssessmentUpdate, Level
 
 
@@ -68,6 +70,27 @@ def public(row: dict[str, Any]) -> dict[str, Any]:
     return {**row, "level": float(Fraction(row["level_exact"]))}
 
 
+def _as_json(row: dict[str, Any] | None) -> dict[str, Any] | None:
+    if row is None:
+        return None
+    return {str(k): v.isoformat() if hasattr(v, "isoformat") else v for k, v in row.items()}
+
+
+def _record(
+    conn: Connection,
+    action: Change,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+    account: str,
+) -> None:
+    assessment_id = (after or before or {})["id"]
+    repo.insert_history(
+        conn,
+        {"assessment_id": assessment_id, "action": action.value, "before": _as_json(before),
+         "after": _as_json(after), "account": account, "at": utcnow()},
+    )  # fmt: skip
+
+
 def etag(row: dict[str, Any]) -> str:
     """The version of an assessment as GET shows it; every update moves `updated_at`."""
     return etag_of({str(k): v for k, v in public(row).items()})  # keys may be str subclasses
@@ -94,7 +117,9 @@ def create(
         "created_at": now,
         "updated_at": now,
     }
-    return get(conn, repo.insert_one(conn, row))
+    stored = get(conn, repo.insert_one(conn, row))
+    _record(conn, Change.CREATED, None, stored, evaluator)
+    return stored
 
 
 def update(
@@ -123,7 +148,9 @@ def update_row(
         values["level_exact"] = str(check_level(framework, row["indicator"], body.level))
     values["updated_at"] = utcnow()
     repo.update_one(conn, row["id"], values)
-    return get(conn, row["id"])
+    stored = get(conn, row["id"])
+    _record(conn, Change.UPDATED, row, stored, evaluator)
+    return stored
 
 
 def get(conn: Connection, assessment_id: int, *, lock: bool = False) -> dict[str, Any]:
@@ -133,6 +160,17 @@ def get(conn: Connection, assessment_id: int, *, lock: bool = False) -> dict[str
     return row
 
 
-def delete(conn: Connection, assessment_id: int) -> None:
-    get(conn, assessment_id, lock=True)
+def delete(conn: Connection, assessment_id: int, evaluator: str) -> None:
+    row = get(conn, assessment_id, lock=True)
     repo.delete_one(conn, assessment_id)
+    _record(conn, Change.DELETED, row, None, check_evaluator(evaluator))
+
+
+def history(
+    conn: Connection, assessment_id: int, limit: int, offset: int
+) -> tuple[list[dict[str, Any]], int]:
+    """Also of a deleted assessment; an id that never had one is not found."""
+    rows, count = repo.history_of(conn, assessment_id, limit, offset)
+    if count == 0:
+        raise AssessmentNotFound(f"assessment {assessment_id} not found")
+    return rows, count
