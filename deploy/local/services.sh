@@ -2,7 +2,13 @@
 # Real servers for integration tests on loopback, without Docker:
 #   PostgreSQL 15 on 127.0.0.1:55432 (role/db/password spbe) and a single-node Apache Kafka 4.x
 #   (KRaft, combined broker+controller) on 127.0.0.1:19092, controller 127.0.0.1:19093.
-# Usage: deploy/local/services.sh start|stop|status|env     (idempotent; `eval "$(... env)"`)
+# Kafka authenticates every client (SASL/SCRAM-SHA-512 on 19092; SASL/PLAIN between the broker and
+# its controller on 19093) and authorises with ACLs (StandardAuthorizer). The passwords of `admin`
+# (super user: the test fixtures), `collector`, `inventory` and `scorer` are generated at the first
+# start into $SPBE_SERVICES_DIR/kafka/credentials.env (mode 600); deploy/kafka/provision.py then
+# stores the service users and their ACLs. `env` prints them as SPBE_TEST_KAFKA_*.
+# Usage: deploy/local/services.sh start|stop [kafka|postgres] | status | env
+#   (idempotent; `eval "$(... env)"`; `stop kafka` + `start kafka` leave PostgreSQL running)
 # Measured on 2 cores (Kafka 4.1.1): first start with an empty Maven repo (jar download + initdb +
 # format) 59.6 s; jars cached but fresh data dir 16.5 s; warm start (both stopped) 10.3 s;
 # already running 0.04 s; stop 2.7 s.
@@ -15,12 +21,14 @@ LOG4J_VERSION=2.24.3 # the log4j-core that kafka-server pulls in; the binding mu
 KAFKA_CACHE=${XDG_CACHE_HOME:-$HOME/.cache}/spbe/kafka-$KAFKA_VERSION
 PG_BIN=${SPBE_PG_BIN:-/usr/lib/postgresql/15/bin}
 PG_PORT=55432
-KAFKA_PORT=19092
-CONTROLLER_PORT=19093
+KAFKA_PORT=${SPBE_KAFKA_PORT:-19092}
+CONTROLLER_PORT=${SPBE_KAFKA_CONTROLLER_PORT:-19093}
 START_TIMEOUT_S=${SPBE_START_TIMEOUT_S:-90}
 PG_DIR=$SERVICES_DIR/postgres
 KAFKA_DIR=$SERVICES_DIR/kafka
 KAFKA_PID_FILE=$KAFKA_DIR/kafka.pid
+KAFKA_CREDENTIALS=$KAFKA_DIR/credentials.env
+KAFKA_USERS=(admin collector inventory scorer)
 
 if [[ -x $REPO_ROOT/.venv/bin/python ]]; then PYTHON=$REPO_ROOT/.venv/bin/python; else PYTHON=python3; fi
 
@@ -155,17 +163,58 @@ EOF
     touch "$KAFKA_CACHE/.complete"
 }
 
+# Passwords are made once, with the storage they were formatted into; a data directory from before
+# SASL (no credentials file) holds only test topics and is formatted again.
+kafka_credentials() {
+    [[ -f $KAFKA_CREDENTIALS ]] && return
+    if [[ -e $KAFKA_DIR/data ]]; then
+        log "Kafka data in $KAFKA_DIR/data has no credentials (made before SASL): formatting it again"
+        rm -rf "$KAFKA_DIR/data"
+    fi
+    mkdir -p "$KAFKA_DIR"
+    local user
+    (
+        umask 077
+        echo "# Kafka SASL passwords of the local test broker, made $(date -u +%FT%TZ)"
+        for user in "${KAFKA_USERS[@]}" controller; do
+            echo "KAFKA_${user^^}_PASSWORD=$("$PYTHON" -c 'import secrets; print(secrets.token_urlsafe(24))')"
+        done
+    ) >"$KAFKA_CREDENTIALS.partial"
+    chmod 600 "$KAFKA_CREDENTIALS.partial"
+    mv "$KAFKA_CREDENTIALS.partial" "$KAFKA_CREDENTIALS"
+}
+
+kafka_load_credentials() {
+    # shellcheck source=/dev/null
+    source "$KAFKA_CREDENTIALS"
+}
+
 kafka_write_config() {
     mkdir -p "$KAFKA_DIR/logs"
+    local scram="org.apache.kafka.common.security.scram.ScramLoginModule required"
+    local plain="org.apache.kafka.common.security.plain.PlainLoginModule required"
+    touch "$KAFKA_DIR/server.properties"
+    chmod 600 "$KAFKA_DIR/server.properties" # it holds the admin's and the controller's passwords
     cat >"$KAFKA_DIR/server.properties" <<EOF
 process.roles=broker,controller
 node.id=1
 controller.quorum.bootstrap.servers=127.0.0.1:$CONTROLLER_PORT
-listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$CONTROLLER_PORT
-advertised.listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT
+listeners=CLIENT://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$CONTROLLER_PORT
+advertised.listeners=CLIENT://127.0.0.1:$KAFKA_PORT
 controller.listener.names=CONTROLLER
-inter.broker.listener.name=PLAINTEXT
-listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
+inter.broker.listener.name=CLIENT
+listener.security.protocol.map=CLIENT:SASL_PLAINTEXT,CONTROLLER:SASL_PLAINTEXT
+# clients (and the broker itself, as admin) authenticate with SCRAM, whose users live in metadata
+sasl.enabled.mechanisms=SCRAM-SHA-512
+sasl.mechanism.inter.broker.protocol=SCRAM-SHA-512
+listener.name.client.scram-sha-512.sasl.jaas.config=$scram username="admin" password="$KAFKA_ADMIN_PASSWORD";
+# the controller cannot look SCRAM users up in the metadata it serves: one static PLAIN user
+sasl.mechanism.controller.protocol=PLAIN
+listener.name.controller.sasl.enabled.mechanisms=PLAIN
+listener.name.controller.plain.sasl.jaas.config=$plain username="controller" password="$KAFKA_CONTROLLER_PASSWORD" user_controller="$KAFKA_CONTROLLER_PASSWORD";
+authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer
+super.users=User:admin;User:controller
+allow.everyone.if.no.acl.found=false
 log.dirs=$KAFKA_DIR/data
 # one partition: the default 50 makes the first group join slow on 2 cores
 offsets.topic.replication.factor=1
@@ -198,11 +247,30 @@ kafka_format() {
     local cluster_id
     cluster_id=$(java -cp "$KAFKA_CACHE/libs/*" -Dlog4j2.configurationFile="$KAFKA_DIR/log4j2.properties" \
         -Dkafka.logs.dir="$KAFKA_DIR/logs" kafka.tools.StorageTool random-uuid)
-    log "formatting KRaft storage (cluster $cluster_id)"
+    log "formatting KRaft storage (cluster $cluster_id) with the SCRAM user admin"
     java -cp "$KAFKA_CACHE/libs/*" -Dlog4j2.configurationFile="$KAFKA_DIR/log4j2.properties" \
         -Dkafka.logs.dir="$KAFKA_DIR/logs" kafka.tools.StorageTool format -t "$cluster_id" \
-        -c "$KAFKA_DIR/server.properties" --standalone >"$KAFKA_DIR/format.log" 2>&1 ||
+        -c "$KAFKA_DIR/server.properties" --standalone \
+        --add-scram "SCRAM-SHA-512=[name=admin,password=$KAFKA_ADMIN_PASSWORD]" \
+        >"$KAFKA_DIR/format.log" 2>&1 ||
         { cat "$KAFKA_DIR/format.log" >&2; die "kafka storage format failed"; }
+}
+
+# What deploy/kafka/provision.py and the readiness check connect with: the admin.
+kafka_admin_env() {
+    env SPBE_ENVIRONMENT=test SPBE_BUS=kafka SPBE_KAFKA_BOOTSTRAP_SERVERS="127.0.0.1:$KAFKA_PORT" \
+        SPBE_KAFKA_SECURITY_PROTOCOL=SASL_PLAINTEXT SPBE_KAFKA_SASL_MECHANISM=SCRAM-SHA-512 \
+        SPBE_KAFKA_USERNAME=admin SPBE_KAFKA_PASSWORD="$KAFKA_ADMIN_PASSWORD" \
+        SPBE_KAFKA_TOPIC_PREFIX= SPBE_KAFKA_PARTITIONS=6 SPBE_KAFKA_REPLICATION_FACTOR=1 \
+        KAFKA_COLLECTOR_PASSWORD="$KAFKA_COLLECTOR_PASSWORD" \
+        KAFKA_INVENTORY_PASSWORD="$KAFKA_INVENTORY_PASSWORD" \
+        KAFKA_SCORER_PASSWORD="$KAFKA_SCORER_PASSWORD" "$@"
+}
+
+kafka_provision() {
+    kafka_admin_env "$PYTHON" "$REPO_ROOT/deploy/kafka/provision.py" >"$KAFKA_DIR/provision.log" 2>&1 ||
+        { cat "$KAFKA_DIR/provision.log" >&2; die "Kafka users, topics and ACLs not provisioned"; }
+    log "$(tail -n 1 "$KAFKA_DIR/provision.log")"
 }
 
 kafka_pid() {
@@ -218,12 +286,13 @@ kafka_port_busy() {
 }
 
 kafka_answers() {
-    "$PYTHON" - "127.0.0.1:$KAFKA_PORT" <<'PY' >/dev/null 2>&1
-import sys
-
+    kafka_admin_env "$PYTHON" - <<'PY' >/dev/null 2>&1
 from kafka.admin import KafkaAdminClient
 
-admin = KafkaAdminClient(bootstrap_servers=sys.argv[1], request_timeout_ms=5000)
+from spbe_common.bus.kafka import client_config
+from spbe_common.settings import BusSettings
+
+admin = KafkaAdminClient(**client_config(BusSettings()), request_timeout_ms=5000)
 admin.list_topics()
 admin.close()
 PY
@@ -253,6 +322,8 @@ kafka_start() {
     fi
     kafka_port_busy "$KAFKA_PORT" && die "port $KAFKA_PORT is taken by a process this script did not start"
     kafka_fetch
+    kafka_credentials
+    kafka_load_credentials
     kafka_write_config
     kafka_format
     log "starting Kafka $KAFKA_VERSION on 127.0.0.1:$KAFKA_PORT"
@@ -262,6 +333,7 @@ kafka_start() {
         >"$KAFKA_DIR/kafka.out" 2>&1 </dev/null &
     echo $! >"$KAFKA_PID_FILE"
     kafka_wait "$!"
+    kafka_provision
 }
 
 kafka_stop() {
@@ -284,20 +356,21 @@ kafka_stop() {
 # --- commands ---------------------------------------------------------------------------------
 
 cmd_start() {
-    local t0
+    local t0 only=${1:-}
     t0=$(now)
     mkdir -p "$SERVICES_DIR"
     chmod 755 "$SERVICES_DIR"
     ensure_nmap
-    pg_start
-    kafka_start
+    [[ $only == kafka ]] || pg_start
+    [[ $only == postgres ]] || kafka_start
     log "ready in $(elapsed "$t0")s"
     cmd_env
 }
 
 cmd_stop() {
-    kafka_stop
-    pg_stop
+    local only=${1:-}
+    [[ $only == postgres ]] || kafka_stop
+    [[ $only == kafka ]] || pg_stop
 }
 
 cmd_status() {
@@ -306,7 +379,9 @@ cmd_status() {
         echo "postgresql: stopped"
         rc=3
     fi
-    if pid=$(kafka_pid); then echo "kafka: running on 127.0.0.1:$KAFKA_PORT (pid $pid, $KAFKA_VERSION)"; else
+    if pid=$(kafka_pid); then
+        echo "kafka: running on 127.0.0.1:$KAFKA_PORT (pid $pid, $KAFKA_VERSION, SASL/SCRAM + ACLs)"
+    else
         echo "kafka: stopped"
         rc=3
     fi
@@ -314,18 +389,32 @@ cmd_status() {
     return "$rc"
 }
 
+# Test credentials: the admin (super user) for fixtures, one user per service for the ACL tests.
 cmd_env() {
+    local user var
     echo "export SPBE_TEST_KAFKA_BOOTSTRAP=127.0.0.1:$KAFKA_PORT"
+    if [[ -r $KAFKA_CREDENTIALS ]]; then
+        kafka_load_credentials
+        echo "export SPBE_TEST_KAFKA_USERNAME=admin"
+        echo "export SPBE_TEST_KAFKA_PASSWORD=$KAFKA_ADMIN_PASSWORD"
+        for user in "${KAFKA_USERS[@]:1}"; do
+            var="KAFKA_${user^^}_PASSWORD"
+            echo "export SPBE_TEST_KAFKA_${user^^}_USERNAME=$user"
+            echo "export SPBE_TEST_KAFKA_${user^^}_PASSWORD=${!var}"
+        done
+    else
+        log "no Kafka credentials yet ($KAFKA_CREDENTIALS): run '$0 start' first"
+    fi
     echo "export SPBE_TEST_DATABASE_URL=postgresql+psycopg://spbe:spbe@127.0.0.1:$PG_PORT/spbe"
 }
 
-case ${1:-} in
-start) cmd_start ;;
-stop) cmd_stop ;;
-status) cmd_status ;;
-env) cmd_env ;;
+case ${1:-}:${2:-} in
+start: | start:kafka | start:postgres) cmd_start "${2:-}" ;;
+stop: | stop:kafka | stop:postgres) cmd_stop "${2:-}" ;;
+status:) cmd_status ;;
+env:) cmd_env ;;
 *)
-    echo "usage: $0 start|stop|status|env" >&2
+    echo "usage: $0 start|stop [kafka|postgres] | status | env" >&2
     exit 2
     ;;
 esac

@@ -3,7 +3,7 @@
 from enum import StrEnum
 from pathlib import Path
 
-from pydantic import Field, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -16,6 +16,20 @@ class Environment(StrEnum):
 class BusBackend(StrEnum):
     EMBEDDED = "embedded"
     KAFKA = "kafka"
+
+
+class KafkaSecurityProtocol(StrEnum):
+    PLAINTEXT = "PLAINTEXT"  # no authentication: a local broker for development only
+    SASL_PLAINTEXT = "SASL_PLAINTEXT"
+    SASL_SSL = "SASL_SSL"
+
+
+class KafkaSaslMechanism(StrEnum):
+    SCRAM_SHA_512 = "SCRAM-SHA-512"
+    SCRAM_SHA_256 = "SCRAM-SHA-256"
+
+
+KAFKA_PLACEHOLDER_PASSWORDS = frozenset({"", "changethis", "changeme", "password", "secret"})
 
 
 class DataDirError(RuntimeError):
@@ -53,6 +67,10 @@ class BusSettings(BaseSettings):
     kafka_topic_prefix: str = Field(
         default="", pattern=r"^[a-zA-Z0-9._-]*$", description="Namespace of every topic"
     )
+    kafka_security_protocol: KafkaSecurityProtocol = KafkaSecurityProtocol.PLAINTEXT
+    kafka_sasl_mechanism: KafkaSaslMechanism = KafkaSaslMechanism.SCRAM_SHA_512
+    kafka_username: str | None = Field(default=None, description="This service's Kafka user")
+    kafka_password: SecretStr | None = Field(default=None, description="Its SCRAM password")
 
     @property
     def log_path(self) -> Path:
@@ -62,4 +80,25 @@ class BusSettings(BaseSettings):
     def _production_uses_real_parts(self) -> "BusSettings":
         if self.environment is Environment.PRODUCTION and self.bus is BusBackend.EMBEDDED:
             raise ValueError("SPBE_BUS=embedded is for a single machine; production uses kafka")
+        return self
+
+    @model_validator(mode="after")
+    def _kafka_credentials(self) -> "BusSettings":
+        if self.kafka_security_protocol is KafkaSecurityProtocol.PLAINTEXT:
+            if self.environment is Environment.PRODUCTION and self.bus is BusBackend.KAFKA:
+                raise ValueError(
+                    "SPBE_KAFKA_SECURITY_PROTOCOL=PLAINTEXT lets anyone publish; production uses"
+                    " SASL_PLAINTEXT or SASL_SSL with SPBE_KAFKA_USERNAME and SPBE_KAFKA_PASSWORD"
+                )
+            return self
+        if not self.kafka_username or self.kafka_password is None:
+            raise ValueError(
+                f"SPBE_KAFKA_SECURITY_PROTOCOL={self.kafka_security_protocol} needs"
+                " SPBE_KAFKA_USERNAME and SPBE_KAFKA_PASSWORD"
+            )
+        password = self.kafka_password.get_secret_value()
+        if self.environment is Environment.PRODUCTION and (
+            password.lower() in KAFKA_PLACEHOLDER_PASSWORDS or len(password) < 16
+        ):
+            raise ValueError("SPBE_KAFKA_PASSWORD is a placeholder or shorter than 16 characters")
         return self

@@ -1,6 +1,8 @@
 """Fixtures for tests against real servers: Kafka and PostgreSQL from deploy/local/services.sh.
 
 A missing server is a failure, never a skip: a green run must mean the integration tests ran.
+The broker authenticates every client (SASL/SCRAM): tests act as its admin, a super user, unless
+they choose a service user (SPBE_TEST_KAFKA_<SERVICE>_USERNAME/PASSWORD) or no credentials.
 """
 
 from __future__ import annotations
@@ -11,12 +13,17 @@ import time
 import uuid
 import warnings
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
+from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ProgrammingError
 from sqlalchemy.pool import NullPool
+
+from spbe_common.bus.kafka import client_config
+from spbe_common.settings import BusBackend, BusSettings
 
 START_HINT = 'start them with: eval "$(deploy/local/services.sh start)"'
 
@@ -30,8 +37,49 @@ def _required_env(name: str, what: str) -> str:
 
 @pytest.fixture(scope="session")
 def kafka_bootstrap() -> str:
-    """host:port of the real broker (SPBE_TEST_KAFKA_BOOTSTRAP)."""
+    """host:port of the real broker (SPBE_TEST_KAFKA_BOOTSTRAP); its admin signs in with
+    SPBE_TEST_KAFKA_USERNAME/PASSWORD (`kafka_user`)."""
+    kafka_user()  # a broker without its credentials is unusable: say so here, not in a timeout
     return _required_env("SPBE_TEST_KAFKA_BOOTSTRAP", "Kafka broker")
+
+
+def kafka_user(service: str | None = None) -> dict[str, Any]:
+    """Settings fields that sign in to the test broker as its admin, or as one service's user."""
+    prefix = f"SPBE_TEST_KAFKA_{service.upper()}_" if service else "SPBE_TEST_KAFKA_"
+    return {
+        "kafka_security_protocol": "SASL_PLAINTEXT",
+        "kafka_sasl_mechanism": "SCRAM-SHA-512",
+        "kafka_username": _required_env(f"{prefix}USERNAME", "Kafka user"),
+        "kafka_password": _required_env(f"{prefix}PASSWORD", "Kafka password"),
+    }
+
+
+def kafka_client(bootstrap: str, service: str | None = None) -> dict[str, Any]:
+    """kafka-python arguments for a client of the test broker (the admin's unless `service`)."""
+    user = kafka_user(service)
+    return client_config(
+        BusSettings(bus=BusBackend.KAFKA, kafka_bootstrap_servers=bootstrap, **user)
+    )
+
+
+@pytest.fixture(autouse=True)
+def _kafka_admin_by_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A Kafka client a test builds without credentials signs in as the admin: settings read
+    SPBE_KAFKA_*, and bare kafka-python clients start from the patched defaults. Undone after
+    each test; a client that passes its own security_protocol or user keeps them."""
+    if not os.environ.get("SPBE_TEST_KAFKA_PASSWORD"):
+        return  # the Kafka fixtures fail with the reason when a test needs the broker
+    for field, value in kafka_user().items():
+        monkeypatch.setenv(f"SPBE_{field.upper()}", value)
+    bootstrap = os.environ.get("SPBE_TEST_KAFKA_BOOTSTRAP", "")
+    security = {
+        key: value
+        for key, value in kafka_client(bootstrap).items()
+        if key.startswith(("security_", "sasl_"))
+    }
+    for client in (KafkaAdminClient, KafkaConsumer, KafkaProducer):
+        for key, value in security.items():
+            monkeypatch.setitem(client.DEFAULT_CONFIG, key, value)
 
 
 @pytest.fixture(scope="session")

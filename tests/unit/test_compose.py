@@ -9,6 +9,7 @@ import importlib
 import importlib.util
 import inspect
 import pkgutil
+import re
 from functools import cache
 from ipaddress import ip_network
 from pathlib import Path
@@ -184,3 +185,54 @@ def test_example_scopes_file_is_valid_for_the_collector() -> None:
     assert [scope.key for scope in ScopeRepository(source, networks).all()] == [
         "container-loopback"
     ]
+
+
+# --- Kafka access control (issue 9) ---------------------------------------------------------------
+
+KAFKA_START = ROOT / "deploy/kafka/compose-start.sh"
+KAFKA_USER_OF = {
+    "migrate": "inventory",
+    "api": "inventory",
+    "consumer": "inventory",
+    "collector": "collector",
+    "scorer": "scorer",
+    "kafka-init": "admin",
+}
+
+
+def test_every_spbe_service_is_given_a_kafka_user() -> None:
+    assert set(spbe_commands()) | {"kafka-init"} == set(KAFKA_USER_OF)
+
+
+@pytest.mark.parametrize("name", sorted(KAFKA_USER_OF))
+def test_each_service_signs_in_to_kafka_as_itself_with_a_required_secret(name: str) -> None:
+    env = environment(services()[name])
+
+    assert env["SPBE_KAFKA_SECURITY_PROTOCOL"] == "SASL_PLAINTEXT"
+    assert env["SPBE_KAFKA_SASL_MECHANISM"] == "SCRAM-SHA-512"
+    assert env["SPBE_KAFKA_USERNAME"] == KAFKA_USER_OF[name]
+    variable = f"KAFKA_{KAFKA_USER_OF[name].upper()}_PASSWORD"
+    # ${VAR:?message}: compose refuses to start without it, and there is no default secret
+    assert env["SPBE_KAFKA_PASSWORD"].startswith(f"${{{variable}:?"), env["SPBE_KAFKA_PASSWORD"]
+
+
+def test_every_kafka_listener_authenticates_and_acls_decide() -> None:
+    script = KAFKA_START.read_text(encoding="utf-8")
+    mapping = re.search(r"^listener\.security\.protocol\.map=(.+)$", script, re.MULTILINE)
+
+    assert mapping, "compose-start.sh sets no listener.security.protocol.map"
+    protocols = {entry.split(":")[1] for entry in mapping.group(1).split(",")}
+    assert protocols == {"SASL_PLAINTEXT"}
+    assert "authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer" in script
+    assert "allow.everyone.if.no.acl.found=false" in script
+    assert services()["kafka"]["entrypoint"][-1].endswith("kafka-start.sh")
+    assert "KAFKA_ADMIN_PASSWORD:?" in environment(services()["kafka"])["KAFKA_ADMIN_PASSWORD"]
+
+
+def test_the_kafka_init_step_runs_before_every_kafka_client() -> None:
+    init = services()["kafka-init"]
+    assert init["restart"] == "no"
+    assert init["depends_on"]["kafka"]["condition"] == "service_healthy"
+    for name in ("api", "consumer", "collector", "scorer"):
+        waits_for = services()[name]["depends_on"]
+        assert waits_for["kafka-init"]["condition"] == "service_completed_successfully", name

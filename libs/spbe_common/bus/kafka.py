@@ -18,10 +18,16 @@ from kafka import (
     OffsetAndMetadata,
     TopicPartition,
 )
-from kafka.errors import CommitFailedError, KafkaError, TopicAlreadyExistsError, for_code
+from kafka.errors import (
+    CommitFailedError,
+    KafkaError,
+    TopicAlreadyExistsError,
+    TopicAuthorizationFailedError,
+    for_code,
+)
 
 from spbe_common.events import Headers
-from spbe_common.settings import BusSettings
+from spbe_common.settings import BusSettings, KafkaSecurityProtocol
 
 from .base import Record
 
@@ -198,11 +204,41 @@ class KafkaBusConsumer:
         self._consumer.close(autocommit=False)  # leaves the group at once: no session timeout wait
 
 
-def _raise_unless_created(result: dict[str, Any]) -> None:
-    for topic in result["topics"]:
-        code = topic["error_code"]
-        if code not in (0, TopicAlreadyExistsError.errno):
-            raise for_code(code)(f"{topic['name']}: {topic.get('error_message')}")
+def client_config(settings: BusSettings) -> dict[str, Any]:
+    """What every kafka-python client of this service needs: servers, id and credentials."""
+    servers = [s.strip() for s in settings.kafka_bootstrap_servers.split(",") if s.strip()]
+    config: dict[str, Any] = {
+        "bootstrap_servers": servers,
+        "client_id": CLIENT_ID,
+        "security_protocol": settings.kafka_security_protocol.value,
+    }
+    if settings.kafka_security_protocol is not KafkaSecurityProtocol.PLAINTEXT:
+        assert settings.kafka_password is not None  # the settings refuse SASL without one
+        config["sasl_mechanism"] = settings.kafka_sasl_mechanism.value
+        config["sasl_plain_username"] = settings.kafka_username
+        config["sasl_plain_password"] = settings.kafka_password.get_secret_value()
+    return config
+
+
+def _not_created(result: dict[str, Any]) -> dict[str, tuple[int, str]]:
+    """Topics whose creation failed for another reason than that they already exist."""
+    return {
+        topic["name"]: (topic["error_code"], str(topic.get("error_message")))
+        for topic in result["topics"]
+        if topic["error_code"] not in (0, TopicAlreadyExistsError.errno)
+    }
+
+
+def _raise_unless_present(admin: KafkaAdminClient, failed: dict[str, tuple[int, str]]) -> None:
+    """A service may not create topics (the admin does); one that exists already is enough."""
+    denied = {n for n, (code, _) in failed.items() if code == TopicAuthorizationFailedError.errno}
+    present = set(admin.list_topics()) if denied else set()
+    for name, (code, message) in failed.items():
+        if name in present:
+            continue
+        if code == TopicAuthorizationFailedError.errno:
+            message = "missing, and this principal may not create it: the Kafka admin creates it"
+        raise for_code(code)(f"{name}: {message}")
 
 
 class KafkaBus:
@@ -217,10 +253,7 @@ class KafkaBus:
         self.topic_prefix = topic_prefix
 
     def _common(self) -> dict[str, Any]:
-        servers = [
-            s.strip() for s in self._settings.kafka_bootstrap_servers.split(",") if s.strip()
-        ]
-        return {"bootstrap_servers": servers, "client_id": CLIENT_ID}
+        return client_config(self._settings)
 
     def ensure_topics(self, topics: Iterable[str]) -> None:
         spec = {
@@ -234,7 +267,9 @@ class KafkaBus:
                 raise_errors=False,
                 wait_for_metadata=True,
             )
-            _raise_unless_created(result)
+            failed = _not_created(result)
+            if failed:
+                _raise_unless_present(admin, failed)
         finally:
             admin.close()
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from integration.conftest import kafka_client, kafka_user
 from kafka import KafkaAdminClient, KafkaConsumer, OffsetAndMetadata, TopicPartition
 from sqlalchemy import Engine, text
 from synthetic import register_opd
@@ -82,10 +83,11 @@ class KafkaInventory:
 def build(
     bootstrap: str, database_url: str, group: str, prefix: str = "", batch_size: int = 100
 ) -> KafkaInventory:
-    """Migrate the database (never create_all) and create the prefixed topics."""
+    """Migrate the database (never create_all) and create the prefixed topics, as the admin."""
     settings = InventorySettings(
         bus=BusBackend.KAFKA,
         kafka_bootstrap_servers=bootstrap,
+        **kafka_user(),
         kafka_partitions=PARTITIONS,
         database_url=database_url,
         consumer_group=group,
@@ -132,7 +134,7 @@ def send_raw(
 
 def drop_topics(bootstrap: str, prefix: str) -> None:
     """Delete a test's prefixed topics: a 2-core broker should not carry every run's partitions."""
-    admin = KafkaAdminClient(bootstrap_servers=bootstrap)
+    admin = KafkaAdminClient(**kafka_client(bootstrap))
     try:
         mine = [t for t in admin.list_topics() if prefix and t.startswith(prefix)]
         if mine:
@@ -149,7 +151,7 @@ def _partitions(consumer: KafkaConsumer, topic: str) -> list[TopicPartition]:
 
 
 def end_offsets(bootstrap: str, topic: str) -> Offsets:
-    consumer = KafkaConsumer(bootstrap_servers=bootstrap)
+    consumer = KafkaConsumer(**kafka_client(bootstrap))
     try:
         ends = consumer.end_offsets(_partitions(consumer, topic))
         return {tp.partition: offset for tp, offset in ends.items()}
@@ -158,7 +160,7 @@ def end_offsets(bootstrap: str, topic: str) -> Offsets:
 
 
 def committed(bootstrap: str, group: str, topic: str) -> Offsets:
-    admin = KafkaAdminClient(bootstrap_servers=bootstrap)
+    admin = KafkaAdminClient(**kafka_client(bootstrap))
     try:
         offsets = admin.list_group_offsets({group: None}).get(group, {})
     finally:
@@ -174,7 +176,7 @@ def caught_up(bootstrap: str, group: str, topic: str, target: Mapping[int, int])
 def start_group_at_end(bootstrap: str, group: str, topic: str) -> Offsets:
     """Commit the topic's end offsets for a new group: it reads only what is published next."""
     ends = end_offsets(bootstrap, topic)
-    admin = KafkaAdminClient(bootstrap_servers=bootstrap)
+    admin = KafkaAdminClient(**kafka_client(bootstrap))
     try:
         offsets = {TopicPartition(topic, p): OffsetAndMetadata(o, "", -1) for p, o in ends.items()}
         admin.alter_group_offsets(group, offsets)
@@ -237,7 +239,7 @@ class BackgroundConsumer:
 
 def group_members(bootstrap: str, group: str) -> list[set[int]]:
     """Per member of the group, the partitions the coordinator assigned to it."""
-    admin = KafkaAdminClient(bootstrap_servers=bootstrap)
+    admin = KafkaAdminClient(**kafka_client(bootstrap))
     try:
         described = admin.describe_groups([group])[group]
     finally:
@@ -281,6 +283,12 @@ def spbe_consume(settings: InventorySettings, batch_size: int) -> subprocess.Pop
         "SPBE_BUS": "kafka",
         "SPBE_KAFKA_BOOTSTRAP_SERVERS": settings.kafka_bootstrap_servers,
         "SPBE_KAFKA_PARTITIONS": str(settings.kafka_partitions),
+        "SPBE_KAFKA_SECURITY_PROTOCOL": settings.kafka_security_protocol.value,
+        "SPBE_KAFKA_SASL_MECHANISM": settings.kafka_sasl_mechanism.value,
+        "SPBE_KAFKA_USERNAME": settings.kafka_username or "",
+        "SPBE_KAFKA_PASSWORD": settings.kafka_password.get_secret_value()
+        if settings.kafka_password
+        else "",
         "SPBE_DATABASE_URL": str(settings.database_url),
         "SPBE_CONSUMER_GROUP": settings.consumer_group,
         "SPBE_BATCH_SIZE": str(batch_size),
