@@ -1,0 +1,250 @@
+"""The expectation table of the authorisation matrix (test_authorization_matrix.py).
+
+Written from issue 9 (who may do what), not from the services' `POLICY`: for every operation of
+both APIs, the roles that may call it, whether its records belong to an OPD (so an operator, or a
+viewer limited to some OPD, sees and changes only those), and the smallest valid request a
+permitted caller's call would succeed with. An operation of an OpenAPI document that is missing
+here fails the matrix, so a new route cannot slip past it.
+
+Judgement calls (issue 9 leaves them open; the lead may change them here):
+- the OPD directory (list and detail) is reference data every reader and the collector reads; only
+  an admin (Aptika) creates or changes an OPD entry (its name, kind and aliases steer imports and
+  scores); the history of an OPD entry is that OPD's record;
+- facilities (data centres, server rooms) are shared infrastructure that every reader may see, so
+  an operator can name the Pemda data centre; creating one is scoped by its owner OPD;
+- the evaluation profile and the scorer's runs and assessments are regency-wide: no OPD scope;
+- raw rejected events may hold any OPD's data: admin only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+from spbe_common.auth import Role
+
+A, B = "ZQA", "ZQB"  # the two OPD of the seeded catalogue
+MARK = {A: "alfamark", B: "betamark"}  # in every text field of that OPD's records
+
+# What a request template may use: the ids of the target OPD's records and a unique suffix.
+Ids = dict[str, Any]
+Build = Callable[[Ids, str], Any]
+
+
+class Scope(Enum):
+    OPD = "records of one OPD"  # scoped callers see and change only their OPD's
+    ALL = "regency-wide"  # no OPD scope
+    PUBLIC = "no credentials needed"
+    SIGNED_IN = "any account"
+
+
+ADMIN, OPERATOR, EVALUATOR, VIEWER = Role.ADMIN, Role.OPD_OPERATOR, Role.EVALUATOR, Role.VIEWER
+READERS = frozenset({ADMIN, OPERATOR, EVALUATOR, VIEWER})
+DIRECTORY_READERS = READERS | {Role.COLLECTOR}
+CATALOGUE_WRITERS = frozenset({ADMIN, OPERATOR})
+EVALUATION_WRITERS = frozenset({ADMIN, EVALUATOR})
+SCORE_READERS = READERS | {Role.SCORER}
+EVERYONE = frozenset(Role)
+
+
+@dataclass(frozen=True)
+class Rule:
+    roles: frozenset[Role]
+    scope: Scope
+    body: Build | None = None
+    query: Build | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+def public() -> Rule:
+    return Rule(EVERYONE, Scope.PUBLIC)
+
+
+def _reader(scope: Scope = Scope.OPD, roles: frozenset[Role] = READERS) -> Rule:
+    return Rule(roles, scope)
+
+
+def _m(ids: Ids) -> str:
+    return str(MARK[ids["code"]])
+
+
+INVENTORY: dict[tuple[str, str], Rule] = {
+    ("GET", "/healthz"): public(),
+    ("GET", "/readyz"): public(),
+    ("GET", "/metrics"): public(),
+    # development (the test app): the description is public; outside it needs a sign-in
+    ("GET", "/openapi.json"): public(),
+    ("GET", "/docs"): public(),
+    ("GET", "/docs/oauth2-redirect"): public(),
+    ("GET", "/redoc"): public(),
+    ("POST", "/api/v1/auth/login"): Rule(
+        EVERYONE, Scope.PUBLIC, body=lambda ids, u: {"name": "zq-login", "password": ids["pw"]}
+    ),
+    ("POST", "/api/v1/auth/logout"): Rule(EVERYONE, Scope.SIGNED_IN),
+    ("GET", "/api/v1/auth/me"): Rule(EVERYONE, Scope.SIGNED_IN),
+    ("GET", "/api/v1/opd"): _reader(Scope.ALL, DIRECTORY_READERS),
+    ("POST", "/api/v1/opd"): Rule(
+        frozenset({ADMIN}), Scope.ALL, body=lambda ids, u: {"code": f"ZQN{u}", "name": "Dinas Baru"}
+    ),
+    ("GET", "/api/v1/opd/{code}"): _reader(Scope.ALL, DIRECTORY_READERS),
+    ("PATCH", "/api/v1/opd/{code}"): Rule(
+        frozenset({ADMIN}), Scope.ALL, body=lambda ids, u: {"aliases": [f"{_m(ids)} {u}"]}
+    ),
+    ("GET", "/api/v1/opd/{code}/history"): _reader(),
+    ("GET", "/api/v1/assets"): _reader(),
+    ("POST", "/api/v1/assets"): Rule(
+        CATALOGUE_WRITERS,
+        Scope.OPD,
+        body=lambda ids, u: {
+            "name": f"{_m(ids)} server {u}",
+            "kind": "server",
+            "opd_code": ids["code"],
+            "hostname": f"new{u}.{_m(ids)}.test",
+            "serial": f"{_m(ids)}-sn-{u}",
+            "facility_id": ids["facility_id"],
+        },
+    ),
+    ("GET", "/api/v1/assets/{asset_id}"): _reader(),
+    ("PATCH", "/api/v1/assets/{asset_id}"): Rule(
+        CATALOGUE_WRITERS, Scope.OPD, body=lambda ids, u: {"location": f"{_m(ids)} ruang {u}"}
+    ),
+    ("GET", "/api/v1/assets/{asset_id}/history"): _reader(),
+    ("GET", "/api/v1/services"): _reader(),
+    ("GET", "/api/v1/applications"): _reader(),
+    ("POST", "/api/v1/applications"): Rule(
+        CATALOGUE_WRITERS,
+        Scope.OPD,
+        body=lambda ids, u: {
+            "name": f"{_m(ids)} aplikasi {u}",
+            "opd_code": ids["code"],
+            "asset_ids": [ids["asset_id"]],
+        },
+    ),
+    ("GET", "/api/v1/applications/{app_id}"): _reader(),
+    ("PATCH", "/api/v1/applications/{app_id}"): Rule(
+        CATALOGUE_WRITERS, Scope.OPD, body=lambda ids, u: {"description": f"{_m(ids)} {u}"}
+    ),
+    ("GET", "/api/v1/applications/{app_id}/history"): _reader(),
+    ("GET", "/api/v1/facilities"): _reader(Scope.ALL),
+    ("POST", "/api/v1/facilities"): Rule(
+        CATALOGUE_WRITERS,
+        Scope.OPD,
+        body=lambda ids, u: {"name": f"{_m(ids)} ruang server {u}", "owner_opd_code": ids["code"]},
+    ),
+    ("GET", "/api/v1/facilities/{facility_id}"): _reader(Scope.ALL),
+    ("GET", "/api/v1/network-links"): _reader(),
+    ("POST", "/api/v1/network-links"): Rule(
+        CATALOGUE_WRITERS,
+        Scope.OPD,
+        body=lambda ids, u: {"opd_code": ids["code"], "site": f"{_m(ids)} site {u}"},
+    ),
+    ("GET", "/api/v1/scans"): _reader(),
+    ("GET", "/api/v1/rejected-events"): _reader(Scope.ALL, frozenset({ADMIN})),
+    ("GET", "/api/v1/evaluation/audits"): _reader(),
+    ("POST", "/api/v1/evaluation/audits"): Rule(
+        EVALUATION_WRITERS,
+        Scope.OPD,
+        body=lambda ids, u: {
+            "opd_code": ids["code"],
+            "kind": "security",
+            "audited_on": "2026-02-01",
+            "scope": f"{_m(ids)} audit {u}",
+        },
+    ),
+    ("PATCH", "/api/v1/evaluation/audits/{audit_id}"): Rule(
+        EVALUATION_WRITERS, Scope.OPD, body=lambda ids, u: {"scope": f"{_m(ids)} ubah {u}"}
+    ),
+    ("GET", "/api/v1/evaluation/audits/{audit_id}/history"): _reader(),
+    ("GET", "/api/v1/evaluation/reviews"): _reader(),
+    ("POST", "/api/v1/evaluation/reviews"): Rule(
+        EVALUATION_WRITERS,
+        Scope.OPD,
+        body=lambda ids, u: {
+            "opd_code": ids["code"],
+            "subject": "intra_network",
+            "reviewed_on": "2026-02-01",
+            "summary": f"{_m(ids)} reviu {u}",
+        },
+    ),
+    ("PATCH", "/api/v1/evaluation/reviews/{review_id}"): Rule(
+        EVALUATION_WRITERS, Scope.OPD, body=lambda ids, u: {"summary": f"{_m(ids)} ubah {u}"}
+    ),
+    ("GET", "/api/v1/evaluation/reviews/{review_id}/history"): _reader(),
+    ("GET", "/api/v1/evaluation/service-buses"): _reader(),
+    ("POST", "/api/v1/evaluation/service-buses"): Rule(
+        EVALUATION_WRITERS,
+        Scope.OPD,
+        body=lambda ids, u: {
+            "name": f"{_m(ids)} bus {u}",
+            "opd_code": ids["code"],
+            "application_ids": [ids["app_id"]],
+        },
+    ),
+    ("PATCH", "/api/v1/evaluation/service-buses/{bus_id}"): Rule(
+        EVALUATION_WRITERS, Scope.OPD, body=lambda ids, u: {"apis": [f"{_m(ids)}-api-{u}"]}
+    ),
+    ("GET", "/api/v1/evaluation/service-buses/{bus_id}/history"): _reader(),
+    ("GET", "/api/v1/evaluation/application-practices"): _reader(),
+    ("GET", "/api/v1/evaluation/application-practices/{app_id}"): _reader(),
+    ("PUT", "/api/v1/evaluation/application-practices/{app_id}"): Rule(
+        EVALUATION_WRITERS,
+        Scope.OPD,
+        body=lambda ids, u: {"consulted_with_ict_opd": True, "listed_in_portal": True},
+    ),
+    ("GET", "/api/v1/evaluation/application-practices/{app_id}/history"): _reader(),
+    ("GET", "/api/v1/evaluation/facility-uses"): _reader(),
+    ("POST", "/api/v1/evaluation/facility-uses"): Rule(
+        EVALUATION_WRITERS,
+        Scope.OPD,
+        body=lambda ids, u: {
+            "facility_id": ids["shared_facility_id"],
+            "opd_code": ids["code"],
+            "note": f"{_m(ids)} pakai {u}",
+        },
+    ),
+    ("DELETE", "/api/v1/evaluation/facility-uses/{use_id}"): Rule(EVALUATION_WRITERS, Scope.OPD),
+    ("GET", "/api/v1/evaluation/profile"): _reader(Scope.ALL),
+    ("PUT", "/api/v1/evaluation/profile"): Rule(
+        EVALUATION_WRITERS, Scope.ALL, body=lambda ids, u: {"asset_programme": True}
+    ),
+    ("GET", "/api/v1/evaluation/profile/history"): _reader(Scope.ALL),
+    ("GET", "/api/v1/catalogue/snapshot"): Rule(
+        frozenset({ADMIN, EVALUATOR, Role.SCORER}), Scope.ALL
+    ),
+}
+
+ASSESSMENT = {
+    "framework": "spbe-2020",
+    "indicator": "1",
+    "level": 2,
+    "justification": "uji matriks",
+}
+SCORER: dict[tuple[str, str], Rule] = {
+    ("GET", "/healthz"): public(),
+    ("GET", "/metrics"): public(),
+    ("GET", "/openapi.json"): public(),
+    ("GET", "/docs"): public(),
+    ("GET", "/docs/oauth2-redirect"): public(),
+    ("GET", "/redoc"): public(),
+    ("GET", "/api/v1/runs"): _reader(Scope.ALL, SCORE_READERS),
+    ("POST", "/api/v1/runs"): Rule(
+        EVALUATION_WRITERS, Scope.ALL, body=lambda ids, u: {"framework": "spbe-2020"}
+    ),
+    ("GET", "/api/v1/runs/compare"): Rule(
+        SCORE_READERS, Scope.ALL, query=lambda ids, u: {"a": ids["run_a"], "b": ids["run_b"]}
+    ),
+    ("GET", "/api/v1/runs/{run_id}"): _reader(Scope.ALL, SCORE_READERS),
+    ("GET", "/api/v1/runs/{run_id}/export.xlsx"): _reader(Scope.ALL, SCORE_READERS),
+    ("GET", "/api/v1/assessments"): _reader(Scope.ALL, SCORE_READERS),
+    ("POST", "/api/v1/assessments"): Rule(
+        EVALUATION_WRITERS, Scope.ALL, body=lambda ids, u: {**ASSESSMENT, "indicator": "5"}
+    ),
+    ("GET", "/api/v1/assessments/{assessment_id}"): _reader(Scope.ALL, SCORE_READERS),
+    ("GET", "/api/v1/assessments/{assessment_id}/history"): _reader(Scope.ALL, SCORE_READERS),
+    ("PATCH", "/api/v1/assessments/{assessment_id}"): Rule(
+        EVALUATION_WRITERS, Scope.ALL, body=lambda ids, u: {"justification": f"ubah {u}"}
+    ),
+    ("DELETE", "/api/v1/assessments/{assessment_id}"): Rule(EVALUATION_WRITERS, Scope.ALL),
+}
