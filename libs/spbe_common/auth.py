@@ -32,7 +32,7 @@ class Permission(StrEnum):
     CATALOGUE_READ = "catalogue:read"
     CATALOGUE_WRITE = "catalogue:write"  # within the principal's OPD scope
     OPD_READ = "opd:read"  # the list of OPD (collectors check their scopes against it)
-    OPD_CREATE = "opd:create"
+    OPD_MANAGE = "opd:manage"  # the OPD directory: create and change OPD (aliases steer imports)
     EVALUATION_READ = "evaluation:read"
     EVALUATION_WRITE = "evaluation:write"
     SNAPSHOT_READ = "snapshot:read"  # the whole catalogue as the scorer reads it
