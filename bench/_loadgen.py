@@ -40,8 +40,13 @@ class Tally:
             self.errors += 1
 
 
-def build_requests(host: str, port: int, paths: Sequence[str]) -> list[bytes]:
-    head = f"Host: {host}:{port}\r\nAccept: application/json\r\nConnection: keep-alive\r\n\r\n"
+def build_requests(
+    host: str, port: int, paths: Sequence[str], headers: dict[str, str] | None = None
+) -> list[bytes]:
+    extra = "".join(f"{name}: {value}\r\n" for name, value in (headers or {}).items())
+    head = (
+        f"Host: {host}:{port}\r\nAccept: application/json\r\n{extra}Connection: keep-alive\r\n\r\n"
+    )
     return [f"GET {path} HTTP/1.1\r\n{head}".encode("ascii") for path in paths]
 
 
@@ -112,10 +117,16 @@ class Connection(asyncio.Protocol):
 
 
 async def _run(
-    host: str, port: int, paths: Sequence[str], connections: int, warmup_s: float, duration_s: float
+    host: str,
+    port: int,
+    paths: Sequence[str],
+    connections: int,
+    warmup_s: float,
+    duration_s: float,
+    headers: dict[str, str] | None = None,
 ) -> Tally:
     loop = asyncio.get_running_loop()
-    requests = build_requests(host, port, paths)
+    requests = build_requests(host, port, paths, headers)
     now = time.perf_counter()
     tally = Tally(measure_from=now + warmup_s, measure_until=now + warmup_s + duration_s)
     step = max(1, len(requests) // connections)
@@ -144,11 +155,12 @@ def run(
     connections: int = 16,
     warmup_s: float = 2.0,
     duration_s: float = 10.0,
+    headers: dict[str, str] | None = None,
 ) -> Tally:
     """Drive `connections` keep-alive connections for warm-up + duration seconds."""
     if not ipaddress.ip_address(host).is_loopback:
         raise ValueError(f"load goes to loopback only, not {host}")
-    main = _run(host, port, paths, connections, warmup_s, duration_s)
+    main = _run(host, port, paths, connections, warmup_s, duration_s, headers)
     try:
         import uvloop  # installed with uvicorn[standard]; about twice as fast as asyncio's loop
     except ImportError:

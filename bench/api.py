@@ -1,5 +1,8 @@
 """Bench: filtered 50-row pages of /api/v1/assets from one API worker, 100,000 assets in SQLite.
 
+Every request is authenticated as an `opd_operator` of OPERATOR_OPD (a bearer token), so token
+checking and the OPD scope are on the hot path; the pages ask for those OPD only.
+
 A temp inventory is migrated and filled through SQLAlchemy Core (50 OPD, mixed kinds and
 lifecycles); `spbe api` serves it in a child process (one uvicorn worker, as users run it); this
 process drives closed-loop keep-alive connections on loopback with an asyncio raw-socket client
@@ -35,6 +38,7 @@ from sqlalchemy import Engine, insert
 
 HOST = "127.0.0.1"
 OPD_COUNT = 50
+OPERATOR_OPD = 5  # the operator looks after OPD01..OPD05
 KINDS = ("server", "vm", "vm", "network_device", "storage", "security_device", "peripheral")
 LIFECYCLES = ("active",) * 16 + ("missing",) * 3 + ("retired",)  # 80% / 15% / 5%
 OS_GUESSES = ("Linux 5.x", "Windows Server 2019", "Cisco IOS 15", None)
@@ -123,10 +127,12 @@ def tuned(args: argparse.Namespace) -> bool:
     return bool(args.profile or args.threads or args.switch_ms)
 
 
-def get(port: int, path: str, timeout: float = 5.0) -> tuple[int, bytes]:
+def get(
+    port: int, path: str, timeout: float = 5.0, headers: dict[str, str] | None = None
+) -> tuple[int, bytes]:
     conn = http.client.HTTPConnection(HOST, port, timeout=timeout)
     try:
-        conn.request("GET", path)
+        conn.request("GET", path, headers=headers or {})
         response = conn.getresponse()
         return response.status, response.read()
     finally:
@@ -157,19 +163,31 @@ def stop_server(server: subprocess.Popen[bytes]) -> None:
             server.wait()
 
 
+def operator_token(engine: Engine) -> str:
+    """A bearer token of an opd_operator of the first OPERATOR_OPD OPD, made as the CLI makes it."""
+    from spbe_common.auth import Role
+    from spbe_common.db import begin_write
+    from spbe_inventory.accounts import service as accounts
+
+    opd = [opd_code(i) for i in range(1, OPERATOR_OPD + 1)]
+    with begin_write(engine) as conn:
+        accounts.add_account(conn, "bench-operator", Role.OPD_OPERATOR, opd, password=False)
+        return accounts.create_token(conn, "bench-operator")[1]
+
+
 def page_paths(count: int, assets: int, seed: int = 5) -> list[str]:
-    """Filtered full pages over every OPD, at offsets inside its active assets (~80%)."""
+    """Filtered full pages over the operator's OPD, at offsets inside their active assets (~80%)."""
     rng = random.Random(seed)
     pages = max(1, int(assets / OPD_COUNT * 0.75) // 50)
     return [
-        f"/api/v1/assets?opd_code={opd_code(rng.randint(1, OPD_COUNT))}&lifecycle=active"
+        f"/api/v1/assets?opd_code={opd_code(rng.randint(1, OPERATOR_OPD))}&lifecycle=active"
         f"&limit=50&offset={50 * rng.randrange(0, pages)}"
         for _ in range(count)
     ]
 
 
-def check_page(port: int, path: str) -> None:
-    status, body = get(port, path)
+def check_page(port: int, path: str, headers: dict[str, str]) -> None:
+    status, body = get(port, path, headers=headers)
     page = orjson.loads(body)
     opd = path.split("opd_code=")[1].split("&")[0]
     rows = page["data"]
@@ -178,13 +196,15 @@ def check_page(port: int, path: str) -> None:
         raise SystemExit(f"unexpected page for {path}: status {status}, {body[:200]!r}")
 
 
-def measure(port: int, pid: int, args: argparse.Namespace) -> dict[str, str]:
+def measure(
+    port: int, pid: int, args: argparse.Namespace, headers: dict[str, str]
+) -> dict[str, str]:
     server = psutil.Process(pid)
     server.cpu_percent(None)
     me = psutil.Process()
     cpu_before = me.cpu_times()
     tally = run(HOST, port, page_paths(2000, args.assets), connections=args.connections,
-                warmup_s=args.warmup, duration_s=args.duration)  # fmt: skip
+                warmup_s=args.warmup, duration_s=args.duration, headers=headers)  # fmt: skip
     server_cpu = server.cpu_percent(None)  # over warm-up + run
     cpu_after = me.cpu_times()
     spent = (cpu_after.user - cpu_before.user) + (cpu_after.system - cpu_before.system)
@@ -307,19 +327,26 @@ def main() -> None:
         started = time.perf_counter()
         fill(engine, args.assets)
         fill_s = time.perf_counter() - started
+        headers = {"Authorization": f"Bearer {operator_token(engine)}"}
         engine.dispose()
         load_before = os.getloadavg()
         port = free_port()
         server = start_server(tmp, port, args)
         ready_s = wait_ready(server, port)
-        check_page(port, page_paths(1, args.assets)[0])
-        results = measure(port, server.pid, args)
+        check_page(port, page_paths(1, args.assets)[0], headers)
+        if (
+            get(port, "/api/v1/assets?opd_code=OPD40", headers=headers)[1]
+            != b'{"data":[],"count":0}'
+        ):
+            raise SystemExit("the operator sees an OPD outside its scope")
+        results = measure(port, server.pid, args, headers)
         load_after = os.getloadavg()
     finally:
         if server is not None:
             stop_server(server)
         shutil.rmtree(tmp, ignore_errors=True)
     print(f"assets={args.assets}")
+    print(f"auth=bearer opd_operator of {OPERATOR_OPD} OPD")
     print(f"fill_s={fill_s:.1f}")
     print(f"server_ready_s={ready_s:.2f}")
     print(f"cpus={os.cpu_count()}")
