@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from harness import bearer, grant
@@ -23,12 +24,22 @@ from sqlalchemy import Engine
 
 from spbe_common.auth import Role
 from spbe_inventory import migrate as inventory_migrate
+from spbe_inventory.accounts import service as accounts
 from spbe_inventory.api.app import create_app as create_inventory_app
 from spbe_inventory.db import make_engine as make_inventory_engine
 from spbe_inventory.sample.service import load_sample
 from spbe_inventory.settings import InventorySettings
 from spbe_scorer.api.app import create_app
 from spbe_scorer.runtime import build_runtime
+
+
+@pytest.fixture(autouse=True)
+def _cheap_password_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests sign in with tokens only; at its real cost argon2 hashing each test account's
+    generated password would take most of their time."""
+    monkeypatch.setattr(
+        accounts, "HASHER", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    )
 
 
 @pytest.fixture
@@ -49,9 +60,14 @@ def inventory_app(tmp_path: Path, inventory_engine: Engine) -> FastAPI:
 
 
 @pytest.fixture
-def inventory_client(inventory_app: FastAPI, inventory_engine: Engine) -> Iterator[TestClient]:
+def admin_token(inventory_engine: Engine) -> str:
+    return grant(inventory_engine, Role.ADMIN)
+
+
+@pytest.fixture
+def inventory_client(inventory_app: FastAPI, admin_token: str) -> Iterator[TestClient]:
     """The inventory API as an admin: what tests use to declare the catalogue."""
-    with TestClient(inventory_app, headers=bearer(grant(inventory_engine))) as client:
+    with TestClient(inventory_app, headers=bearer(admin_token)) as client:
         yield client
 
 
@@ -79,12 +95,13 @@ def scoring(
     inventory_client: TestClient,
     as_scorer: TestClient,
     inventory_engine: Engine,
+    admin_token: str,
     clock: Clock,
 ) -> Iterator[ScoringHarness]:
     settings = scorer_settings(tmp_path)
     runtime = build_runtime(settings, inventory=as_scorer, registry=CollectorRegistry())
     app = create_app(settings, runtime.scorer, runtime.registry, clock=clock)
-    api = TestClient(app, headers=bearer(grant(inventory_engine)))
+    api = TestClient(app, headers=bearer(admin_token))
     yield ScoringHarness(inventory_client, runtime, api, settings, inventory_engine)
     if runtime.scorer.producer is not None:
         runtime.scorer.producer.close()
@@ -96,7 +113,7 @@ def scorer_api(
     request: pytest.FixtureRequest,
     tmp_path: Path,
     as_scorer: TestClient,
-    inventory_engine: Engine,
+    admin_token: str,
 ) -> Iterator[TestClient]:
     """The scorer API (as an admin) on its default SQLite and on the real PostgreSQL server;
     server errors are answered (500), not raised into the test, so a test sees what a client
@@ -109,7 +126,7 @@ def scorer_api(
         settings, inventory=as_scorer, registry=CollectorRegistry(), publish=False
     )
     app = create_app(settings, runtime.scorer, runtime.registry)
-    headers = bearer(grant(inventory_engine))
+    headers = bearer(admin_token)
     with TestClient(app, raise_server_exceptions=False, headers=headers) as client:
         yield client
     runtime.scorer.engine.dispose()
