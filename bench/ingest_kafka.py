@@ -28,7 +28,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import NullPool
 
 from spbe_common.bus import publish
-from spbe_common.bus.kafka import KafkaBus
+from spbe_common.bus.kafka import KafkaBus, client_config
 from spbe_common.events import Event, Topic
 from spbe_common.settings import BusBackend
 from spbe_inventory import migrate
@@ -42,15 +42,16 @@ from synthetic import opd_codes, register_opd, scan_stream
 SERVICES_SH = Path(__file__).resolve().parents[1] / "deploy" / "local" / "services.sh"
 
 
-def local_servers() -> tuple[str, str]:
-    """Start (idempotently) the repo's loopback broker and PostgreSQL; returns their addresses."""
+def local_servers() -> dict[str, str]:
+    """Start (idempotently) the repo's loopback broker and PostgreSQL; returns what `start`
+    exports: their addresses and the broker's admin login (SPBE_TEST_KAFKA_USERNAME/PASSWORD)."""
     out = subprocess.run([str(SERVICES_SH), "start"], check=True, capture_output=True, text=True)
     env = dict(
         line.removeprefix("export ").split("=", 1)
         for line in out.stdout.splitlines()
         if line.startswith("export ")
     )
-    return env["SPBE_TEST_KAFKA_BOOTSTRAP"], env["SPBE_TEST_DATABASE_URL"]
+    return env
 
 
 @contextmanager
@@ -91,9 +92,9 @@ def publish_stream(bus: KafkaBus, events: list[Event]) -> float:
     return elapsed
 
 
-def raw_consume(bootstrap: str, topic: str, expected: int) -> float:
+def raw_consume(settings: InventorySettings, topic: str, expected: int) -> float:
     """Plain kafka-python: read every record of the topic once, no decoding, no database."""
-    consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    consumer = KafkaConsumer(**client_config(settings), enable_auto_commit=False)
     partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic)]
     consumer.assign(partitions)
     consumer.seek_to_beginning(*partitions)
@@ -129,15 +130,25 @@ def main() -> None:
     parser.add_argument("--profile", action="store_true", help="cProfile the ingest phase")
     args = parser.parse_args()
     bootstrap, server_url = args.bootstrap, args.database_url
+    login = {
+        k: os.environ.get(k, "") for k in ("SPBE_TEST_KAFKA_USERNAME", "SPBE_TEST_KAFKA_PASSWORD")
+    }
     if not (bootstrap and server_url):
-        local_kafka, local_pg = local_servers()
-        bootstrap, server_url = bootstrap or local_kafka, server_url or local_pg
+        local = local_servers()
+        bootstrap = bootstrap or local["SPBE_TEST_KAFKA_BOOTSTRAP"]
+        server_url = server_url or local["SPBE_TEST_DATABASE_URL"]
+        login = {k: login[k] or local.get(k, "") for k in login}
 
     events = list(scan_stream(scopes=args.scopes, hosts=args.hosts, scans=args.scans))
     prefix = f"bench.{uuid.uuid4().hex[:8]}."
     with fresh_database(server_url) as database_url:
         settings = InventorySettings(
-            bus=BusBackend.KAFKA, kafka_bootstrap_servers=bootstrap, database_url=database_url
+            bus=BusBackend.KAFKA,
+            kafka_bootstrap_servers=bootstrap,
+            database_url=database_url,
+            kafka_security_protocol="SASL_PLAINTEXT",  # the broker requires a login
+            kafka_username=login["SPBE_TEST_KAFKA_USERNAME"],
+            kafka_password=login["SPBE_TEST_KAFKA_PASSWORD"],
         )
         bus = KafkaBus(settings, topic_prefix=prefix)
         engine = make_engine(database_url)
@@ -148,7 +159,7 @@ def main() -> None:
         )
         try:
             publish_s = publish_stream(bus, events)
-            raw_s = raw_consume(bootstrap, prefix + Topic.EVENTS.value, len(events))
+            raw_s = raw_consume(settings, prefix + Topic.EVENTS.value, len(events))
             profiler = cProfile.Profile() if args.profile else None
             cpu0 = time.process_time()
             if profiler:
@@ -162,7 +173,7 @@ def main() -> None:
         finally:
             consumer.close()
             engine.dispose()
-            admin = KafkaAdminClient(bootstrap_servers=bootstrap)
+            admin = KafkaAdminClient(**client_config(settings))
             admin.delete_topics([t for t in admin.list_topics() if t.startswith(prefix)])
             admin.close()
 

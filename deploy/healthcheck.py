@@ -20,12 +20,11 @@ def http_ok(url: str) -> bool:
 def kafka_ok() -> bool:
     from kafka import KafkaAdminClient
 
+    from spbe_common.bus.kafka import client_config
     from spbe_common.settings import BusSettings
 
-    settings = BusSettings()
-    admin = KafkaAdminClient(
-        bootstrap_servers=settings.kafka_bootstrap_servers.split(","), request_timeout_ms=5000
-    )
+    settings = BusSettings()  # signs in as the service's own Kafka user
+    admin = KafkaAdminClient(**client_config(settings), request_timeout_ms=5000)
     try:
         admin.list_topics()
         return True
