@@ -1,33 +1,25 @@
-"""Filtering, sorting and pagination of list endpoints, read with SQLAlchemy Core.
+"""The HTTP side of what repositories find: page parameters, orjson answers, 404 for a record
+that is not visible, 422/403 for an OPD that is unknown or not writable.
 
-List pages are the hot path: rows go from the driver to orjson without ORM objects.
+The queries themselves are built by the domain repositories (`spbe_inventory.listing_repository`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from datetime import UTC
-from functools import lru_cache
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import orjson
-from fastapi import Query
+from fastapi import Depends, HTTPException, Query
 from fastapi.responses import Response
-from sqlalchemy import JSON, Boolean, Connection, Table, func, select
-from sqlalchemy.sql import ColumnElement
+from sqlalchemy import Connection
 
 from spbe_common.api import Offset, Unprocessable
-from spbe_common.db import UTCDateTime
+from spbe_common.auth import Principal
+from spbe_inventory.infrastructure import repository as infrastructure
+from spbe_inventory.listing_repository import MAX_LIMIT, Page, Rows
+from spbe_inventory.opd import repository as opd_repo
 
-MAX_LIMIT = 500
-
-
-@dataclass(frozen=True, slots=True)
-class Page:
-    limit: int
-    offset: int
-    sort: str | None
+T = TypeVar("T")
 
 
 async def page_params(
@@ -40,72 +32,8 @@ async def page_params(
     return Page(limit, offset, sort)
 
 
-def _order(table: Table, sort: str | None, allowed: Sequence[str]) -> list[Any]:
-    key = list(table.primary_key.columns)
-    if sort is None:
-        return key
-    name = sort.removeprefix("-")
-    if name not in allowed:
-        raise Unprocessable(
-            f"cannot sort by {name!r}; choose one of: {', '.join(allowed)}", ("query", "sort")
-        )
-    column = table.c[name]
-    return [column.desc() if sort.startswith("-") else column.asc(), *key]
-
-
-def list_page(
-    conn: Connection,
-    table: Table,
-    columns: Sequence[str],
-    where: Sequence[ColumnElement[bool]],
-    page: Page,
-    sortable: Sequence[str],
-) -> tuple[list[dict[str, Any]], int]:
-    query = (
-        select(*(table.c[name] for name in columns))
-        .where(*where)
-        .order_by(*_order(table, page.sort, sortable))
-        .limit(page.limit)
-        .offset(page.offset)
-    )
-    raw = conn.execute(query).cursor.fetchall()  # driver rows: no per-value result processing
-    converters = _converters(table, tuple(columns), conn.dialect.name)
-    rows = [
-        {
-            name: (conv(v) if conv and v is not None else v)
-            for (name, conv), v in zip(converters, row, strict=True)
-        }
-        for row in raw
-    ]
-    count = conn.execute(select(func.count()).select_from(table).where(*where)).scalar_one()
-    return rows, count
-
-
-Converter = Callable[[Any], Any] | None
-
-
-def _sqlite_time(text: str) -> str:
-    """Naive UTC text as UTCDateTime stores it, written the way orjson writes an aware datetime."""
-    return text.removesuffix(".000000").replace(" ", "T") + "+00:00"
-
-
-@lru_cache(maxsize=256)
-def _converters(
-    table: Table, columns: tuple[str, ...], dialect: str
-) -> list[tuple[str, Converter]]:
-    """What each raw driver value needs to become the JSON the typed path would give."""
-    out: list[tuple[str, Converter]] = []
-    for name in columns:
-        column_type = table.c[name].type
-        conv: Converter = None
-        if isinstance(column_type, UTCDateTime):
-            conv = _sqlite_time if dialect == "sqlite" else (lambda v: v.replace(tzinfo=UTC))
-        elif isinstance(column_type, JSON) and dialect == "sqlite":
-            conv = orjson.Fragment  # already JSON text: embedded as it is
-        elif isinstance(column_type, Boolean) and dialect == "sqlite":
-            conv = bool
-        out.append((name, conv))
-    return out
+PageDep = Annotated[Page, Depends(page_params)]
+Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
 
 
 def json_response(payload: Any, status_code: int = 200) -> Response:
@@ -113,6 +41,35 @@ def json_response(payload: Any, status_code: int = 200) -> Response:
     return Response(orjson.dumps(payload), status_code=status_code, media_type="application/json")
 
 
-def like(text: str) -> str:
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
+def page_response(found: tuple[Rows, int]) -> Response:
+    rows, count = found
+    return json_response({"data": rows, "count": count})
+
+
+def found(value: T | None, message: str) -> T:
+    """404 for a record that does not exist or lies outside the caller's scope: the same answer,
+    so a caller cannot tell the two apart."""
+    if value is None:
+        raise HTTPException(404, message)
+    return value
+
+
+def check_opd(
+    conn: Connection,
+    principal: Principal,
+    code: str | None,
+    field: str = "opd_code",
+    allowed: bool | None = None,
+) -> None:
+    """422 for an OPD code that does not exist; 403 for one the principal may not write
+    (`allowed` overrides the catalogue-write check, e.g. for evaluation records)."""
+    if code is not None and not opd_repo.exists(conn, code):
+        raise Unprocessable(f"unknown OPD code {code!r}", ("body", field))
+    if not (principal.may_write(code) if allowed is None else allowed):
+        raise HTTPException(403, f"not allowed to write records of OPD {code!r}")
+
+
+def check_facility(conn: Connection, facility_id: int | None) -> None:
+    """Facilities are shared (a Pusat Data hosts many OPD): any existing one may be named."""
+    if facility_id is not None and infrastructure.facility_visible(conn, facility_id) is None:
+        raise Unprocessable(f"unknown facility id {facility_id}", ("body", "facility_id"))

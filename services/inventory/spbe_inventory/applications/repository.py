@@ -1,4 +1,5 @@
-"""All SQL of applications."""
+"""All SQL of applications. What a request reads goes through the first section, which applies
+the principal's OPD scope."""
 
 from __future__ import annotations
 
@@ -7,13 +8,17 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, insert, select, tuple_
 
+from spbe_common.auth import Principal
 from spbe_common.db import for_update
-from spbe_inventory.bulk import update_by_id
+from spbe_inventory.bulk import chunks, update_by_id
+from spbe_inventory.listing_repository import Page, Rows, equal_to, list_page, search
 
-from .models import Application, ApplicationAsset
+from .models import Application, ApplicationAsset, ApplicationPublic
 
 APPLICATION = Application.__table__  # type: ignore[attr-defined]
 APPLICATION_ASSET = ApplicationAsset.__table__  # type: ignore[attr-defined]
+COLUMNS = tuple(ApplicationPublic.model_fields)
+SORTABLE = ("id", "name", "opd_code", "kind", "status", "last_probed_at")
 APP_MUTABLE = (
     "description",
     "kind",
@@ -32,6 +37,44 @@ APP_MUTABLE = (
 )
 
 
+# --- what a principal reads ------------------------------------------------------------------
+
+
+def page_of(
+    conn: Connection, principal: Principal, page: Page, filters: dict[str, Any], q: str | None
+) -> tuple[Rows, int]:
+    where = [
+        principal.where(APPLICATION.c.opd_code),
+        *equal_to(APPLICATION, filters),
+        *search((APPLICATION.c.name, APPLICATION.c.description), q),
+    ]
+    return list_page(conn, APPLICATION, COLUMNS, where, page, SORTABLE)
+
+
+def visible(conn: Connection, principal: Principal, app_id: int) -> dict[str, Any] | None:
+    """The row of an application in the principal's scope (locked for a writer), else None."""
+    query = select(APPLICATION).where(
+        APPLICATION.c.id == app_id, principal.where(APPLICATION.c.opd_code)
+    )
+    row = conn.execute(for_update(conn, query)).mappings().first()
+    return dict(row) if row else None
+
+
+def visible_opds(conn: Connection, principal: Principal, ids: Sequence[int]) -> dict[int, str]:
+    """OPD code of each of `ids` that is an application in the principal's scope (the others
+    count as unknown)."""
+    found: dict[int, str] = {}
+    for chunk in chunks(sorted(set(ids))):
+        query = select(APPLICATION.c.id, APPLICATION.c.opd_code).where(
+            APPLICATION.c.id.in_(chunk), principal.where(APPLICATION.c.opd_code)
+        )
+        found.update({row.id: row.opd_code for row in conn.execute(query)})
+    return found
+
+
+# --- writes and ingestion -------------------------------------------------------------------
+
+
 def by_keys(conn: Connection, keys: Sequence[tuple[str, str]]) -> list[dict[str, Any]]:
     if not keys:
         return []
@@ -40,12 +83,6 @@ def by_keys(conn: Connection, keys: Sequence[tuple[str, str]]) -> list[dict[str,
     )
     query = for_update(conn, query.order_by(APPLICATION.c.id))
     return [dict(r) for r in conn.execute(query).mappings()]
-
-
-def by_id(conn: Connection, app_id: int) -> dict[str, Any] | None:
-    query = for_update(conn, select(APPLICATION).where(APPLICATION.c.id == app_id))
-    row = conn.execute(query).mappings().first()
-    return dict(row) if row else None
 
 
 def all_rows(conn: Connection) -> list[dict[str, Any]]:

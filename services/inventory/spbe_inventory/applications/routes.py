@@ -1,21 +1,19 @@
-"""/api/v1/applications."""
+"""/api/v1/applications. Queries and their OPD scope: `repository.py`."""
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import Response
-from sqlalchemy import Connection, or_, select
+from sqlalchemy import Connection
 
 from spbe_common.api import (
     IdPath,
     Offset,
-    QueryId,
     Unprocessable,
     check_if_match,
     etag_of,
     with_etag,
 )
-from spbe_common.db import for_update
 from spbe_common.events.enums import ApplicationKind, ApplicationStatus, HostingKind, Platform
 from spbe_inventory.api.deps import (
     CauseDep,
@@ -26,35 +24,36 @@ from spbe_inventory.api.deps import (
     WriteConnDep,
     read_conn,
 )
-from spbe_inventory.api.listing import Page, json_response, like, list_page, page_params
-from spbe_inventory.assets.repository import ASSET
+from spbe_inventory.api.listing import (
+    Limit,
+    PageDep,
+    check_facility,
+    check_opd,
+    found,
+    page_response,
+)
+from spbe_inventory.assets import repository as assets
 from spbe_inventory.history.models import EntityKind
-from spbe_inventory.history.routes import Limit, history_response
+from spbe_inventory.history.routes import history_response
 from spbe_inventory.history.service import ChangeLog
-from spbe_inventory.infrastructure.repository import facility_exists
-from spbe_inventory.opd.repository import exists
 
 from . import repository as repo
 from . import service
 from .models import (
     ApplicationCreate,
     ApplicationDetail,
-    ApplicationPublic,
     ApplicationsPublic,
     ApplicationUpdate,
 )
 
 router = APIRouter(prefix="/api/v1/applications", tags=["applications"])
-APP = repo.APPLICATION
-COLUMNS = tuple(ApplicationPublic.model_fields)
-SORTABLE = ("id", "name", "opd_code", "kind", "status", "last_probed_at")
 
 
 @router.get("", response_model=ApplicationsPublic)
 async def list_applications(
     engine: EngineDep,
     principal: PrincipalDep,
-    page: Annotated[Page, Depends(page_params)],
+    page: PageDep,
     opd_code: str | None = None,
     kind: ApplicationKind | None = None,
     platform: Platform | None = None,
@@ -64,27 +63,15 @@ async def list_applications(
         str | None, Query(max_length=100, description="Search name and description")
     ] = None,
 ) -> Response:
-    where = [principal.where(APP.c.opd_code)]
-    for column, value in (
-        (APP.c.opd_code, opd_code),
-        (APP.c.kind, kind),
-        (APP.c.platform, platform),
-        (APP.c.hosting, hosting),
-        (APP.c.status, status),
-    ):
-        if value is not None:
-            where.append(column == value)
-    if q:
-        pattern = like(q.lower())
-        where.append(
-            or_(
-                APP.c.name.ilike(pattern, escape="\\"),
-                APP.c.description.ilike(pattern, escape="\\"),
-            )
-        )
+    filters = {
+        "opd_code": opd_code,
+        "kind": kind,
+        "platform": platform,
+        "hosting": hosting,
+        "status": status,
+    }
     with read_conn(engine) as conn:
-        rows, count = list_page(conn, APP, COLUMNS, where, page, SORTABLE)
-    return json_response({"data": rows, "count": count})
+        return page_response(repo.page_of(conn, principal, page, filters, q))
 
 
 # Probes move these on every round; they are not what a person edits.
@@ -92,16 +79,12 @@ VOLATILE = frozenset({"probe", "last_probed_at"})
 
 
 def _visible(conn: Connection, principal: Principal, app_id: int) -> dict[str, Any]:
-    query = select(APP).where(APP.c.id == app_id, principal.where(APP.c.opd_code))
-    row = conn.execute(for_update(conn, query)).mappings().first()
-    if row is None:
-        raise HTTPException(404, f"application {app_id} not found")
-    return dict(row)
+    return found(repo.visible(conn, principal, app_id), f"application {app_id} not found")
 
 
 def _detail(conn: Connection, principal: Principal, app_id: int) -> dict[str, Any]:
     row = _visible(conn, principal, app_id)
-    return {**{k: row[k] for k in COLUMNS}, "asset_ids": repo.asset_ids(conn, app_id)}
+    return {**{k: row[k] for k in repo.COLUMNS}, "asset_ids": repo.asset_ids(conn, app_id)}
 
 
 @router.get("/{app_id}", response_model=ApplicationDetail)
@@ -123,17 +106,15 @@ def _check_refs(
     principal: Principal,
     opd_code: str,
     asset_ids: list[int] | None,
-    facility_id: QueryId = None,
+    facility_id: int | None = None,
 ) -> None:
-    if not exists(conn, opd_code):
-        raise Unprocessable(f"unknown OPD code {opd_code!r}", ("body", "opd_code"))
-    if not principal.may_write(opd_code):
-        raise HTTPException(403, f"not allowed to write records of OPD {opd_code!r}")
-    if facility_id is not None and not facility_exists(conn, facility_id):
-        raise Unprocessable(f"unknown facility id {facility_id}", ("body", "facility_id"))
+    """The OPD must be writable; linked assets must be in scope (others count as unknown);
+    any facility may be named (they are shared)."""
+    check_opd(conn, principal, opd_code)
+    check_facility(conn, facility_id)
     if asset_ids:
-        found = set(conn.execute(select(ASSET.c.id).where(ASSET.c.id.in_(asset_ids))).scalars())
-        if missing := sorted(set(asset_ids) - found):
+        known = assets.visible_ids(conn, principal, asset_ids)
+        if missing := sorted(set(asset_ids) - known):
             raise Unprocessable(f"unknown asset ids: {missing}", ("body", "asset_ids"))
 
 

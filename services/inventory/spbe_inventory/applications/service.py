@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from spbe_common.events.enums import ApplicationKind, ApplicationStatus, Platform
 from spbe_common.events.payloads import ApplicationObserved
 from spbe_inventory.db import utcnow
 from spbe_inventory.history.models import ChangeAction, EntityKind
@@ -16,11 +17,11 @@ from . import repository as repo
 
 DEFAULTS: dict[str, Any] = {
     "description": None,
-    "kind": "special",
-    "platform": "web",
+    "kind": ApplicationKind.SPECIAL.value,
+    "platform": Platform.WEB.value,
     "hosting": None,
     "facility_id": None,
-    "status": "active",
+    "status": ApplicationStatus.ACTIVE.value,
     "function_level": None,
     "uses_service_bus": False,
     "urls": [],

@@ -1,4 +1,7 @@
-"""All SQL of assets and services. Ingestion's hot statements go through `Bulk`."""
+"""All SQL of assets and services. Ingestion's hot statements go through `Bulk`.
+
+What a request reads goes through the functions of the first section: each applies the
+principal's OPD scope (a service is in scope through its asset)."""
 
 from __future__ import annotations
 
@@ -8,10 +11,13 @@ from typing import Any
 
 from sqlalchemy import Connection, or_, select
 
+from spbe_common.auth import Principal
 from spbe_common.db import for_update, lock_asset_identities
+from spbe_common.events.enums import Lifecycle
 from spbe_inventory.bulk import Bulk, chunks, parse_ts
+from spbe_inventory.listing_repository import Page, Rows, equal_to, list_page, search
 
-from .models import MERGED, Asset, Service
+from .models import MERGED, Asset, AssetPublic, Service, ServicePublic
 
 ASSET = Asset.__table__  # type: ignore[attr-defined]
 SERVICE = Service.__table__  # type: ignore[attr-defined]
@@ -31,6 +37,20 @@ ASSET_MUTABLE = (
 ASSET_JSON = ("addresses", "observed", "declared")
 ASSET_TIMES = ("first_seen", "last_seen", "created_at", "updated_at")
 ASSET_INSERT = (*ASSET_MUTABLE, "is_sample", "created_at")
+LIST_COLUMNS = tuple(AssetPublic.model_fields)  # the public shape decides what a list reads
+SORTABLE = (
+    "id",
+    "name",
+    "hostname",
+    "address",
+    "opd_code",
+    "kind",
+    "lifecycle",
+    "first_seen",
+    "last_seen",
+)
+SERVICE_COLUMNS = tuple(ServicePublic.model_fields)
+SERVICE_SORTABLE = ("id", "port", "name", "product", "last_seen")
 LIGHT = (
     "id",
     "mac",
@@ -43,6 +63,69 @@ LIGHT = (
     "fingerprint",
     "identity_rule",
 )
+
+
+# --- what a principal reads ------------------------------------------------------------------
+
+
+def page_of(
+    conn: Connection,
+    principal: Principal,
+    page: Page,
+    filters: dict[str, Any],
+    q: str | None = None,
+) -> tuple[Rows, int]:
+    """Assets of the principal's OPD; `filters` are column == value, `q` searches names."""
+    where = [
+        principal.where(ASSET.c.opd_code),
+        *equal_to(ASSET, filters),
+        *search((ASSET.c.name, ASSET.c.hostname, ASSET.c.address, ASSET.c.mac), q),
+    ]
+    return list_page(conn, ASSET, LIST_COLUMNS, where, page, SORTABLE)
+
+
+def services_page(
+    conn: Connection,
+    principal: Principal,
+    page: Page,
+    filters: dict[str, Any],
+    product: str | None = None,
+) -> tuple[Rows, int]:
+    """Services of the assets of the principal's OPD."""
+    where = [*equal_to(SERVICE, filters), *search((SERVICE.c.product,), product)]
+    if principal.opd_codes is not None:
+        visible = select(ASSET.c.id).where(principal.where(ASSET.c.opd_code))
+        where.append(SERVICE.c.asset_id.in_(visible))
+    return list_page(conn, SERVICE, SERVICE_COLUMNS, where, page, SERVICE_SORTABLE)
+
+
+def visible(conn: Connection, principal: Principal, asset_id: int) -> dict[str, Any] | None:
+    """The full row of an asset in the principal's scope (locked for a writer), else None."""
+    query = select(ASSET).where(ASSET.c.id == asset_id, principal.where(ASSET.c.opd_code))
+    row = conn.execute(for_update(conn, query)).mappings().first()
+    return dict(row) if row else None
+
+
+def public_services(conn: Connection, asset_id: int) -> Rows:
+    """The services of one asset, by port (call after `visible`)."""
+    query = (
+        select(*(SERVICE.c[n] for n in SERVICE_COLUMNS))
+        .where(SERVICE.c.asset_id == asset_id)
+        .order_by(SERVICE.c.port)
+    )
+    return [dict(r) for r in conn.execute(query).mappings()]
+
+
+def visible_ids(conn: Connection, principal: Principal, ids: Sequence[int]) -> set[int]:
+    """Those of `ids` that are assets in the principal's scope (the others count as unknown)."""
+    found: set[int] = set()
+    for chunk in chunks(sorted(set(ids))):
+        query = select(ASSET.c.id).where(ASSET.c.id.in_(chunk), principal.where(ASSET.c.opd_code))
+        found |= set(conn.execute(query).scalars())
+    return found
+
+
+# --- ingestion and declarations -------------------------------------------------------------
 
 
 def find_candidates(
@@ -204,7 +287,7 @@ def active_in_scope_seen_before(
     lock_asset_identities(conn)
     query = select(ASSET).where(
         ASSET.c.scope == scope,
-        ASSET.c.lifecycle == "active",
+        ASSET.c.lifecycle == Lifecycle.ACTIVE,
         or_(ASSET.c.last_seen < before, ASSET.c.last_seen.is_(None)),
     )
     query = for_update(conn, query.order_by(ASSET.c.id))

@@ -1,12 +1,12 @@
-"""/api/v1/assets and /api/v1/services."""
+"""/api/v1/assets and /api/v1/services. Queries and their OPD scope: `repository.py`."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import Response
-from sqlalchemy import Connection, or_, select
+from sqlalchemy import Connection
 
 from spbe_common.api import (
     IdPath,
@@ -17,7 +17,7 @@ from spbe_common.api import (
     etag_of,
     with_etag,
 )
-from spbe_common.db import for_update, lock_asset_identities
+from spbe_common.db import lock_asset_identities
 from spbe_common.events.enums import AssetKind, Lifecycle, Protocol
 from spbe_inventory.api.deps import (
     CauseDep,
@@ -28,41 +28,24 @@ from spbe_inventory.api.deps import (
     WriteConnDep,
     read_conn,
 )
-from spbe_inventory.api.listing import Page, json_response, like, list_page, page_params
-from spbe_inventory.history.models import EntityKind
-from spbe_inventory.history.routes import Limit, history_response
-from spbe_inventory.history.service import ChangeLog
-from spbe_inventory.infrastructure.repository import facility_exists
-from spbe_inventory.opd.repository import exists
-
-from . import service as assets
-from .identity import Identity
-from .models import (
-    AssetCreate,
-    AssetDetail,
-    AssetPublic,
-    AssetsPublic,
-    AssetUpdate,
-    ServicePublic,
-    ServicesPublic,
+from spbe_inventory.api.listing import (
+    Limit,
+    PageDep,
+    check_facility,
+    check_opd,
+    found,
+    page_response,
 )
-from .repository import ASSET, SERVICE
+from spbe_inventory.history.models import EntityKind
+from spbe_inventory.history.routes import history_response
+from spbe_inventory.history.service import ChangeLog
+
+from . import repository as repo
+from . import service as assets
+from .identity import AssetState, Identity
+from .models import AssetCreate, AssetDetail, AssetsPublic, AssetUpdate, ServicesPublic
 
 router = APIRouter(prefix="/api/v1", tags=["assets"])
-PageDep = Annotated[Page, Depends(page_params)]
-LIST_COLUMNS = tuple(AssetPublic.model_fields)  # the public shape decides what a list reads
-SORTABLE = (
-    "id",
-    "name",
-    "hostname",
-    "address",
-    "opd_code",
-    "kind",
-    "lifecycle",
-    "first_seen",
-    "last_seen",
-)
-SERVICE_COLUMNS = tuple(ServicePublic.model_fields)
 
 
 @router.get("/assets", response_model=AssetsPublic)
@@ -79,51 +62,27 @@ async def list_assets(
         str | None, Query(max_length=100, description="Search name, hostname, address, MAC")
     ] = None,
 ) -> Response:
-    where = [principal.where(ASSET.c.opd_code)]
-    for column, value in (
-        (ASSET.c.opd_code, opd_code),
-        (ASSET.c.kind, kind),
-        (ASSET.c.lifecycle, lifecycle),
-        (ASSET.c.scope, scope),
-        (ASSET.c.address, address),
-    ):
-        if value is not None:
-            where.append(column == value)
-    if q:
-        pattern = like(q.lower())
-        where.append(
-            or_(
-                *(
-                    c.ilike(pattern, escape="\\")
-                    for c in (ASSET.c.name, ASSET.c.hostname, ASSET.c.address, ASSET.c.mac)
-                )
-            )
-        )
+    filters = {
+        "opd_code": opd_code,
+        "kind": kind,
+        "lifecycle": lifecycle,
+        "scope": scope,
+        "address": address,
+    }
     with read_conn(engine) as conn:
-        rows, count = list_page(conn, ASSET, LIST_COLUMNS, where, page, SORTABLE)
-    return json_response({"data": rows, "count": count})
+        return page_response(repo.page_of(conn, principal, page, filters, q))
 
 
-def _visible_asset(conn: Connection, principal: Principal, asset_id: int) -> dict[str, Any]:
-    query = select(ASSET).where(ASSET.c.id == asset_id, principal.where(ASSET.c.opd_code))
-    query = for_update(conn, query)
-    row = conn.execute(query).mappings().first()
-    if row is None:
-        raise HTTPException(404, f"asset {asset_id} not found")
-    return dict(row)
+def _visible(conn: Connection, principal: Principal, asset_id: int) -> dict[str, Any]:
+    return found(repo.visible(conn, principal, asset_id), f"asset {asset_id} not found")
 
 
 def _detail(conn: Connection, row: dict[str, Any]) -> dict[str, Any]:
-    services = (
-        select(*(SERVICE.c[n] for n in SERVICE_COLUMNS))
-        .where(SERVICE.c.asset_id == row["id"])
-        .order_by(SERVICE.c.port)
-    )
-    out = {name: row[name] for name in LIST_COLUMNS}
+    out = {name: row[name] for name in repo.LIST_COLUMNS}
     out.update(
         observed=row["observed"],
         declared=row["declared"],
-        services=[dict(r) for r in conn.execute(services).mappings()],
+        services=repo.public_services(conn, row["id"]),
     )
     return out
 
@@ -139,14 +98,14 @@ def _answer(detail: dict[str, Any], status_code: int = 200) -> Response:
 @router.get("/assets/{asset_id}", response_model=AssetDetail)
 def get_asset(asset_id: IdPath, conn: ConnDep, principal: PrincipalDep) -> Response:
     """The asset with its services; the ETag header goes into If-Match of a later PATCH."""
-    return _answer(_detail(conn, _visible_asset(conn, principal, asset_id)))
+    return _answer(_detail(conn, _visible(conn, principal, asset_id)))
 
 
 @router.get("/assets/{asset_id}/history")
 def asset_history(
     asset_id: IdPath, conn: ConnDep, principal: PrincipalDep, limit: Limit = 50, offset: Offset = 0
 ) -> Response:
-    _visible_asset(conn, principal, asset_id)
+    _visible(conn, principal, asset_id)
     return history_response(conn, EntityKind.ASSET, asset_id, limit, offset)
 
 
@@ -160,17 +119,13 @@ def _declared_fields(body: AssetCreate | AssetUpdate) -> dict[str, Any]:
     return fields
 
 
-def _check_facility(conn: Connection, fields: dict[str, Any]) -> None:
-    facility_id = fields.get("facility_id")
-    if facility_id is not None and not facility_exists(conn, facility_id):
-        raise Unprocessable(f"unknown facility id {facility_id}", ("body", "facility_id"))
-
-
-def _check_opd(conn: Connection, principal: Principal, opd_code: str | None) -> None:
-    if opd_code is not None and not exists(conn, opd_code):
-        raise Unprocessable(f"unknown OPD code {opd_code!r}", ("body", "opd_code"))
-    if not principal.may_write(opd_code):
-        raise HTTPException(403, f"not allowed to write records of OPD {opd_code!r}")
+def _check_owner(conn: Connection, principal: Principal, existing: AssetState | None) -> None:
+    """A declaration that identifies a catalogued asset changes it: only within scope."""
+    if existing is None or existing.id is None:
+        return
+    row = repo.visible(conn, principal, existing.id)
+    if row is None or not principal.may_write(row["opd_code"]):
+        raise HTTPException(409, "the MAC, serial or address identifies an asset of another OPD")
 
 
 @router.post(
@@ -184,24 +139,24 @@ def declare_asset(
 ) -> Response:
     """Declares an asset: 201 when it is new; 200 when a MAC, serial or address identifies one
     already catalogued, which the declaration then updates (so concurrent declarations of one
-    device make one asset)."""
+    device make one asset). 409 when that asset belongs to an OPD outside the caller's scope
+    (nothing is written)."""
     if not (body.mac or body.serial or body.addresses):
         raise Unprocessable("a declared asset needs a MAC, a serial or an address", ("body", "mac"))
-    _check_opd(conn, principal, body.opd_code)
+    check_opd(conn, principal, body.opd_code)
     fields = _declared_fields(body)
-    _check_facility(conn, fields)
+    check_facility(conn, fields.get("facility_id"))
     ident = Identity(
         fields.get("mac"), body.serial, tuple(fields.get("addresses", [])), body.hostname, None
     )
     uow = assets.AssetUnitOfWork(conn, ChangeLog())
     uow.load([ident])
+    _check_owner(conn, principal, uow.index.resolve(ident)[0])
     state = uow.declare(assets.Declaration(ident, fields, cause))
     created = state.is_new
     uow.flush()
     assert state.id is not None
-    return _answer(
-        _detail(conn, _visible_asset(conn, principal, state.id)), 201 if created else 200
-    )
+    return _answer(_detail(conn, _visible(conn, principal, state.id)), 201 if created else 200)
 
 
 @router.patch("/assets/{asset_id}", response_model=AssetDetail)
@@ -216,19 +171,18 @@ def update_asset(
     """Declares the fields given (never overwritten by scans). With `If-Match: <ETag of GET>`
     a record changed since it was read answers 412 and nothing is written."""
     lock_asset_identities(conn)  # before any row lock, as every asset writer does
-    current = _visible_asset(conn, principal, asset_id)
+    current = _visible(conn, principal, asset_id)
     check_if_match(request, etag_of(_detail(conn, current), VOLATILE))
     fields = _declared_fields(body)
-    if not principal.may_write(current["opd_code"]):
-        raise HTTPException(403, f"not allowed to write records of OPD {current['opd_code']!r}")
+    check_opd(conn, principal, current["opd_code"])
     if "opd_code" in fields:  # only a changed owner must name a known OPD
-        _check_opd(conn, principal, fields["opd_code"])
-    _check_facility(conn, fields)
+        check_opd(conn, principal, fields["opd_code"])
+    check_facility(conn, fields.get("facility_id"))
     uow = assets.AssetUnitOfWork(conn, ChangeLog())
     uow.load_ids([asset_id])
     uow.declare(assets.Declaration(Identity(None, None, (), None, None), fields, cause, asset_id))
     uow.flush()
-    return _answer(_detail(conn, _visible_asset(conn, principal, asset_id)))
+    return _answer(_detail(conn, _visible(conn, principal, asset_id)))
 
 
 @router.get("/services", response_model=ServicesPublic, tags=["services"])
@@ -242,25 +196,6 @@ async def list_services(
     product: Annotated[str | None, Query(max_length=100)] = None,
     asset_id: QueryId = None,
 ) -> Response:
-    visible = select(ASSET.c.id).where(principal.where(ASSET.c.opd_code))
-    where = [SERVICE.c.asset_id.in_(visible)] if principal.opd_codes is not None else []
-    for column, value in (
-        (SERVICE.c.port, port),
-        (SERVICE.c.protocol, protocol),
-        (SERVICE.c.name, name),
-        (SERVICE.c.asset_id, asset_id),
-    ):
-        if value is not None:
-            where.append(column == value)
-    if product:
-        where.append(SERVICE.c.product.ilike(like(product), escape="\\"))
+    filters = {"port": port, "protocol": protocol, "name": name, "asset_id": asset_id}
     with read_conn(engine) as conn:
-        rows, count = list_page(
-            conn,
-            SERVICE,
-            SERVICE_COLUMNS,
-            where,
-            page,
-            ("id", "port", "name", "product", "last_seen"),
-        )
-    return json_response({"data": rows, "count": count})
+        return page_response(repo.services_page(conn, principal, page, filters, product))

@@ -1,28 +1,41 @@
-"""All SQL of the evaluation records, and the bulk reads of the catalogue snapshot."""
+"""All SQL of the evaluation records, and the bulk reads of the catalogue snapshot.
+
+Every read of a request applies the principal's OPD scope: a record's own `opd_code`, or for an
+application's development practice the OPD of that application. Facilities are shared (every
+reader sees them); the snapshot reads the records of the OPD the principal sees."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Row, Table, delete, func, insert, select, update
+from sqlalchemy import Connection, Row, Table, delete, func, insert, select, true, update
 from sqlalchemy.sql import ColumnElement
 
+from spbe_common.auth import Principal
 from spbe_common.db import for_update
+from spbe_common.events.enums import Lifecycle
 from spbe_inventory.applications.repository import APPLICATION
 from spbe_inventory.assets.repository import ASSET
 from spbe_inventory.history.models import ChangeAction, EntityKind
 from spbe_inventory.history.repository import for_entity
 from spbe_inventory.history.service import Cause, ChangeLog
 from spbe_inventory.infrastructure.repository import FACILITY, NETWORK_LINK
+from spbe_inventory.listing_repository import Page, Rows, equal_to, list_page
 from spbe_inventory.opd.repository import OPD
 
 from .models import (
     ApplicationPractice,
+    ApplicationPracticeIn,
     Audit,
+    AuditBase,
+    EvaluationEntity,
     EvaluationProfile,
     FacilityUse,
+    FacilityUseBase,
     Review,
+    ReviewBase,
     ServiceBus,
     ServiceBusApplication,
 )
@@ -35,6 +48,76 @@ PRACTICE: Table = ApplicationPractice.__table__  # type: ignore[attr-defined]
 FACILITY_USE: Table = FacilityUse.__table__  # type: ignore[attr-defined]
 PROFILE: Table = EvaluationProfile.__table__  # type: ignore[attr-defined]
 PROFILE_ID = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Records:
+    """One kind of evaluation record: its table, history entity, public columns and sort keys."""
+
+    table: Table
+    entity: EvaluationEntity
+    columns: tuple[str, ...]
+    sortable: tuple[str, ...]
+
+    @property
+    def key(self) -> str:
+        return next(iter(self.table.primary_key.columns)).name
+
+    def scope(self, principal: Principal) -> ColumnElement[bool]:
+        """The records of the OPD the principal sees."""
+        if "opd_code" in self.table.c:
+            return principal.where(self.table.c.opd_code)
+        if principal.opd_codes is None:
+            return true()
+        apps = select(APPLICATION.c.id).where(principal.where(APPLICATION.c.opd_code))
+        return self.table.c.application_id.in_(apps)  # a practice is its application's
+
+
+AUDITS = Records(
+    AUDIT, EvaluationEntity.AUDIT, ("id", *AuditBase.model_fields), ("id", "audited_on", "kind")
+)
+REVIEWS = Records(
+    REVIEW,
+    EvaluationEntity.REVIEW,
+    ("id", *ReviewBase.model_fields),
+    ("id", "reviewed_on", "subject"),
+)
+SERVICE_BUSES = Records(
+    SERVICE_BUS,
+    EvaluationEntity.SERVICE_BUS,
+    ("id", "name", "opd_code", "facility_id", "splp_integrated", "apis"),
+    ("id", "name"),
+)
+FACILITY_USES = Records(
+    FACILITY_USE,
+    EvaluationEntity.FACILITY_USE,
+    ("id", *FacilityUseBase.model_fields),
+    ("id", "facility_id", "opd_code"),
+)
+PRACTICES = Records(
+    PRACTICE,
+    EvaluationEntity.APPLICATION_PRACTICE,
+    ("application_id", *ApplicationPracticeIn.model_fields),
+    ("application_id",),
+)
+
+
+def page_of(
+    conn: Connection,
+    records: Records,
+    principal: Principal,
+    page: Page,
+    filters: Mapping[str, Any],
+) -> tuple[Rows, int]:
+    where = [records.scope(principal), *equal_to(records.table, filters)]
+    return list_page(conn, records.table, records.columns, where, page, records.sortable)
+
+
+def visible(
+    conn: Connection, records: Records, principal: Principal, row_id: int
+) -> dict[str, Any] | None:
+    """A record in the principal's scope (locked for a writer), else None."""
+    return by_id(conn, records.table, row_id, records.scope(principal))
 
 
 def insert_one(conn: Connection, table: Table, row: dict[str, Any]) -> dict[str, Any]:
@@ -69,24 +152,12 @@ def count(conn: Connection, table: Table, *where: ColumnElement[bool]) -> int:
     return int(conn.execute(select(func.count()).select_from(table).where(*where)).scalar_one())
 
 
-def existing_ids(conn: Connection, table: Table, ids: Sequence[int]) -> set[int]:
-    if not ids:
-        return set()
-    return set(conn.execute(select(table.c.id).where(table.c.id.in_(list(ids)))).scalars())
-
-
-def application_opds(conn: Connection, ids: Sequence[int]) -> dict[int, str]:
-    """OPD code of each existing application id."""
+def opds_of_applications(conn: Connection, ids: Sequence[int]) -> dict[int, str]:
+    """OPD code of each application id, for rows already read within the principal's scope."""
     if not ids:
         return {}
     query = select(APPLICATION.c.id, APPLICATION.c.opd_code).where(APPLICATION.c.id.in_(list(ids)))
     return {row.id: row.opd_code for row in conn.execute(query)}
-
-
-def opd_codes_in(conn: Connection, codes: Sequence[str]) -> set[str]:
-    if not codes:
-        return set()
-    return set(conn.execute(select(OPD.c.code).where(OPD.c.code.in_(list(codes)))).scalars())
 
 
 # --- service bus <-> applications -----------------------------------------------------------
@@ -124,11 +195,6 @@ def upsert(conn: Connection, table: Table, key: int, values: dict[str, Any], exi
         conn.execute(insert(table), {**values, column: key})
 
 
-def practices_of_applications(scope: ColumnElement[bool]) -> ColumnElement[bool]:
-    """Practice rows whose application is in `scope` (the principal's OPD)."""
-    return PRACTICE.c.application_id.in_(select(APPLICATION.c.id).where(scope))
-
-
 def profile(conn: Connection) -> dict[str, Any] | None:
     return by_id(conn, PROFILE, PROFILE_ID)
 
@@ -163,11 +229,11 @@ def _rows(conn: Connection, *columns: Any, where: Sequence[Any] = ()) -> Sequenc
     return conn.execute(select(*columns).where(*where)).all()
 
 
-def snapshot_opds(conn: Connection, scope: ColumnElement[bool]) -> Sequence[Row[Any]]:
-    return _rows(conn, OPD.c.code, OPD.c.name, where=[scope])
+def snapshot_opds(conn: Connection, principal: Principal) -> Sequence[Row[Any]]:
+    return _rows(conn, OPD.c.code, OPD.c.name, where=[principal.where(OPD.c.code)])
 
 
-def snapshot_applications(conn: Connection, scope: ColumnElement[bool]) -> Sequence[Row[Any]]:
+def snapshot_applications(conn: Connection, principal: Principal) -> Sequence[Row[Any]]:
     a = APPLICATION.c
     return _rows(
         conn,
@@ -180,7 +246,7 @@ def snapshot_applications(conn: Connection, scope: ColumnElement[bool]) -> Seque
         a.function_level,
         a.uses_service_bus,
         a.facility_id,
-        where=[scope],
+        where=[principal.where(a.opd_code)],
     )
 
 
@@ -206,36 +272,39 @@ def snapshot_facilities(conn: Connection) -> Sequence[Row[Any]]:
     return _rows(conn, f.id, f.name, f.kind, f.has_sop, f.pdn_interconnected)
 
 
-def snapshot_facility_uses(conn: Connection, scope: ColumnElement[bool]) -> Sequence[Row[Any]]:
-    return _rows(conn, FACILITY_USE.c.facility_id, FACILITY_USE.c.opd_code, where=[scope])
+def snapshot_facility_uses(conn: Connection, principal: Principal) -> Sequence[Row[Any]]:
+    u = FACILITY_USE.c
+    return _rows(conn, u.facility_id, u.opd_code, where=[principal.where(u.opd_code)])
 
 
-def snapshot_asset_facilities(conn: Connection, scope: ColumnElement[bool]) -> Sequence[Row[Any]]:
+def snapshot_asset_facilities(conn: Connection, principal: Principal) -> Sequence[Row[Any]]:
     """(facility, OPD) pairs of active assets placed in a facility: the OPD uses it."""
     query = (
         select(ASSET.c.facility_id, ASSET.c.opd_code)
         .where(
             ASSET.c.facility_id.is_not(None), ASSET.c.opd_code.is_not(None),
-            ASSET.c.lifecycle == "active", scope,
+            ASSET.c.lifecycle == Lifecycle.ACTIVE, principal.where(ASSET.c.opd_code),
         )
         .distinct()
     )  # fmt: skip
     return conn.execute(query).all()
 
 
-def snapshot_sites(conn: Connection, scope: ColumnElement[bool]) -> Sequence[Row[Any]]:
+def snapshot_sites(conn: Connection, principal: Principal) -> Sequence[Row[Any]]:
     n = NETWORK_LINK.c
+    where = [principal.where(n.opd_code)]
     return _rows(
-        conn, n.id, n.opd_code, n.site, n.on_intra_network, n.jip_interconnected, where=[scope]
+        conn, n.id, n.opd_code, n.site, n.on_intra_network, n.jip_interconnected, where=where
     )
 
 
-def snapshot_buses(conn: Connection, scope: ColumnElement[bool]) -> Sequence[Row[Any]]:
+def snapshot_buses(conn: Connection, principal: Principal) -> Sequence[Row[Any]]:
     b = SERVICE_BUS.c
-    return _rows(conn, b.id, b.name, b.splp_integrated, b.apis, where=[scope])
+    where = [principal.where(b.opd_code)]
+    return _rows(conn, b.id, b.name, b.splp_integrated, b.apis, where=where)
 
 
-def snapshot_audits(conn: Connection, scope: ColumnElement[bool]) -> Sequence[Row[Any]]:
+def snapshot_audits(conn: Connection, principal: Principal) -> Sequence[Row[Any]]:
     a = AUDIT.c
     return _rows(
         conn,
@@ -247,11 +316,11 @@ def snapshot_audits(conn: Connection, scope: ColumnElement[bool]) -> Sequence[Ro
         a.auditor,
         a.scope,
         a.findings_followed_up,
-        where=[scope],
+        where=[principal.where(a.opd_code)],
     )
 
 
-def snapshot_reviews(conn: Connection, scope: ColumnElement[bool]) -> Sequence[Row[Any]]:
+def snapshot_reviews(conn: Connection, principal: Principal) -> Sequence[Row[Any]]:
     r = REVIEW.c
     return _rows(
         conn,
@@ -260,5 +329,5 @@ def snapshot_reviews(conn: Connection, scope: ColumnElement[bool]) -> Sequence[R
         r.reviewed_on,
         r.improvements_followed_up,
         r.reference,
-        where=[scope],
+        where=[principal.where(r.opd_code)],
     )

@@ -1,21 +1,39 @@
-"""/api/v1/evaluation/... (facts for the SPBE / Pemdi scorer) and /api/v1/catalogue/snapshot."""
+"""/api/v1/evaluation/... (facts for the SPBE / Pemdi scorer) and /api/v1/catalogue/snapshot.
 
-from __future__ import annotations
+The evaluation records (audits, reviews, service buses, facility uses, application practices)
+share one pattern, `Resource`: list, create, update and history routes made by `add_routes`
+from the resource's models and hooks. Queries and their OPD scope: `repository.py`.
+
+No `from __future__ import annotations` here: the generic routes' annotations are the resource's
+models, which FastAPI must see as objects.
+"""
 
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException
+from fastapi import APIRouter, Depends, HTTPException, Path
 from fastapi.responses import Response
-from sqlalchemy import Connection, Table
+from pydantic import BaseModel
+from sqlalchemy import Connection
 
-from spbe_common.api import IdPath, Offset, QueryId, Unprocessable
+from spbe_common.api import INT64_MAX, IdPath, Offset, QueryId, Unprocessable
 from spbe_common.catalogue import AuditKind, CatalogueSnapshot, ReviewSubject
 from spbe_inventory.api.deps import CauseDep, ConnDep, Principal, PrincipalDep, WriteConnDep
-from spbe_inventory.api.listing import Page, json_response, list_page, page_params
+from spbe_inventory.api.listing import (
+    Limit,
+    PageDep,
+    check_facility,
+    check_opd,
+    found,
+    json_response,
+    page_response,
+)
+from spbe_inventory.applications import repository as applications
 from spbe_inventory.db import utcnow
-from spbe_inventory.history.routes import Limit
-from spbe_inventory.infrastructure.repository import FACILITY
+from spbe_inventory.history.service import Cause
+from spbe_inventory.opd import repository as opds
 
 from . import repository as repo
 from . import service
@@ -45,14 +63,9 @@ from .models import (
 from .snapshot import build_snapshot
 
 router = APIRouter(prefix="/api/v1", tags=["evaluation"])
-PageDep = Annotated[Page, Depends(page_params)]
-AUDIT_COLUMNS = ("id", *AuditBase.model_fields)
-REVIEW_COLUMNS = ("id", *ReviewBase.model_fields)
-BUS_COLUMNS = ("id", "name", "opd_code", "facility_id", "splp_integrated", "apis")
-USE_COLUMNS = ("id", *FacilityUseBase.model_fields)
-PRACTICE_FIELDS = tuple(ApplicationPracticeIn.model_fields)
 PROFILE_FIELDS = tuple(EvaluationProfileBase.model_fields)
 SECTOR_PATTERN = re.compile(SECTOR_CODE)
+Rows = list[dict[str, Any]]
 
 
 def _pick(row: dict[str, Any], columns: tuple[str, ...]) -> dict[str, Any]:
@@ -60,220 +73,247 @@ def _pick(row: dict[str, Any], columns: tuple[str, ...]) -> dict[str, Any]:
 
 
 def _check_opd(conn: Connection, principal: Principal, code: str) -> None:
-    if not repo.opd_codes_in(conn, [code]):
-        raise Unprocessable(f"unknown OPD code {code!r}", ("body", "opd_code"))
-    if not principal.may_write(code):
-        raise HTTPException(403, f"not allowed to write records of OPD {code!r}")
+    """Evaluation writes need EVALUATION_WRITE (the route policy), within the caller's OPD."""
+    check_opd(conn, principal, code, allowed=principal.sees(code))
 
 
-def _visible(
-    conn: Connection, principal: Principal, table: Table, row_id: int, what: str
-) -> dict[str, Any]:
-    row = repo.by_id(conn, table, row_id, principal.where(table.c.opd_code))
-    if row is None:
-        raise HTTPException(404, f"{what} {row_id} not found")
-    return row
+def _check_applications(conn: Connection, principal: Principal, ids: list[int] | None) -> None:
+    """Applications outside the caller's scope count as unknown."""
+    if ids and (missing := sorted(set(ids) - set(applications.visible_opds(conn, principal, ids)))):
+        raise Unprocessable(f"unknown application ids: {missing}", ("body", "application_ids"))
 
 
-def _history(
-    conn: Connection, entity: EvaluationEntity, row_id: int, limit: int, offset: int
+async def _no_filters() -> dict[str, Any]:
+    return {}
+
+
+@dataclass(frozen=True)
+class Resource:
+    """One kind of evaluation record, as the generic routes serve it."""
+
+    path: str  # under /api/v1
+    key: str  # the path parameter of one record
+    what: str  # in messages: "audit 7 not found"
+    name: str  # of the routes (and so of their OpenAPI operation ids): list_audits, create_audit
+    plural: str
+    records: repo.Records
+    list_model: type[BaseModel]
+    public_model: type[BaseModel]
+    create_model: type[BaseModel] | None = None
+    update_model: type[BaseModel] | None = None
+    history: bool = True
+    filters: Callable[..., Any] = _no_filters  # a dependency: query parameters -> column values
+    links: str | None = None  # a body list kept in a link table (service bus applications)
+    check: Callable[[Connection, Principal, dict[str, Any]], None] | None = None  # references
+    duplicate: Callable[[Connection, dict[str, Any]], str | None] | None = None  # -> 409
+
+    def public(self, conn: Connection, rows: Rows) -> Rows:
+        out = [_pick(r, self.records.columns) for r in rows]
+        if self.links is not None:
+            linked = repo.bus_application_ids(conn, [r["id"] for r in rows])
+            out = [{**r, self.links: linked[r["id"]]} for r in out]
+        return out
+
+    def visible(self, conn: Connection, principal: Principal, row_id: int) -> dict[str, Any]:
+        row = repo.visible(conn, self.records, principal, row_id)
+        return found(row, f"{self.what} {row_id} not found")
+
+
+def add_routes(resource: Resource) -> None:
+    """List, create, update and history routes of `resource` on the router."""
+    records = resource.records
+    RowId = Annotated[int, Path(alias=resource.key, ge=1, le=INT64_MAX)]
+    Filters = Annotated[dict[str, Any], Depends(resource.filters)]
+
+    @router.get(resource.path, response_model=resource.list_model, name=f"list_{resource.plural}")
+    def list_records(
+        conn: ConnDep, principal: PrincipalDep, page: PageDep, filters: Filters
+    ) -> Response:
+        rows, count = repo.page_of(conn, records, principal, page, filters)
+        return json_response({"data": resource.public(conn, rows), "count": count})
+
+    if resource.history:
+
+        @router.get(f"{resource.path}/{{{resource.key}}}/history", name=f"{resource.name}_history")
+        def history(
+            row_id: RowId,
+            conn: ConnDep,
+            principal: PrincipalDep,
+            limit: Limit = 50,
+            offset: Offset = 0,
+        ) -> Response:
+            resource.visible(conn, principal, row_id)
+            return page_response(repo.history(conn, records.entity, row_id, limit, offset))
+
+    if resource.create_model is not None:
+        _add_create(resource, resource.create_model)
+    if resource.update_model is not None:
+        _add_update(resource, resource.update_model, RowId)
+
+
+def _add_create(resource: Resource, body_model: type[BaseModel]) -> None:
+    records = resource.records
+
+    def create(
+        body: BaseModel, conn: WriteConnDep, principal: PrincipalDep, cause: CauseDep
+    ) -> Response:
+        fields = body.model_dump()
+        _check_opd(conn, principal, fields["opd_code"])
+        if resource.check is not None:
+            resource.check(conn, principal, fields)
+        if resource.duplicate is not None and (message := resource.duplicate(conn, fields)):
+            raise HTTPException(409, message)
+        links = {n: sorted(set(fields.pop(n))) for n in [resource.links] if n is not None}
+        row = service.create(conn, records.table, records.entity, fields, cause, links)
+        _set_links(conn, row["id"], links, cause, created=True)
+        return json_response(resource.public(conn, [row])[0], 201)
+
+    create.__annotations__["body"] = body_model  # what FastAPI validates and documents
+    router.post(
+        resource.path,
+        response_model=resource.public_model,
+        status_code=201,
+        name=f"create_{resource.name}",
+    )(create)
+
+
+def _add_update(resource: Resource, body_model: type[BaseModel], row_id_type: Any) -> None:
+    records = resource.records
+
+    def update(
+        row_id: int, body: BaseModel, conn: WriteConnDep, principal: PrincipalDep, cause: CauseDep
+    ) -> Response:
+        row = resource.visible(conn, principal, row_id)
+        fields = body.model_dump(exclude_unset=True)
+        if resource.check is not None:
+            resource.check(conn, principal, fields)
+        links = {n: fields.pop(n) for n in [resource.links] if n is not None and n in fields}
+        service.update(conn, records.table, records.entity, row, fields, cause)
+        _set_links(conn, row_id, links, cause, created=False)
+        return json_response(resource.public(conn, [resource.visible(conn, principal, row_id)])[0])
+
+    update.__annotations__.update(row_id=row_id_type, body=body_model)
+    router.patch(
+        f"{resource.path}/{{{resource.key}}}",
+        response_model=resource.public_model,
+        name=f"update_{resource.name}",
+    )(update)
+
+
+def _set_links(
+    conn: Connection, row_id: int, links: dict[str, list[int]], cause: Cause, *, created: bool
+) -> None:
+    for ids in links.values():  # the service bus's applications: the one link table
+        service.set_bus_applications(conn, row_id, ids, cause, created=created)
+
+
+# --- the resources --------------------------------------------------------------------------
+
+
+async def _audit_filters(kind: AuditKind | None = None) -> dict[str, Any]:
+    return {"kind": kind}
+
+
+async def _review_filters(subject: ReviewSubject | None = None) -> dict[str, Any]:
+    return {"subject": subject}
+
+
+async def _facility_use_filters(facility_id: QueryId = None) -> dict[str, Any]:
+    return {"facility_id": facility_id}
+
+
+def _check_bus(conn: Connection, principal: Principal, fields: dict[str, Any]) -> None:
+    check_facility(conn, fields.get("facility_id"))
+    _check_applications(conn, principal, fields.get("application_ids"))
+
+
+def _bus_taken(conn: Connection, fields: dict[str, Any]) -> str | None:
+    name = fields["name"]
+    taken = repo.count(conn, repo.SERVICE_BUS, repo.SERVICE_BUS.c.name == name)
+    return f"service bus {name!r} already exists" if taken else None
+
+
+def _check_use(conn: Connection, principal: Principal, fields: dict[str, Any]) -> None:
+    check_facility(conn, fields["facility_id"])
+
+
+def _use_taken(conn: Connection, fields: dict[str, Any]) -> str | None:
+    use = repo.FACILITY_USE.c
+    facility_id, opd_code = fields["facility_id"], fields["opd_code"]
+    taken = repo.count(
+        conn, repo.FACILITY_USE, use.facility_id == facility_id, use.opd_code == opd_code
+    )
+    return f"{opd_code} already uses facility {facility_id}" if taken else None
+
+
+AUDITS = Resource(
+    "/evaluation/audits", "audit_id", "audit", "audit", "audits", repo.AUDITS, AuditsPublic, AuditPublic,
+    AuditBase, AuditUpdate, filters=_audit_filters,
+)  # fmt: skip
+REVIEWS = Resource(
+    "/evaluation/reviews", "review_id", "review", "review", "reviews", repo.REVIEWS, ReviewsPublic, ReviewPublic,
+    ReviewBase, ReviewUpdate, filters=_review_filters,
+)  # fmt: skip
+SERVICE_BUSES = Resource(
+    "/evaluation/service-buses", "bus_id", "service bus", "service_bus", "service_buses",
+    repo.SERVICE_BUSES,
+    ServiceBusesPublic, ServiceBusPublic, ServiceBusCreate, ServiceBusUpdate,
+    links="application_ids", check=_check_bus, duplicate=_bus_taken,
+)  # fmt: skip
+FACILITY_USES = Resource(
+    "/evaluation/facility-uses", "use_id", "facility use", "facility_use", "facility_uses",
+    repo.FACILITY_USES,
+    FacilityUsesPublic, FacilityUsePublic, FacilityUseBase, history=False,
+    filters=_facility_use_filters, check=_check_use, duplicate=_use_taken,
+)  # fmt: skip
+for _resource in (AUDITS, REVIEWS, SERVICE_BUSES, FACILITY_USES):
+    add_routes(_resource)
+
+
+@router.delete("/evaluation/facility-uses/{use_id}", status_code=204)
+def delete_facility_use(
+    use_id: IdPath, conn: WriteConnDep, principal: PrincipalDep, cause: CauseDep
 ) -> Response:
-    rows, count = repo.history(conn, entity, row_id, limit, offset)
-    return json_response({"data": rows, "count": count})
+    row = FACILITY_USES.visible(conn, principal, use_id)
+    _check_opd(conn, principal, row["opd_code"])
+    service.delete(conn, repo.FACILITY_USE, EvaluationEntity.FACILITY_USE, row, cause)
+    return Response(status_code=204)
 
 
-# --- audits ---------------------------------------------------------------------------------
+# --- application development practice: one record per application, kept with PUT ------------
 
 
-@router.get("/evaluation/audits", response_model=AuditsPublic)
-def list_audits(
-    conn: ConnDep, principal: PrincipalDep, page: PageDep, kind: AuditKind | None = None
-) -> Response:
-    where = [principal.where(repo.AUDIT.c.opd_code)]
-    if kind is not None:
-        where.append(repo.AUDIT.c.kind == kind)
-    sortable = ("id", "audited_on", "kind")
-    rows, count = list_page(conn, repo.AUDIT, AUDIT_COLUMNS, where, page, sortable)
-    return json_response({"data": rows, "count": count})
+class _Practices(Resource):
+    """A practice is read and written through its application: in scope when the application is."""
+
+    def public(self, conn: Connection, rows: Rows) -> Rows:
+        opds = repo.opds_of_applications(conn, [r["application_id"] for r in rows])
+        columns = self.records.columns
+        return [{**_pick(r, columns), "opd_code": opds[r["application_id"]]} for r in rows]
+
+    def visible(self, conn: Connection, principal: Principal, row_id: int) -> dict[str, Any]:
+        return {"application_id": row_id, "opd_code": _application_opd(conn, principal, row_id)}
 
 
-@router.post("/evaluation/audits", response_model=AuditPublic, status_code=201)
-def create_audit(
-    body: AuditBase, conn: WriteConnDep, principal: PrincipalDep, cause: CauseDep
-) -> Response:
-    _check_opd(conn, principal, body.opd_code)
-    row = service.create(conn, repo.AUDIT, EvaluationEntity.AUDIT, body.model_dump(), cause)
-    return json_response(_pick(row, AUDIT_COLUMNS), 201)
-
-
-@router.patch("/evaluation/audits/{audit_id}", response_model=AuditPublic)
-def update_audit(
-    audit_id: IdPath,
-    body: AuditUpdate,
-    conn: WriteConnDep,
-    principal: PrincipalDep,
-    cause: CauseDep,
-) -> Response:
-    row = _visible(conn, principal, repo.AUDIT, audit_id, "audit")
-    values = body.model_dump(exclude_unset=True)
-    service.update(conn, repo.AUDIT, EvaluationEntity.AUDIT, row, values, cause)
-    row = _visible(conn, principal, repo.AUDIT, audit_id, "audit")
-    return json_response(_pick(row, AUDIT_COLUMNS))
-
-
-@router.get("/evaluation/audits/{audit_id}/history")
-def audit_history(
-    audit_id: IdPath, conn: ConnDep, principal: PrincipalDep, limit: Limit = 50, offset: Offset = 0
-) -> Response:
-    _visible(conn, principal, repo.AUDIT, audit_id, "audit")
-    return _history(conn, EvaluationEntity.AUDIT, audit_id, limit, offset)
-
-
-# --- reviews --------------------------------------------------------------------------------
-
-
-@router.get("/evaluation/reviews", response_model=ReviewsPublic)
-def list_reviews(
-    conn: ConnDep, principal: PrincipalDep, page: PageDep, subject: ReviewSubject | None = None
-) -> Response:
-    where = [principal.where(repo.REVIEW.c.opd_code)]
-    if subject is not None:
-        where.append(repo.REVIEW.c.subject == subject)
-    sortable = ("id", "reviewed_on", "subject")
-    rows, count = list_page(conn, repo.REVIEW, REVIEW_COLUMNS, where, page, sortable)
-    return json_response({"data": rows, "count": count})
-
-
-@router.post("/evaluation/reviews", response_model=ReviewPublic, status_code=201)
-def create_review(
-    body: ReviewBase, conn: WriteConnDep, principal: PrincipalDep, cause: CauseDep
-) -> Response:
-    _check_opd(conn, principal, body.opd_code)
-    row = service.create(conn, repo.REVIEW, EvaluationEntity.REVIEW, body.model_dump(), cause)
-    return json_response(_pick(row, REVIEW_COLUMNS), 201)
-
-
-@router.patch("/evaluation/reviews/{review_id}", response_model=ReviewPublic)
-def update_review(
-    review_id: IdPath,
-    body: ReviewUpdate,
-    conn: WriteConnDep,
-    principal: PrincipalDep,
-    cause: CauseDep,
-) -> Response:
-    row = _visible(conn, principal, repo.REVIEW, review_id, "review")
-    values = body.model_dump(exclude_unset=True)
-    service.update(conn, repo.REVIEW, EvaluationEntity.REVIEW, row, values, cause)
-    row = _visible(conn, principal, repo.REVIEW, review_id, "review")
-    return json_response(_pick(row, REVIEW_COLUMNS))
-
-
-@router.get("/evaluation/reviews/{review_id}/history")
-def review_history(
-    review_id: IdPath, conn: ConnDep, principal: PrincipalDep, limit: Limit = 50, offset: Offset = 0
-) -> Response:
-    _visible(conn, principal, repo.REVIEW, review_id, "review")
-    return _history(conn, EvaluationEntity.REVIEW, review_id, limit, offset)
-
-
-# --- service buses (SPL) and the applications that use them ----------------------------------
-
-
-def _check_bus_refs(conn: Connection, facility_id: int | None, app_ids: list[int] | None) -> None:
-    if facility_id is not None and not repo.existing_ids(conn, FACILITY, [facility_id]):
-        raise Unprocessable(f"unknown facility id {facility_id}", ("body", "facility_id"))
-    if app_ids:
-        missing = sorted(set(app_ids) - set(repo.application_opds(conn, app_ids)))
-        if missing:
-            raise Unprocessable(f"unknown application ids: {missing}", ("body", "application_ids"))
-
-
-def _bus_public(conn: Connection, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    linked = repo.bus_application_ids(conn, [r["id"] for r in rows])
-    return [{**_pick(r, BUS_COLUMNS), "application_ids": linked[r["id"]]} for r in rows]
-
-
-@router.get("/evaluation/service-buses", response_model=ServiceBusesPublic)
-def list_service_buses(conn: ConnDep, principal: PrincipalDep, page: PageDep) -> Response:
-    where = [principal.where(repo.SERVICE_BUS.c.opd_code)]
-    rows, count = list_page(conn, repo.SERVICE_BUS, BUS_COLUMNS, where, page, ("id", "name"))
-    return json_response({"data": _bus_public(conn, rows), "count": count})
-
-
-@router.post("/evaluation/service-buses", response_model=ServiceBusPublic, status_code=201)
-def create_service_bus(
-    body: ServiceBusCreate, conn: WriteConnDep, principal: PrincipalDep, cause: CauseDep
-) -> Response:
-    _check_opd(conn, principal, body.opd_code)
-    _check_bus_refs(conn, body.facility_id, body.application_ids)
-    if repo.count(conn, repo.SERVICE_BUS, repo.SERVICE_BUS.c.name == body.name):
-        raise HTTPException(409, f"service bus {body.name!r} already exists")
-    values = body.model_dump(exclude={"application_ids"})
-    app_ids = sorted(set(body.application_ids))
-    extra = {"application_ids": app_ids}
-    entity = EvaluationEntity.SERVICE_BUS
-    row = service.create(conn, repo.SERVICE_BUS, entity, values, cause, extra)
-    service.set_bus_applications(conn, row["id"], app_ids, cause, created=True)
-    return json_response(_bus_public(conn, [row])[0], 201)
-
-
-@router.patch("/evaluation/service-buses/{bus_id}", response_model=ServiceBusPublic)
-def update_service_bus(
-    bus_id: IdPath,
-    body: ServiceBusUpdate,
-    conn: WriteConnDep,
-    principal: PrincipalDep,
-    cause: CauseDep,
-) -> Response:
-    row = _visible(conn, principal, repo.SERVICE_BUS, bus_id, "service bus")
-    _check_bus_refs(conn, body.facility_id, body.application_ids)
-    values = body.model_dump(exclude_unset=True, exclude={"application_ids"})
-    service.update(conn, repo.SERVICE_BUS, EvaluationEntity.SERVICE_BUS, row, values, cause)
-    if body.application_ids is not None:
-        service.set_bus_applications(conn, bus_id, body.application_ids, cause)
-    row = _visible(conn, principal, repo.SERVICE_BUS, bus_id, "service bus")
-    return json_response(_bus_public(conn, [row])[0])
-
-
-@router.get("/evaluation/service-buses/{bus_id}/history")
-def service_bus_history(
-    bus_id: IdPath, conn: ConnDep, principal: PrincipalDep, limit: Limit = 50, offset: Offset = 0
-) -> Response:
-    _visible(conn, principal, repo.SERVICE_BUS, bus_id, "service bus")
-    return _history(conn, EvaluationEntity.SERVICE_BUS, bus_id, limit, offset)
-
-
-# --- application development practice (one record per application) --------------------------
+PRACTICES = _Practices(
+    "/evaluation/application-practices", "app_id", "application", "application_practice",
+    "application_practices", repo.PRACTICES,
+    ApplicationPracticesPublic, ApplicationPracticePublic,
+)  # fmt: skip
+add_routes(PRACTICES)
 
 
 def _application_opd(conn: Connection, principal: Principal, app_id: int) -> str:
-    opd = repo.application_opds(conn, [app_id]).get(app_id)
-    if opd is None or not principal.may_write(opd):
-        raise HTTPException(404, f"application {app_id} not found")
-    return opd
-
-
-def _practice_public(row: dict[str, Any], opd_code: str) -> dict[str, Any]:
-    return {**_pick(row, ("application_id", *PRACTICE_FIELDS)), "opd_code": opd_code}
-
-
-@router.get("/evaluation/application-practices", response_model=ApplicationPracticesPublic)
-def list_application_practices(conn: ConnDep, principal: PrincipalDep, page: PageDep) -> Response:
-    where = [repo.practices_of_applications(principal.where(repo.APPLICATION.c.opd_code))]
-    columns = ("application_id", *PRACTICE_FIELDS)
-    rows, count = list_page(conn, repo.PRACTICE, columns, where, page, ("application_id",))
-    opds = repo.application_opds(conn, [r["application_id"] for r in rows])
-    data = [_practice_public(r, opds[r["application_id"]]) for r in rows]
-    return json_response({"data": data, "count": count})
+    opd = applications.visible_opds(conn, principal, [app_id]).get(app_id)
+    return found(opd, f"application {app_id} not found")
 
 
 @router.get("/evaluation/application-practices/{app_id}", response_model=ApplicationPracticePublic)
 def get_application_practice(app_id: IdPath, conn: ConnDep, principal: PrincipalDep) -> Response:
-    opd = _application_opd(conn, principal, app_id)
-    row = repo.by_id(conn, repo.PRACTICE, app_id)
-    if row is None:
-        raise HTTPException(404, f"no development practice recorded for application {app_id}")
-    return json_response(_practice_public(row, opd))
+    _application_opd(conn, principal, app_id)
+    row = repo.visible(conn, repo.PRACTICES, principal, app_id)
+    row = found(row, f"no development practice recorded for application {app_id}")
+    return json_response(PRACTICES.public(conn, [row])[0])
 
 
 @router.put("/evaluation/application-practices/{app_id}", response_model=ApplicationPracticePublic)
@@ -290,62 +330,12 @@ def put_application_practice(
         raise Unprocessable(
             "one development document per life-cycle stage", ("body", "development_documents")
         )
-    current = repo.by_id(conn, repo.PRACTICE, app_id)
+    current = repo.visible(conn, repo.PRACTICES, principal, app_id)
     values = body.model_dump(mode="json")
     entity = EvaluationEntity.APPLICATION_PRACTICE
     service.put_singleton(conn, repo.PRACTICE, entity, app_id, current, values, cause)
-    return json_response(_practice_public({**values, "application_id": app_id}, opd))
-
-
-@router.get("/evaluation/application-practices/{app_id}/history")
-def application_practice_history(
-    app_id: IdPath, conn: ConnDep, principal: PrincipalDep, limit: Limit = 50, offset: Offset = 0
-) -> Response:
-    _application_opd(conn, principal, app_id)
-    return _history(conn, EvaluationEntity.APPLICATION_PRACTICE, app_id, limit, offset)
-
-
-# --- which OPD use a facility ----------------------------------------------------------------
-
-
-@router.get("/evaluation/facility-uses", response_model=FacilityUsesPublic)
-def list_facility_uses(
-    conn: ConnDep, principal: PrincipalDep, page: PageDep, facility_id: QueryId = None
-) -> Response:
-    where = [principal.where(repo.FACILITY_USE.c.opd_code)]
-    if facility_id is not None:
-        where.append(repo.FACILITY_USE.c.facility_id == facility_id)
-    sortable = ("id", "facility_id", "opd_code")
-    rows, count = list_page(conn, repo.FACILITY_USE, USE_COLUMNS, where, page, sortable)
-    return json_response({"data": rows, "count": count})
-
-
-@router.post("/evaluation/facility-uses", response_model=FacilityUsePublic, status_code=201)
-def create_facility_use(
-    body: FacilityUseBase, conn: WriteConnDep, principal: PrincipalDep, cause: CauseDep
-) -> Response:
-    _check_opd(conn, principal, body.opd_code)
-    if not repo.existing_ids(conn, FACILITY, [body.facility_id]):
-        raise Unprocessable(f"unknown facility id {body.facility_id}", ("body", "facility_id"))
-    use = repo.FACILITY_USE.c
-    if repo.count(
-        conn, repo.FACILITY_USE, use.facility_id == body.facility_id, use.opd_code == body.opd_code
-    ):
-        raise HTTPException(409, f"{body.opd_code} already uses facility {body.facility_id}")
-    entity = EvaluationEntity.FACILITY_USE
-    row = service.create(conn, repo.FACILITY_USE, entity, body.model_dump(), cause)
-    return json_response(_pick(row, USE_COLUMNS), 201)
-
-
-@router.delete("/evaluation/facility-uses/{use_id}", status_code=204)
-def delete_facility_use(
-    use_id: IdPath, conn: WriteConnDep, principal: PrincipalDep, cause: CauseDep
-) -> Response:
-    row = _visible(conn, principal, repo.FACILITY_USE, use_id, "facility use")
-    if not principal.may_write(row["opd_code"]):
-        raise HTTPException(403, f"not allowed to write records of OPD {row['opd_code']!r}")
-    service.delete(conn, repo.FACILITY_USE, EvaluationEntity.FACILITY_USE, row, cause)
-    return Response(status_code=204)
+    public = _pick({**values, "application_id": app_id}, repo.PRACTICES.columns)
+    return json_response({**public, "opd_code": opd})
 
 
 # --- the Pemda-wide profile --------------------------------------------------------------------
@@ -365,7 +355,7 @@ def put_profile(
     if principal.opd_codes is not None:
         raise HTTPException(403, "only a Pemda-wide principal may change the evaluation profile")
     codes = [*body.asset_strategy_opds, *([body.ict_opd_code] if body.ict_opd_code else [])]
-    if unknown := sorted(set(codes) - repo.opd_codes_in(conn, codes)):
+    if unknown := sorted(set(codes) - opds.codes_in(conn, codes)):
         raise Unprocessable(f"unknown OPD codes: {unknown}", ("body",))
     _check_sectors(body.public_sectors)
     values = body.model_dump(mode="json")
@@ -386,7 +376,8 @@ def _check_sectors(sectors: list[str]) -> None:
 
 @router.get("/evaluation/profile/history")
 def profile_history(conn: ConnDep, limit: Limit = 50, offset: Offset = 0) -> Response:
-    return _history(conn, EvaluationEntity.PROFILE, repo.PROFILE_ID, limit, offset)
+    entity = EvaluationEntity.PROFILE
+    return page_response(repo.history(conn, entity, repo.PROFILE_ID, limit, offset))
 
 
 # --- the catalogue snapshot the scorer reads ---------------------------------------------------

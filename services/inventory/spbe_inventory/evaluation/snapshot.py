@@ -1,7 +1,7 @@
 """The catalogue snapshot the scorer reads (`spbe_common.catalogue.CatalogueSnapshot`, JSON).
 
-Built from bulk Core selects into plain dicts: thousands of applications cost one query each
-table, no ORM objects. Service-area codes are mapped to indicator areas here; a sector the Pemda
+Built from bulk Core selects into plain dicts, each scoped by the repository to the OPD the
+principal sees: thousands of applications cost one query each table, no ORM objects. Service-area codes are mapped to indicator areas here; a sector the Pemda
 has not chosen (profile.public_sectors) serves no indicator. A facility's users are the OPD
 declared as using it plus the OPD with an active asset placed in it. While no sector is chosen at all,
 the first three sectors the applications name (alphabetically) stand in, and the snapshot's
@@ -16,31 +16,21 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from spbe_common.auth import Principal
 from spbe_common.catalogue import (
     PUBLIC_SECTOR_PREFIX,
     SCHEMA_VERSION,
     SECTOR_SLOTS,
     service_area_of,
 )
-from spbe_inventory.api.deps import Principal
 
 from . import repository as repo
-from .repository import (
-    APPLICATION,
-    ASSET,
-    AUDIT,
-    FACILITY_USE,
-    NETWORK_LINK,
-    OPD,
-    REVIEW,
-    SERVICE_BUS,
-)
 
 
 def build_snapshot(conn: Connection, principal: Principal, taken_at: datetime) -> dict[str, Any]:
     """The catalogue snapshot of every OPD the principal may see, as JSON-ready dicts."""
     profile = repo.profile(conn) or {}
-    app_rows = repo.snapshot_applications(conn, principal.where(APPLICATION.c.opd_code))
+    app_rows = repo.snapshot_applications(conn, principal)
     sectors = list(profile.get("public_sectors") or []) or default_sectors(app_rows)
     ict_opd = profile.get("ict_opd_code")
     return {
@@ -48,14 +38,14 @@ def build_snapshot(conn: Connection, principal: Principal, taken_at: datetime) -
         "taken_at": taken_at.isoformat(),
         "opds": [
             {"code": r.code, "name": r.name, "manages_ict": r.code == ict_opd}
-            for r in repo.snapshot_opds(conn, principal.where(OPD.c.code))
+            for r in repo.snapshot_opds(conn, principal)
         ],
         "applications": _applications(conn, app_rows, sectors),
         "facilities": _facilities(conn, principal),
         "sites": _sites(conn, principal),
         "service_buses": [
             {"id": str(r.id), "name": r.name, "splp_integrated": r.splp_integrated, "apis": r.apis}
-            for r in repo.snapshot_buses(conn, principal.where(SERVICE_BUS.c.opd_code))
+            for r in repo.snapshot_buses(conn, principal)
         ],
         "audits": _audits(conn, principal),
         "asset_management": _asset_management(profile),
@@ -108,8 +98,8 @@ def _applications(conn: Connection, app_rows: Any, sectors: list[str]) -> list[d
 
 def _facilities(conn: Connection, principal: Principal) -> list[dict[str, Any]]:
     used_by: dict[int, set[str]] = defaultdict(set)
-    declared = repo.snapshot_facility_uses(conn, principal.where(FACILITY_USE.c.opd_code))
-    placed = repo.snapshot_asset_facilities(conn, principal.where(ASSET.c.opd_code))
+    declared = repo.snapshot_facility_uses(conn, principal)
+    placed = repo.snapshot_asset_facilities(conn, principal)
     for row in [*declared, *placed]:
         used_by[row.facility_id].add(row.opd_code)
     return [
@@ -134,7 +124,7 @@ def _sites(conn: Connection, principal: Principal) -> list[dict[str, Any]]:
             "on_intra_network": r.on_intra_network,
             "jip_interconnected": r.jip_interconnected,
         }
-        for r in repo.snapshot_sites(conn, principal.where(NETWORK_LINK.c.opd_code))
+        for r in repo.snapshot_sites(conn, principal)
     ]
 
 
@@ -150,7 +140,7 @@ def _audits(conn: Connection, principal: Principal) -> list[dict[str, Any]]:
             "scope": r.scope,
             "findings_followed_up": r.findings_followed_up,
         }
-        for r in repo.snapshot_audits(conn, principal.where(AUDIT.c.opd_code))
+        for r in repo.snapshot_audits(conn, principal)
     ]
 
 
@@ -163,7 +153,7 @@ def _reviews(conn: Connection, principal: Principal) -> list[dict[str, Any]]:
             "improvements_followed_up": r.improvements_followed_up,
             "reference": r.reference,
         }
-        for r in repo.snapshot_reviews(conn, principal.where(REVIEW.c.opd_code))
+        for r in repo.snapshot_reviews(conn, principal)
     ]
 
 

@@ -1,15 +1,48 @@
-"""All SQL of facilities and network links."""
+"""All SQL of facilities and network links.
+
+Facilities (Pusat Data, server rooms) are shared by many OPD: every reader sees them all, and
+any of them may be named by a record; only their changes are limited to `owner_opd_code`.
+Network links belong to one OPD and are read within the principal's scope.
+"""
 
 from typing import Any
 
 from sqlalchemy import Connection, Table, insert, select
 
+from spbe_common.auth import Principal
 from spbe_common.db import for_update
+from spbe_common.events.enums import HostingKind
+from spbe_inventory.listing_repository import Page, Rows, equal_to, list_page
 
-from .models import Facility, NetworkLink
+from .models import Facility, FacilityBase, NetworkLink, NetworkLinkBase
 
 FACILITY = Facility.__table__  # type: ignore[attr-defined]
 NETWORK_LINK = NetworkLink.__table__  # type: ignore[attr-defined]
+FACILITY_COLUMNS = ("id", *FacilityBase.model_fields, "is_sample")
+LINK_COLUMNS = ("id", *NetworkLinkBase.model_fields, "is_sample")
+
+
+def facilities_page(
+    conn: Connection, principal: Principal, page: Page, kind: HostingKind | None
+) -> tuple[Rows, int]:
+    del principal  # shared: read by every reader (see the module's docstring)
+    where = equal_to(FACILITY, {"kind": kind})
+    return list_page(conn, FACILITY, FACILITY_COLUMNS, where, page, ("id", "name", "kind"))
+
+
+def facility_visible(conn: Connection, facility_id: int) -> dict[str, Any] | None:
+    """A facility by id, for any principal (shared: see the module's docstring)."""
+    return _by_id(conn, FACILITY, facility_id)
+
+
+def links_page(
+    conn: Connection, principal: Principal, page: Page, opd_code: str | None
+) -> tuple[Rows, int]:
+    where = [
+        principal.where(NETWORK_LINK.c.opd_code),
+        *equal_to(NETWORK_LINK, {"opd_code": opd_code}),
+    ]
+    return list_page(conn, NETWORK_LINK, LINK_COLUMNS, where, page, ("id", "opd_code", "site"))
 
 
 def insert_one(conn: Connection, table: Table, row: dict[str, Any]) -> dict[str, Any]:
@@ -17,15 +50,10 @@ def insert_one(conn: Connection, table: Table, row: dict[str, Any]) -> dict[str,
     return dict(conn.execute(select(table).where(table.c.id == new_id)).mappings().one())
 
 
-def by_id(conn: Connection, table: Table, row_id: int) -> dict[str, Any] | None:
-    row = (
-        conn.execute(for_update(conn, select(table).where(table.c.id == row_id))).mappings().first()
-    )
+def _by_id(conn: Connection, table: Table, row_id: int) -> dict[str, Any] | None:
+    query = for_update(conn, select(table).where(table.c.id == row_id))
+    row = conn.execute(query).mappings().first()
     return dict(row) if row else None
-
-
-def facility_exists(conn: Connection, facility_id: int) -> bool:
-    return by_id(conn, FACILITY, facility_id) is not None
 
 
 def facility_named(conn: Connection, name: str) -> bool:

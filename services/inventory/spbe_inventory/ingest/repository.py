@@ -6,16 +6,55 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, false, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
+from spbe_common.auth import Principal
 from spbe_inventory.bulk import Bulk
+from spbe_inventory.listing_repository import Page, Rows, equal_to, list_page
 
 from .models import ProcessedEvent, RejectedEvent, Scan
 
 PROCESSED = ProcessedEvent.__table__  # type: ignore[attr-defined]
 REJECTED = RejectedEvent.__table__  # type: ignore[attr-defined]
 SCAN = Scan.__table__  # type: ignore[attr-defined]
+SCAN_COLUMNS = (
+    "scan_id",
+    "scope",
+    "opd_code",
+    "ranges",
+    "profile",
+    "status",
+    "started_at",
+    "finished_at",
+    "hosts_up",
+    "marked_missing",
+)
+REJECTED_COLUMNS = (
+    "id",
+    "topic",
+    "partition",
+    "offset",
+    "event_id",
+    "event_type",
+    "reason",
+    "rejected_at",
+)
+
+
+def scans_page(
+    conn: Connection, principal: Principal, page: Page, scope: str | None
+) -> tuple[Rows, int]:
+    """Scans of the scopes of the principal's OPD, newest first unless sorted otherwise."""
+    where = [principal.where(SCAN.c.opd_code), *equal_to(SCAN, {"scope": scope or None})]
+    page = Page(page.limit, page.offset, page.sort or "-started_at")
+    return list_page(conn, SCAN, SCAN_COLUMNS, where, page, ("started_at", "scope", "status"))
+
+
+def rejected_page(conn: Connection, principal: Principal, page: Page) -> tuple[Rows, int]:
+    """Events set aside hold any OPD's raw data, so an OPD-scoped principal sees none."""
+    where = [] if principal.opd_codes is None else [false()]
+    return list_page(conn, REJECTED, REJECTED_COLUMNS, where, page, ("id", "rejected_at"))
 
 
 def _insert_ignoring_conflicts(conn: Connection, table: Any, rows: list[dict[str, Any]]) -> None:

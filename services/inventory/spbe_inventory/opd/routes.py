@@ -1,10 +1,9 @@
-"""/api/v1/opd: organisation units."""
+"""/api/v1/opd: organisation units. Every reader sees them all; changes stay within scope."""
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import Response
-from sqlalchemy import or_
 
 from spbe_common.api import Offset, check_if_match, etag_of, with_etag
 from spbe_inventory.api.deps import (
@@ -15,55 +14,36 @@ from spbe_inventory.api.deps import (
     WriteConnDep,
     read_conn,
 )
-from spbe_inventory.api.listing import Page, json_response, like, list_page, page_params
+from spbe_inventory.api.listing import Limit, PageDep, check_opd, found, page_response
 from spbe_inventory.history.models import ChangeAction, EntityKind
-from spbe_inventory.history.routes import Limit, history_response
+from spbe_inventory.history.routes import history_response
 from spbe_inventory.history.service import ChangeLog
 
 from . import repository as repo
 from .models import OpdCreate, OpdKind, OpdPublic, OpdsPublic, OpdUpdate
 
 router = APIRouter(prefix="/api/v1/opd", tags=["opd"])
-COLUMNS = tuple(OpdPublic.model_fields)
 
 
 @router.get("", response_model=OpdsPublic)
 async def list_opd(
     engine: EngineDep,
     principal: PrincipalDep,
-    page: Annotated[Page, Depends(page_params)],
+    page: PageDep,
     kind: OpdKind | None = None,
     q: Annotated[str | None, Query(max_length=100)] = None,
 ) -> Response:
-    where = [principal.where(repo.OPD.c.code)]
-    if kind is not None:
-        where.append(repo.OPD.c.kind == kind)
-    if q:
-        pattern = like(q.lower())
-        where.append(
-            or_(
-                repo.OPD.c.name.ilike(pattern, escape="\\"),
-                repo.OPD.c.code.ilike(pattern, escape="\\"),
-                repo.OPD.c.abbreviation.ilike(pattern, escape="\\"),
-            )
-        )
     with read_conn(engine) as conn:
-        rows, count = list_page(
-            conn, repo.OPD, COLUMNS, where, page, ("id", "code", "name", "kind")
-        )
-    return json_response({"data": rows, "count": count})
+        return page_response(repo.page_of(conn, principal, page, kind, q))
 
 
-def _visible(conn: ConnDep, principal: PrincipalDep, code: str) -> dict[str, object]:
-    row = repo.by_code(conn, code)
-    if row is None or (not principal.may_write(code) and principal.opd_codes is not None):
-        raise HTTPException(404, f"OPD {code!r} not found")
-    return row
-
-
-def _public(row: dict[str, object] | None) -> dict[str, object]:
+def _public(row: dict[str, Any] | None) -> dict[str, Any]:
     assert row is not None  # read in the transaction that wrote or found it
-    return {k: row[k] for k in COLUMNS}
+    return {k: row[k] for k in repo.COLUMNS}
+
+
+def _visible(conn: ConnDep, principal: PrincipalDep, code: str) -> dict[str, Any]:
+    return found(repo.visible(conn, principal, code), f"OPD {code!r} not found")
 
 
 @router.get("/{code}", response_model=OpdPublic)
@@ -77,7 +57,7 @@ def opd_history(
     code: str, conn: ConnDep, principal: PrincipalDep, limit: Limit = 50, offset: Offset = 0
 ) -> Response:
     row = _visible(conn, principal, code)
-    return history_response(conn, EntityKind.OPD, int(str(row["id"])), limit, offset)
+    return history_response(conn, EntityKind.OPD, row["id"], limit, offset)
 
 
 @router.post("", response_model=OpdPublic, status_code=201)
@@ -107,18 +87,18 @@ def update_opd(
     principal: PrincipalDep,
     cause: CauseDep,
 ) -> Response:
-    """Changes the fields given; with `If-Match: <ETag of GET>` a stale version answers 412."""
+    """Changes the fields given; with `If-Match: <ETag of GET>` a stale version answers 412.
+    An OPD outside the caller's scope is readable but not writable (403)."""
     row = _visible(conn, principal, code)
+    check_opd(conn, principal, code)
     check_if_match(request, etag_of(_public(row)))
     values = {
         k: v for k, v in body.model_dump(mode="json", exclude_unset=True).items() if row.get(k) != v
     }
     if values:
-        repo.update_one(conn, int(str(row["id"])), values)
+        repo.update_one(conn, row["id"], values)
         changes = ChangeLog()
         before = {k: row.get(k) for k in values}
-        changes.record(
-            EntityKind.OPD, int(str(row["id"])), ChangeAction.UPDATED, before, values, cause
-        )
+        changes.record(EntityKind.OPD, row["id"], ChangeAction.UPDATED, before, values, cause)
         changes.flush(conn)
     return with_etag(_public(repo.by_code(conn, code)))
