@@ -51,16 +51,3 @@ class HistoryEntry(SQLModel, table=True):
     cause_id: str = Field(max_length=128, index=True)
     actor: str | None = Field(default=None, max_length=200)
     at: datetime = Field(sa_type=UTCDateTime)
-
-
-class HistoryPublic(SQLModel):
-    id: int
-    entity: EntityKind
-    entity_id: int
-    action: ChangeAction
-    before: dict[str, Any] | None
-    after: dict[str, Any] | None
-    cause_kind: CauseKind
-    cause_id: str
-    actor: str | None
-    at: datetime

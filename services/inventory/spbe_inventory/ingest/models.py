@@ -34,17 +34,6 @@ class RejectedEvent(SQLModel, table=True):
     rejected_at: datetime = Field(sa_type=UTCDateTime)
 
 
-class RejectedEventPublic(SQLModel):
-    id: int
-    topic: str
-    partition: int
-    offset: int
-    event_id: str | None
-    event_type: str | None
-    reason: str
-    rejected_at: datetime
-
-
 class Scan(SQLModel, table=True):
     scan_id: str = Field(primary_key=True, max_length=64)
     scope: str = Field(max_length=64, index=True)
