@@ -20,10 +20,15 @@ import uvicorn
 from harness import bearer, grant
 from sqlalchemy import Engine, event, text
 from sqlalchemy.exc import IntegrityError, OperationalError
+from synthetic import register_scan_opds, scan_stream
 
+from spbe_common.bus import Record
+from spbe_common.db import begin_write
+from spbe_common.events import to_binary
 from spbe_inventory import migrate
 from spbe_inventory.api.app import create_app
 from spbe_inventory.db import make_engine
+from spbe_inventory.ingest.service import ingest
 from spbe_inventory.settings import InventorySettings
 
 CLIENTS = 20
@@ -263,3 +268,40 @@ def test_the_database_itself_keeps_one_asset_per_mac_and_per_serial(live: LiveAp
     for mac, serial in (("02:00:5E:00:00:09", None), (None, "SN-9")):
         with pytest.raises(IntegrityError), live.engine.begin() as conn:
             conn.execute(text(insert), {"mac": mac, "serial": serial})
+
+
+def test_the_consumer_and_the_api_never_overwrite_each_other(live: LiveApi) -> None:
+    """Scans of one host are folded in while people edit it: neither side loses the other's."""
+    events = list(scan_stream(scopes=1, hosts=1, scans=30))  # the host drifts from round 2 on
+    register_scan_opds(live.engine, events)
+    rounds: dict[str, list[Record]] = {}
+    for offset, observed in enumerate(events):
+        headers, value = to_binary(observed)
+        record = Record("spbe.events", 0, offset, observed.key(), value, headers)
+        rounds.setdefault(observed.scanid or "", []).append(record)
+    batches = list(rounds.values())
+    with begin_write(live.engine) as conn:
+        ingest(conn, batches[0])
+    with live.client() as client:
+        (asset,) = client.get("/api/v1/assets").json()["data"]
+
+    def fold_in_the_rest() -> None:
+        for batch in batches[1:]:
+            with begin_write(live.engine) as conn:
+                ingest(conn, batch)
+
+    consumer = threading.Thread(target=fold_in_the_rest)
+    consumer.start()
+    last: dict[str, str] = {}
+    with live.client() as client:
+        for i in range(40):
+            field = ("owner", "location")[i % 2]
+            response = client.patch(f"/api/v1/assets/{asset['id']}", json={field: f"v{i}"})
+            assert response.status_code == 200, response.text
+            last[field] = f"v{i}"
+    consumer.join(60)
+    with live.client() as client:
+        final = client.get(f"/api/v1/assets/{asset['id']}").json()
+    assert {f: final[f] for f in last} == last, "a scan overwrote what a person declared"
+    assert {f: final["declared"][f] for f in last} == last
+    assert final["last_seen"].startswith(str(events[-2].time.date())), "every scan was folded in"
