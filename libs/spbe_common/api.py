@@ -18,8 +18,9 @@ from collections.abc import Awaitable, Callable, Iterator, MutableMapping
 from typing import Annotated, Any
 
 import orjson
-from fastapi import FastAPI, HTTPException, Path, Query, Request
+from fastapi import Depends, FastAPI, HTTPException, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import Response
 from pydantic import BaseModel
 from sqlalchemy.exc import DataError, IntegrityError, InterfaceError, OperationalError
@@ -306,6 +307,29 @@ def check_if_match(request: Request, current: str) -> None:
         raise HTTPException(
             412, "the record changed since it was read; read it again (GET) and retry"
         )
+
+
+# --- API description -----------------------------------------------------------------------------
+def docs_urls(public: bool) -> dict[str, str | None]:
+    """FastAPI's own /docs, /redoc and /openapi.json only where they may be public (development)."""
+    return {
+        "docs_url": "/docs" if public else None,
+        "redoc_url": "/redoc" if public else None,
+        "openapi_url": "/openapi.json" if public else None,
+    }
+
+
+def add_signed_in_docs(app: FastAPI, principal: Any) -> None:
+    """Outside development the API's description needs a signed-in caller: `principal` is the
+    app's dependency that answers 401 without one."""
+
+    @app.get("/openapi.json", include_in_schema=False)
+    async def openapi(_principal: Any = Depends(principal)) -> Response:
+        return json_body(app.openapi(), 200)
+
+    @app.get("/docs", include_in_schema=False)
+    async def docs(_principal: Any = Depends(principal)) -> Response:
+        return get_swagger_ui_html(openapi_url="/openapi.json", title=f"{app.title} - docs")
 
 
 # --- installation -------------------------------------------------------------------------------

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 
 from fastapi import Depends, FastAPI, Request
-from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 from sqlalchemy import Engine, text
@@ -14,7 +13,7 @@ from spbe_common import api
 from spbe_common.settings import Environment
 from spbe_inventory import migrate
 from spbe_inventory.accounts.routes import router as auth_router
-from spbe_inventory.api.deps import PrincipalDep
+from spbe_inventory.api.deps import get_principal
 from spbe_inventory.api.security import authorize
 from spbe_inventory.applications.routes import router as applications_router
 from spbe_inventory.assets.routes import router as assets_router
@@ -43,9 +42,7 @@ def create_app(
         description=DESCRIPTION,
         responses=api.ERROR_RESPONSES,
         dependencies=[Depends(authorize)],  # every route: authenticated and in POLICY
-        docs_url="/docs" if public_docs else None,
-        redoc_url="/redoc" if public_docs else None,
-        openapi_url="/openapi.json" if public_docs else None,
+        **api.docs_urls(public_docs),
     )
     api.install(app, settings.max_body_bytes)
     app.state.settings = settings
@@ -63,20 +60,8 @@ def create_app(
         app.include_router(router)
     _add_health(app)
     if not public_docs:
-        _add_signed_in_docs(app)
+        api.add_signed_in_docs(app, get_principal)
     return app
-
-
-def _add_signed_in_docs(app: FastAPI) -> None:
-    """Outside development the API's description needs a signed-in caller too."""
-
-    @app.get("/openapi.json", include_in_schema=False)
-    async def openapi(_principal: PrincipalDep) -> Response:
-        return json_response(app.openapi())
-
-    @app.get("/docs", include_in_schema=False)
-    async def docs(_principal: PrincipalDep) -> Response:
-        return get_swagger_ui_html(openapi_url="/openapi.json", title=f"{app.title} - docs")
 
 
 def _add_health(app: FastAPI) -> None:

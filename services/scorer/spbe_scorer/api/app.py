@@ -9,7 +9,6 @@ import time
 from typing import Any
 
 from fastapi import Depends, FastAPI
-from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 
@@ -20,7 +19,7 @@ from spbe_scorer.runs.routes import router as runs_router
 from spbe_scorer.runs.service import Scorer
 from spbe_scorer.settings import ScorerSettings
 
-from .deps import PrincipalDep, json_response
+from .deps import get_principal, json_response
 from .security import Authenticator, Clock, authorize
 
 RESPONSES: dict[int | str, dict[str, Any]] = {
@@ -49,9 +48,7 @@ def create_app(
         description="Indeks SPBE / Pemdi runs from the inventory catalogue and manual assessments.",
         responses=RESPONSES,
         dependencies=[Depends(authorize)],  # every route: authenticated and in POLICY
-        docs_url="/docs" if public_docs else None,
-        redoc_url="/redoc" if public_docs else None,
-        openapi_url="/openapi.json" if public_docs else None,
+        **api.docs_urls(public_docs),
     )
     api.install(app, settings.scorer_max_body_bytes)
     app.state.settings = settings
@@ -63,7 +60,7 @@ def create_app(
     app.include_router(assessments_router)
     _add_health(app, registry)
     if not public_docs:
-        _add_signed_in_docs(app)
+        api.add_signed_in_docs(app, get_principal)
     return app
 
 
@@ -75,15 +72,3 @@ def _add_health(app: FastAPI, registry: CollectorRegistry) -> None:
     @app.get("/metrics", include_in_schema=False)
     def metrics() -> Response:
         return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
-
-
-def _add_signed_in_docs(app: FastAPI) -> None:
-    """Outside development the API's description needs a signed-in caller too."""
-
-    @app.get("/openapi.json", include_in_schema=False)
-    async def openapi(_principal: PrincipalDep) -> Response:
-        return json_response(app.openapi())
-
-    @app.get("/docs", include_in_schema=False)
-    async def docs(_principal: PrincipalDep) -> Response:
-        return get_swagger_ui_html(openapi_url="/openapi.json", title=f"{app.title} - docs")
