@@ -251,13 +251,13 @@ def test_a_viewer_writes_nothing_even_in_its_own_opd(
     assert _history_rows(engine) == before
 
 
-def test_an_operator_reads_every_opd_but_changes_only_its_own(
+def test_an_operator_reads_every_opd_but_changes_none_of_another(
     client: TestClient, engine: Engine, world: World
 ) -> None:
     headers = _as(client, engine, Role.OPD_OPERATOR, ["A"])
     refused = client.patch("/api/v1/opd/B", json={"name": "Dinas X"}, headers=headers)
     assert refused.status_code == 403, refused.text
-    assert ok(client.patch("/api/v1/opd/A", json={"name": "Dinas A2"}, headers=headers))
+    assert ok(client.get("/api/v1/opd/B", headers=headers))["name"] == "Dinas B"
     assert ok(client.get("/api/v1/opd/B/history", headers=headers))["count"] == 1
 
 
