@@ -9,7 +9,7 @@ here fails the matrix, so a new route cannot slip past it.
 Judgement calls (issue 9 leaves them open; the lead may change them here):
 - the OPD directory (list and detail) is reference data every reader and the collector reads; only
   an admin (Aptika) creates or changes an OPD entry (its name, kind and aliases steer imports and
-  scores); the history of an OPD entry is that OPD's record;
+  scores); the history of an OPD entry is part of that directory, read by every reader;
 - facilities (data centres, server rooms) are shared infrastructure that every reader may see, so
   an operator can name the Pemda data centre; creating one is scoped by its owner OPD;
 - the evaluation profile and the scorer's runs and assessments are regency-wide: no OPD scope;
@@ -92,7 +92,7 @@ INVENTORY: dict[tuple[str, str], Rule] = {
     ("PATCH", "/api/v1/opd/{code}"): Rule(
         frozenset({ADMIN}), Scope.ALL, body=lambda ids, u: {"aliases": [f"{_m(ids)} {u}"]}
     ),
-    ("GET", "/api/v1/opd/{code}/history"): _reader(),
+    ("GET", "/api/v1/opd/{code}/history"): _reader(Scope.ALL),  # the directory's own changes
     ("GET", "/api/v1/assets"): _reader(),
     ("POST", "/api/v1/assets"): Rule(
         CATALOGUE_WRITERS,
