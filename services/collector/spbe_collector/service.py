@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import threading
 
 from spbe_common.bus import make_bus
 
@@ -38,7 +37,3 @@ def build_scheduler(settings: CollectorSettings) -> Scheduler:
             producer.close()
 
     return Scheduler(repository.all, run_scan)
-
-
-def run_scheduler(settings: CollectorSettings, stop_event: threading.Event) -> None:
-    build_scheduler(settings).run_forever(stop_event)

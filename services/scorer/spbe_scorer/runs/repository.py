@@ -43,12 +43,6 @@ def run_by_id(conn: Connection, run_id: str) -> dict[str, Any] | None:
     return dict(row) if row else None
 
 
-def latest_run_id(conn: Connection, framework: str | None = None) -> str | None:
-    where = [RUN.c.framework == framework] if framework else []
-    query = select(RUN.c.id).where(*where).order_by(RUN.c.started_at.desc()).limit(1)
-    return conn.execute(query).scalar_one_or_none()
-
-
 def indicators_of(conn: Connection, run_id: str) -> list[dict[str, Any]]:
     query = (
         select(RUN_INDICATOR)
