@@ -305,3 +305,33 @@ def test_the_consumer_and_the_api_never_overwrite_each_other(live: LiveApi) -> N
     assert {f: final[f] for f in last} == last, "a scan overwrote what a person declared"
     assert {f: final["declared"][f] for f in last} == last
     assert final["last_seen"].startswith(str(events[-2].time.date())), "every scan was folded in"
+
+
+def test_evaluation_records_and_the_profile_honour_if_match(live: LiveApi) -> None:
+    _seed(live)
+    audit = {"opd_code": "DINKES", "kind": "infrastructure", "audited_on": "2026-10-01",
+             "scope": "Audit infrastruktur TIK"}  # fmt: skip
+    with live.client() as client:
+        created = client.post("/api/v1/evaluation/audits", json=audit)
+        assert created.status_code == 201, created.text
+        path = f"/api/v1/evaluation/audits/{created.json()['id']}"
+        first = client.patch(
+            path, json={"in_plan": True}, headers={"If-Match": created.headers["etag"]}
+        )
+        assert first.status_code == 200, first.text
+        stale = client.patch(
+            path, json={"in_plan": False}, headers={"If-Match": created.headers["etag"]}
+        )
+        assert stale.status_code == 412
+        assert client.get("/api/v1/evaluation/audits").json()["data"][0]["in_plan"] is True
+
+        profile = client.get("/api/v1/evaluation/profile")
+        body = {**profile.json(), "ict_opd_code": "DISKOMINFOSATIK"}
+        done = client.put(
+            "/api/v1/evaluation/profile", json=body, headers={"If-Match": profile.headers["etag"]}
+        )
+        assert done.status_code == 200, done.text
+        again = client.put(
+            "/api/v1/evaluation/profile", json=body, headers={"If-Match": profile.headers["etag"]}
+        )
+        assert again.status_code == 412

@@ -13,12 +13,21 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Path
+from fastapi import APIRouter, Depends, HTTPException, Path, Request
 from fastapi.responses import Response
 from pydantic import BaseModel
 from sqlalchemy import Connection
 
-from spbe_common.api import INT64_MAX, IdPath, Offset, QueryId, Unprocessable
+from spbe_common.api import (
+    INT64_MAX,
+    IdPath,
+    Offset,
+    QueryId,
+    Unprocessable,
+    check_if_match,
+    etag_of,
+    with_etag,
+)
 from spbe_common.catalogue import AuditKind, CatalogueSnapshot, ReviewSubject
 from spbe_inventory.api.deps import CauseDep, ConnDep, Principal, PrincipalDep, WriteConnDep
 from spbe_inventory.api.listing import (
@@ -166,7 +175,7 @@ def _add_create(resource: Resource, body_model: type[BaseModel]) -> None:
         links = {n: sorted(set(fields.pop(n))) for n in [resource.links] if n is not None}
         row = service.create(conn, records.table, records.entity, fields, cause, links)
         _set_links(conn, row["id"], links, cause, created=True)
-        return json_response(resource.public(conn, [row])[0], 201)
+        return with_etag(resource.public(conn, [row])[0], 201)
 
     create.__annotations__["body"] = body_model  # what FastAPI validates and documents
     router.post(
@@ -181,16 +190,24 @@ def _add_update(resource: Resource, body_model: type[BaseModel], row_id_type: An
     records = resource.records
 
     def update(
-        row_id: int, body: BaseModel, conn: WriteConnDep, principal: PrincipalDep, cause: CauseDep
+        row_id: int,
+        body: BaseModel,
+        request: Request,
+        conn: WriteConnDep,
+        principal: PrincipalDep,
+        cause: CauseDep,
     ) -> Response:
+        """Changes the fields given; `If-Match` with the ETag of an earlier answer (list rows
+        carry none: the create or last update answer does) makes a stale write answer 412."""
         row = resource.visible(conn, principal, row_id)
+        check_if_match(request, etag_of(resource.public(conn, [row])[0]))
         fields = body.model_dump(exclude_unset=True)
         if resource.check is not None:
             resource.check(conn, principal, fields)
         links = {n: fields.pop(n) for n in [resource.links] if n is not None and n in fields}
         service.update(conn, records.table, records.entity, row, fields, cause)
         _set_links(conn, row_id, links, cause, created=False)
-        return json_response(resource.public(conn, [resource.visible(conn, principal, row_id)])[0])
+        return with_etag(resource.public(conn, [resource.visible(conn, principal, row_id)])[0])
 
     update.__annotations__.update(row_id=row_id_type, body=body_model)
     router.patch(
@@ -313,13 +330,14 @@ def get_application_practice(app_id: IdPath, conn: ConnDep, principal: Principal
     _application_opd(conn, principal, app_id)
     row = repo.visible(conn, repo.PRACTICES, principal, app_id)
     row = found(row, f"no development practice recorded for application {app_id}")
-    return json_response(PRACTICES.public(conn, [row])[0])
+    return with_etag(PRACTICES.public(conn, [row])[0])
 
 
 @router.put("/evaluation/application-practices/{app_id}", response_model=ApplicationPracticePublic)
 def put_application_practice(
     app_id: IdPath,
     body: ApplicationPracticeIn,
+    request: Request,
     conn: WriteConnDep,
     principal: PrincipalDep,
     cause: CauseDep,
@@ -331,11 +349,13 @@ def put_application_practice(
             "one development document per life-cycle stage", ("body", "development_documents")
         )
     current = repo.visible(conn, repo.PRACTICES, principal, app_id)
+    if current is not None:
+        check_if_match(request, etag_of(PRACTICES.public(conn, [current])[0]))
     values = body.model_dump(mode="json")
     entity = EvaluationEntity.APPLICATION_PRACTICE
     service.put_singleton(conn, repo.PRACTICE, entity, app_id, current, values, cause)
     public = _pick({**values, "application_id": app_id}, repo.PRACTICES.columns)
-    return json_response({**public, "opd_code": opd})
+    return with_etag({**public, "opd_code": opd})
 
 
 # --- the Pemda-wide profile --------------------------------------------------------------------
@@ -344,14 +364,19 @@ def put_application_practice(
 @router.get("/evaluation/profile", response_model=EvaluationProfileBase)
 def get_profile(conn: ConnDep) -> Response:
     row = repo.profile(conn)
-    body = _pick(row, PROFILE_FIELDS) if row else EvaluationProfileBase().model_dump()
-    return json_response(body)
+    body = _pick(row, PROFILE_FIELDS) if row else EvaluationProfileBase().model_dump(mode="json")
+    return with_etag(body)
 
 
 @router.put("/evaluation/profile", response_model=EvaluationProfileBase)
 def put_profile(
-    body: EvaluationProfileBase, conn: WriteConnDep, principal: PrincipalDep, cause: CauseDep
+    body: EvaluationProfileBase,
+    request: Request,
+    conn: WriteConnDep,
+    principal: PrincipalDep,
+    cause: CauseDep,
 ) -> Response:
+    """Replaces the profile; `If-Match` with the ETag of GET makes a stale write answer 412."""
     if principal.opd_codes is not None:
         raise HTTPException(403, "only a Pemda-wide principal may change the evaluation profile")
     codes = [*body.asset_strategy_opds, *([body.ict_opd_code] if body.ict_opd_code else [])]
@@ -361,8 +386,14 @@ def put_profile(
     values = body.model_dump(mode="json")
     entity = EvaluationEntity.PROFILE
     current = repo.profile(conn)
+    shown = (
+        _pick(current, PROFILE_FIELDS)
+        if current
+        else EvaluationProfileBase().model_dump(mode="json")
+    )
+    check_if_match(request, etag_of(shown))
     service.put_singleton(conn, repo.PROFILE, entity, repo.PROFILE_ID, current, values, cause)
-    return json_response(values)
+    return with_etag(values)
 
 
 def _check_sectors(sectors: list[str]) -> None:
