@@ -106,11 +106,11 @@ def fresh_database_url(postgres_url: str) -> Iterator[str]:
     try:
         yield server.set(database=name).render_as_string(hide_password=False)
     finally:
-        _drop(admin, name)
+        drop_database(admin, name)
         admin.dispose()
 
 
-def _drop(admin: Engine, name: str) -> None:
+def drop_database(admin: Engine, name: str) -> None:
     """Drop a test database. An autovacuum worker (a superuser backend our role may not end) can
     hold it for a moment: wait for it a few times, then leave the throw-away database behind."""
     for attempt in range(10):

@@ -6,6 +6,7 @@ import uuid
 from collections.abc import Callable, Iterator
 
 import pytest
+from integration.conftest import drop_database
 from integration.kafka.stack import KafkaInventory, build, drop_topics
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
@@ -48,6 +49,5 @@ def make_inventory(
     yield make
     for inventory, database in built:
         inventory.close()
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
+        drop_database(admin, database)  # waits out an autovacuum worker, as every test database
     admin.dispose()
