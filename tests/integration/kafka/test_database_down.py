@@ -44,7 +44,10 @@ def database_down(inventory: KafkaInventory) -> Iterator[None]:
     with admin.connect() as conn:
         conn.execute(text(f'ALTER DATABASE "{name}" WITH ALLOW_CONNECTIONS false'))
         conn.execute(
-            text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :d"),
+            text(  # the consumer's sessions, not an autovacuum worker (ours to end, not theirs)
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE datname = :d AND usename = current_user AND pid <> pg_backend_pid()"
+            ),
             {"d": name},
         )
     try:
