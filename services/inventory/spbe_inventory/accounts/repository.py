@@ -5,8 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+import orjson
 from sqlalchemy import Connection, func, insert, select, update
 from sqlalchemy import delete as sql_delete
+
+from spbe_inventory.bulk import Bulk, parse_ts
 
 from .models import Account, ApiToken, LoginFailure, WebSession
 
@@ -50,20 +53,26 @@ def insert_token(conn: Connection, row: dict[str, Any]) -> None:
     conn.execute(insert(TOKEN), row)
 
 
+# Checked on every request: a fixed statement at driver level (no statement building per call).
+_TOKEN_SQL = (
+    "SELECT a.id, a.name, a.role, a.opd_codes, t.id, t.last_used_at FROM api_token t"
+    " JOIN account a ON a.id = t.account_id WHERE t.digest = :digest AND t.revoked_at IS NULL"
+    " AND t.expires_at > :now AND a.disabled = :off"
+)
+_TOKEN_KEYS = ("id", "name", "role", "opd_codes", "token_id", "last_used_at")
+
+
 def principal_of_token(conn: Connection, digest: str, now: datetime) -> dict[str, Any] | None:
     """The account behind a live token (not expired, not revoked, account enabled)."""
-    query = (
-        select(*PRINCIPAL_COLUMNS, TOKEN.c.id.label("token_id"), TOKEN.c.last_used_at)
-        .join(ACCOUNT, ACCOUNT.c.id == TOKEN.c.account_id)
-        .where(
-            TOKEN.c.digest == digest,
-            TOKEN.c.revoked_at.is_(None),
-            TOKEN.c.expires_at > now,
-            ACCOUNT.c.disabled.is_(False),
-        )
-    )
-    row = conn.execute(query).mappings().first()
-    return dict(row) if row else None
+    bulk = Bulk(conn)
+    rows = bulk.fetch(_TOKEN_SQL, {"digest": digest, "now": bulk.ts(now), "off": False})
+    if not rows:
+        return None
+    row = dict(zip(_TOKEN_KEYS, rows[0], strict=True))
+    if isinstance(row["opd_codes"], str):  # SQLite hands JSON back as text
+        row["opd_codes"] = orjson.loads(row["opd_codes"])
+    row["last_used_at"] = parse_ts(row["last_used_at"])
+    return row
 
 
 def touch_token(conn: Connection, token_id: str, at: datetime) -> None:
