@@ -42,7 +42,8 @@ def scope_of(index: int) -> ScanScope:
 
 
 def opd_codes(scopes: int) -> list[str]:
-    return [scope_of(i).opd for i in range(scopes)]
+    """The OPD of the scopes `scan_stream(scopes=...)` scans (numbered from 1)."""
+    return [scope_of(i).opd for i in range(1, scopes + 1)]
 
 
 def register_opd(engine: Engine, codes: list[str] | None = None) -> None:
