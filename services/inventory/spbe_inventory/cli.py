@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
+from sqlalchemy import Connection
 
 from spbe_common.auth import Role
 from spbe_common.db import begin_write
@@ -89,6 +91,16 @@ def _first_start(inventory: Inventory) -> None:
         print(password, flush=True)
 
 
+@contextmanager
+def _account_change() -> Iterator[Connection]:
+    """The write transaction of an account command; a refusal is one line on stderr, exit 2."""
+    try:
+        with begin_write(_inventory().engine) as conn:
+            yield conn
+    except accounts.AccountError as exc:
+        _fail(str(exc))
+
+
 def _fail(message: str) -> NoReturn:
     typer.echo(f"error: {message}", err=True)
     raise typer.Exit(2)
@@ -104,12 +116,8 @@ def users_add(
     ] = None,
 ) -> None:
     """Create an account; prints its generated password (only now) on the last line."""
-    inventory = _inventory()
-    try:
-        with begin_write(inventory.engine) as conn:
-            password = accounts.add_account(conn, name, role, opd or [])
-    except accounts.AccountError as exc:
-        _fail(str(exc))
+    with _account_change() as conn:
+        password = accounts.add_account(conn, name, role, opd or [])
     if not password:  # a service account
         console.print(
             f"Service account [bold]{name}[/] created; give it a token: spbe tokens create {name}"
@@ -134,11 +142,8 @@ def users_list() -> None:
 @users_app.command("disable")
 def users_disable(name: str) -> None:
     """Disable an account: its sign-ins, sessions and tokens stop working at once."""
-    try:
-        with begin_write(_inventory().engine) as conn:
-            accounts.disable(conn, name)
-    except accounts.AccountError as exc:
-        _fail(str(exc))
+    with _account_change() as conn:
+        accounts.disable(conn, name)
     console.print(f"Account {name} disabled.")
 
 
@@ -150,11 +155,8 @@ def tokens_create(
     ),
 ) -> None:
     """Create an API token for an account (person or service); the token alone on the last line."""
-    try:
-        with begin_write(_inventory().engine) as conn:
-            token_id, token = accounts.create_token(conn, account, expires_days)
-    except accounts.AccountError as exc:
-        _fail(str(exc))
+    with _account_change() as conn:
+        token_id, token = accounts.create_token(conn, account, expires_days)
     console.print(
         f"Token {token_id} for {account}, valid {expires_days} days; send it as "
         "'Authorization: Bearer <token>'. Shown only now:"
@@ -178,11 +180,8 @@ def tokens_list(account: Annotated[str | None, typer.Argument()] = None) -> None
 @tokens_app.command("revoke")
 def tokens_revoke(token_id: str) -> None:
     """Revoke a token by its id: it stops working at once."""
-    try:
-        with begin_write(_inventory().engine) as conn:
-            accounts.revoke_token(conn, token_id)
-    except accounts.AccountError as exc:
-        _fail(str(exc))
+    with _account_change() as conn:
+        accounts.revoke_token(conn, token_id)
     console.print(f"Token {token_id} revoked.")
 
 

@@ -48,7 +48,7 @@ def read_conn(engine: Engine) -> AbstractContextManager[Connection]:
 
 async def get_principal(request: Request) -> Principal:
     """The caller, as `authenticate` found it (every route but the public ones requires one)."""
-    principal = request.state.principal if hasattr(request.state, "principal") else None
+    principal = getattr(request.state, "principal", None)
     if principal is None:
         raise HTTPException(401, "sign in first", {"WWW-Authenticate": "Bearer"})
     return principal
