@@ -6,10 +6,11 @@ STAMP := $(VENV)/.installed
 
 .PHONY: run test unit lint fix bench services services-stop clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml libs/spbe_common/webassets.py
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e '.[dev]'
+	$(BIN)/python -m spbe_common.webassets
 	touch $(STAMP)
 
 ## Start the API, the consumer and the scan schedules on the embedded default (SQLite + embedded log).

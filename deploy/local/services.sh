@@ -55,6 +55,15 @@ ensure_nmap() {
     DEBIAN_FRONTEND=noninteractive privileged apt-get install -y -qq nmap >/dev/null
 }
 
+# --- chromium (the browser tests drive Debian's package; no browser download) ------------------
+
+ensure_chromium() {
+    command -v chromium >/dev/null && return
+    log "installing chromium"
+    privileged apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive privileged apt-get install -y -qq chromium fonts-dejavu-core >/dev/null
+}
+
 # --- PostgreSQL -------------------------------------------------------------------------------
 
 pg_running() {
@@ -361,6 +370,7 @@ cmd_start() {
     mkdir -p "$SERVICES_DIR"
     chmod 755 "$SERVICES_DIR"
     ensure_nmap
+    ensure_chromium
     [[ $only == kafka ]] || pg_start
     [[ $only == postgres ]] || kafka_start
     log "ready in $(elapsed "$t0")s"
@@ -386,6 +396,7 @@ cmd_status() {
         rc=3
     fi
     command -v nmap >/dev/null && echo "nmap: $(command -v nmap)" || echo "nmap: missing"
+    command -v chromium >/dev/null && echo "chromium: $(command -v chromium)" || echo "chromium: missing"
     return "$rc"
 }
 

@@ -20,7 +20,7 @@ from typing import Annotated, Any
 import orjson
 from fastapi import Depends, FastAPI, HTTPException, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
 from fastapi.responses import Response
 from pydantic import BaseModel
 from sqlalchemy.exc import DataError, IntegrityError, InterfaceError, OperationalError
@@ -112,7 +112,7 @@ def unprocessable(items: list[tuple[Any, str, str]]) -> Response:
 
 
 # --- exception handlers ------------------------------------------------------------------------
-async def _validation_error(_request: Request, exc: Exception) -> Response:
+async def validation_error(_request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
     errors = exc.errors()[:20]
     return unprocessable(
@@ -120,7 +120,7 @@ async def _validation_error(_request: Request, exc: Exception) -> Response:
     )
 
 
-async def _http_error(_request: Request, exc: Exception) -> Response:
+async def http_error(_request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     if exc.status_code == 422:
         if isinstance(exc.detail, list):  # already items
@@ -311,33 +311,59 @@ def check_if_match(request: Request, current: str) -> None:
 
 # --- API description -----------------------------------------------------------------------------
 def docs_urls(public: bool) -> dict[str, str | None]:
-    """FastAPI's own /docs, /redoc and /openapi.json only where they may be public (development)."""
-    return {
-        "docs_url": "/docs" if public else None,
-        "redoc_url": "/redoc" if public else None,
-        "openapi_url": "/openapi.json" if public else None,
-    }
+    """FastAPI's arguments: its own /docs and /redoc load their scripts from a public CDN, so
+    they are replaced by `add_docs`; the description itself is public in development only."""
+    return {"docs_url": None, "redoc_url": None, "openapi_url": "/openapi.json" if public else None}
 
 
-def add_signed_in_docs(app: FastAPI, principal: Any) -> None:
-    """Outside development the API's description needs a signed-in caller: `principal` is the
-    app's dependency that answers 401 without one."""
+def add_docs(app: FastAPI, public: bool, principal: Any) -> None:
+    """/docs (Swagger UI) and /redoc served with the service's own copies of their scripts
+    (`spbe_common.webassets`): they work on a network without internet. In development they are
+    public; elsewhere they and /openapi.json need a signed-in caller (`principal` is the app's
+    dependency that answers 401 without one)."""
+    from spbe_common import webassets
 
-    @app.get("/openapi.json", include_in_schema=False)
-    async def openapi(_principal: Any = Depends(principal)) -> Response:
+    webassets.mount(app)
+    title = f"{app.title} - API"
+
+    async def openapi(_request: Request) -> Response:
         return json_body(app.openapi(), 200)
 
-    @app.get("/docs", include_in_schema=False)
-    async def docs(_principal: Any = Depends(principal)) -> Response:
-        return get_swagger_ui_html(openapi_url="/openapi.json", title=f"{app.title} - docs")
+    async def swagger(_request: Request) -> Response:
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json",
+            title=title,
+            swagger_js_url=webassets.url("swagger-ui-bundle.js"),
+            swagger_css_url=webassets.url("swagger-ui.css"),
+            swagger_favicon_url=webassets.url("favicon-32x32.png"),
+            swagger_ui_parameters={"validatorUrl": None},  # no call to validator.swagger.io
+        )
+
+    async def redoc(_request: Request) -> Response:
+        return get_redoc_html(
+            openapi_url="/openapi.json",
+            title=title,
+            redoc_js_url=webassets.url("redoc.standalone.js"),
+            redoc_favicon_url=webassets.url("favicon-32x32.png"),
+            with_google_fonts=False,
+        )
+
+    if public:  # plain routes: outside the app's authorising dependency
+        app.add_route("/docs", swagger, include_in_schema=False)
+        app.add_route("/redoc", redoc, include_in_schema=False)
+        return
+    for path, endpoint in (("/openapi.json", openapi), ("/docs", swagger), ("/redoc", redoc)):
+        app.add_api_route(
+            path, endpoint, include_in_schema=False, dependencies=[Depends(principal)]
+        )
 
 
 # --- installation -------------------------------------------------------------------------------
 def install(app: FastAPI, max_body_bytes: int = MAX_BODY_BYTES) -> None:
     """Limits and error handling of one API; call once in its `create_app`."""
     app.add_middleware(RequestLimits, max_body_bytes=max_body_bytes)
-    app.add_exception_handler(RequestValidationError, _validation_error)
-    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(RequestValidationError, validation_error)
+    app.add_exception_handler(StarletteHTTPException, http_error)
     app.add_exception_handler(IntegrityError, _integrity_error)
     app.add_exception_handler(DataError, _data_error)
     app.add_exception_handler(OperationalError, _unavailable)

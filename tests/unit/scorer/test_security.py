@@ -122,7 +122,7 @@ def test_anything_else_is_the_inventory_unavailable(answer: Any) -> None:
 def test_the_policy_reads_with_scores_read_and_changes_with_scores_write() -> None:
     for (method, path), need in POLICY.items():
         if need in (PUBLIC, SIGNED_IN):
-            assert path in {"/healthz", "/metrics", "/docs", "/openapi.json"}, path
+            assert path in {"/healthz", "/metrics", "/docs", "/redoc", "/openapi.json"}, path
         elif method == "GET":
             assert need is Permission.SCORES_READ, path
         else:

@@ -36,17 +36,22 @@ def login(body: LoginRequest, request: Request, conn: WriteConnDep) -> Response:
     if session is None:  # answered, not raised: the failure just counted must be committed
         return json_body({"detail": "wrong name or password"}, 401, {"WWW-Authenticate": "Bearer"})
     response = json_body({**session.principal.public(), "csrf_token": session.principal.csrf}, 200)
+    set_session_cookie(request, response, session.secret)
+    return response
+
+
+def set_session_cookie(request: Request, response: Response, secret: str) -> None:
+    """The session cookie: HttpOnly, SameSite=Lax, and Secure outside development."""
     development = request.app.state.settings.environment is Environment.DEVELOPMENT
     response.set_cookie(
         SESSION_COOKIE,
-        session.secret,
+        secret,
         max_age=service.SESSION_HOURS * 3600,
         httponly=True,
         samesite="lax",
         secure=not development,
         path="/",
     )
-    return response
 
 
 @router.post("/logout", status_code=204)

@@ -11,7 +11,7 @@ from sqlalchemy import Engine, text
 
 from spbe_common import api
 from spbe_common.settings import Environment
-from spbe_inventory import migrate
+from spbe_inventory import migrate, web
 from spbe_inventory.accounts.routes import router as auth_router
 from spbe_inventory.api.deps import get_principal
 from spbe_inventory.api.security import authorize
@@ -59,8 +59,8 @@ def create_app(
     ):
         app.include_router(router)
     _add_health(app)
-    if not public_docs:
-        api.add_signed_in_docs(app, get_principal)
+    web.install(app)
+    api.add_docs(app, public_docs, get_principal)
     return app
 
 

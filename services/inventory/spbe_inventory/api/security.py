@@ -28,6 +28,7 @@ from spbe_inventory.db import utcnow
 log = logging.getLogger(__name__)
 SESSION_COOKIE = "spbe_session"
 CSRF_HEADER = "x-csrf-token"
+CSRF_FIELD = "csrf_token"  # the same token in a web form
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 TOUCH_EVERY = timedelta(minutes=1)  # last use of a token is written at most this often
 
@@ -41,6 +42,7 @@ POLICY: dict[tuple[str, str], Need] = {
     ("GET", "/metrics"): PUBLIC,
     ("GET", "/openapi.json"): SIGNED_IN,  # outside development only; public in development
     ("GET", "/docs"): SIGNED_IN,
+    ("GET", "/redoc"): SIGNED_IN,
     ("POST", "/api/v1/auth/login"): PUBLIC,
     ("POST", "/api/v1/auth/logout"): SIGNED_IN,
     ("GET", "/api/v1/auth/me"): SIGNED_IN,
@@ -72,6 +74,58 @@ POLICY: dict[tuple[str, str], Need] = {
     ("GET", "/api/v1/evaluation/profile"): P.EVALUATION_READ,
     ("PUT", "/api/v1/evaluation/profile"): P.EVALUATION_WRITE,
 }
+# Web pages (Bahasa Indonesia). A page a role may not open is also left out of its menu.
+POLICY.update(
+    {
+        ("GET", "/"): PUBLIC,  # a redirect: to /beranda or /masuk
+        ("GET", "/login"): PUBLIC,
+        ("GET", "/dashboard"): PUBLIC,
+        ("GET", "/masuk"): PUBLIC,
+        ("POST", "/masuk"): PUBLIC,
+        ("POST", "/keluar"): SIGNED_IN,
+        ("GET", "/beranda"): SIGNED_IN,  # each panel shows what the role may read
+        ("GET", "/katalog/aset"): P.CATALOGUE_READ,
+        ("GET", "/katalog/aset/ekspor"): P.CATALOGUE_READ,
+        ("GET", "/katalog/aset/baru"): P.CATALOGUE_WRITE,
+        ("POST", "/katalog/aset/baru"): P.CATALOGUE_WRITE,
+        ("GET", "/katalog/aset/{asset_id}"): P.CATALOGUE_READ,
+        ("GET", "/katalog/aset/{asset_id}/ubah"): P.CATALOGUE_WRITE,
+        ("POST", "/katalog/aset/{asset_id}/ubah"): P.CATALOGUE_WRITE,
+        ("GET", "/katalog/layanan"): P.CATALOGUE_READ,
+        ("GET", "/katalog/layanan/ekspor"): P.CATALOGUE_READ,
+        ("GET", "/katalog/aplikasi"): P.CATALOGUE_READ,
+        ("GET", "/katalog/aplikasi/ekspor"): P.CATALOGUE_READ,
+        ("GET", "/katalog/aplikasi/baru"): P.CATALOGUE_WRITE,
+        ("POST", "/katalog/aplikasi/baru"): P.CATALOGUE_WRITE,
+        ("GET", "/katalog/aplikasi/{app_id}"): P.CATALOGUE_READ,
+        ("GET", "/katalog/aplikasi/{app_id}/ubah"): P.CATALOGUE_WRITE,
+        ("POST", "/katalog/aplikasi/{app_id}/ubah"): P.CATALOGUE_WRITE,
+        ("GET", "/katalog/opd"): P.OPD_READ,
+        ("GET", "/katalog/opd/ekspor"): P.OPD_READ,
+        ("GET", "/katalog/opd/{code}"): P.OPD_READ,
+        ("GET", "/katalog/fasilitas"): P.CATALOGUE_READ,
+        ("GET", "/katalog/fasilitas/ekspor"): P.CATALOGUE_READ,
+        ("GET", "/katalog/fasilitas/baru"): P.CATALOGUE_WRITE,
+        ("POST", "/katalog/fasilitas/baru"): P.CATALOGUE_WRITE,
+        ("GET", "/katalog/fasilitas/{facility_id}"): P.CATALOGUE_READ,
+        ("GET", "/katalog/jaringan"): P.CATALOGUE_READ,
+        ("GET", "/katalog/jaringan/ekspor"): P.CATALOGUE_READ,
+        ("GET", "/katalog/jaringan/baru"): P.CATALOGUE_WRITE,
+        ("POST", "/katalog/jaringan/baru"): P.CATALOGUE_WRITE,
+        ("GET", "/impor"): P.CATALOGUE_WRITE,
+        ("POST", "/impor"): P.CATALOGUE_WRITE,
+        ("GET", "/impor/{import_id}"): P.CATALOGUE_WRITE,
+        ("POST", "/impor/{import_id}/simpan"): P.CATALOGUE_WRITE,
+        ("GET", "/pemindaian"): P.CATALOGUE_READ,
+        ("POST", "/pemindaian/mulai"): P.CATALOGUE_WRITE,
+        ("GET", "/pemindaian/{scan_id}"): P.CATALOGUE_READ,
+        ("GET", "/penilaian"): P.SCORES_READ,
+        ("GET", "/penilaian/banding"): P.SCORES_READ,
+        ("GET", "/penilaian/{run_id}"): P.SCORES_READ,
+        ("GET", "/penilaian/{run_id}/unduh"): P.SCORES_READ,
+        ("GET", "/kejadian-ditolak"): P.REJECTED_READ,
+    }
+)
 # The evaluation records all follow one pattern: readers read, evaluators change.
 for _path in (
     "/api/v1/evaluation/audits",
@@ -115,10 +169,20 @@ async def authenticate(request: Request) -> Principal | None:
     if principal is None:
         raise _unauthorised("the session has ended; sign in again")
     if request.method not in SAFE_METHODS:
-        sent = request.headers.get(CSRF_HEADER, "")
+        sent = request.headers.get(CSRF_HEADER) or await _form_csrf(request)
         if not (principal.csrf and same(sent, principal.csrf)):
             raise HTTPException(403, "missing or wrong X-CSRF-Token for a change made by cookie")
     return principal
+
+
+async def _form_csrf(request: Request) -> str:
+    """A web page's form sends the CSRF token as its `csrf_token` field (a plain HTML form cannot
+    set a header); Starlette keeps the parsed form for the handler."""
+    kind = request.headers.get("content-type", "")
+    if not kind.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+        return ""
+    value = (await request.form()).get(CSRF_FIELD)
+    return value if isinstance(value, str) else ""
 
 
 async def _from_token(engine: Engine, token: str) -> Principal:

@@ -59,8 +59,7 @@ def create_app(
     app.include_router(runs_router)
     app.include_router(assessments_router)
     _add_health(app, registry)
-    if not public_docs:
-        api.add_signed_in_docs(app, get_principal)
+    api.add_docs(app, public_docs, get_principal)
     return app
 
 

@@ -37,6 +37,7 @@ POLICY: dict[tuple[str, str], Need] = {
     ("GET", "/metrics"): PUBLIC,
     ("GET", "/openapi.json"): SIGNED_IN,  # outside development only; public in development
     ("GET", "/docs"): SIGNED_IN,
+    ("GET", "/redoc"): SIGNED_IN,
     ("GET", "/api/v1/runs"): P.SCORES_READ,
     ("POST", "/api/v1/runs"): P.SCORES_WRITE,
     ("GET", "/api/v1/runs/compare"): P.SCORES_READ,

@@ -1,0 +1,72 @@
+"""Errors on web pages are pages in Bahasa Indonesia; the API keeps its JSON errors.
+
+A page asked for without a sign-in redirects to /masuk (and back afterwards)."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import RedirectResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from spbe_common import api
+
+from .render import page
+
+JSON_PATHS = ("/api/", "/healthz", "/readyz", "/metrics", "/openapi.json", "/docs", "/redoc")
+TITLES = {
+    400: "Permintaan tidak dapat diproses",
+    401: "Silakan masuk",
+    403: "Akses ditolak",
+    404: "Halaman tidak ditemukan",
+    405: "Permintaan tidak diizinkan",
+    409: "Data bertabrakan",
+    412: "Data sudah diubah orang lain",
+    413: "Berkas terlalu besar",
+    422: "Isian tidak valid",
+    429: "Terlalu banyak permintaan",
+    503: "Layanan sedang tidak tersedia",
+}
+MESSAGES = {
+    403: "Peran atau cakupan OPD akun Anda tidak mengizinkan halaman ini.",
+    404: "Halaman atau data yang Anda cari tidak ada, atau berada di luar cakupan OPD Anda.",
+    503: "Basis data tidak menjawab. Tidak ada yang tersimpan; coba lagi sebentar lagi.",
+}
+
+
+def is_page(request: Request) -> bool:
+    return not request.url.path.startswith(JSON_PATHS)
+
+
+async def http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, StarletteHTTPException)
+    if not is_page(request):
+        return await api.http_error(request, exc)
+    if exc.status_code == 401:
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        response = RedirectResponse(f"/masuk?next={quote(target, safe='')}", 303)
+        if request.headers.get("hx-request"):  # htmx follows the redirect of the whole page
+            response.headers["HX-Redirect"] = "/masuk"
+        return response
+    return error_page(request, exc.status_code, MESSAGES.get(exc.status_code))
+
+
+async def validation_error(request: Request, exc: Exception) -> Response:
+    if not is_page(request):
+        return await api.validation_error(request, exc)
+    return error_page(request, 400, "Alamat halaman memuat nilai yang tidak valid.")
+
+
+def error_page(request: Request, status: int, message: str | None = None) -> Response:
+    title = TITLES.get(status, "Terjadi kesalahan")
+    return page(
+        request, "galat.html", {"title": title, "status": status, "message": message}, status
+    )
+
+
+def install(app: FastAPI) -> None:
+    """Call after `spbe_common.api.install`: these handlers replace its two, for pages only."""
+    app.add_exception_handler(StarletteHTTPException, http_error)
+    app.add_exception_handler(RequestValidationError, validation_error)
