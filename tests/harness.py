@@ -117,3 +117,29 @@ def catalogue_snapshot(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
         return {
             name: sorted(tuple(r) for r in conn.execute(text(sql))) for name, sql in queries.items()
         }
+
+
+def web_session(
+    engine: Engine, role: Role = Role.ADMIN, opd: Sequence[str] = (), name: str = ""
+) -> tuple[str, str]:
+    """(session cookie, CSRF token) of a new account signed in as /masuk signs in (the session
+    row written directly: argon2 is slow on purpose and /masuk has tests of its own)."""
+    from datetime import timedelta
+
+    from spbe_common.auth import digest, new_secret
+    from spbe_inventory.accounts import repository as accounts_repo
+    from spbe_inventory.db import utcnow
+
+    name = name or f"web-{role.value.replace('_', '-')}-{uuid.uuid4().hex[:6]}"
+    secret, csrf = new_secret("s_"), uuid.uuid4().hex
+    with begin_write(engine) as conn:
+        accounts.add_account(conn, name, role, list(opd), password=False)
+        row = accounts_repo.by_name(conn, name)
+        assert row is not None
+        now = utcnow()
+        accounts_repo.insert_session(
+            conn,
+            {"digest": digest(secret), "account_id": row["id"], "csrf": csrf, "created_at": now,
+             "expires_at": now + timedelta(hours=1)},
+        )  # fmt: skip
+    return secret, csrf

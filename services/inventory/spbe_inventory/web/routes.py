@@ -1,11 +1,21 @@
-"""Every router of the web pages, in the order their paths must be matched."""
+"""Every router of the web pages, in the order their paths must be matched (fixed paths such as
+/katalog/aset/baru and /katalog/aset/ekspor before /katalog/aset/{asset_id})."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter
 
-from . import auth
+from . import auth, catalogue, dashboard, details, forms, imports, scans, scoring
 
 
 def routers() -> list[APIRouter]:
-    return [auth.router]
+    return [
+        auth.router,
+        dashboard.router,
+        catalogue.router,
+        forms.router,
+        details.router,
+        imports.router,
+        scans.router,
+        scoring.router,
+    ]

@@ -1,0 +1,7 @@
+"""Beranda (dashboard) and Kejadian ditolak (rejected events)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter(include_in_schema=False)

@@ -1,0 +1,7 @@
+"""Forms that declare and edit records."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter(include_in_schema=False)

@@ -1,0 +1,76 @@
+"""Masuk and keluar: the sign-in form, its refusals in Bahasa Indonesia, and what a page
+answers to a visitor who has not signed in."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+
+from spbe_common.auth import Role
+from spbe_common.db import begin_write
+from spbe_inventory.accounts import service as accounts
+from spbe_inventory.api.security import SESSION_COOKIE
+
+
+def test_a_page_without_a_sign_in_redirects_to_masuk_and_back(
+    browser: Callable[..., TestClient],
+) -> None:
+    visitor = browser(None)
+    response = visitor.get("/katalog/aset?q=10.0")
+    assert response.status_code == 303
+    assert response.headers["location"] == "/masuk?next=%2Fkatalog%2Faset%3Fq%3D10.0"
+    form = visitor.get("/masuk?next=/katalog/aset")
+    assert form.status_code == 200
+    assert 'lang="id"' in form.text and "Kata sandi" in form.text
+    assert "Content-Security-Policy" in form.headers
+
+
+def test_sign_in_sets_the_session_and_sign_out_ends_it(
+    browser: Callable[..., TestClient], engine: Engine
+) -> None:
+    with begin_write(engine) as conn:
+        password = accounts.add_account(conn, "staf-aptika", Role.VIEWER, [])
+    visitor = browser(None)
+    wrong = visitor.post("/masuk", data={"name": "staf-aptika", "password": "salah"})
+    assert wrong.status_code == 401 and "Nama akun atau kata sandi salah." in wrong.text
+    assert SESSION_COOKIE not in visitor.cookies
+    right = visitor.post(
+        "/masuk", data={"name": "staf-aptika", "password": password, "next": "//elsewhere.example"}
+    )
+    assert right.status_code == 303 and right.headers["location"] == "/beranda"  # no open redirect
+    assert visitor.cookies.get(SESSION_COOKIE)
+    assert visitor.get("/masuk").headers["location"] == "/beranda"  # already signed in
+    csrf = _csrf_of(engine)
+    refused = visitor.post("/keluar", data={})
+    assert refused.status_code == 403  # no CSRF token: another site cannot sign people out
+    out = visitor.post("/keluar", data={"csrf_token": csrf})
+    assert out.status_code == 303 and out.headers["location"] == "/masuk"
+    assert visitor.get("/katalog/aset").status_code == 303  # the session ended
+
+
+def _csrf_of(engine: Engine) -> str:
+    with engine.connect() as conn:
+        return str(conn.exec_driver_sql("SELECT csrf FROM web_session").scalar_one())
+
+
+def test_unknown_pages_and_refusals_are_pages_in_bahasa_indonesia(
+    browser: Callable[..., TestClient],
+) -> None:
+    viewer = browser(Role.VIEWER)
+    missing = viewer.get("/tidak-ada")
+    assert missing.status_code == 404 and "Halaman tidak ditemukan" in missing.text
+    refused = viewer.get("/kejadian-ditolak")
+    assert refused.status_code == 403 and "Akses ditolak" in refused.text
+    assert viewer.get("/api/v1/rejected-events").json()["detail"]  # the API keeps JSON
+
+
+def test_docs_and_redoc_load_only_this_services_scripts(browser: Callable[..., TestClient]) -> None:
+    visitor = browser(None)
+    for path in ("/docs", "/redoc"):
+        html = visitor.get(path).text
+        assert "/vendor/" in html
+        assert "cdn" not in html.lower() and "fonts.googleapis" not in html
+    assert visitor.get("/vendor/swagger-ui-bundle.js").status_code == 200
+    assert visitor.get("/vendor/redoc.standalone.js").status_code == 200
