@@ -23,11 +23,11 @@ from rich.progress import (
 from rich.table import Table
 
 from spbe_common.bus import Producer, make_bus
+from spbe_common.registers import RegisterKind, RegisterRejected
+from spbe_common.registers.template import write_template
 
 from .probes.service import InvalidProbeUrl, ProbeService, validate_urls
-from .registers.enums import RegisterKind
-from .registers.service import RegisterRejected, commit_register, read_register
-from .registers.template import write_template
+from .registers.service import commit_register, read_register
 from .scans.enums import ProfileName
 from .scans.lock import ScanAlreadyRunning
 from .scans.profiles import UnknownProfile, get_profile

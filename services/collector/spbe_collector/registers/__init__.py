@@ -1,1 +1,1 @@
-"""OPD spreadsheet registers (XLSX/CSV, Bahasa Indonesia headers) imported as declared events."""
+"""Publishing OPD registers as declared events; reading them is `spbe_common.registers`."""

@@ -61,3 +61,4 @@ class ParsedRegister:
     kind: RegisterKind
     rows: list[ApplicationDeclared | AssetDeclared] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
+    numbers: list[int] = field(default_factory=list)  # the sheet row of each of `rows`
