@@ -6,10 +6,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, select, tuple_
+from sqlalchemy import Connection, delete, func, insert, or_, select, tuple_
 
 from spbe_common.auth import Principal
 from spbe_common.db import for_update
+from spbe_inventory.assets.models import Asset
 from spbe_inventory.bulk import chunks, update_by_id
 from spbe_inventory.listing_repository import Page, Rows, equal_to, list_page, search
 
@@ -17,6 +18,7 @@ from .models import Application, ApplicationAsset, ApplicationPublic
 
 APPLICATION = Application.__table__  # type: ignore[attr-defined]
 APPLICATION_ASSET = ApplicationAsset.__table__  # type: ignore[attr-defined]
+ASSET = Asset.__table__  # type: ignore[attr-defined]
 COLUMNS = tuple(ApplicationPublic.model_fields)
 SORTABLE = ("id", "name", "opd_code", "kind", "status", "last_probed_at")
 APP_MUTABLE = (
@@ -70,6 +72,44 @@ def visible_opds(conn: Connection, principal: Principal, ids: Sequence[int]) -> 
         )
         found.update({row.id: row.opd_code for row in conn.execute(query)})
     return found
+
+
+def _summaries(conn: Connection, principal: Principal, *where: Any, limit: int = 200) -> Rows:
+    columns = [APPLICATION.c[n] for n in ("id", "name", "opd_code", "status", "facility_id")]
+    query = (
+        select(*columns)
+        .where(principal.where(APPLICATION.c.opd_code), *where)
+        .order_by(APPLICATION.c.name, APPLICATION.c.id)
+        .limit(limit)
+    )
+    return [dict(r) for r in conn.execute(query).mappings()]
+
+
+def running_on(conn: Connection, principal: Principal, asset_id: int) -> Rows:
+    """Applications (in the principal's scope) that run on an asset."""
+    hosted = select(APPLICATION_ASSET.c.application_id).where(
+        APPLICATION_ASSET.c.asset_id == asset_id
+    )
+    return _summaries(conn, principal, APPLICATION.c.id.in_(hosted))
+
+
+def in_facility(conn: Connection, principal: Principal, facility_id: int) -> Rows:
+    """Applications (in the principal's scope) hosted in a facility: named there, or running on
+    an asset placed there."""
+    on_assets = (
+        select(APPLICATION_ASSET.c.application_id)
+        .join(ASSET, ASSET.c.id == APPLICATION_ASSET.c.asset_id)
+        .where(ASSET.c.facility_id == facility_id)
+    )
+    hosted = or_(APPLICATION.c.facility_id == facility_id, APPLICATION.c.id.in_(on_assets))
+    return _summaries(conn, principal, hosted)
+
+
+def status_counts(conn: Connection, principal: Principal, opd_code: str) -> dict[str, int]:
+    """How many applications of one OPD have each status (none outside the principal's scope)."""
+    where = (APPLICATION.c.opd_code == opd_code, principal.where(APPLICATION.c.opd_code))
+    query = select(APPLICATION.c.status, func.count()).where(*where).group_by(APPLICATION.c.status)
+    return {str(status): int(n) for status, n in conn.execute(query)}
 
 
 # --- writes and ingestion -------------------------------------------------------------------

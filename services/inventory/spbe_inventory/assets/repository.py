@@ -9,12 +9,13 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, or_, select
+from sqlalchemy import Connection, func, or_, select
 
 from spbe_common.auth import Principal
 from spbe_common.db import for_update, lock_asset_identities
 from spbe_common.events.enums import Lifecycle
 from spbe_inventory.bulk import Bulk, chunks, parse_ts
+from spbe_inventory.ingest.repository import SCAN, SCAN_COLUMNS
 from spbe_inventory.listing_repository import Page, Rows, equal_to, list_page, search
 
 from .models import MERGED, Asset, AssetPublic, Service, ServicePublic
@@ -123,6 +124,51 @@ def visible_ids(conn: Connection, principal: Principal, ids: Sequence[int]) -> s
         query = select(ASSET.c.id).where(ASSET.c.id.in_(chunk), principal.where(ASSET.c.opd_code))
         found |= set(conn.execute(query).scalars())
     return found
+
+
+def in_scope_rows(
+    conn: Connection, principal: Principal, ids: Sequence[int]
+) -> list[dict[str, Any]]:
+    """Public columns of those of `ids` that are assets in the principal's scope, by id."""
+    columns = (*(ASSET.c[n] for n in LIST_COLUMNS), ASSET.c.facility_id)
+    rows: list[dict[str, Any]] = []
+    for chunk in chunks(sorted(set(ids))):
+        where = (ASSET.c.id.in_(chunk), principal.where(ASSET.c.opd_code))
+        rows += [dict(r) for r in conn.execute(select(*columns).where(*where)).mappings()]
+    return sorted(rows, key=lambda r: r["id"])
+
+
+def in_facility(
+    conn: Connection, principal: Principal, facility_id: int, limit: int
+) -> tuple[Rows, int]:
+    """The first `limit` assets placed in a facility (in the principal's scope), and how many."""
+    where = [ASSET.c.facility_id == facility_id, principal.where(ASSET.c.opd_code)]
+    return list_page(conn, ASSET, LIST_COLUMNS, where, Page(limit, 0, None), SORTABLE)
+
+
+def lifecycle_counts(conn: Connection, principal: Principal, opd_code: str) -> dict[str, int]:
+    """How many assets of one OPD are in each lifecycle (none outside the principal's scope)."""
+    where = (ASSET.c.opd_code == opd_code, principal.where(ASSET.c.opd_code))
+    query = select(ASSET.c.lifecycle, func.count()).where(*where).group_by(ASSET.c.lifecycle)
+    return {str(lifecycle): int(n) for lifecycle, n in conn.execute(query)}
+
+
+def scans_between(
+    conn: Connection, principal: Principal, scope: str, since: datetime, until: datetime, limit: int
+) -> Rows:
+    """Scans of an asset's scan scope that ran between two sightings, newest first."""
+    query = (
+        select(*(SCAN.c[n] for n in SCAN_COLUMNS))
+        .where(
+            SCAN.c.scope == scope,
+            principal.where(SCAN.c.opd_code),
+            SCAN.c.started_at <= until,
+            or_(SCAN.c.finished_at >= since, SCAN.c.finished_at.is_(None)),
+        )
+        .order_by(SCAN.c.started_at.desc())
+        .limit(limit)
+    )
+    return [dict(r) for r in conn.execute(query).mappings()]
 
 
 # --- ingestion and declarations -------------------------------------------------------------

@@ -45,6 +45,30 @@ def links_page(
     return list_page(conn, NETWORK_LINK, LINK_COLUMNS, where, page, ("id", "opd_code", "site"))
 
 
+def facilities_by_ids(conn: Connection, ids: list[int]) -> dict[int, dict[str, Any]]:
+    """Facilities by id (shared: any principal reads them)."""
+    if not ids:
+        return {}
+    query = select(*(FACILITY.c[n] for n in FACILITY_COLUMNS)).where(FACILITY.c.id.in_(ids))
+    return {r["id"]: dict(r) for r in conn.execute(query).mappings()}
+
+
+def facilities_owned_by(conn: Connection, opd_code: str) -> Rows:
+    query = (
+        select(*(FACILITY.c[n] for n in FACILITY_COLUMNS))
+        .where(FACILITY.c.owner_opd_code == opd_code)
+        .order_by(FACILITY.c.name)
+    )
+    return [dict(r) for r in conn.execute(query).mappings()]
+
+
+def links_of(conn: Connection, principal: Principal, opd_code: str) -> Rows:
+    """The intra-network links of one OPD's sites (none outside the principal's scope)."""
+    where = (NETWORK_LINK.c.opd_code == opd_code, principal.where(NETWORK_LINK.c.opd_code))
+    query = select(*(NETWORK_LINK.c[n] for n in LINK_COLUMNS)).where(*where)
+    return [dict(r) for r in conn.execute(query.order_by(NETWORK_LINK.c.site)).mappings()]
+
+
 def insert_one(conn: Connection, table: Table, row: dict[str, Any]) -> dict[str, Any]:
     new_id = conn.execute(insert(table).returning(table.c.id), row).scalar_one()
     return dict(conn.execute(select(table).where(table.c.id == new_id)).mappings().one())
