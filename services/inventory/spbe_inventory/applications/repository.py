@@ -10,7 +10,7 @@ from sqlalchemy import Connection, delete, func, insert, or_, select, tuple_
 
 from spbe_common.auth import Principal
 from spbe_common.db import for_update
-from spbe_inventory.assets.models import Asset
+from spbe_inventory.assets.repository import ASSET
 from spbe_inventory.bulk import chunks, update_by_id
 from spbe_inventory.listing_repository import Page, Rows, equal_to, list_page, search
 
@@ -18,7 +18,6 @@ from .models import Application, ApplicationAsset, ApplicationPublic
 
 APPLICATION = Application.__table__  # type: ignore[attr-defined]
 APPLICATION_ASSET = ApplicationAsset.__table__  # type: ignore[attr-defined]
-ASSET = Asset.__table__  # type: ignore[attr-defined]
 COLUMNS = tuple(ApplicationPublic.model_fields)
 SORTABLE = ("id", "name", "opd_code", "kind", "status", "last_probed_at")
 APP_MUTABLE = (

@@ -15,6 +15,9 @@ from spbe_common.events.enums import (
     Platform,
     ScanStatus,
 )
+from spbe_inventory.history.models import CauseKind, ChangeAction
+from spbe_inventory.infrastructure.models import LinkMedia
+from spbe_inventory.opd.models import OpdKind
 
 LABELS: dict[type[StrEnum], dict[str, str]] = {
     AssetKind: {
@@ -59,6 +62,31 @@ LABELS: dict[type[StrEnum], dict[str, str]] = {
         ScanStatus.PARTIAL: "Sebagian",
         ScanStatus.FAILED: "Gagal",
     },
+    ChangeAction: {
+        ChangeAction.CREATED: "Dibuat",
+        ChangeAction.UPDATED: "Diubah",
+        ChangeAction.MARKED_MISSING: "Ditandai hilang",
+        ChangeAction.REAPPEARED: "Ditemukan kembali",
+        ChangeAction.DELETED: "Dihapus",
+    },
+    CauseKind: {
+        CauseKind.EVENT: "Kejadian dari kolektor",
+        CauseKind.REQUEST: "Pengguna",
+        CauseKind.SAMPLE: "Data contoh",
+    },
+    LinkMedia: {
+        LinkMedia.FIBRE: "Serat optik",
+        LinkMedia.RADIO: "Radio",
+        LinkMedia.COPPER: "Kabel tembaga",
+        LinkMedia.VPN: "VPN",
+        LinkMedia.OTHER: "Lainnya",
+    },
+    OpdKind: {
+        OpdKind.SECRETARIAT: "Sekretariat",
+        OpdKind.AGENCY: "Badan / dinas",
+        OpdKind.HOSPITAL: "Rumah sakit daerah",
+        OpdKind.KECAMATAN: "Kecamatan",
+    },
     Role: {
         Role.ADMIN: "Administrator",
         Role.OPD_OPERATOR: "Pengelola TIK OPD",
@@ -80,3 +108,56 @@ def label(enum: type[StrEnum], value: object) -> str:
 def choices(enum: type[StrEnum]) -> list[tuple[str, str]]:
     """(value, label) pairs for a select field, in the enum's order."""
     return [(member.value, LABELS[enum][member]) for member in enum]
+
+
+# Record fields as the detail pages and the history timeline name them.
+FIELDS: dict[str, str] = {
+    "name": "Nama",
+    "kind": "Jenis",
+    "hostname": "Nama host",
+    "mac": "Alamat MAC",
+    "serial": "Nomor seri",
+    "opd_code": "OPD",
+    "owner_opd_code": "OPD pemilik",
+    "location": "Lokasi",
+    "owner": "Pemilik",
+    "facility_id": "Fasilitas",
+    "address": "Alamat IP utama",
+    "addresses": "Alamat IP",
+    "os_guess": "Sistem operasi",
+    "vendor": "Vendor",
+    "lifecycle": "Status siklus hidup",
+    "services": "Layanan terbuka",
+    "description": "Deskripsi",
+    "platform": "Platform",
+    "hosting": "Hosting",
+    "status": "Status",
+    "function_level": "Tingkat fungsi",
+    "uses_service_bus": "Memakai service bus",
+    "urls": "URL",
+    "service_areas": "Area layanan",
+    "asset_ids": "Server",
+    "reachable": "Menjawab",
+    "status_code": "Kode status HTTP",
+    "tls_not_after": "Sertifikat TLS berlaku sampai",
+    "error": "Galat",
+    "code": "Kode",
+    "abbreviation": "Singkatan",
+    "aliases": "Nama lain",
+    "tier": "Tier",
+    "operator": "Pengelola",
+    "intranet_mbps": "Intranet (Mbps)",
+    "internet_mbps": "Internet (Mbps)",
+    "has_sop": "Memiliki SOP",
+    "pdn_interconnected": "Terhubung ke PDN",
+    "site": "Lokasi kantor",
+    "media": "Media",
+    "bandwidth_mbps": "Bandwidth (Mbps)",
+    "on_intra_network": "Dalam Jaringan Intra",
+    "jip_interconnected": "Terhubung ke JIP",
+}
+
+
+def field_label(name: str) -> str:
+    """The Indonesian name of a record field; an unknown one is shown as it is."""
+    return FIELDS.get(name, name)
