@@ -98,6 +98,20 @@ class ScanCompleted(Payload):
     error: str | None = Field(default=None, max_length=MAX_TEXT)
 
 
+SCAN_REQUEST_TTL_S = 15 * 60
+"""A scan request not started within this is dropped by the collector and shown as failed."""
+
+
+class ScanRequested(Payload):
+    """A person asked for a scan of a configured scope now; the scan runs with this id."""
+
+    request_id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$", description="The scan id to use")
+    scope: str = Field(pattern=KEY_PATTERN, description="Key of a scope in the collector's file")
+    opd: str = Field(min_length=1, max_length=32, description="The OPD the scope must belong to")
+    requested_by: str = Field(min_length=1, max_length=200)
+    requested_at: AwareDatetime
+
+
 class ObservedService(Payload):
     port: int = Field(ge=0, le=65535)
     protocol: Protocol = Protocol.TCP
@@ -191,6 +205,7 @@ class ScoreComputed(Payload):
 PAYLOAD_OF_TYPE: dict[str, type[Payload]] = {
     "scan.started": ScanStarted,
     "scan.completed": ScanCompleted,
+    "scan.requested": ScanRequested,
     "asset.observed": AssetObserved,
     "asset.declared": AssetDeclared,
     "application.observed": ApplicationObserved,

@@ -11,6 +11,7 @@ class EventType(StrEnum):
 
     SCAN_STARTED = "scan.started"
     SCAN_COMPLETED = "scan.completed"
+    SCAN_REQUESTED = "scan.requested"
     ASSET_OBSERVED = "asset.observed"
     ASSET_DECLARED = "asset.declared"
     APPLICATION_OBSERVED = "application.observed"
@@ -24,6 +25,7 @@ class Topic(StrEnum):
     EVENTS = "spbe.events"
     DEAD_LETTER = "spbe.events.dlq"
     SCORES = "spbe.scores"
+    SCAN_REQUESTS = "spbe.scan-requests"  # commands to the collector: the inventory writes them
 
 
 TOPIC_OF: dict[EventType, Topic] = {
@@ -34,4 +36,5 @@ TOPIC_OF: dict[EventType, Topic] = {
     EventType.APPLICATION_OBSERVED: Topic.EVENTS,
     EventType.APPLICATION_DECLARED: Topic.EVENTS,
     EventType.SCORE_COMPUTED: Topic.SCORES,
+    EventType.SCAN_REQUESTED: Topic.SCAN_REQUESTS,
 }

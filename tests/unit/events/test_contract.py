@@ -18,6 +18,7 @@ from spbe_common.events.payloads import (
     AssetObserved,
     ObservedService,
     ScanCompleted,
+    ScanRequested,
     ScanScope,
     ScanStarted,
     ScoreComputed,
@@ -45,6 +46,9 @@ EXAMPLES = {
         hosts_up=3,
         chunks_total=4,
         chunks_failed=1,
+    ),
+    EventType.SCAN_REQUESTED: ScanRequested(
+        request_id="s1", scope="dinkes-lan", opd="DINKES", requested_by="operator", requested_at=T
     ),
     EventType.ASSET_OBSERVED: AssetObserved(
         addresses=["127.30.0.5", "::1"],
