@@ -1,6 +1,7 @@
 """The scorer as a client of the inventory API (httpx, injectable transport): the catalogue
 snapshot, read with the scorer's own service token (SPBE_INVENTORY_TOKEN), and who a caller's
-bearer token belongs to (`GET /api/v1/auth/me`, asked with the caller's token)."""
+bearer token or web session belongs to (`GET /api/v1/auth/me`, asked with the caller's own
+credential: a GET, so the inventory asks no CSRF token of a session cookie)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from spbe_scorer.settings import ScorerSettings
 
 SNAPSHOT_PATH = "/api/v1/catalogue/snapshot"
 ME_PATH = "/api/v1/auth/me"
+SESSION_COOKIE = "spbe_session"  # the inventory's sign-in cookie of the web pages
 CONNECT_TIMEOUT_S = 5.0  # an inventory that is down is known soon; a big snapshot may take long
 
 
@@ -53,8 +55,23 @@ def make_inventory_client(
 def principal_of_token(client: httpx.Client, token: str) -> Principal | None:
     """Who `token` belongs to, as the inventory says; None when it does not (or no longer) hold.
     The caller's token replaces the service token for this one request."""
+    return _principal_of(client, {"Authorization": f"Bearer {token}"})
+
+
+def principal_of_session(client: httpx.Client, secret: str) -> Principal | None:
+    """Who the web session `secret` (the `spbe_session` cookie) belongs to; None when it has
+    ended. Sent without the service token: a bearer token would win over the cookie."""
+    return _principal_of(client, {"Cookie": f"{SESSION_COOKIE}={secret}"}, drop_bearer=True)
+
+
+def _principal_of(
+    client: httpx.Client, headers: dict[str, str], *, drop_bearer: bool = False
+) -> Principal | None:
+    request = client.build_request("GET", ME_PATH, headers=headers)
+    if drop_bearer:
+        request.headers.pop("Authorization", None)
     try:
-        response = client.get(ME_PATH, headers={"Authorization": f"Bearer {token}"})
+        response = client.send(request)
     except httpx.HTTPError as exc:
         raise InventoryUnavailable(f"inventory API unreachable: {type(exc).__name__}") from None
     if response.status_code == 401:

@@ -1,11 +1,16 @@
 """Who is calling the scorer API and may they call this route: the central route policy.
 
-The scorer keeps no accounts: it asks the inventory who a bearer token belongs to
-(`GET {SPBE_INVENTORY_URL}/api/v1/auth/me`, with the caller's token) and trusts the answer for
-`SPBE_SCORER_AUTH_CACHE_S` seconds (default 30), keyed by the token's SHA-256 digest; the token
-itself is never stored or logged. So a token revoked (or expired) in the inventory still works on
-the scorer for at most that long. No credentials, or credentials the inventory refuses: 401;
-a role without the route's permission: 403; the inventory unreachable: 503.
+The scorer keeps no accounts: it asks the inventory who a credential belongs to
+(`GET {SPBE_INVENTORY_URL}/api/v1/auth/me`, with the caller's credential) and trusts the answer
+for `SPBE_SCORER_AUTH_CACHE_S` seconds (default 30), keyed by the credential's SHA-256 digest;
+the credential itself is never stored or logged. So a token revoked (or expired), or a session
+signed out, in the inventory still works on the scorer for at most that long. No credentials, or
+credentials the inventory refuses: 401; a role without the route's permission: 403; the
+inventory unreachable: 503.
+
+Credentials: `Authorization: Bearer <token>`, or the inventory's `spbe_session` cookie (what the
+inventory's web pages forward for the signed-in person) on GET and HEAD only: the scorer cannot
+check a session's CSRF token, so a change always needs a bearer token.
 
 Every route is listed in `POLICY`; a route missing from it is refused to everyone (fail closed).
 """
@@ -15,6 +20,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TypeAlias
 
 import httpx
@@ -22,11 +28,18 @@ from fastapi import HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 
 from spbe_common.auth import Permission, Principal, digest
-from spbe_scorer.inventory import InventoryUnavailable, principal_of_token
+from spbe_scorer.inventory import (
+    SESSION_COOKIE,
+    InventoryUnavailable,
+    principal_of_session,
+    principal_of_token,
+)
 
 log = logging.getLogger(__name__)
 Clock = Callable[[], float]
 MAX_CACHED = 10_000  # distinct tokens remembered at once; past that the oldest are forgotten
+READ_METHODS = frozenset({"GET", "HEAD"})  # the only methods a session cookie may call
+MAX_COOKIE_CHARS = 256  # a session secret is ~45 characters; longer is not one
 
 P = Permission
 PUBLIC: None = None  # no credentials needed
@@ -91,19 +104,38 @@ class TokenCache:
             del self._entries[next(iter(self._entries))]
 
 
+@dataclass(frozen=True, slots=True)
+class Session:
+    """A web session's secret (the inventory's cookie), kept apart from tokens in the cache."""
+
+    secret: str
+
+    @property
+    def cache_key(self) -> str:
+        return f"session:{self.secret}"
+
+
+Credential: TypeAlias = str | Session  # a bearer token, or a session
+
+
 class Authenticator:
-    """Asks the inventory about a token, through the cache."""
+    """Asks the inventory about a token or a session, through the cache."""
 
     def __init__(self, inventory: httpx.Client, ttl_s: float, clock: Clock = time.monotonic):
         self.inventory = inventory
         self.cache = TokenCache(ttl_s, clock)
 
-    async def principal(self, token: str) -> Principal | None:
-        if (cached := self.cache.get(token)) is not None:
+    async def principal(self, credential: Credential) -> Principal | None:
+        key = credential.cache_key if isinstance(credential, Session) else credential
+        if (cached := self.cache.get(key)) is not None:
             return cached
-        found = await run_in_threadpool(principal_of_token, self.inventory, token)
+        if isinstance(credential, Session):
+            ask = run_in_threadpool(principal_of_session, self.inventory, credential.secret)
+        else:
+            ask = run_in_threadpool(principal_of_token, self.inventory, credential)
+        found = await ask
         if found is not None:
-            self.cache.put(token, found)
+            self.cache.put(key, found)
         return found
 
 
@@ -118,22 +150,37 @@ def _unauthorised(message: str) -> HTTPException:
     return HTTPException(401, message, {"WWW-Authenticate": "Bearer"})
 
 
-async def authenticate(request: Request) -> Principal | None:
-    """The caller of a bearer token (None: no credentials given); 401 when the inventory does
-    not know the token, 503 when the inventory cannot be asked."""
+def credential_of(request: Request) -> Credential | None:
+    """The bearer token, else (on a read) the session cookie; None when neither is given."""
     header = request.headers.get("authorization")
-    if header is None:
+    if header is not None:
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise _unauthorised("use Authorization: Bearer <token>")
+        return token.strip()
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if not cookie or request.method not in READ_METHODS:
+        return None  # a change by cookie alone could be forged by another site (no CSRF check)
+    if len(cookie) > MAX_COOKIE_CHARS:
+        raise _unauthorised("the session has ended; sign in again")
+    return Session(cookie)
+
+
+async def authenticate(request: Request) -> Principal | None:
+    """The caller of a bearer token or session (None: no credentials given); 401 when the
+    inventory does not know the credential, 503 when the inventory cannot be asked."""
+    credential = credential_of(request)
+    if credential is None:
         return None
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        raise _unauthorised("use Authorization: Bearer <token>")
     authenticator: Authenticator = request.app.state.authenticator
     try:
-        principal = await authenticator.principal(token.strip())
+        principal = await authenticator.principal(credential)
     except InventoryUnavailable as exc:
-        log.warning("cannot check a token: %s", exc)
+        log.warning("cannot check a credential: %s", exc)
         raise HTTPException(503, "the inventory, which checks sign-ins, is unavailable") from None
     if principal is None:
+        if isinstance(credential, Session):
+            raise _unauthorised("the session has ended; sign in again")
         raise _unauthorised("the token is unknown, expired or revoked")
     return principal
 
