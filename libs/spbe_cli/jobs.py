@@ -6,7 +6,7 @@ import logging
 import threading
 from pathlib import Path
 
-from spbe_collector.service import build_scheduler, scope_repository
+from spbe_collector.service import build_request_consumer, build_scheduler, scope_repository
 from spbe_collector.settings import CollectorSettings
 
 log = logging.getLogger(__name__)
@@ -21,8 +21,13 @@ def collector_settings() -> CollectorSettings:
 
 
 def collector_job(stop: threading.Event) -> None:
-    """Scan every scheduled scope once at start-up, then follow the schedules."""
+    """Answer scan requests from the pages at once; scan every scheduled scope once at start-up,
+    then follow the schedules."""
     settings = collector_settings()
+    requests = threading.Thread(
+        target=build_request_consumer(settings).run, args=(stop,), name="scan-requests", daemon=True
+    )
+    requests.start()
     scheduler = build_scheduler(settings)
     for scope in scope_repository(settings).all():
         if stop.is_set():

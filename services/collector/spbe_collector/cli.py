@@ -34,7 +34,7 @@ from .scans.profiles import UnknownProfile, get_profile
 from .scans.schemas import ScanProgress, ScanSummary
 from .scans.service import ScanService
 from .scopes.service import ScopeRefused
-from .service import build_scheduler, scope_repository
+from .service import build_request_consumer, build_scheduler, scope_repository
 from .settings import CollectorSettings
 
 _PROFILES_HELP = "One of: " + ", ".join(p.value for p in ProfileName)
@@ -177,15 +177,22 @@ def template(
 
 @app.command()
 def schedule() -> None:
-    """Run the scan scheduler in the foreground until interrupted."""
+    """Run the scan scheduler and answer scan requests (spbe.scan-requests) until interrupted."""
     settings = CollectorSettings()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    requests = threading.Thread(
+        target=build_request_consumer(settings).run, args=(stop,), name="scan-requests"
+    )
+    requests.start()
     try:
         build_scheduler(settings).run_forever(stop)
     except KeyboardInterrupt:
         stop.set()
+    finally:
+        stop.set()
+        requests.join(timeout=30)
 
 
 @app.command()

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 
-from spbe_common.bus import make_bus
+from spbe_common.bus import make_bus, publish
+from spbe_common.events import Event
 
+from .requests.consumer import GROUP, ScanRequestConsumer
+from .requests.service import ScanRequestHandler
 from .scans.lock import ScanAlreadyRunning
 from .scans.service import ScanService
 from .schedules.service import Scheduler
@@ -37,3 +41,29 @@ def build_scheduler(settings: CollectorSettings) -> Scheduler:
             producer.close()
 
     return Scheduler(repository.all, run_scan)
+
+
+def build_request_consumer(
+    settings: CollectorSettings, group_id: str = GROUP
+) -> ScanRequestConsumer:
+    """The scan-request loop: each request's scan publishes through the configured bus."""
+    bus = make_bus(settings)
+    repository = scope_repository(settings)
+
+    def run_scan(scope: ValidatedScope, scan_id: str) -> None:
+        producer = bus.producer()
+        try:  # ScanAlreadyRunning goes up: the handler answers it
+            summary = ScanService(settings, producer).scan(scope, scan_id=scan_id)
+            log.info("requested scan %s of %s: %s", scan_id, scope.key, summary.status)
+        finally:
+            producer.close()
+
+    def send(events: Sequence[Event]) -> None:
+        producer = bus.producer()
+        try:
+            publish(producer, events)
+        finally:
+            producer.close()  # flushes: durable before the next request is read
+
+    handler = ScanRequestHandler(repository.all, run_scan, send)
+    return ScanRequestConsumer(bus, handler.handle, group_id=group_id)

@@ -80,10 +80,14 @@ class ScanService:
         scope: ValidatedScope,
         profile: ProfileName | None = None,
         on_progress: ProgressCallback | None = None,
+        *,
+        scan_id: str | None = None,
     ) -> ScanSummary:
-        """Raises ScanAlreadyRunning if this scope is being scanned; else returns the summary."""
+        """Raises ScanAlreadyRunning if this scope is being scanned; else returns the summary.
+        `scan_id`: the id of a scan request, so the one who asked can follow it."""
         with scan_lock(self._settings.lock_dir, scope.key):
-            run = _Run(uuid.uuid4().hex, scope, profile or scope.profile, datetime.now(UTC))
+            run_id = scan_id or uuid.uuid4().hex
+            run = _Run(run_id, scope, profile or scope.profile, datetime.now(UTC))
             self._emit(
                 run,
                 ScanStarted(
