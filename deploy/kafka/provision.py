@@ -10,6 +10,7 @@ topics and ACLs that exist are left alone. Configured through the environment:
   SPBE_KAFKA_TOPIC_PREFIX, SPBE_KAFKA_PARTITIONS, SPBE_KAFKA_REPLICATION_FACTOR
   KAFKA_COLLECTOR_PASSWORD, KAFKA_INVENTORY_PASSWORD, KAFKA_SCORER_PASSWORD   one per service
   KAFKA_INVENTORY_GROUP   the inventory's consumer group (SPBE_CONSUMER_GROUP; spbe-inventory)
+  KAFKA_COLLECTOR_GROUP   the collector's group for scan requests (spbe-collector)
 
 Every grant names a whole topic (LITERAL, prefix included): a PREFIXED grant on `spbe.events`
 would also cover `spbe.events.dlq`.
@@ -49,15 +50,19 @@ class Grant:
     operations: tuple[ACLOperation, ...]
 
 
-def grants(prefix: str, inventory_group: str) -> list[Grant]:
-    """What each service may do, and nothing more: the bus half of the access matrix."""
+def grants(prefix: str, inventory_group: str, collector_group: str) -> list[Grant]:
+    """What each service may do, and nothing more: the bus half of the access matrix. Scan
+    requests go one way: the inventory (its pages) writes them, the collector reads them."""
     events, dead = prefix + Topic.EVENTS.value, prefix + Topic.DEAD_LETTER.value
-    scores = prefix + Topic.SCORES.value
+    scores, requests = prefix + Topic.SCORES.value, prefix + Topic.SCAN_REQUESTS.value
     return [
         Grant("collector", ResourceType.TOPIC, events, (WRITE, DESCRIBE)),
+        Grant("collector", ResourceType.TOPIC, requests, (READ, DESCRIBE)),
+        Grant("collector", ResourceType.GROUP, collector_group, (READ,)),
         Grant("inventory", ResourceType.TOPIC, events, (READ, DESCRIBE)),
         Grant("inventory", ResourceType.GROUP, inventory_group, (READ,)),
         Grant("inventory", ResourceType.TOPIC, dead, (WRITE, DESCRIBE)),
+        Grant("inventory", ResourceType.TOPIC, requests, (WRITE, DESCRIBE)),
         Grant("scorer", ResourceType.TOPIC, scores, (WRITE, DESCRIBE)),
     ]
 
@@ -101,7 +106,9 @@ def main() -> None:
     settings = BusSettings()
     passwords = service_passwords()
     group = os.environ.get("KAFKA_INVENTORY_GROUP") or "spbe-inventory"
-    wanted = [acl for grant in grants(settings.kafka_topic_prefix, group) for acl in acls(grant)]
+    collector_group = os.environ.get("KAFKA_COLLECTOR_GROUP") or "spbe-collector"
+    allowed = grants(settings.kafka_topic_prefix, group, collector_group)
+    wanted = [acl for grant in allowed for acl in acls(grant)]
     admin = KafkaAdminClient(**client_config(settings))
     try:
         upsert_users(admin, settings.kafka_sasl_mechanism.value, passwords)

@@ -1,7 +1,8 @@
 """The bus is closed (issue 9): on the real broker of deploy/local/services.sh, with the ACLs that
 deploy/kafka/provision.py grants, only the collector publishes to the events topic, only the
-inventory reads it (and writes dead letters), the scorer writes scores, and a client without
-credentials can neither publish nor read.
+inventory reads it (and writes dead letters), the scorer writes scores, only the inventory writes
+scan requests and only the collector reads them (issue 10), and a client without credentials can
+neither publish nor read.
 
 The grants are made for this module's own topic prefix, exactly as compose makes them for the
 contract's topics, and removed afterwards.
@@ -40,9 +41,9 @@ from kafka.errors import (
 
 from spbe_common.bus import Record, dead_letter, publish
 from spbe_common.bus.kafka import PRODUCER_CONFIG, DeliveryFailed, KafkaBus, KafkaBusProducer
-from spbe_common.events import EventType, Topic, new_event
+from spbe_common.events import EventType, Topic, from_binary, new_event
 from spbe_common.events.enums import ScanStatus
-from spbe_common.events.payloads import ScanCompleted, ScanScope
+from spbe_common.events.payloads import ScanCompleted, ScanRequested, ScanScope
 from spbe_common.settings import BusBackend, BusSettings
 
 PROVISION = Path(__file__).resolve().parents[3] / "deploy" / "kafka" / "provision.py"
@@ -55,6 +56,7 @@ class Broker:
     bootstrap: str
     prefix: str
     group: str
+    collector_group: str
 
     def topic(self, topic: Topic) -> str:
         return self.prefix + topic.value
@@ -69,7 +71,7 @@ class Broker:
         return sum(end_offsets(self.bootstrap, self.topic(topic)).values())
 
 
-def provision(bootstrap: str, prefix: str, group: str) -> None:
+def provision(bootstrap: str, prefix: str, group: str, collector_group: str) -> None:
     """deploy/kafka/provision.py as compose's kafka-init runs it, for this prefix and group."""
     admin = kafka_user()
     env = {
@@ -84,6 +86,7 @@ def provision(bootstrap: str, prefix: str, group: str) -> None:
         "SPBE_KAFKA_TOPIC_PREFIX": prefix,
         "SPBE_KAFKA_PARTITIONS": "1",
         "KAFKA_INVENTORY_GROUP": group,
+        "KAFKA_COLLECTOR_GROUP": collector_group,
     }
     for service in SERVICES:
         env[f"KAFKA_{service.upper()}_PASSWORD"] = kafka_user(service)["kafka_password"]
@@ -96,7 +99,7 @@ def provision(bootstrap: str, prefix: str, group: str) -> None:
 def revoke(bootstrap: str, broker: Broker) -> None:
     """Delete every ACL on this module's topics and group."""
     resources = [(ResourceType.TOPIC, broker.topic(t)) for t in Topic]
-    resources.append((ResourceType.GROUP, broker.group))
+    resources += [(ResourceType.GROUP, g) for g in (broker.group, broker.collector_group)]
     admin = KafkaAdminClient(**kafka_client(bootstrap))
     try:
         admin.delete_acls(
@@ -115,8 +118,10 @@ def revoke(bootstrap: str, broker: Broker) -> None:
 @pytest.fixture(scope="module")
 def broker(kafka_bootstrap: str) -> Iterator[Broker]:
     run = uuid.uuid4().hex[:8]
-    found = Broker(kafka_bootstrap, f"it.acl.{run}.", f"it.acl.{run}.inventory")
-    provision(kafka_bootstrap, found.prefix, found.group)
+    found = Broker(
+        kafka_bootstrap, f"it.acl.{run}.", f"it.acl.{run}.inventory", f"it.acl.{run}.collector"
+    )
+    provision(kafka_bootstrap, found.prefix, found.group, found.collector_group)
     yield found
     revoke(kafka_bootstrap, found)
     drop_topics(kafka_bootstrap, found.prefix)
@@ -257,3 +262,67 @@ def test_other_services_cannot_read_the_events_topic(broker: Broker, service: st
     # without a group only the topic's grants decide: refused, or (no DESCRIBE) never found
     assert read_or_refusal(broker, service, None) in (0, "TopicAuthorizationFailedError")
     assert read_or_refusal(broker, service, broker.group) == "GroupAuthorizationFailedError"
+
+
+def scan_requested() -> list:
+    data = ScanRequested(
+        request_id=uuid.uuid4().hex,
+        scope="acl-lan",
+        opd="ACL",
+        requested_by="operator",
+        requested_at=datetime.now(UTC),
+    )
+    return [new_event(EventType.SCAN_REQUESTED, data, source="acl-test", scope=data.scope)]
+
+
+def request_scan(broker: Broker, service: str) -> None:
+    producer = quick_producer(broker, service)
+    try:
+        publish(producer, scan_requested())
+        producer.flush()
+    finally:
+        producer._producer.close(timeout=1)
+
+
+def test_inventory_requests_scans_and_the_collector_reads_them_in_its_group(
+    broker: Broker,
+) -> None:
+    before = broker.records(Topic.SCAN_REQUESTS)
+    request_scan(broker, "inventory")
+    assert broker.records(Topic.SCAN_REQUESTS) == before + 1
+
+    consumer = broker.bus("collector").consumer(broker.collector_group, [Topic.SCAN_REQUESTS.value])
+    try:
+        deadline, records = time.monotonic() + 15, list[Record]()
+        while not records and time.monotonic() < deadline:
+            records = consumer.poll(10, 0.5)
+        assert records, "the collector read no scan request"
+        consumer.commit(records)
+    finally:
+        consumer.close()
+    assert from_binary(records[0].headers, records[0].value).type is EventType.SCAN_REQUESTED
+
+
+@pytest.mark.parametrize("service", ["collector", "scorer"])
+def test_only_the_inventory_may_request_scans(broker: Broker, service: str) -> None:
+    before = broker.records(Topic.SCAN_REQUESTS)
+
+    with pytest.raises(DeliveryFailed) as refused:
+        request_scan(broker, service)
+
+    assert isinstance(refused.value.__cause__, TopicAuthorizationFailedError)
+    assert broker.records(Topic.SCAN_REQUESTS) == before
+
+
+def test_the_collector_reads_scan_requests_only_in_its_own_group(broker: Broker) -> None:
+    request_scan(broker, "inventory")
+    consumer = KafkaConsumer(
+        **client(broker, "collector"), group_id=broker.group, enable_auto_commit=False
+    )
+    try:
+        consumer.assign([TopicPartition(broker.topic(Topic.SCAN_REQUESTS), 0)])
+        with pytest.raises(GroupAuthorizationFailedError):
+            for _ in range(REFUSED_WITHIN_S * 2):
+                consumer.poll(timeout_ms=500)
+    finally:
+        consumer.close(autocommit=False)
