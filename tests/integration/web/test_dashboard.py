@@ -11,13 +11,20 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
+from harness import web_session
 from sqlalchemy import Engine, select, update
 
 from spbe_common.auth import Role
 from spbe_common.db import begin_write
+from spbe_inventory import migrate
+from spbe_inventory.api.app import create_app
+from spbe_inventory.api.security import SESSION_COOKIE
 from spbe_inventory.applications.repository import APPLICATION
 from spbe_inventory.assets.repository import ASSET
+from spbe_inventory.db import make_engine
 from spbe_inventory.ingest import repository as ingest
+from spbe_inventory.sample.service import load_sample
+from spbe_inventory.settings import InventorySettings
 
 Browser = Callable[..., TestClient]
 NOW = datetime.now(UTC)
@@ -199,3 +206,32 @@ def test_a_viewer_of_some_opd_gets_the_index_region_and_a_service_account_none(
 def test_the_dashboard_needs_a_sign_in(browser: Browser) -> None:
     response = browser(None).get("/beranda")
     assert response.status_code == 303 and response.headers["location"].startswith("/masuk")
+
+
+def test_the_panels_read_the_same_on_postgresql(
+    fresh_database_url: str, settings: InventorySettings
+) -> None:
+    """JSON probe fields, the bytea excerpt and NULLS FIRST are dialect-specific SQL."""
+    engine = make_engine(fresh_database_url)
+    try:
+        migrate.upgrade(engine)
+        with begin_write(engine) as conn:
+            load_sample(conn)
+        _set_asset(engine, "vm-jdih (contoh)", lifecycle="missing", last_seen=NOW)
+        _probe(engine, "JDIH", {"reachable": False, "error": "timeout",
+                                "tls_not_after": (NOW - timedelta(days=1)).isoformat()})  # fmt: skip
+        _scan(engine, "scan-1", "setda-lan", "SETDA", "partial", days_ago=2)
+        _reject(engine, 2)
+        secret, _ = web_session(engine, Role.ADMIN)
+        with TestClient(create_app(settings, engine), follow_redirects=False) as client:
+            client.cookies.set(SESSION_COOKIE, secret)
+            home = client.get("/beranda").text
+            rejected = client.get("/kejadian-ditolak").text
+    finally:
+        engine.dispose()
+    assert "vm-jdih (contoh)" in home.split('id="aset-hilang"')[1].split("</section>")[0]
+    assert "timeout" in home.split('id="aplikasi-tidak-menjawab"')[1].split("</section>")[0]
+    assert "Sudah berakhir" in home.split('id="sertifikat-tls"')[1].split("</section>")[0]
+    assert "Belum pernah lengkap" in home and "2 kejadian" in home
+    assert _chart(home)["type"] == "bar"
+    assert "collector/kolektor-1" in rejected and "&#34;secret&#34;" in rejected
