@@ -1,0 +1,92 @@
+"""The refusals of a form in Bahasa Indonesia, each next to its field: pydantic's validation
+errors of the API's request models, and the 403/409/412/422 answers of the API's checks."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import HTTPException
+from pydantic import ValidationError
+
+# Whole-form messages (shown above the form).
+STALE = (
+    "Data ini sudah diubah orang lain sejak Anda membukanya. Tidak ada yang tersimpan. "
+    "Buka formulir ini lagi untuk melihat data terbaru, lalu ulangi perubahan Anda."
+)
+CONFLICT = "Isian ini bertabrakan dengan data yang sudah ada. Tidak ada yang tersimpan."
+INVALID = "Periksa isian yang ditandai di bawah. Tidak ada yang tersimpan."
+OUT_OF_SCOPE = "Anda hanya dapat menyimpan data untuk OPD dalam cakupan akun Anda."
+
+REQUIRED = "Wajib diisi."
+# Fields whose value has a format: one message that shows how to write it.
+FORMATS = {
+    "mac": "Format MAC tidak valid. Tulis seperti AA:BB:CC:DD:EE:FF.",
+    "addresses": "Alamat IP tidak valid. Tulis seperti 10.36.4.15 (IPv4) atau 2001:db8::1 (IPv6).",
+    "urls": "Alamat URL tidak valid. Tulis lengkap dengan https://, misalnya "
+    "https://sipd.serangkab.go.id.",
+}
+FORMAT_ERRORS = frozenset(
+    {"string_pattern_mismatch", "value_error", "url_parsing", "url_scheme", "url_syntax_violation"}
+)
+# What the API's own checks (422 with a field) mean for a person filling the form.
+CHECKS = {
+    "mac": "Isi setidaknya salah satu: MAC, nomor seri, atau alamat IP.",
+    "opd_code": "Kode OPD tidak dikenal.",
+    "owner_opd_code": "Kode OPD tidak dikenal.",
+    "facility_id": "Fasilitas tidak dikenal.",
+    "asset_ids": "Ada aset yang tidak dikenal atau di luar cakupan OPD Anda: {detail}.",
+}
+
+
+def _message(kind: str, field: str, ctx: dict[str, Any]) -> str:
+    if kind == "missing" or (kind == "string_too_short" and ctx.get("min_length") == 1):
+        return REQUIRED
+    if kind in FORMAT_ERRORS and field in FORMATS:
+        return FORMATS[field]
+    simple = {
+        "string_too_short": "Terlalu pendek: paling sedikit {min_length} karakter.",
+        "string_too_long": "Terlalu panjang: paling banyak {max_length} karakter.",
+        "too_long": "Terlalu banyak isian: paling banyak {max_length}.",
+        "enum": "Pilih salah satu pilihan yang tersedia.",
+        "literal_error": "Pilih salah satu pilihan yang tersedia.",
+        "int_type": "Isi dengan bilangan bulat, misalnya 100.",
+        "int_parsing": "Isi dengan bilangan bulat, misalnya 100.",
+        "greater_than_equal": "Paling kecil {ge}.",
+        "greater_than": "Harus lebih dari {gt}.",
+        "less_than_equal": "Paling besar {le}.",
+        "less_than": "Angka terlalu besar.",
+        "bool_type": "Pilihan tidak valid.",
+    }
+    template = simple.get(kind, "Isian tidak valid.")
+    try:
+        return template.format(**ctx)
+    except (KeyError, IndexError):
+        return "Isian tidak valid."
+
+
+def field_errors(exc: ValidationError, line_fields: frozenset[str]) -> dict[str, str]:
+    """{field: message}; an item of a list typed one per line names its line (Baris 2: ...)."""
+    errors: dict[str, str] = {}
+    for error in exc.errors():
+        loc = error.get("loc", ())
+        field = str(loc[0]) if loc else ""
+        if field in errors:
+            continue  # one message per field: the first
+        text = _message(error.get("type", ""), field, error.get("ctx") or {})
+        if len(loc) > 1 and isinstance(loc[1], int) and field in line_fields:
+            text = f"Baris {loc[1] + 1}: {text}"
+        errors[field] = text
+    return errors
+
+
+def refusal(exc: HTTPException, opd_field: str) -> tuple[dict[str, str], str | None]:
+    """(field messages, message above the form) for an answer of the API's checks."""
+    if exc.status_code == 403:
+        return {opd_field: OUT_OF_SCOPE}, INVALID
+    if exc.status_code == 422:
+        loc = getattr(exc, "loc", ("body",))
+        field = str(loc[-1]) if len(loc) > 1 else ""
+        detail = str(exc.detail).rpartition(":")[2].strip(" []")
+        message = CHECKS.get(field, "Isian tidak valid.").format(detail=detail)
+        return ({field: message} if field else {}), INVALID if field else message
+    return {}, None
