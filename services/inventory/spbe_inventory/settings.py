@@ -18,6 +18,10 @@ class InventorySettings(BusSettings):
     metrics_port: int | None = Field(
         default=None, ge=1, le=65535, description="`spbe consume` /metrics"
     )
+    scorer_url: str = Field(
+        default="http://127.0.0.1:8002",
+        description="SPBE_SCORER_URL: base URL of the scorer API the Penilaian pages read",
+    )
 
     @property
     def db_url(self) -> str:

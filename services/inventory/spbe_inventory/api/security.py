@@ -120,6 +120,7 @@ POLICY.update(
         ("POST", "/pemindaian/mulai"): P.CATALOGUE_WRITE,
         ("GET", "/pemindaian/{scan_id}"): P.CATALOGUE_READ,
         ("GET", "/penilaian"): P.SCORES_READ,
+        ("GET", "/penilaian/ringkasan"): P.SCORES_READ,  # the dashboard panel (htmx fragment)
         ("GET", "/penilaian/banding"): P.SCORES_READ,
         ("GET", "/penilaian/{run_id}"): P.SCORES_READ,
         ("GET", "/penilaian/{run_id}/unduh"): P.SCORES_READ,

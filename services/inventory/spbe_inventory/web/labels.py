@@ -161,3 +161,38 @@ FIELDS: dict[str, str] = {
 def field_label(name: str) -> str:
     """The Indonesian name of a record field; an unknown one is shown as it is."""
     return FIELDS.get(name, name)
+
+
+# The scorer's values (its enums live in the scorer, which the inventory does not import).
+SCORING: dict[str, dict[str, str]] = {
+    "framework": {
+        "spbe-2020": "Indeks SPBE 2020",
+        "spbe-2018": "Indeks SPBE 2018",
+        "pemdi-2026": "Indeks Pemdi 2026",
+    },
+    "source": {
+        "derived": "Diturunkan dari katalog",
+        "manual": "Penilaian evaluator",
+        "override": "Penilaian evaluator (mengganti nilai turunan)",
+        "external_default": "Nilai bawaan indeks eksternal",
+        "not_assessed": "Belum dinilai",
+    },
+    "trigger": {"cli": "Baris perintah", "api": "Permintaan API", "schedule": "Terjadwal"},
+    "evidence": {
+        "opd": "OPD",
+        "application": "Aplikasi",
+        "facility": "Fasilitas",
+        "site": "Lokasi OPD",
+        "service_bus": "Sistem penghubung layanan",
+        "review": "Reviu",
+        "audit": "Audit TIK",
+        "asset_management": "Manajemen aset",
+    },
+}
+
+
+def scoring_label(kind: str, value: object) -> str:
+    """The Indonesian label of one of the scorer's values; an unknown one is shown as it is."""
+    if value is None or value == "":
+        return "-"
+    return SCORING[kind].get(str(value), str(value))
