@@ -8,10 +8,8 @@ Each refusal is shown next to its field in Bahasa Indonesia, with what the user 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from enum import Enum
 from typing import Annotated, Any
 
 import orjson
@@ -36,75 +34,24 @@ from spbe_inventory.listing_repository import MAX_LIMIT, Page
 from spbe_inventory.opd import repository as opd_repo
 
 from . import form_errors
+from .form_fields import (
+    APPLICATION,
+    APPLICATION_EDIT,
+    ASSET,
+    ASSET_EDIT,
+    FACILITY,
+    LINE_FIELDS,
+    LINK,
+    Spec,
+    create_input,
+    parse,
+    shown,
+    typed,
+    update_input,
+)
 from .render import page
 
 router = APIRouter(include_in_schema=False)
-
-
-class Kind(Enum):
-    TEXT = "text"
-    INT = "int"
-    BOOL = "bool"  # a checkbox: sent when ticked
-    LINES = "lines"  # a list, one item per line
-    WORDS = "words"  # a list, items apart by spaces, commas or lines
-    IDS = "ids"  # a list of record ids
-
-
-T, N, B, L, W = Kind.TEXT, Kind.INT, Kind.BOOL, Kind.LINES, Kind.WORDS
-SPLIT = re.compile(r"[\s,;]+")
-LINE_FIELDS = frozenset({"urls", "service_areas"})  # one item per line: messages name the line
-
-
-@dataclass(frozen=True)
-class Spec:
-    """One form: its template, fields (name -> kind), OPD field and what its 409 means."""
-
-    template: str
-    kinds: Mapping[str, Kind]
-    opd_field: str
-    conflict: str
-    defaults: Mapping[str, Any] = field(default_factory=dict)
-
-    def edited(self, *fixed: str) -> Spec:
-        kinds = {k: v for k, v in self.kinds.items() if k not in fixed}
-        return Spec(self.template, kinds, self.opd_field, self.conflict)
-
-
-ASSET = Spec(
-    "form_aset.html",
-    {"name": T, "kind": T, "hostname": T, "mac": T, "serial": T, "addresses": W, "opd_code": T,
-     "location": T, "owner": T, "facility_id": N, "lifecycle": T},
-    "opd_code",
-    "MAC, nomor seri, atau alamat IP ini milik aset OPD lain. Tidak ada yang tersimpan.",
-    {"kind": "other", "lifecycle": "active"},
-)  # fmt: skip
-APPLICATION = Spec(
-    "form_aplikasi.html",
-    {"name": T, "opd_code": T, "description": T, "kind": T, "platform": T, "hosting": T,
-     "facility_id": N, "status": T, "function_level": N, "uses_service_bus": B, "urls": L,
-     "service_areas": L, "asset_ids": Kind.IDS},
-    "opd_code",
-    "Aplikasi dengan nama ini sudah ada di OPD tersebut. Tidak ada yang tersimpan.",
-    {"kind": "special", "platform": "web", "status": "active"},
-)  # fmt: skip
-FACILITY = Spec(
-    "form_fasilitas.html",
-    {"name": T, "kind": T, "location": T, "tier": T, "owner_opd_code": T, "operator": T,
-     "intranet_mbps": N, "internet_mbps": N, "has_sop": B, "pdn_interconnected": B},
-    "owner_opd_code",
-    "Fasilitas dengan nama ini sudah ada. Tidak ada yang tersimpan.",
-    {"kind": "pusat_data_pemda"},
-)  # fmt: skip
-LINK = Spec(
-    "form_jaringan.html",
-    {"opd_code": T, "site": T, "media": T, "bandwidth_mbps": N, "owner": T, "operator": T,
-     "on_intra_network": B, "jip_interconnected": B},
-    "opd_code",
-    "Lokasi ini sudah memiliki sambungan jaringan intra. Tidak ada yang tersimpan.",
-    {"media": "fibre", "on_intra_network": True},
-)  # fmt: skip
-ASSET_EDIT = ASSET.edited("mac", "addresses")
-APPLICATION_EDIT = APPLICATION.edited("name", "opd_code")
 
 
 async def form_fields(request: Request) -> dict[str, str]:
@@ -114,73 +61,6 @@ async def form_fields(request: Request) -> dict[str, str]:
 
 
 FormDep = Annotated[dict[str, str], Depends(form_fields)]
-
-
-# --- form fields <-> request models ---------------------------------------------------------------
-def _number(text: str) -> int | str:
-    """An integer when it is one; otherwise the text, which the model refuses (int_type)."""
-    try:
-        return int(text)
-    except ValueError:
-        return text
-
-
-def _parse_one(raw: str, kind: Kind) -> Any:
-    if kind is Kind.LINES:
-        return [line.strip() for line in raw.splitlines() if line.strip()]
-    if kind in (Kind.WORDS, Kind.IDS):
-        items = [item for item in SPLIT.split(raw) if item]
-        return [_number(item) for item in items] if kind is Kind.IDS else items
-    if not raw:
-        return None
-    return _number(raw) if kind is Kind.INT else raw
-
-
-def parse(form: Mapping[str, str], spec: Spec) -> dict[str, Any]:
-    """Model input from the posted fields; an empty field is None (create: left to the default)."""
-    values: dict[str, Any] = {}
-    for name, kind in spec.kinds.items():
-        if kind is Kind.BOOL:
-            values[name] = name in form
-        else:
-            values[name] = _parse_one(form.get(name, "").strip(), kind)
-    return values
-
-
-def shown(record: Mapping[str, Any], spec: Spec) -> dict[str, Any]:
-    """A record's values as the form's fields show them."""
-    out: dict[str, Any] = {}
-    for name, kind in spec.kinds.items():
-        value = record.get(name)
-        if kind is Kind.BOOL:
-            out[name] = bool(value)
-        elif isinstance(value, list):
-            out[name] = "\n".join(str(item) for item in value)
-        else:
-            out[name] = "" if value is None else str(value)
-    return out
-
-
-def typed(form: Mapping[str, str], spec: Spec) -> dict[str, Any]:
-    """What the user typed, to show again with the messages."""
-    return {
-        name: (name in form) if kind is Kind.BOOL else form.get(name, "")
-        for name, kind in spec.kinds.items()
-    }
-
-
-def _create_input(values: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in values.items() if v is not None}
-
-
-def _update_input(
-    values: dict[str, Any], current: Mapping[str, Any], model: type[SQLModel]
-) -> dict[str, Any]:
-    """Only what the user changed: a field sent in a PATCH becomes declared (scans keep off it)."""
-    not_null: frozenset[str] = getattr(model, "not_null", frozenset())
-    return {
-        k: v for k, v in values.items() if v != current.get(k) and not (v is None and k in not_null)
-    }
 
 
 # --- pages ------------------------------------------------------------------------------------------
@@ -336,7 +216,7 @@ def declare_asset(
         return assets.declare_asset(body, conn, principal, cause)
 
     def build(values: dict[str, Any]) -> SQLModel:
-        return AssetCreate.model_validate(_create_input(values))
+        return AssetCreate.model_validate(create_input(values))
 
     view = Shown(NEW_ASSET, "/katalog/aset")
     result = _submit(request, conn, principal, ASSET, form, view, build, save)
@@ -368,7 +248,7 @@ def update_asset(
         return assets.update_asset(asset_id, body, _if_match(form), conn, principal, cause)
 
     def build(values: dict[str, Any]) -> SQLModel:
-        return AssetUpdate.model_validate(_update_input(values, record, AssetUpdate))
+        return AssetUpdate.model_validate(update_input(values, record, AssetUpdate))
 
     view = Shown(
         f"/katalog/aset/{asset_id}/ubah",
@@ -403,7 +283,7 @@ def declare_application(
         return applications.create_application(body, conn, principal, cause)
 
     def build(values: dict[str, Any]) -> SQLModel:
-        return ApplicationCreate.model_validate(_create_input(values))
+        return ApplicationCreate.model_validate(create_input(values))
 
     view = Shown(NEW_APPLICATION, "/katalog/aplikasi")
     result = _submit(request, conn, principal, APPLICATION, form, view, build, save)
@@ -437,7 +317,7 @@ def update_application(
         )
 
     def build(values: dict[str, Any]) -> SQLModel:
-        return ApplicationUpdate.model_validate(_update_input(values, record, ApplicationUpdate))
+        return ApplicationUpdate.model_validate(update_input(values, record, ApplicationUpdate))
 
     view = Shown(
         f"/katalog/aplikasi/{app_id}/ubah",
@@ -467,7 +347,7 @@ def declare_facility(
         return infrastructure.create_facility(body, conn, principal, cause)
 
     def build(values: dict[str, Any]) -> SQLModel:
-        return FacilityBase.model_validate(_create_input(values))
+        return FacilityBase.model_validate(create_input(values))
 
     view = Shown(NEW_FACILITY, "/katalog/fasilitas")
     result = _submit(request, conn, principal, FACILITY, form, view, build, save)
@@ -488,7 +368,7 @@ def declare_link(
         return infrastructure.create_network_link(body, conn, principal, cause)
 
     def build(values: dict[str, Any]) -> SQLModel:
-        return NetworkLinkBase.model_validate(_create_input(values))
+        return NetworkLinkBase.model_validate(create_input(values))
 
     view = Shown(NEW_LINK, "/katalog/jaringan")
     result = _submit(request, conn, principal, LINK, form, view, build, save)
