@@ -34,6 +34,7 @@ CERT_DAYS = 30
 STALE_SCAN = timedelta(days=7)
 REJECTED_PER_PAGE = 50
 EXCERPT_CHARS = 160
+NEWEST = "-id"  # ids grow as events are set aside: newest first on the primary key, no sort
 LIFECYCLE_COLOURS = {
     Lifecycle.ACTIVE: "#2e7d32",
     Lifecycle.MISSING: "#c62828",
@@ -148,7 +149,7 @@ def catalogue_panels(conn: Connection, principal: Principal, now: datetime) -> d
 
 
 def rejected_panel(conn: Connection, principal: Principal) -> dict[str, Any]:
-    rows, total = ingest.rejected_page(conn, principal, Page(5, 0, "-rejected_at"))
+    rows, total = ingest.rejected_page(conn, principal, Page(5, 0, NEWEST))
     return {"rejected": rows, "rejected_total": total}
 
 
@@ -176,9 +177,7 @@ def rejected_events(
 ) -> HTMLResponse:
     """Events set aside by ingestion, newest first: the rows of GET /api/v1/rejected-events."""
     offset = (page_no - 1) * REJECTED_PER_PAGE
-    rows, total = ingest.rejected_page(
-        conn, principal, Page(REJECTED_PER_PAGE, offset, "-rejected_at")
-    )
+    rows, total = ingest.rejected_page(conn, principal, Page(REJECTED_PER_PAGE, offset, NEWEST))
     pages = max(1, ceil(total / REJECTED_PER_PAGE))
     if page_no > pages:
         raise HTTPException(404, "no such page")
