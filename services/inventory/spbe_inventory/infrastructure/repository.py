@@ -12,7 +12,7 @@ from sqlalchemy import Connection, Table, insert, select
 from spbe_common.auth import Principal
 from spbe_common.db import for_update
 from spbe_common.events.enums import HostingKind
-from spbe_inventory.listing_repository import Page, Rows, equal_to, list_page
+from spbe_inventory.listing_repository import Page, Rows, equal_to, list_page, search
 
 from .models import Facility, FacilityBase, NetworkLink, NetworkLinkBase
 
@@ -23,10 +23,16 @@ LINK_COLUMNS = ("id", *NetworkLinkBase.model_fields, "is_sample")
 
 
 def facilities_page(
-    conn: Connection, principal: Principal, page: Page, kind: HostingKind | None
+    conn: Connection,
+    principal: Principal,
+    page: Page,
+    kind: HostingKind | None,
+    q: str | None = None,
 ) -> tuple[Rows, int]:
+    """`q` searches name, location, operator and owner (the web page's search box)."""
     del principal  # shared: read by every reader (see the module's docstring)
-    where = equal_to(FACILITY, {"kind": kind})
+    columns = (FACILITY.c.name, FACILITY.c.location, FACILITY.c.operator, FACILITY.c.owner_opd_code)
+    where = [*equal_to(FACILITY, {"kind": kind}), *search(columns, q)]
     return list_page(conn, FACILITY, FACILITY_COLUMNS, where, page, ("id", "name", "kind"))
 
 
@@ -36,11 +42,18 @@ def facility_visible(conn: Connection, facility_id: int) -> dict[str, Any] | Non
 
 
 def links_page(
-    conn: Connection, principal: Principal, page: Page, opd_code: str | None
+    conn: Connection,
+    principal: Principal,
+    page: Page,
+    opd_code: str | None,
+    q: str | None = None,
 ) -> tuple[Rows, int]:
+    """`q` searches site, owner and operator (the web page's search box)."""
+    columns = (NETWORK_LINK.c.site, NETWORK_LINK.c.owner, NETWORK_LINK.c.operator)
     where = [
         principal.where(NETWORK_LINK.c.opd_code),
         *equal_to(NETWORK_LINK, {"opd_code": opd_code}),
+        *search(columns, q),
     ]
     return list_page(conn, NETWORK_LINK, LINK_COLUMNS, where, page, ("id", "opd_code", "site"))
 

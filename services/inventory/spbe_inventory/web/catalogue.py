@@ -1,7 +1,228 @@
-"""Katalog: the tables of assets, services, applications, OPD, facilities and intra-network links, with their CSV / XLSX export."""
+"""Katalog: the tables of assets, services, applications, OPD, facilities and intra-network links, with their CSV / XLSX export.
+
+Each table is read one page at a time through the repository function its API list route uses
+(which applies the principal's OPD scope); the export of a page is built from the same cells."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime
+from math import ceil
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import Response
+from sqlalchemy import Connection
+
+from spbe_common.auth import Principal
+from spbe_inventory.api.deps import EngineDep, PrincipalDep, read_conn
+from spbe_inventory.listing_repository import Page
+from spbe_inventory.opd import repository as opd
+
+from . import export
+from .catalogue_tables import LISTINGS, Column, Filter, Listing
+from .labels import choices
+from .render import WIB, number, page
 
 router = APIRouter(include_in_schema=False)
+PAGE_SIZE = 50
+MAX_PAGE = 1_000_000
+FORMATS = {"csv": export.CSV_TYPE, "xlsx": export.XLSX_TYPE}
+RESULTS_ID = "hasil"  # the region htmx replaces when a filter, sort or page changes
+
+
+@dataclass(frozen=True)
+class Cell:
+    value: export.Value  # what the export writes
+    text: str  # what the page shows
+    href: str | None
+
+
+@dataclass(frozen=True)
+class Query:
+    """What the address asks for: search, filters, sort and page number."""
+
+    q: str | None
+    filters: dict[str, Any]
+    sort: str | None
+    page_no: int
+
+    def page(self) -> Page:
+        return Page(PAGE_SIZE, (self.page_no - 1) * PAGE_SIZE, self.sort)
+
+
+@dataclass(frozen=True)
+class Table:
+    listing: Listing
+    query: Query
+    rows: list[list[Cell]]
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, ceil(self.total / PAGE_SIZE))
+
+    def headers(self) -> list[str]:
+        return [column.header for column in self.listing.columns]
+
+    def values(self) -> list[list[export.Value]]:
+        return [[cell.value for cell in row] for row in self.rows]
+
+
+def invalid(what: str) -> HTTPException:
+    return HTTPException(400, f"invalid {what}")
+
+
+def parse_filter(spec: Filter, raw: str) -> Any:
+    if spec.enum is not None:
+        try:
+            return spec.enum(raw)
+        except ValueError:
+            raise invalid(spec.name) from None
+    if spec.kind == "port":
+        if not raw.isdigit() or int(raw) > 65535:
+            raise invalid(spec.name)
+        return int(raw)
+    if len(raw) > 100:
+        raise invalid(spec.name)
+    return raw
+
+
+def parse_query(request: Request, listing: Listing) -> Query:
+    """An empty field of the filter form means "not filtered"; anything else must be valid."""
+    params = request.query_params
+    filters = {spec.name: None for spec in listing.filters}
+    for spec in listing.filters:
+        raw = params.get(spec.name, "").strip()
+        if raw:
+            filters[spec.name] = parse_filter(spec, raw)
+    q = params.get("q", "").strip() or None
+    if q is not None and len(q) > 100:
+        raise invalid("search")
+    return Query(
+        q, filters, parse_sort(listing, params.get("sort")), parse_page(params.get("page"))
+    )
+
+
+def parse_sort(listing: Listing, raw: str | None) -> str | None:
+    if not raw:
+        return None
+    keys = {column.sort for column in listing.columns if column.sort}
+    if raw.removeprefix("-") not in keys:
+        raise invalid("sort")
+    return raw
+
+
+def parse_page(raw: str | None) -> int:
+    if not raw:
+        return 1
+    if not raw.isdigit() or not 1 <= int(raw) <= MAX_PAGE:
+        raise invalid("page")
+    return int(raw)
+
+
+def cell(column: Column, row: dict[str, Any]) -> Cell:
+    value = column.value(row)
+    if value is None:
+        shown = "-"
+    elif column.number and isinstance(value, int | float):
+        shown = number(value)
+    else:
+        shown = str(value)
+    return Cell(value, shown, column.href(row) if column.href else None)
+
+
+def read_table(conn: Connection, principal: Principal, listing: Listing, query: Query) -> Table:
+    """One page of the table, as its cells (the repository applies the OPD scope)."""
+    rows, total = listing.fetch(conn, principal, query.page(), query.filters, query.q)
+    if listing.extend is not None:
+        rows = listing.extend(conn, principal, rows)
+    cells = [[cell(column, row) for column in listing.columns] for row in rows]
+    return Table(listing, query, cells, total)
+
+
+def opd_options(conn: Connection, principal: Principal) -> list[tuple[str, str]]:
+    """The OPD a principal may filter by: all of them, or those of its scope."""
+    rows, _ = opd.page_of(conn, principal, Page(500, 0, "code"), None, None)
+    return [(r["code"], r["code"]) for r in rows if principal.sees(r["code"])]
+
+
+def filter_options(
+    conn: Connection, principal: Principal, listing: Listing
+) -> dict[str, list[tuple[str, str]]]:
+    options: dict[str, list[tuple[str, str]]] = {}
+    for spec in listing.filters:
+        if spec.enum is not None:
+            options[spec.name] = choices(spec.enum)
+        elif spec.kind == "opd":
+            options[spec.name] = opd_options(conn, principal)
+    return options
+
+
+def wants_results_only(request: Request) -> bool:
+    """htmx replacing the results region (not restoring a page from its history)."""
+    headers = request.headers
+    return (
+        headers.get("hx-request") == "true"
+        and headers.get("hx-target") == RESULTS_ID
+        and headers.get("hx-history-restore-request") != "true"
+    )
+
+
+def list_page(
+    listing: Listing,
+) -> Callable[[Request, EngineDep, PrincipalDep], Awaitable[Response]]:
+    async def handler(request: Request, engine: EngineDep, principal: PrincipalDep) -> Response:
+        query = parse_query(request, listing)
+        with read_conn(engine) as conn:  # short indexed reads, as the API's list routes
+            table = read_table(conn, principal, listing, query)
+            options = filter_options(conn, principal, listing)
+        context = {
+            "title": listing.title,
+            "listing": listing,
+            "table": table,
+            "options": options,
+            "raw": {spec.name: request.query_params.get(spec.name, "") for spec in listing.filters},
+            "results_id": RESULTS_ID,
+        }
+        partial = wants_results_only(request)
+        response = page(
+            request, "katalog_hasil.html" if partial else "katalog_daftar.html", context
+        )
+        response.headers["Vary"] = "HX-Request, HX-Target"
+        return response
+
+    handler.__name__ = f"katalog_{listing.slug}"
+    return handler
+
+
+def export_page(
+    listing: Listing,
+) -> Callable[[Request, EngineDep, PrincipalDep], Awaitable[Response]]:
+    async def handler(request: Request, engine: EngineDep, principal: PrincipalDep) -> Response:
+        kind = request.query_params.get("format", "xlsx")
+        if kind not in FORMATS:
+            raise invalid("format")
+        query = parse_query(request, listing)
+        with read_conn(engine) as conn:
+            table = read_table(conn, principal, listing, query)
+        if kind == "csv":
+            content = export.to_csv(table.headers(), table.values())
+        else:
+            content = export.to_xlsx(listing.title, table.headers(), table.values())
+        name = export.filename(listing.slug, kind, datetime.now(WIB).date())
+        headers = {
+            "Content-Disposition": f'attachment; filename="{name}"',
+            "Cache-Control": "no-store",  # an OPD's records
+            "X-Content-Type-Options": "nosniff",
+        }
+        return Response(content, media_type=FORMATS[kind], headers=headers)
+
+    handler.__name__ = f"ekspor_{listing.slug}"
+    return handler
+
+
+for _listing in LISTINGS:
+    router.add_api_route(f"/katalog/{_listing.slug}", list_page(_listing), methods=["GET"])
+    router.add_api_route(f"/katalog/{_listing.slug}/ekspor", export_page(_listing), methods=["GET"])

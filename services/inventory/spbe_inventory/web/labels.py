@@ -13,6 +13,7 @@ from spbe_common.events.enums import (
     HostingKind,
     Lifecycle,
     Platform,
+    Protocol,
     ScanStatus,
 )
 from spbe_inventory.history.models import CauseKind, ChangeAction
@@ -86,6 +87,11 @@ LABELS: dict[type[StrEnum], dict[str, str]] = {
         OpdKind.AGENCY: "Badan / dinas",
         OpdKind.HOSPITAL: "Rumah sakit daerah",
         OpdKind.KECAMATAN: "Kecamatan",
+    },
+    Protocol: {
+        Protocol.TCP: "TCP",
+        Protocol.UDP: "UDP",
+        Protocol.SCTP: "SCTP",
     },
     Role: {
         Role.ADMIN: "Administrator",
