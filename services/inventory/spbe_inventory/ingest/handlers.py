@@ -154,6 +154,9 @@ def scan_completed(ctx: BatchContext, events: list[Event]) -> None:
                 "finished_at": data.finished_at,
                 "hosts_up": data.hosts_up,
                 "marked_missing": marked,
+                "chunks_total": data.chunks_total,
+                "chunks_failed": data.chunks_failed,
+                "error": data.error,
             },
         )
 

@@ -45,3 +45,18 @@ class Scan(SQLModel, table=True):
     finished_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     hosts_up: int | None = None
     marked_missing: int = 0
+    chunks_total: int | None = None
+    chunks_failed: int | None = None
+    error: str | None = Field(default=None, max_length=500)
+
+
+class ScanRequest(SQLModel, table=True):
+    """A scan a person asked for on the pages; its scan, once started, has the same id."""
+
+    __tablename__ = "scan_request"
+    request_id: str = Field(primary_key=True, max_length=64)
+    scope: str = Field(max_length=64, index=True)
+    opd_code: str = Field(max_length=32)
+    requested_by: str = Field(max_length=200)
+    requested_at: datetime = Field(sa_type=UTCDateTime)
+    undelivered: bool = False  # the bus refused it: it never reached the collector

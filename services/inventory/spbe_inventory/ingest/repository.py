@@ -6,18 +6,19 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, false, select, update
+from sqlalchemy import Connection, false, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from spbe_common.auth import Principal
 from spbe_inventory.bulk import Bulk
 from spbe_inventory.listing_repository import Page, Rows, equal_to, list_page
 
-from .models import ProcessedEvent, RejectedEvent, Scan
+from .models import ProcessedEvent, RejectedEvent, Scan, ScanRequest
 
 PROCESSED = ProcessedEvent.__table__  # type: ignore[attr-defined]
 REJECTED = RejectedEvent.__table__  # type: ignore[attr-defined]
 SCAN = Scan.__table__  # type: ignore[attr-defined]
+SCAN_REQUEST = ScanRequest.__table__  # type: ignore[attr-defined]
 SCAN_COLUMNS = (
     "scan_id",
     "scope",
@@ -29,6 +30,15 @@ SCAN_COLUMNS = (
     "finished_at",
     "hosts_up",
     "marked_missing",
+)
+FINISHED_COLUMNS = (
+    "status",
+    "finished_at",
+    "hosts_up",
+    "marked_missing",
+    "chunks_total",
+    "chunks_failed",
+    "error",
 )
 REJECTED_COLUMNS = (
     "id",
@@ -94,5 +104,76 @@ def start_scans(conn: Connection, rows: list[dict[str, Any]]) -> None:
 
 def finish_scan(conn: Connection, row: dict[str, Any]) -> None:
     _insert_ignoring_conflicts(conn, SCAN, [row])
-    values = {k: row[k] for k in ("status", "finished_at", "hosts_up", "marked_missing")}
+    values = {k: row[k] for k in FINISHED_COLUMNS if k in row}
     conn.execute(update(SCAN).where(SCAN.c.scan_id == row["scan_id"]).values(values))
+
+
+# --- scan requests and the scan pages ----------------------------------------------------------
+SCAN_RESULT_COLUMNS = (*SCAN_COLUMNS, "chunks_total", "chunks_failed", "error")
+
+
+def latest_scans(conn: Connection, principal: Principal) -> Rows:
+    """The newest scan of each scope whose newest scan is of the principal's OPD, by scope."""
+    newest = (
+        select(SCAN.c.scope, func.max(SCAN.c.started_at).label("started_at"))
+        .group_by(SCAN.c.scope)
+        .subquery()
+    )
+    query = (
+        select(*(SCAN.c[n] for n in SCAN_RESULT_COLUMNS))
+        .join(
+            newest,
+            (SCAN.c.scope == newest.c.scope) & (SCAN.c.started_at == newest.c.started_at),
+        )
+        .where(principal.where(SCAN.c.opd_code))
+        .order_by(SCAN.c.scope)
+    )
+    rows: dict[str, dict[str, Any]] = {}
+    for row in conn.execute(query).mappings():
+        rows.setdefault(row["scope"], dict(row))  # two scans started in the same instant: one
+    return list(rows.values())
+
+
+def scan_result(conn: Connection, principal: Principal, scan_id: str) -> dict[str, Any] | None:
+    query = select(*(SCAN.c[n] for n in SCAN_RESULT_COLUMNS)).where(
+        SCAN.c.scan_id == scan_id, principal.where(SCAN.c.opd_code)
+    )
+    row = conn.execute(query).mappings().first()
+    return dict(row) if row else None
+
+
+def scan_request(conn: Connection, principal: Principal, request_id: str) -> dict[str, Any] | None:
+    query = select(SCAN_REQUEST).where(
+        SCAN_REQUEST.c.request_id == request_id, principal.where(SCAN_REQUEST.c.opd_code)
+    )
+    row = conn.execute(query).mappings().first()
+    return dict(row) if row else None
+
+
+def running_scan(conn: Connection, scope: str, since: datetime) -> str | None:
+    """A scan of the scope started since `since` and not finished."""
+    query = select(SCAN.c.scan_id).where(
+        SCAN.c.scope == scope, SCAN.c.status == "running", SCAN.c.started_at >= since
+    )
+    return conn.execute(query.order_by(SCAN.c.started_at.desc()).limit(1)).scalar()
+
+
+def waiting_request(conn: Connection, scope: str, since: datetime) -> str | None:
+    """A request for the scope made since `since`, delivered, whose scan has not started."""
+    started = select(SCAN.c.scan_id).where(SCAN.c.scan_id == SCAN_REQUEST.c.request_id)
+    query = select(SCAN_REQUEST.c.request_id).where(
+        SCAN_REQUEST.c.scope == scope,
+        SCAN_REQUEST.c.requested_at >= since,
+        SCAN_REQUEST.c.undelivered.is_(False),
+        ~started.exists(),
+    )
+    return conn.execute(query.order_by(SCAN_REQUEST.c.requested_at.desc()).limit(1)).scalar()
+
+
+def add_scan_request(conn: Connection, row: dict[str, Any]) -> None:
+    conn.execute(insert(SCAN_REQUEST).values(**row, undelivered=False))
+
+
+def mark_undelivered(conn: Connection, request_id: str) -> None:
+    query = update(SCAN_REQUEST).where(SCAN_REQUEST.c.request_id == request_id)
+    conn.execute(query.values(undelivered=True))
