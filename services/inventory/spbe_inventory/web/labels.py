@@ -18,6 +18,7 @@ from spbe_common.events.enums import (
 )
 from spbe_inventory.history.models import CauseKind, ChangeAction
 from spbe_inventory.infrastructure.models import LinkMedia
+from spbe_inventory.ingest.scan_requests import ScanState
 from spbe_inventory.opd.models import OpdKind
 
 LABELS: dict[type[StrEnum], dict[str, str]] = {
@@ -62,6 +63,13 @@ LABELS: dict[type[StrEnum], dict[str, str]] = {
         ScanStatus.COMPLETE: "Selesai",
         ScanStatus.PARTIAL: "Sebagian",
         ScanStatus.FAILED: "Gagal",
+    },
+    ScanState: {
+        ScanState.WAITING: "Menunggu kolektor",
+        ScanState.RUNNING: "Berjalan",
+        ScanState.COMPLETE: "Selesai",
+        ScanState.PARTIAL: "Sebagian",
+        ScanState.FAILED: "Gagal",
     },
     ChangeAction: {
         ChangeAction.CREATED: "Dibuat",
