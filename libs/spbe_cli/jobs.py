@@ -4,13 +4,29 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from pathlib import Path
+
+import httpx
+import uvicorn
+from pydantic import SecretStr
 
 from spbe_collector.service import build_request_consumer, build_scheduler, scope_repository
 from spbe_collector.settings import CollectorSettings
+from spbe_common.auth import Role
+from spbe_inventory.accounts.service import AccountError
+from spbe_inventory.cli import local_service_token
+from spbe_inventory.settings import InventorySettings
+from spbe_scorer.api.app import create_app as create_scorer_app
+from spbe_scorer.runtime import Runtime, build_runtime
+from spbe_scorer.schedule import run_once
+from spbe_scorer.settings import ScorerSettings
 
 log = logging.getLogger(__name__)
 SAMPLE_SCOPES = Path(__file__).with_name("sample_scopes.yaml")
+SCORER_ACCOUNT = "scorer"
+TOKEN_RENEW_S = 12 * 3600  # the in-process scorer's token lives a day: renewed well before
+INVENTORY_WAIT_S = 60.0  # the inventory API starts after the jobs: the first round waits for it
 
 
 def collector_settings() -> CollectorSettings:
@@ -37,3 +53,69 @@ def collector_job(stop: threading.Event) -> None:
         except Exception:  # a failed first scan must not stop the service
             log.exception("first scan of %s failed", scope.key)
     scheduler.run_forever(stop)
+
+
+# --- the scorer: its API and its schedule -------------------------------------------------------
+def scorer_settings() -> ScorerSettings:
+    """The scorer reads the inventory that `spbe up` serves (unless SPBE_INVENTORY_URL says
+    otherwise) with a fresh token of the `scorer` service account outside production."""
+    settings = ScorerSettings()
+    if "inventory_url" not in settings.model_fields_set:
+        inventory = InventorySettings()
+        url = f"http://{inventory.api_host}:{inventory.api_port}"
+        settings = settings.model_copy(update={"inventory_url": url})
+    try:
+        token = local_service_token(SCORER_ACCOUNT, Role.SCORER)
+    except AccountError as exc:  # e.g. a person's account named "scorer": runs will say 401
+        log.error("no token for the in-process scorer: %s", exc)
+        return settings
+    if token is not None:
+        settings = settings.model_copy(update={"inventory_token": SecretStr(token)})
+    return settings
+
+
+def scorer_job(stop: threading.Event) -> None:
+    """Serve the scorer API on SPBE_SCORER_API_PORT (the Penilaian pages read it) and score every
+    SPBE_SCORER_EVERY_MINUTES, the first round as soon as the inventory API answers."""
+    settings = scorer_settings()
+    runtime = build_runtime(settings)
+    app = create_scorer_app(settings, runtime.scorer, runtime.registry)
+    server = uvicorn.Server(
+        uvicorn.Config(
+            app, host=settings.scorer_api_host, port=settings.scorer_api_port,
+            log_level="warning", access_log=False, lifespan="off",
+        )
+    )  # fmt: skip
+    api = threading.Thread(target=server.run, name="scorer-api", daemon=True)
+    api.start()
+    try:
+        _wait_for_inventory(runtime, stop)
+        _score_until_stopped(runtime, stop)
+    finally:
+        server.should_exit = True
+        api.join(timeout=10)
+        runtime.close()
+
+
+def _wait_for_inventory(runtime: Runtime, stop: threading.Event) -> None:
+    deadline = time.monotonic() + INVENTORY_WAIT_S
+    while not stop.is_set() and time.monotonic() < deadline:
+        try:
+            if runtime.scorer.inventory.get("/healthz").status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        stop.wait(0.5)
+
+
+def _score_until_stopped(runtime: Runtime, stop: threading.Event) -> None:
+    settings = runtime.settings
+    issued = time.monotonic()
+    while not stop.is_set():
+        if settings.inventory_token is not None and time.monotonic() - issued > TOKEN_RENEW_S:
+            token = local_service_token(SCORER_ACCOUNT, Role.SCORER)
+            if token is not None:
+                runtime.scorer.inventory.headers["Authorization"] = f"Bearer {token}"
+            issued = time.monotonic()
+        run_once(runtime.scorer, settings.scorer_frameworks, log.info)
+        stop.wait(settings.scorer_every_minutes * 60)

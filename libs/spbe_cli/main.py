@@ -5,7 +5,7 @@ import logging
 import typer
 
 from spbe_cli import events_cli
-from spbe_cli.jobs import collector_job
+from spbe_cli.jobs import collector_job, scorer_job
 from spbe_collector.cli import app as collect_app
 from spbe_common.settings import DataDirError
 from spbe_inventory import cli as inventory_cli
@@ -20,8 +20,9 @@ app = typer.Typer(
 @app.command("up")
 def up() -> None:
     """Everything on one machine (default: SQLite + embedded log): the inventory API and consumer,
-    and the collector's scan schedules (sample scopes on loopback when no scopes file exists)."""
-    inventory_cli.up(jobs=[("collector", collector_job)])
+    the collector's scan schedules (sample scopes on loopback when no scopes file exists), and
+    the scorer's API and schedule (the Penilaian pages)."""
+    inventory_cli.up(jobs=[("collector", collector_job), ("scorer", scorer_job)])
 
 
 app.command("api")(inventory_cli.api)

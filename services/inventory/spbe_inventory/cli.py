@@ -91,6 +91,37 @@ def _first_start(inventory: Inventory) -> None:
         print(password, flush=True)
 
 
+SERVICE_TOKEN_DAYS = 1  # the shortest a token lives; `spbe up` issues a fresh one at each start
+
+
+def local_service_token(name: str, role: Role) -> str | None:
+    """For a service `spbe up` runs in-process (the scorer): outside production, make sure the
+    service account `name` exists, revoke its earlier tokens and return a fresh short-lived one,
+    so a newcomer needs no `spbe tokens create`. Production returns None: there the service
+    keeps the token an operator gave it (SPBE_INVENTORY_TOKEN). Here, beside `_first_start`,
+    because the inventory owns the accounts; libs/spbe_cli only composes services."""
+    inventory = _inventory()
+    if inventory.settings.environment is Environment.PRODUCTION:
+        return None
+    try:
+        with begin_write(inventory.engine) as conn:
+            if accounts_repo.by_name(conn, name) is None:
+                accounts.add_account(conn, name, role, [])
+            for row in accounts_repo.tokens(conn, name):
+                if row["revoked_at"] is None:
+                    accounts.revoke_token(conn, str(row["id"]))
+            return _own_token(conn, name, role)
+    finally:
+        inventory.engine.dispose()
+
+
+def _own_token(conn: Connection, name: str, role: Role) -> str:
+    row = accounts_repo.by_name(conn, name)
+    if row is None or row["role"] != role.value or row["disabled"]:
+        raise accounts.AccountError(f"account {name!r} exists but is not an enabled {role.value}")
+    return accounts.create_token(conn, name, SERVICE_TOKEN_DAYS)[1]
+
+
 @contextmanager
 def _account_change() -> Iterator[Connection]:
     """The write transaction of an account command; a refusal is one line on stderr, exit 2."""
