@@ -52,6 +52,14 @@ def codes_in(conn: Connection, codes: list[str]) -> set[str]:
     return set(conn.execute(select(OPD.c.code).where(OPD.c.code.in_(codes))).scalars())
 
 
+def names_of(conn: Connection, codes: list[str]) -> dict[str, str]:
+    """Name of each of `codes` that is an OPD (the chart is public: see the module's docstring)."""
+    if not codes:
+        return {}
+    query = select(OPD.c.code, OPD.c.name).where(OPD.c.code.in_(sorted(set(codes))))
+    return {code: name for code, name in conn.execute(query)}
+
+
 def insert_one(conn: Connection, row: dict[str, Any]) -> int:
     return int(conn.execute(insert(OPD).returning(OPD.c.id), row).scalar_one())
 
