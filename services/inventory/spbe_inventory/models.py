@@ -7,6 +7,7 @@ from spbe_inventory.applications.models import Application, ApplicationAsset
 from spbe_inventory.assets.models import Asset, Service
 from spbe_inventory.evaluation import models as evaluation_models  # noqa: F401 (its tables)
 from spbe_inventory.history.models import HistoryEntry
+from spbe_inventory.imports.models import RegisterImport
 from spbe_inventory.infrastructure.models import Facility, NetworkLink
 from spbe_inventory.ingest.models import ProcessedEvent, RejectedEvent, Scan
 from spbe_inventory.opd.models import Opd
@@ -25,6 +26,7 @@ __all__ = [
     "NetworkLink",
     "Opd",
     "ProcessedEvent",
+    "RegisterImport",
     "RejectedEvent",
     "Scan",
     "Service",

@@ -1,0 +1,295 @@
+"""Register imports: parse an upload, report row by row what its commit would do, and commit it.
+
+The report and the commit run the same code: the consumer's declaration path (`declaration_of`
+and the asset unit of work for assets, `applications.declare` for applications). The report
+never flushes and never declares an application, so it writes nothing; the commit applies every
+row in the caller's one write transaction, or refuses the whole file when any row is an error.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import unicodedata
+import uuid
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection
+
+from spbe_common.auth import Principal
+from spbe_common.db import lock_asset_identities
+from spbe_common.events.payloads import ApplicationDeclared, AssetDeclared
+from spbe_common.registers import ParsedRegister, RegisterKind, RegisterRejected, read_register
+from spbe_inventory.applications import repository as applications_repo
+from spbe_inventory.applications import service as applications
+from spbe_inventory.assets import repository as assets_repo
+from spbe_inventory.assets.identity import AssetState
+from spbe_inventory.assets.service import AssetUnitOfWork
+from spbe_inventory.db import utcnow
+from spbe_inventory.history.models import CauseKind
+from spbe_inventory.history.service import Cause, ChangeLog
+from spbe_inventory.ingest.handlers import declaration_of
+
+from . import repository as repo
+from .models import ImportStatus, RowAction
+
+EXPIRES_AFTER = timedelta(hours=24)
+SUFFIXES = (".xlsx", ".csv")
+PAYLOADS: dict[RegisterKind, type[AssetDeclared] | type[ApplicationDeclared]] = {
+    RegisterKind.ASSETS: AssetDeclared,
+    RegisterKind.APPLICATIONS: ApplicationDeclared,
+}
+LINKS = {RegisterKind.ASSETS: "/katalog/aset/{}", RegisterKind.APPLICATIONS: "/katalog/aplikasi/{}"}
+IDENTITY_COLUMN = "MAC"
+
+
+class ImportRefused(ValueError):
+    """The commit is refused; the message (Bahasa Indonesia) says why. Nothing was written."""
+
+
+@dataclass
+class RowReport:
+    row: int
+    name: str = ""
+    action: RowAction = RowAction.UNCHANGED
+    errors: list[tuple[str, str]] = field(default_factory=list)  # (column, message)
+    link: str | None = None
+
+    def error(self, column: str, message: str) -> None:
+        self.errors.append((column, message))
+        self.action = RowAction.ERROR
+
+
+@dataclass
+class Report:
+    kind: RegisterKind
+    rows: list[RowReport]
+
+    def counts(self) -> dict[str, int]:
+        found = Counter(r.action.value for r in self.rows)
+        return {a.value: found.get(a.value, 0) for a in RowAction}
+
+    @property
+    def importable(self) -> bool:
+        return bool(self.rows) and all(r.action is not RowAction.ERROR for r in self.rows)
+
+
+# --- upload -------------------------------------------------------------------------------------
+def clean_filename(name: str | None) -> str:
+    """The name as the browser sent it, without a path or control characters, for display."""
+    base = (name or "").replace("\\", "/").rsplit("/", 1)[-1]
+    text = "".join(c for c in base if unicodedata.category(c)[0] != "C").strip()
+    return text[:200] or "tanpa-nama"
+
+
+def parse_upload(filename: str, data: bytes, max_bytes: int, max_rows: int) -> ParsedRegister:
+    """Read an uploaded register; RegisterRejected (Bahasa Indonesia) for a file it refuses."""
+    suffix = Path(filename).suffix.lower()
+    if suffix not in SUFFIXES:
+        raise RegisterRejected("berkas harus spreadsheet .xlsx atau .csv")
+    if not data:
+        raise RegisterRejected("berkas kosong")
+    if len(data) > max_bytes:
+        raise RegisterRejected(f"berkas terlalu besar: {len(data)} byte, batas {max_bytes} byte")
+    with tempfile.TemporaryDirectory(prefix="spbe-impor-") as folder:
+        path = Path(folder) / f"register{suffix}"
+        path.write_bytes(data)
+        return read_register(path, max_bytes, max_rows, declared_by=filename)
+
+
+def store(
+    conn: Connection, account: str, opd_code: str, filename: str, register: ParsedRegister
+) -> str:
+    """Keep the parsed rows until the commit; expired uploads of anyone are dropped first."""
+    now = utcnow()
+    repo.delete_older_than(conn, now - EXPIRES_AFTER)
+    import_id = str(uuid.uuid4())
+    rows = [
+        {"row": n, "data": payload.model_dump(mode="json", exclude_none=True)}
+        for n, payload in zip(register.numbers, register.rows, strict=True)
+    ]
+    repo.insert_one(
+        conn,
+        {
+            "id": import_id,
+            "account": account,
+            "opd_code": opd_code,
+            "filename": filename,
+            "kind": register.kind.value,
+            "created_at": now,
+            "status": ImportStatus.PENDING.value,
+            "parsed": {"rows": rows, "errors": [asdict(e) for e in register.errors]},
+        },
+    )
+    return import_id
+
+
+def is_expired(record: dict[str, Any], now: datetime | None = None) -> bool:
+    return bool((now or utcnow()) - record["created_at"] > EXPIRES_AFTER)
+
+
+def cause_of(record: dict[str, Any]) -> Cause:
+    """History names the file and the account: "impor <filename> oleh <account>"."""
+    text = f"impor {record['filename']} oleh {record['account']}"
+    return Cause(CauseKind.REQUEST, text[:128], utcnow(), record["account"])
+
+
+# --- report and commit --------------------------------------------------------------------------
+def report(conn: Connection, principal: Principal, record: dict[str, Any]) -> Report:
+    """What committing would do now, row by row (nothing is written)."""
+    return _walk(conn, principal, record, apply=False)
+
+
+def commit(conn: Connection, principal: Principal, record: dict[str, Any]) -> Report:
+    """Apply every row in the caller's write transaction; ImportRefused writes nothing."""
+    if record["status"] != ImportStatus.PENDING.value:
+        raise ImportRefused("impor ini sudah disimpan; satu berkas hanya disimpan sekali")
+    if is_expired(record):
+        raise ImportRefused("impor ini sudah kedaluwarsa; unggah berkasnya lagi")
+    lock_asset_identities(conn)  # before any read of assets, as every asset writer does
+    checked = _walk(conn, principal, record, apply=False)
+    if not checked.importable:
+        errors = sum(1 for r in checked.rows if r.action is RowAction.ERROR)
+        raise ImportRefused(f"{errors} baris bermasalah; tidak ada yang disimpan")
+    done = _walk(conn, principal, record, apply=True)
+    if not done.importable:  # cannot differ from the check above; if it did, roll back
+        raise ImportRefused("katalog berubah saat penyimpanan; tidak ada yang disimpan")
+    result = {"counts": done.counts(), "rows": [_result_row(r) for r in done.rows]}
+    if not repo.mark_committed(conn, record["id"], result, utcnow()):
+        raise ImportRefused("impor ini sudah disimpan; satu berkas hanya disimpan sekali")
+    return done
+
+
+def _result_row(row: RowReport) -> dict[str, Any]:
+    return {"row": row.row, "name": row.name, "action": row.action.value, "link": row.link}
+
+
+def _walk(conn: Connection, principal: Principal, record: dict[str, Any], apply: bool) -> Report:
+    kind = RegisterKind(record["kind"])
+    reports: dict[int, RowReport] = {}
+    for error in record["parsed"]["errors"]:
+        reports.setdefault(error["row"], RowReport(error["row"])).error(
+            error["column"], error["message"]
+        )
+    payload = PAYLOADS[kind]
+    rows = []
+    for item in record["parsed"]["rows"]:
+        data = payload.model_validate(item["data"])
+        row = reports.setdefault(item["row"], RowReport(item["row"]))
+        row.name = data.name or ""
+        _check_opd(row, data.opd, record["opd_code"], principal)
+        rows.append((row, data))
+    cause = cause_of(record)
+    if kind is RegisterKind.ASSETS:
+        _assets(conn, principal, record["opd_code"], rows, cause, apply)
+    else:
+        _applications(conn, rows, cause, apply)
+    return Report(kind, sorted(reports.values(), key=lambda r: r.row))
+
+
+def _check_opd(row: RowReport, opd: str | None, chosen: str, principal: Principal) -> None:
+    if opd != chosen:
+        row.error(
+            "Kode OPD", f"baris ini untuk OPD {opd or '-'}, bukan OPD yang dipilih ({chosen})"
+        )
+    elif not principal.may_write(opd):
+        row.error("Kode OPD", f"akun Anda tidak boleh mengubah data OPD {opd}")
+
+
+# --- assets -------------------------------------------------------------------------------------
+def _assets(
+    conn: Connection,
+    principal: Principal,
+    opd: str,
+    rows: list[tuple[RowReport, Any]],
+    cause: Cause,
+    apply: bool,
+) -> None:
+    uow = AssetUnitOfWork(conn, ChangeLog())
+    declarations = [(row, declaration_of(data, cause)) for row, data in rows]
+    uow.load(d.identity for _, d in declarations)
+    declared_by: dict[int, int] = {}  # id(state) -> the sheet row that declared it
+    targets: list[tuple[RowReport, AssetState]] = []
+    for row, decl in declarations:
+        found, _rule = uow.index.resolve(decl.identity)
+        if found is not None:
+            _check_owner(conn, principal, opd, row, found, declared_by)
+        if row.action is RowAction.ERROR:
+            continue
+        before = len(uow.changes.pending)
+        state = uow.declare(decl)
+        declared_by[id(state)] = row.row
+        row.action = _asset_action(state, len(uow.changes.pending) > before)
+        targets.append((row, state))
+    if apply:
+        uow.flush()
+        for row, state in targets:
+            row.link = LINKS[RegisterKind.ASSETS].format(state.id)
+
+
+def _asset_action(state: AssetState, changed: bool) -> RowAction:
+    if state.is_new:
+        return RowAction.CREATE
+    return RowAction.UPDATE if changed else RowAction.UNCHANGED
+
+
+def _check_owner(
+    conn: Connection,
+    principal: Principal,
+    opd: str,
+    row: RowReport,
+    found: AssetState,
+    declared_by: dict[int, int],
+) -> None:
+    """A row that identifies a catalogued asset changes it: only an asset of the chosen OPD."""
+    if id(found) in declared_by:
+        row.error(
+            IDENTITY_COLUMN,
+            f"MAC, nomor seri atau alamat IP sama dengan baris {declared_by[id(found)]}",
+        )
+        return
+    if found.id is None:
+        return
+    current = assets_repo.visible(conn, principal, found.id)
+    if current is None or current["opd_code"] != opd:
+        row.error(
+            IDENTITY_COLUMN,
+            "MAC, nomor seri atau alamat IP ini sudah tercatat pada aset OPD lain",
+        )
+
+
+# --- applications -------------------------------------------------------------------------------
+def application_fields(data: ApplicationDeclared) -> dict[str, Any]:
+    """The declared fields as the consumer's handler of application.declared builds them."""
+    fields = data.model_dump(mode="json", exclude_none=True, exclude={"opd", "declared_by"})
+    fields["opd_code"] = data.opd
+    for name in ("urls", "service_areas"):
+        if not fields.get(name):
+            fields.pop(name, None)
+    return fields
+
+
+def _applications(
+    conn: Connection, rows: list[tuple[RowReport, Any]], cause: Cause, apply: bool
+) -> None:
+    valid = [(row, data) for row, data in rows if row.action is not RowAction.ERROR]
+    existing = {
+        (r["opd_code"], r["name"]): r
+        for r in applications_repo.by_keys(conn, [(d.opd, d.name) for _, d in valid])
+    }
+    changes = ChangeLog()
+    for row, data in valid:
+        fields = application_fields(data)
+        current = existing.get((data.opd, data.name))
+        if current is None:
+            row.action = RowAction.CREATE
+        elif any(current.get(k) != v for k, v in fields.items()):
+            row.action = RowAction.UPDATE
+        if apply:
+            app_id = applications.declare(conn, changes, fields, cause)
+            row.link = LINKS[RegisterKind.APPLICATIONS].format(app_id)
+    if apply:
+        changes.flush(conn)
