@@ -156,25 +156,33 @@ async def _internal_error(_request: Request, exc: Exception) -> Response:
 
 # --- request limits -----------------------------------------------------------------------------
 class RequestLimits:
-    """Pure ASGI middleware: size, NUL, surrogate and integer limits checked before routing."""
+    """Pure ASGI middleware: size, NUL, surrogate and integer limits checked before routing.
+    `path_limits` gives a path (exactly, e.g. a spreadsheet upload) its own body limit."""
 
-    def __init__(self, app: ASGIApp, max_body_bytes: int = MAX_BODY_BYTES) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        max_body_bytes: int = MAX_BODY_BYTES,
+        path_limits: dict[str, int] | None = None,
+    ) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
+        self.path_limits = path_limits or {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self.path_limits.get(scope.get("path", ""), self.max_body_bytes)
         refused = _refuse_target(scope)
-        if refused is None and _declared_length(scope) > self.max_body_bytes:
-            refused = self._too_large()
+        if refused is None and _declared_length(scope) > limit:
+            refused = self._too_large(limit)
         if refused is not None:
             await refused(scope, receive, send)
             return
-        body, more = await self._read(receive)
+        body, more = await self._read(receive, limit)
         if body is None:
-            await self._too_large()(scope, receive, send)
+            await self._too_large(limit)(scope, receive, send)
             return
         refused = _refuse_json(scope, body)
         if refused is not None:
@@ -182,14 +190,14 @@ class RequestLimits:
             return
         await self.app(scope, _replay(body, more, receive), send)
 
-    def _too_large(self) -> Response:
+    def _too_large(self, limit: int) -> Response:
         return json_body(
-            {"detail": f"request body larger than {self.max_body_bytes} bytes"},
+            {"detail": f"request body larger than {limit} bytes"},
             413,
             {"Connection": "close"},
         )
 
-    async def _read(self, receive: Receive) -> tuple[bytes | None, Message | None]:
+    async def _read(self, receive: Receive, limit: int) -> tuple[bytes | None, Message | None]:
         """The whole body (None past the limit), and a non-body message that came instead."""
         chunks: list[bytes] = []
         size = 0
@@ -199,7 +207,7 @@ class RequestLimits:
                 return b"".join(chunks), message
             chunk = message.get("body", b"")
             size += len(chunk)
-            if size > self.max_body_bytes:
+            if size > limit:
                 return None, None
             chunks.append(chunk)
             if not message.get("more_body", False):
@@ -359,9 +367,11 @@ def add_docs(app: FastAPI, public: bool, principal: Any) -> None:
 
 
 # --- installation -------------------------------------------------------------------------------
-def install(app: FastAPI, max_body_bytes: int = MAX_BODY_BYTES) -> None:
+def install(
+    app: FastAPI, max_body_bytes: int = MAX_BODY_BYTES, path_limits: dict[str, int] | None = None
+) -> None:
     """Limits and error handling of one API; call once in its `create_app`."""
-    app.add_middleware(RequestLimits, max_body_bytes=max_body_bytes)
+    app.add_middleware(RequestLimits, max_body_bytes=max_body_bytes, path_limits=path_limits)
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(StarletteHTTPException, http_error)
     app.add_exception_handler(IntegrityError, _integrity_error)

@@ -12,6 +12,10 @@ class InventorySettings(BusSettings):
     max_body_bytes: int = Field(
         default=1024 * 1024, ge=1024, description="Largest request body the API accepts (413)"
     )
+    import_max_bytes: int = Field(
+        default=5 * 1024 * 1024, ge=1024, description="Largest spreadsheet uploaded at /impor"
+    )
+    import_max_rows: int = Field(default=10_000, ge=1, description="Data rows of one upload")
     consumer_group: str = "spbe-inventory"
     batch_size: int = Field(default=1000, ge=1, le=10000)
     poll_timeout_s: float = Field(default=0.5, gt=0)

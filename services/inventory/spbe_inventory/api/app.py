@@ -22,6 +22,7 @@ from spbe_inventory.infrastructure.routes import router as infrastructure_router
 from spbe_inventory.ingest.routes import router as ingest_router
 from spbe_inventory.opd.routes import router as opd_router
 from spbe_inventory.settings import InventorySettings
+from spbe_inventory.web.imports import upload_limits
 
 from .listing import json_response
 
@@ -44,7 +45,7 @@ def create_app(
         dependencies=[Depends(authorize)],  # every route: authenticated and in POLICY
         **api.docs_urls(public_docs),
     )
-    api.install(app, settings.max_body_bytes)
+    api.install(app, settings.max_body_bytes, upload_limits(settings))
     app.state.settings = settings
     app.state.engine = engine
     app.state.registry = registry or CollectorRegistry()

@@ -17,6 +17,7 @@ from spbe_common.events.enums import (
     ScanStatus,
 )
 from spbe_inventory.history.models import CauseKind, ChangeAction
+from spbe_inventory.imports.models import ImportStatus, RowAction
 from spbe_inventory.infrastructure.models import LinkMedia
 from spbe_inventory.ingest.scan_requests import ScanState
 from spbe_inventory.opd.models import OpdKind
@@ -108,6 +109,16 @@ LABELS: dict[type[StrEnum], dict[str, str]] = {
         Role.VIEWER: "Pembaca",
         Role.COLLECTOR: "Akun layanan kolektor",
         Role.SCORER: "Akun layanan penilai",
+    },
+    RowAction: {
+        RowAction.CREATE: "Data baru",
+        RowAction.UPDATE: "Diperbarui",
+        RowAction.UNCHANGED: "Tidak berubah",
+        RowAction.ERROR: "Bermasalah",
+    },
+    ImportStatus: {
+        ImportStatus.PENDING: "Belum disimpan",
+        ImportStatus.COMMITTED: "Tersimpan",
     },
 }
 

@@ -1,0 +1,277 @@
+"""Impor: an OPD operator uploads a register, reads the dry run row by row, then commits it; all
+rows or nothing, only by the account that uploaded it, only for its OPD, once, within 24 hours."""
+
+from __future__ import annotations
+
+import html
+import io
+import re
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+from fastapi.testclient import TestClient
+from harness import web_session
+from sqlalchemy import Engine, func, select, update
+
+from spbe_common.auth import Role
+from spbe_common.db import begin_write
+from spbe_common.registers import COLUMNS, RegisterKind
+from spbe_inventory.api.app import create_app
+from spbe_inventory.api.security import SESSION_COOKIE
+from spbe_inventory.db import utcnow
+from spbe_inventory.imports.models import RegisterImport
+from spbe_inventory.settings import InventorySettings
+
+OPD = "DISKOMINFOSATIK"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+IMPORTS = RegisterImport.__table__  # type: ignore[attr-defined]
+Browser = Callable[..., TestClient]
+
+
+def workbook(kind: RegisterKind, rows: Sequence[dict[str, str]]) -> bytes:
+    """An XLSX with the register template's headers and the given cells (by header)."""
+    headers = [c.header for c in COLUMNS[kind]]
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(headers)
+    for row in rows:
+        sheet.append([row.get(h, "") for h in headers])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def asset(name: str, **cells: str) -> dict[str, str]:
+    return {"Nama Aset": name, "Kode OPD": OPD, "Jenis Aset": "server", **cells}
+
+
+def upload(
+    client: Any, data: bytes, filename: str = "aset.xlsx", opd: str = OPD, media: str = XLSX
+) -> Any:
+    return client.post(
+        "/impor",
+        data={"opd": opd, "csrf_token": client.csrf},
+        files={"berkas": (filename, data, media)},
+    )
+
+
+def import_id(response: Any) -> str:
+    assert response.status_code == 303, response.text
+    location = response.headers["location"]
+    assert re.fullmatch(r"/impor/[0-9a-f-]{36}", location)
+    return location.rsplit("/", 1)[1]
+
+
+def report_rows(page: str) -> dict[int, str]:
+    """Sheet row -> the text of its report row."""
+    rows = re.findall(r'<tr id="baris-(\d+)">(.*?)</tr>', page, re.S)
+    return {
+        int(n): " ".join(html.unescape(re.sub(r"<[^>]+>", " ", body)).split()) for n, body in rows
+    }
+
+
+def commit(client: Any, ident: str) -> Any:
+    return client.post(f"/impor/{ident}/simpan", data={"csrf_token": client.csrf})
+
+
+def stored_imports(engine: Engine) -> int:
+    with engine.connect() as conn:
+        return int(conn.execute(select(func.count()).select_from(IMPORTS)).scalar_one())
+
+
+def test_operator_uploads_reads_the_dry_run_commits_and_sees_the_records(
+    browser: Browser,
+) -> None:
+    operator = browser(Role.OPD_OPERATOR, [OPD])
+    form = operator.get("/impor")
+    assert form.status_code == 200 and "Impor register OPD" in form.text
+    assert f'<option value="{OPD}"' in form.text and 'value="SETDA"' not in form.text
+    sheet = workbook(
+        RegisterKind.ASSETS,
+        [
+            asset("srv-baru (uji)", **{"Alamat IP": "127.10.0.50", "MAC": "02:00:5E:10:00:50"}),
+            asset("srv-web-01 diperbarui", MAC="02:00:5E:10:00:11", Lokasi="Ruang server baru"),
+            asset("nas-uji", **{"Jenis Aset": "penyimpanan", "Nomor Seri": "SN-UJI-1"}),
+        ],
+    )
+    ident = import_id(upload(operator, sheet))
+
+    page = operator.get(f"/impor/{ident}")
+    assert page.status_code == 200 and "Hasil uji coba" in page.text
+    rows = report_rows(page.text)
+    assert sorted(rows) == [2, 3, 4]
+    assert "srv-baru (uji) Data baru" in rows[2]
+    assert "srv-web-01 diperbarui Diperbarui" in rows[3]
+    assert "nas-uji Data baru" in rows[4]
+    assert 'id="form-simpan"' in page.text
+    listed = operator.get("/api/v1/assets", params={"q": "srv-baru"})
+    assert listed.json()["count"] == 0  # a dry run writes nothing
+
+    done = commit(operator, ident)
+    assert done.status_code == 303 and done.headers["location"] == f"/impor/{ident}"
+    result = operator.get(f"/impor/{ident}")
+    assert "Impor tersimpan ke katalog" in result.text
+    links = re.findall(r'href="/katalog/aset/(\d+)"', result.text)
+    assert len(links) == 3
+
+    new = operator.get("/api/v1/assets", params={"q": "srv-baru"}).json()["data"]
+    assert [(a["name"], a["opd_code"], a["address"]) for a in new] == [
+        ("srv-baru (uji)", OPD, "127.10.0.50")
+    ]
+    assert str(new[0]["id"]) in links
+    history = operator.get(f"/api/v1/assets/{new[0]['id']}/history").json()["data"]
+    account = operator.get("/api/v1/auth/me").json()["name"]
+    assert history[0]["action"] == "created"
+    assert history[0]["cause_id"] == f"impor aset.xlsx oleh {account}"
+    assert history[0]["actor"] == account
+    web01 = operator.get("/api/v1/assets", params={"q": "02:00:5E:10:00:11"}).json()["data"]
+    assert web01[0]["name"] == "srv-web-01 diperbarui"
+    assert web01[0]["location"] == "Ruang server baru"
+    updated = operator.get(f"/api/v1/assets/{web01[0]['id']}/history").json()["data"]
+    assert updated[0]["action"] == "updated"
+    assert updated[0]["cause_id"] == f"impor aset.xlsx oleh {account}"
+
+    again = commit(operator, ident)  # committed once only
+    assert again.status_code == 409 and "sudah disimpan" in again.text
+    assert operator.get("/api/v1/assets", params={"q": "srv-baru"}).json()["count"] == 1
+
+
+def test_reimporting_the_same_file_changes_nothing(browser: Browser) -> None:
+    operator = browser(Role.OPD_OPERATOR, [OPD])
+    sheet = workbook(RegisterKind.ASSETS, [asset("srv-dua", **{"Alamat IP": "127.10.0.60"})])
+    first = import_id(upload(operator, sheet))
+    assert commit(operator, first).status_code == 303
+    second = import_id(upload(operator, sheet))
+    rows = report_rows(operator.get(f"/impor/{second}").text)
+    assert "srv-dua Tidak berubah" in rows[2]
+
+
+def test_applications_register_creates_and_updates(browser: Browser) -> None:
+    operator = browser(Role.OPD_OPERATOR, [OPD])
+    sheet = workbook(
+        RegisterKind.APPLICATIONS,
+        [
+            {"Nama Aplikasi": "PPID", "Kode OPD": OPD, "Deskripsi": "Layanan informasi (uji)"},
+            {"Nama Aplikasi": "Aplikasi Uji", "Kode OPD": OPD, "URL": "https://uji.example.id"},
+        ],
+    )
+    ident = import_id(upload(operator, sheet, "aplikasi.xlsx"))
+    rows = report_rows(operator.get(f"/impor/{ident}").text)
+    assert "PPID Diperbarui" in rows[2] and "Aplikasi Uji Data baru" in rows[3]
+    assert commit(operator, ident).status_code == 303
+    apps = operator.get("/api/v1/applications", params={"opd_code": OPD, "q": "uji"}).json()
+    by_name = {a["name"]: a for a in apps["data"]}
+    assert by_name["PPID"]["description"] == "Layanan informasi (uji)"
+    assert by_name["Aplikasi Uji"]["urls"] == ["https://uji.example.id/"]
+    history = operator.get(f"/api/v1/applications/{by_name['PPID']['id']}/history").json()
+    assert history["data"][0]["cause_id"].startswith("impor aplikasi.xlsx oleh ")
+
+
+def test_a_file_with_one_bad_row_cannot_be_committed(browser: Browser) -> None:
+    operator = browser(Role.OPD_OPERATOR, [OPD])
+    sheet = workbook(
+        RegisterKind.ASSETS,
+        [
+            asset("srv-baik", **{"Alamat IP": "127.10.0.70"}),
+            asset("srv-buruk", **{"Alamat IP": "300.1.1.1"}),
+        ],
+    )
+    ident = import_id(upload(operator, sheet))
+    page = operator.get(f"/impor/{ident}")
+    rows = report_rows(page.text)
+    assert "srv-baik Data baru" in rows[2]
+    assert "Bermasalah" in rows[3] and "Kolom Alamat IP: '300.1.1.1' bukan alamat IP" in rows[3]
+    assert 'id="form-simpan"' not in page.text and "1 baris bermasalah" in page.text
+    refused = commit(operator, ident)
+    assert refused.status_code == 409 and "tidak ada yang disimpan" in refused.text
+    assert operator.get("/api/v1/assets", params={"q": "srv-baik"}).json()["count"] == 0
+
+
+def test_rows_of_another_opd_or_its_assets_are_errors(browser: Browser) -> None:
+    operator = browser(Role.OPD_OPERATOR, [OPD])
+    sheet = workbook(
+        RegisterKind.ASSETS,
+        [
+            {**asset("srv-setda", **{"Alamat IP": "127.10.0.80"}), "Kode OPD": "SETDA"},
+            asset("vm-jdih diambil", **{"Alamat IP": "127.10.0.21"}),  # an asset of SETDA
+            asset("srv-kembar", **{"Alamat IP": "127.10.0.90"}),
+            asset("srv-kembar lagi", **{"Alamat IP": "127.10.0.90"}),
+        ],
+    )
+    rows = report_rows(operator.get(f"/impor/{import_id(upload(operator, sheet))}").text)
+    assert "baris ini untuk OPD SETDA, bukan OPD yang dipilih (DISKOMINFOSATIK)" in rows[2]
+    assert "sudah tercatat pada aset OPD lain" in rows[3]
+    assert "srv-kembar Data baru" in rows[4]
+    assert "sama dengan baris 4" in rows[5]
+    outside = upload(operator, sheet, opd="SETDA")  # an OPD outside the account's scope
+    assert outside.status_code == 422 and "Pilih OPD" in outside.text
+
+
+def test_another_account_cannot_see_or_commit_an_import(browser: Browser, engine: Engine) -> None:
+    owner = browser(Role.OPD_OPERATOR, [OPD])
+    colleague = browser(Role.OPD_OPERATOR, [OPD])
+    admin = browser(Role.ADMIN)
+    sheet = workbook(RegisterKind.ASSETS, [asset("srv-rahasia", **{"Alamat IP": "127.10.0.99"})])
+    ident = import_id(upload(owner, sheet))
+    for other in (colleague, admin):
+        assert other.get(f"/impor/{ident}").status_code == 404
+        assert commit(other, ident).status_code == 404
+        assert "srv-rahasia" not in other.get("/impor").text
+    assert browser(Role.VIEWER).get(f"/impor/{ident}").status_code == 403
+    assert owner.get("/impor/bukan-uuid").status_code == 404
+    assert owner.get("/api/v1/assets", params={"q": "srv-rahasia"}).json()["count"] == 0
+    assert "aset.xlsx" in owner.get("/impor").text
+    with begin_write(engine) as conn:  # 25 hours later the upload has expired
+        conn.execute(update(IMPORTS).values(created_at=utcnow().replace(year=2000)))
+    expired = owner.get(f"/impor/{ident}")
+    assert "sudah kedaluwarsa" in expired.text and 'id="form-simpan"' not in expired.text
+    assert commit(owner, ident).status_code == 409
+
+
+@pytest.mark.parametrize(
+    ("filename", "data", "message"),
+    [
+        ("catatan.txt", b"bukan spreadsheet", "berkas harus spreadsheet .xlsx atau .csv"),
+        ("rusak.xlsx", b"PK\x03\x04 bukan zip", "rusak atau bukan XLSX"),
+        ("kosong.csv", b"", "berkas kosong"),
+        ("judul.csv", b"Nama,Alamat\nx,y\n", "'Nama Aplikasi' atau 'Nama Aset'"),
+    ],
+)
+def test_refused_files_say_why_and_store_nothing(
+    browser: Browser, engine: Engine, filename: str, data: bytes, message: str
+) -> None:
+    operator = browser(Role.OPD_OPERATOR, [OPD])
+    refused = upload(operator, data, filename, media="application/octet-stream")
+    assert refused.status_code == 422
+    text = html.unescape(refused.text)
+    assert f"Berkas {filename} ditolak" in text and message in text
+    assert stored_imports(engine) == 0
+
+
+def test_the_upload_has_its_own_body_limit(engine: Engine, tmp_path: Path) -> None:
+    settings = InventorySettings(
+        data_dir=tmp_path, max_body_bytes=4 * 1024, import_max_bytes=40 * 1024
+    )
+    client = TestClient(create_app(settings, engine), follow_redirects=False)
+    secret, csrf = web_session(engine, Role.OPD_OPERATOR, [OPD])
+    client.cookies.set(SESSION_COOKIE, secret)
+    client.csrf = csrf  # type: ignore[attr-defined]
+    cells = [asset(f"srv-{i}", **{"Nomor Seri": f"SN-{i:04}"}) for i in range(400)]
+    sheet = workbook(RegisterKind.ASSETS, cells)
+    assert 4 * 1024 < len(sheet) < 40 * 1024  # above the API's limit, below the upload's
+    assert upload(client, sheet).status_code == 303
+    big = client.post(
+        "/api/v1/assets",
+        content=b'{"name": "' + b"x" * 5000 + b'"}',
+        headers={"content-type": "application/json", "x-csrf-token": csrf},
+    )
+    assert big.status_code == 413  # the rest of the API keeps its own limit
+    too_big = b"Nama Aset,Kode OPD,Nomor Seri\n" + b"srv,DISKOMINFOSATIK,SN\n" * 2000
+    refused = upload(client, too_big, "besar.csv", media="text/csv")
+    assert refused.status_code == 422 and "berkas terlalu besar" in refused.text
+    assert stored_imports(engine) == 1
+    client.close()
