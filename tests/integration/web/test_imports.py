@@ -19,10 +19,12 @@ from sqlalchemy import Engine, func, select, update
 from spbe_common.auth import Role
 from spbe_common.db import begin_write
 from spbe_common.registers import COLUMNS, RegisterKind
+from spbe_inventory import migrate
 from spbe_inventory.api.app import create_app
 from spbe_inventory.api.security import SESSION_COOKIE
-from spbe_inventory.db import utcnow
+from spbe_inventory.db import make_engine, utcnow
 from spbe_inventory.imports.models import RegisterImport
+from spbe_inventory.sample.service import load_sample
 from spbe_inventory.settings import InventorySettings
 
 OPD = "DISKOMINFOSATIK"
@@ -275,3 +277,34 @@ def test_the_upload_has_its_own_body_limit(engine: Engine, tmp_path: Path) -> No
     assert refused.status_code == 422 and "berkas terlalu besar" in refused.text
     assert stored_imports(engine) == 1
     client.close()
+
+
+def test_the_commit_holds_on_postgresql(fresh_database_url: str, tmp_path: Path) -> None:
+    """Row locks, the asset identity lock and the JSON column are PostgreSQL-specific."""
+    engine = make_engine(fresh_database_url)
+    try:
+        migrate.upgrade(engine)
+        with begin_write(engine) as conn:
+            load_sample(conn)
+        client = TestClient(create_app(InventorySettings(data_dir=tmp_path), engine))
+        client.follow_redirects = False
+        secret, csrf = web_session(engine, Role.OPD_OPERATOR, [OPD])
+        client.cookies.set(SESSION_COOKIE, secret)
+        client.csrf = csrf  # type: ignore[attr-defined]
+        sheet = workbook(
+            RegisterKind.ASSETS,
+            [
+                asset("srv-pg", **{"Alamat IP": "127.10.0.55"}),
+                asset("core-sw", MAC="02:00:5E:10:00:01"),
+            ],
+        )
+        ident = import_id(upload(client, sheet))
+        rows = report_rows(client.get(f"/impor/{ident}").text)
+        assert "srv-pg Data baru" in rows[2] and "core-sw Diperbarui" in rows[3]
+        assert commit(client, ident).status_code == 303
+        assert commit(client, ident).status_code == 409
+        found = client.get("/api/v1/assets", params={"q": "srv-pg"}).json()
+        assert found["count"] == 1 and found["data"][0]["opd_code"] == OPD
+        client.close()
+    finally:
+        engine.dispose()
