@@ -132,11 +132,13 @@ def test_the_session_cookie_is_secure_outside_development(tmp_path: Path, engine
     password = _person(engine, "aptika")
     with TestClient(create_app(settings, engine), base_url="https://testserver") as client:
         assert client.get("/docs").status_code == 401, "the API docs need a sign-in here"
+        assert client.get("/redoc").status_code == 401
         assert client.get("/openapi.json").status_code == 401
         signed_in = client.post("/api/v1/auth/login", json={"name": "aptika", "password": password})
         assert "Secure" in signed_in.headers["set-cookie"]
         assert client.get("/openapi.json").status_code == 200  # the cookie signs in
         assert client.get("/docs").status_code == 200
+        assert client.get("/redoc").status_code == 200
 
 
 def test_failed_sign_ins_are_limited_per_account_and_per_address(
