@@ -95,12 +95,16 @@ def running_on(conn: Connection, principal: Principal, asset_id: int) -> Rows:
 def in_facility(conn: Connection, principal: Principal, facility_id: int) -> Rows:
     """Applications (in the principal's scope) hosted in a facility: named there, or running on
     an asset placed there."""
+    # per application, its links then their assets by key (asset.facility_id has no index)
     on_assets = (
-        select(APPLICATION_ASSET.c.application_id)
+        select(APPLICATION_ASSET.c.asset_id)
         .join(ASSET, ASSET.c.id == APPLICATION_ASSET.c.asset_id)
-        .where(ASSET.c.facility_id == facility_id)
+        .where(
+            APPLICATION_ASSET.c.application_id == APPLICATION.c.id,
+            ASSET.c.facility_id == facility_id,
+        )
     )
-    hosted = or_(APPLICATION.c.facility_id == facility_id, APPLICATION.c.id.in_(on_assets))
+    hosted = or_(APPLICATION.c.facility_id == facility_id, on_assets.exists())
     return _summaries(conn, principal, hosted)
 
 
