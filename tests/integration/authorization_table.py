@@ -18,12 +18,16 @@ Judgement calls (issue 9 leaves them open; the lead may change them here):
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
+import openpyxl
+
 from spbe_common.auth import Role
+from spbe_common.registers import COLUMNS, RegisterKind
 
 A, B = "ZQA", "ZQB"  # the two OPD of the seeded catalogue
 MARK = {A: "alfamark", B: "betamark"}  # in every text field of that OPD's records
@@ -38,6 +42,7 @@ class Scope(Enum):
     ALL = "regency-wide"  # no OPD scope
     PUBLIC = "no credentials needed"
     SIGNED_IN = "any account"
+    OWN = "the caller's own record"  # an import: only the account that uploaded it (the admin)
 
 
 ADMIN, OPERATOR, EVALUATOR, VIEWER = Role.ADMIN, Role.OPD_OPERATOR, Role.EVALUATOR, Role.VIEWER
@@ -56,6 +61,9 @@ class Rule:
     body: Build | None = None
     query: Build | None = None
     headers: dict[str, str] = field(default_factory=dict)
+    form: Build | None = None  # a web page's form fields
+    files: Build | None = None  # a web page's uploaded files
+    seeded: bool = True  # an admin's list shows a mark of B (False: a page that shows codes only)
 
 
 def public() -> Rule:
@@ -77,7 +85,6 @@ INVENTORY: dict[tuple[str, str], Rule] = {
     # development (the test app): the description is public; outside it needs a sign-in
     ("GET", "/openapi.json"): public(),
     ("GET", "/docs"): public(),
-    ("GET", "/docs/oauth2-redirect"): public(),
     ("GET", "/redoc"): public(),
     ("POST", "/api/v1/auth/login"): Rule(
         EVERYONE, Scope.PUBLIC, body=lambda ids, u: {"name": "zq-login", "password": ids["pw"]}
@@ -215,6 +222,150 @@ INVENTORY: dict[tuple[str, str], Rule] = {
     ),
 }
 
+# --- web pages (issue 10): the same rights as the API they show; a page answers a visitor
+# without valid credentials with a redirect to /masuk (the matrix checks that instead of 401).
+CATALOGUE_READERS = READERS
+
+
+def _csv(ids: Ids, u: str) -> dict[str, str]:
+    return {"format": "csv"}  # text, so the export is searched for other OPD's data too
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def register(code: str, u: str) -> bytes:
+    """An asset register of one row of OPD `code`, with the template's headers."""
+    headers = [c.header for c in COLUMNS[RegisterKind.ASSETS]]
+    cells = {"Nama Aset": f"{MARK[code]} impor {u}", "Kode OPD": code, "Jenis Aset": "server",
+             "Nomor Seri": f"{MARK[code]}-impor-{u}"}  # fmt: skip
+    book = openpyxl.Workbook(write_only=True)
+    sheet = book.create_sheet()
+    sheet.append(headers)
+    sheet.append([cells.get(h, "") for h in headers])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _register(ids: Ids, u: str) -> dict[str, Any]:
+    return {"berkas": ("aset.xlsx", register(ids["code"], u), XLSX)}
+
+
+INVENTORY.update(
+    {
+        ("GET", "/"): public(),
+        ("GET", "/login"): public(),
+        ("GET", "/dashboard"): public(),
+        ("GET", "/masuk"): public(),
+        ("POST", "/masuk"): Rule(
+            EVERYONE, Scope.PUBLIC, form=lambda ids, u: {"name": "zq-login", "password": ids["pw"]}
+        ),
+        ("POST", "/keluar"): Rule(EVERYONE, Scope.SIGNED_IN),
+        ("GET", "/beranda"): Rule(EVERYONE, Scope.OPD, seeded=False),
+        ("GET", "/kejadian-ditolak"): _reader(Scope.ALL, frozenset({ADMIN})),
+        ("GET", "/katalog/aset"): _reader(),
+        ("GET", "/katalog/aset/ekspor"): Rule(READERS, Scope.OPD, query=_csv),
+        ("GET", "/katalog/layanan"): _reader(),
+        ("GET", "/katalog/layanan/ekspor"): Rule(READERS, Scope.OPD, query=_csv),
+        ("GET", "/katalog/aplikasi"): _reader(),
+        ("GET", "/katalog/aplikasi/ekspor"): Rule(READERS, Scope.OPD, query=_csv),
+        ("GET", "/katalog/opd"): _reader(Scope.ALL, DIRECTORY_READERS),
+        ("GET", "/katalog/opd/ekspor"): Rule(DIRECTORY_READERS, Scope.ALL, query=_csv),
+        ("GET", "/katalog/opd/{code}"): _reader(Scope.ALL, DIRECTORY_READERS),
+        ("GET", "/katalog/fasilitas"): _reader(Scope.ALL),
+        ("GET", "/katalog/fasilitas/ekspor"): Rule(READERS, Scope.ALL, query=_csv),
+        ("GET", "/katalog/fasilitas/{facility_id}"): _reader(Scope.ALL),
+        ("GET", "/katalog/jaringan"): _reader(),
+        ("GET", "/katalog/jaringan/ekspor"): Rule(READERS, Scope.OPD, query=_csv),
+        ("GET", "/katalog/aset/{asset_id}"): _reader(),
+        ("GET", "/katalog/aplikasi/{app_id}"): _reader(),
+        ("GET", "/katalog/aset/baru"): Rule(CATALOGUE_WRITERS, Scope.OPD),
+        ("POST", "/katalog/aset/baru"): Rule(
+            CATALOGUE_WRITERS,
+            Scope.OPD,
+            form=lambda ids, u: {
+                "name": f"{_m(ids)} server {u}",
+                "kind": "server",
+                "lifecycle": "active",
+                "opd_code": ids["code"],
+                "serial": f"{_m(ids)}-web-{u}",
+            },
+        ),
+        ("GET", "/katalog/aset/{asset_id}/ubah"): Rule(CATALOGUE_WRITERS, Scope.OPD),
+        ("POST", "/katalog/aset/{asset_id}/ubah"): Rule(
+            CATALOGUE_WRITERS,
+            Scope.OPD,
+            form=lambda ids, u: {
+                "if_match": ids["asset_etag"],
+                "name": f"{_m(ids)} server",
+                "kind": "server",
+                "lifecycle": "active",
+                "opd_code": ids["code"],
+                "location": f"{_m(ids)} ruang {u}",
+            },
+        ),
+        ("GET", "/katalog/aplikasi/baru"): Rule(CATALOGUE_WRITERS, Scope.OPD),
+        ("POST", "/katalog/aplikasi/baru"): Rule(
+            CATALOGUE_WRITERS,
+            Scope.OPD,
+            form=lambda ids, u: {
+                "name": f"{_m(ids)} aplikasi {u}",
+                "opd_code": ids["code"],
+                "kind": "special",
+                "platform": "web",
+                "status": "active",
+            },
+        ),
+        ("GET", "/katalog/aplikasi/{app_id}/ubah"): Rule(CATALOGUE_WRITERS, Scope.OPD),
+        ("POST", "/katalog/aplikasi/{app_id}/ubah"): Rule(
+            CATALOGUE_WRITERS,
+            Scope.OPD,
+            form=lambda ids, u: {
+                "if_match": ids["app_etag"],
+                "kind": "special",
+                "platform": "web",
+                "status": "active",
+                "description": f"{_m(ids)} {u}",
+            },
+        ),
+        ("GET", "/katalog/fasilitas/baru"): Rule(CATALOGUE_WRITERS, Scope.OPD),
+        ("POST", "/katalog/fasilitas/baru"): Rule(
+            CATALOGUE_WRITERS,
+            Scope.OPD,
+            form=lambda ids, u: {
+                "name": f"{_m(ids)} ruang server {u}",
+                "kind": "opd_server_room",
+                "owner_opd_code": ids["code"],
+            },
+        ),
+        ("GET", "/katalog/jaringan/baru"): Rule(CATALOGUE_WRITERS, Scope.OPD),
+        ("POST", "/katalog/jaringan/baru"): Rule(
+            CATALOGUE_WRITERS,
+            Scope.OPD,
+            form=lambda ids, u: {"opd_code": ids["code"], "site": f"{_m(ids)} site {u}"},
+        ),
+        ("GET", "/impor"): Rule(CATALOGUE_WRITERS, Scope.OPD),
+        ("POST", "/impor"): Rule(
+            CATALOGUE_WRITERS, Scope.OPD, form=lambda ids, u: {"opd": ids["code"]}, files=_register
+        ),
+        ("GET", "/impor/{import_id}"): Rule(CATALOGUE_WRITERS, Scope.OWN),
+        ("POST", "/impor/{import_id}/simpan"): Rule(CATALOGUE_WRITERS, Scope.OWN),
+        ("GET", "/pemindaian"): _reader(),
+        ("POST", "/pemindaian/mulai"): Rule(
+            CATALOGUE_WRITERS, Scope.OPD, form=lambda ids, u: {"scope": ids["scope"]}
+        ),
+        ("GET", "/pemindaian/{scan_id}"): _reader(),
+        ("GET", "/penilaian"): _reader(Scope.ALL, SCORE_READERS),
+        ("GET", "/penilaian/ringkasan"): _reader(Scope.ALL, SCORE_READERS),
+        ("GET", "/penilaian/banding"): Rule(
+            SCORE_READERS, Scope.ALL, query=lambda ids, u: {"a": ids["run_a"], "b": ids["run_b"]}
+        ),
+        ("GET", "/penilaian/{run_id}"): _reader(Scope.ALL, SCORE_READERS),
+        ("GET", "/penilaian/{run_id}/unduh"): _reader(Scope.ALL, SCORE_READERS),
+    }
+)
+
 ASSESSMENT = {
     "framework": "spbe-2020",
     "indicator": "1",
@@ -226,7 +377,6 @@ SCORER: dict[tuple[str, str], Rule] = {
     ("GET", "/metrics"): public(),
     ("GET", "/openapi.json"): public(),
     ("GET", "/docs"): public(),
-    ("GET", "/docs/oauth2-redirect"): public(),
     ("GET", "/redoc"): public(),
     ("GET", "/api/v1/runs"): _reader(Scope.ALL, SCORE_READERS),
     ("POST", "/api/v1/runs"): Rule(

@@ -20,6 +20,7 @@ with its exact request.
 
 from __future__ import annotations
 
+import html
 import itertools
 import json
 import sqlite3
@@ -38,10 +39,12 @@ from integration.authorization_table import (
     INVENTORY,
     MARK,
     SCORER,
+    XLSX,
     A,
     B,
     Rule,
     Scope,
+    register,
 )
 from integration.scorer.scoring_harness import scorer_settings
 from prometheus_client import CollectorRegistry
@@ -196,11 +199,13 @@ def _seed_inventory(h: InventoryHarness) -> dict[str, dict[str, Any]]:
     """Records of OPD A and B, made through the API as an admin and through scans."""
     c = h.client
     shared = _post(c, "/api/v1/facilities", {"name": "Pusat Data Pemda", "owner_opd_code": None})
+    # facilities are shared infrastructure (every reader sees them, forms offer them): their
+    # names carry no OPD mark
     ids: dict[str, dict[str, Any]] = {}
     for index, code in enumerate((A, B), start=1):
         m = MARK[code]
         _post(c, "/api/v1/opd", {"code": code, "name": f"Dinas {m}"})
-        facility = _post(c, "/api/v1/facilities", {"name": f"{m} ruang", "owner_opd_code": code})
+        facility = _post(c, "/api/v1/facilities", {"name": f"Ruang {index}", "owner_opd_code": code})
         asset = _post(
             c, "/api/v1/assets",
             {"name": f"{m} server", "kind": "server", "opd_code": code,
@@ -246,6 +251,10 @@ def _seed_inventory(h: InventoryHarness) -> dict[str, dict[str, Any]]:
             "audit_id": audit["id"], "review_id": review["id"], "bus_id": bus["id"],
             "use_id": use["id"],
         }  # fmt: skip
+    for code, record in ids.items():  # what the web pages' paths and forms name
+        record["scope"], record["scan_id"] = f"{MARK[code]}-lan", f"{MARK[code]}-scan-1"
+        record["asset_etag"] = c.get(f"/api/v1/assets/{record['asset_id']}").headers["etag"]
+        record["app_etag"] = c.get(f"/api/v1/applications/{record['app_id']}").headers["etag"]
     _post(c, "/api/v1/evaluation/profile", {"ict_opd_code": A}, "PUT")
     h.send_raw(json.dumps({"rahasia": MARK[B]}).encode(), [])  # set aside: no CloudEvents headers
     h.drain()
@@ -297,6 +306,13 @@ def inventory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Invent
     for code in ids:
         ids[code]["pw"] = password
     tokens = _tokens(h.engine)
+    for code in ids:  # an import waiting for its commit, uploaded by the admin caller
+        uploaded = h.client.post(
+            "/impor", data={"opd": code}, files={"berkas": ("aset.xlsx", register(code, "0"), XLSX)},
+            headers=bearer(tokens["admin"]), follow_redirects=False,
+        )  # fmt: skip
+        assert uploaded.status_code == 303, f"seeding an import: {uploaded.text[:300]}"
+        ids[code]["import_id"] = uploaded.headers["location"].rsplit("/", 1)[1]
     client = TestClient(h.client.app, raise_server_exceptions=False)
     app = App("inventory", client, [h.engine])
     world = World({"inventory": app}, ids, _hidden_ids(h.engine), tokens)
@@ -323,6 +339,8 @@ def scorer_app(
     )
     fastapi_app: FastAPI = create_scorer_app(settings, runtime.scorer, runtime.registry)
     client = TestClient(fastapi_app, raise_server_exceptions=False)
+    # the Penilaian pages of the inventory ask this scorer, as the signed-in caller
+    h.client.app.state.scorer_http = TestClient(fastapi_app, raise_server_exceptions=False)
     yield App("scorer", client, [runtime.scorer.engine])
     runtime.scorer.engine.dispose()
 
@@ -363,6 +381,8 @@ def expected(rule: Rule, caller: Caller, has_record_path: bool, method: str) -> 
         return UNAUTH
     if caller.role not in rule.roles:
         return DENY
+    if rule.scope is Scope.OWN:
+        return ALLOW if caller.name == "admin" else DENY  # the admin made them
     out_of_scope = caller.scope is not None and caller.target not in caller.scope
     if rule.scope is Scope.OPD and out_of_scope and (has_record_path or method != "GET"):
         return DENY
@@ -402,6 +422,12 @@ def _payload(response: httpx.Response) -> Any:
     return None  # binary (the XLSX export)
 
 
+def _is_page(template: str) -> bool:
+    """A web page (HTML; a visitor without credentials is sent to /masuk) rather than the API."""
+    return not template.startswith(("/api/", "/healthz", "/readyz", "/metrics", "/openapi.json",
+                                    "/docs", "/redoc"))  # fmt: skip
+
+
 def _fill(path: str, ids: dict[str, Any]) -> str:
     for key, value in ids.items():
         path = path.replace("{" + key + "}", str(value))
@@ -423,12 +449,20 @@ def check(world: World, app: App, op: Op, rule: Rule, caller: Caller) -> list[st
     want = expected(rule, caller, "{" in template, method)
     writes = method not in ("GET", "HEAD")
     before = app.snapshot() if writes else None
+    form = rule.form(ids, suffix) if rule.form else None
+    files = rule.files(ids, suffix) if rule.files else None
     response = app.client.request(
-        method, path, json=body, params=query, headers=_headers(world, caller)
-    )
+        method, path, json=body, params=query, headers=_headers(world, caller), data=form,
+        files=files, follow_redirects=False,
+    )  # fmt: skip
     app.client.cookies.clear()  # a sign-in's cookie must not follow to the next caller
     status = response.status_code
+    page = _is_page(template)
+    location = response.headers.get("location", "")
+    if page and status == 303:  # a page's answer to a form, or its way to the sign-in
+        status = 401 if location.startswith("/masuk?next=") else 200
     request = f"{caller.name}: {method} {path}" + (f" body={json.dumps(body)}" if body else "")
+    request += f" form={form}" if form else ""
     request += f" query={query}" if query else ""
     problems: list[str] = []
 
@@ -442,7 +476,7 @@ def check(world: World, app: App, op: Op, rule: Rule, caller: Caller) -> list[st
             fail(f"expected {ALLOW} (the {caller.role} role may do this)")
     elif want == UNAUTH:
         if status != 401:
-            fail("expected 401 for missing, expired or revoked credentials")
+            fail("expected 401 (a page: a redirect to /masuk) for missing or invalid credentials")
     elif status not in (403, 404) and not (status == 422 and method == "POST"):
         fail(f"expected {DENY}: the caller may not do this")
     if want == DENY and "{" in template and caller.role in rule.roles and status != 404:
@@ -451,7 +485,7 @@ def check(world: World, app: App, op: Op, rule: Rule, caller: Caller) -> list[st
         fail("LEAK: a refused call changed the database")
     if 200 <= status < 300 and want != ALLOW:
         fail("LEAK: a 2xx to a caller without the right")
-    _check_data(world, rule, caller, method, template, response, fail)
+    _check_data(world, rule, caller, method, template, response, fail, form)
     if writes and (changed or 200 <= status < 300):
         world.restore()
     return problems
@@ -459,17 +493,20 @@ def check(world: World, app: App, op: Op, rule: Rule, caller: Caller) -> list[st
 
 def _check_data(
     world: World, rule: Rule, caller: Caller, method: str, template: str,
-    response: httpx.Response, fail: Any,
+    response: httpx.Response, fail: Any, form: dict[str, Any] | None = None,
 ) -> None:  # fmt: skip
     payload = _payload(response)
     if payload is None:
         return
+    if form and isinstance(payload, str):  # a refused form shows back what the caller typed
+        for value in map(str, form.values()):
+            payload = payload.replace(html.escape(value), "").replace(value, "")
     hidden = caller.hidden if rule.scope is Scope.OPD else None
     if caller.credential != "valid" or caller.role not in rule.roles:
         hidden = caller.target if method == "GET" else None  # nothing of the record may show
     if hidden and (where := _exposes(payload, hidden, world.hidden_ids[hidden])):
         fail(f"LEAK: data of OPD {hidden} ({where}) to a caller who must not see it")
-    is_list = method == "GET" and "{" not in template and rule.scope is Scope.OPD
+    is_list = method == "GET" and "{" not in template and rule.scope is Scope.OPD and rule.seeded
     if is_list and caller.name == "admin" and not _exposes(payload, B, world.hidden_ids[B]):
         fail(f"the admin's list shows nothing of {B}: the seed misses this record kind")
 
@@ -483,12 +520,24 @@ def _operations(app: FastAPI) -> set[Op]:
         for method in item
         if method.upper() in {"GET", "POST", "PUT", "PATCH", "DELETE"}
     }
-    for route in app.routes:
-        methods = getattr(route, "methods", None) or set()
-        path = getattr(route, "path", None)
-        if path:
-            ops |= {(m, path) for m in methods if m not in NOT_ROUTES}
+    for method, path in _routes(app.routes):
+        if method not in NOT_ROUTES:
+            ops.add((method, path))
     return ops
+
+
+def _routes(routes: Any, prefix: str = "") -> Iterator[Op]:
+    """(method, path) of every route, those of included routers too (the web pages are left out
+    of the OpenAPI document; FastAPI keeps an included router's routes inside it)."""
+    for route in routes:
+        included = getattr(route, "original_router", None)
+        if included is not None:
+            yield from _routes(included.routes, prefix + route.include_context.prefix)
+            continue
+        path = getattr(route, "path", None)
+        for method in getattr(route, "methods", None) or set():
+            if path:
+                yield method, prefix + path
 
 
 def _uncovered(app: FastAPI, table: dict[Op, Rule]) -> list[str]:
@@ -517,7 +566,9 @@ def _run(world: World, app_name: str, op: Op, rule: Rule) -> None:
 
 
 @pytest.mark.parametrize("op", sorted(INVENTORY), ids=" ".join)
-def test_inventory_operation(world: World, op: Op) -> None:
+def test_inventory_operation(world: World, op: Op, request: pytest.FixtureRequest) -> None:
+    if op[1].startswith("/penilaian"):  # pages of the scorer's runs: the scorer answers them
+        world = request.getfixturevalue("scorer_world")
     _run(world, "inventory", op, INVENTORY[op])
 
 
