@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 import pytest
 from e2e.web.browsing import Catalogue, MainPage, Opened
+from playwright.sync_api import Error as PlaywrightError
 
 pytestmark = pytest.mark.browser
 
@@ -25,3 +26,32 @@ def test_main_page_needs_nothing_but_the_service(
     page.locator(main_page.ready).first.wait_for(state="visible")
     opened.watch.assert_clean()
     assert page.evaluate(CHARTS_DRAWN) == [], "charts the chart library did not draw"
+
+
+def test_the_watch_catches_another_host_and_a_csp_violation(
+    open_context: Callable[..., Opened],
+) -> None:
+    """The guard of every test works: the service's CSP refuses an inline script and an image
+    from another host (console errors), and a request to another host is blocked and recorded."""
+    opened = open_context(None)
+    opened.watch.checked = True  # these problems are the point of this test
+    page = opened.page
+    page.goto("/masuk")
+    with page.expect_console_message(lambda m: "logo.png" in m.text):
+        page.evaluate(
+            """() => {
+            const script = document.createElement("script");
+            script.textContent = "window.inlineRan = true";
+            document.body.append(script);
+            const img = document.createElement("img");
+            img.src = "http://203.0.113.9/logo.png";
+            document.body.append(img);
+        }"""
+        )
+    assert page.evaluate("() => window.inlineRan") is None  # CSP refused it
+    with pytest.raises(PlaywrightError):
+        page.goto("http://203.0.113.9/")
+    assert opened.watch.foreign == ["GET http://203.0.113.9/"]
+    refused = [c for c in opened.watch.console if "Content Security Policy" in c]
+    assert any("inline" in c for c in refused), opened.watch.console
+    assert any("203.0.113.9/logo.png" in c for c in refused), opened.watch.console

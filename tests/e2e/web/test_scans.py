@@ -30,6 +30,7 @@ def test_start_a_scan_of_a_loopback_scope_and_see_its_result(
         re.compile("Selesai|Sebagian|Gagal"), timeout=120_000
     )
     expect(page.locator("#status")).to_have_text("Selesai")
+    expect(page.locator("#data-pemindaian")).to_contain_text("e2e-operator")  # who asked
     assert int(page.locator("#host-aktif").inner_text()) >= 1
     expect(page.locator("#tabel-aset-terlihat")).to_contain_text("127.0.0.1")
     page.screenshot(path=screenshots / "pemindaian-hasil.png")
