@@ -59,7 +59,12 @@ async def list_assets(
     scope: str | None = None,
     address: str | None = None,
     q: Annotated[
-        str | None, Query(max_length=100, description="Search name, hostname, address, MAC")
+        str | None,
+        Query(
+            max_length=100,
+            description="An IPv4 address or its beginning (10.36.4.) finds addresses that start"
+            " with it; other text searches name, hostname, address and MAC",
+        ),
     ] = None,
 ) -> Response:
     filters = {
