@@ -41,6 +41,7 @@ class AssetBase(SQLModel):
     facility_id: int | None = Field(
         default=None,
         foreign_key="facility.id",
+        index=True,  # a facility's page lists its assets
         schema_extra={"ge": 1, "lt": INT64_END, "strict": True},
     )
 
