@@ -50,7 +50,7 @@ def sign_in(port: int, password: str) -> dict[str, str]:
     return {"Cookie": cookie.split(";", 1)[0]}
 
 
-def pages(asset_id: int, app_id: int) -> dict[str, str]:
+def pages(asset_id: int, app_id: int, facility_id: int) -> dict[str, str]:
     """The main pages, with the queries staff use most."""
     return {
         "beranda": "/beranda",
@@ -65,6 +65,8 @@ def pages(asset_id: int, app_id: int) -> dict[str, str]:
         "katalog_jaringan": "/katalog/jaringan",
         "detail_aset": f"/katalog/aset/{asset_id}",
         "detail_aplikasi": f"/katalog/aplikasi/{app_id}",
+        "detail_fasilitas": f"/katalog/fasilitas/{facility_id}",
+        "detail_opd": "/katalog/opd/OPD07",
         "ekspor_aset_xlsx": "/katalog/aset/ekspor?format=xlsx",
         "pemindaian": "/pemindaian",
         "impor": "/impor",
@@ -98,6 +100,7 @@ def main() -> None:
         password = accounts.add_account(conn, ADMIN, Role.ADMIN, [])
         asset_id = conn.execute(text("SELECT max(id) FROM asset")).scalar_one()
         app_id = conn.execute(text("SELECT min(id) FROM application")).scalar_one()
+        facility_id = conn.execute(text("SELECT min(id) FROM facility")).scalar_one()
         total = conn.execute(text("SELECT count(*) FROM asset")).scalar_one()
     engine.dispose()
     print(f"assets={total}")
@@ -108,7 +111,7 @@ def main() -> None:
         print(f"server_ready_s={wait_ready(server, port):.2f}")
         headers = sign_in(port, password)
         medians: dict[str, float] = {}
-        for name, path in pages(asset_id, app_id).items():
+        for name, path in pages(asset_id, app_id, facility_id).items():
             for _ in range(2):  # warm-up: caches, first-use imports
                 status, _, body = request(port, "GET", path, headers)
             if status != 200:
