@@ -36,6 +36,9 @@ class Package:
     integrity: str  # the registry's dist.integrity (sha512, base64)
     files: dict[str, str]  # path inside the tarball -> name served under /vendor
     served: bool = True  # False: used by the tests only (kept in the cache, not in vendor/)
+    # (file served, text in it, replacement): a bundle that would still load something from
+    # another host is changed at install time (the tarball's integrity is checked before)
+    patches: tuple[tuple[str, str, str], ...] = ()
 
     @property
     def tarball(self) -> str:
@@ -72,6 +75,9 @@ PACKAGES = (
         "2.5.2",
         "sha512-sTJfItvRkcDTojB6wdLN4M+Ua6mlZwElV21Tf8Mn7IbQF/1Os6GvgQpZyLWPGZZHbhy7GC1Or1hTMHfz1vKh5A==",
         {"bundles/redoc.standalone.js": "redoc.standalone.js", "LICENSE": "redoc.LICENSE"},
+        patches=(  # the "API docs by Redocly" footer's logo comes from their CDN
+            ("redoc.standalone.js", "https://cdn.redoc.ly/redoc/logo-mini.svg", "data:,"),
+        ),
     ),
     Package(
         "axe-core",
@@ -120,14 +126,20 @@ def _extract(package: Package, data: bytes, target: Path) -> None:
             member = archive.extractfile(f"package/{inner}")
             if member is None:
                 raise AssetsMissing(f"{package.name}@{package.version} has no {inner}")
+            data = member.read()
+            for name, old, new in package.patches:
+                if name == served_as:
+                    if old.encode() not in data:
+                        raise AssetsMissing(f"{package.name}@{package.version}: {old} not found")
+                    data = data.replace(old.encode(), new.encode())
             out = target / served_as
             tmp = out.with_suffix(out.suffix + ".part")
-            tmp.write_bytes(member.read())
+            tmp.write_bytes(data)
             tmp.replace(out)
 
 
 def _stamp(package: Package) -> str:
-    return f"{package.name}@{package.version} {package.integrity}"
+    return f"{package.name}@{package.version} {package.integrity} {len(package.patches)} patches"
 
 
 def test_dir() -> Path:

@@ -61,3 +61,19 @@ def test_the_installed_files_are_the_pinned_ones() -> None:
         if package.served:
             stamp = webassets.VENDOR_DIR / f".{package.name}.pinned"
             assert stamp.read_text() == webassets._stamp(package)
+
+
+def test_a_bundle_is_patched_so_it_loads_nothing_from_another_host(tmp_path: Path) -> None:
+    data = _tarball({"b.js": b'logo="https://cdn.example/logo.svg"'})
+    patch = ("b.js", "https://cdn.example/logo.svg", "data:,")
+    package = webassets.Package("b", "1.0.0", _integrity(data), {"b.js": "b.js"}, patches=(patch,))
+    webassets._extract(package, data, tmp_path)
+    assert (tmp_path / "b.js").read_bytes() == b'logo="data:,"'
+    moved = _tarball({"b.js": b"logo elsewhere"})  # a new version moved it: say so, not pass
+    with pytest.raises(webassets.AssetsMissing, match="not found"):
+        webassets._extract(package, moved, tmp_path)
+
+
+def test_no_served_file_names_another_host_to_load_from() -> None:
+    for name in ("redoc.standalone.js",):
+        assert b"cdn.redoc.ly" not in (webassets.VENDOR_DIR / name).read_bytes()
