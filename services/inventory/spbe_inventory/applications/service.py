@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from spbe_common.events.enums import ApplicationKind, ApplicationStatus, Platform
-from spbe_common.events.payloads import ApplicationObserved
+from spbe_common.events.payloads import ApplicationDeclared, ApplicationObserved
 from spbe_inventory.db import utcnow
 from spbe_inventory.history.models import ChangeAction, EntityKind
 from spbe_inventory.history.service import Cause, ChangeLog
@@ -29,6 +29,17 @@ DEFAULTS: dict[str, Any] = {
 }
 # Probe fields whose change is worth a history row (response time changes every probe).
 PROBE_TRACKED = ("reachable", "status_code", "tls_not_after", "error")
+
+
+def declared_fields(data: ApplicationDeclared) -> dict[str, Any]:
+    """The fields an application.declared (or a register's row) sets: what it names, and empty
+    lists left out (an empty cell does not erase what the catalogue knows)."""
+    fields = data.model_dump(mode="json", exclude_none=True, exclude={"opd", "declared_by"})
+    fields["opd_code"] = data.opd
+    for name in ("urls", "service_areas"):
+        if not fields.get(name):
+            fields.pop(name, None)
+    return fields
 
 
 def declare(conn: Connection, changes: ChangeLog, fields: dict[str, Any], cause: Cause) -> int:

@@ -262,16 +262,6 @@ def _check_owner(
 
 
 # --- applications -------------------------------------------------------------------------------
-def application_fields(data: ApplicationDeclared) -> dict[str, Any]:
-    """The declared fields as the consumer's handler of application.declared builds them."""
-    fields = data.model_dump(mode="json", exclude_none=True, exclude={"opd", "declared_by"})
-    fields["opd_code"] = data.opd
-    for name in ("urls", "service_areas"):
-        if not fields.get(name):
-            fields.pop(name, None)
-    return fields
-
-
 def _applications(
     conn: Connection, rows: list[tuple[RowReport, Any]], cause: Cause, apply: bool
 ) -> None:
@@ -282,7 +272,7 @@ def _applications(
     }
     changes = ChangeLog()
     for row, data in valid:
-        fields = application_fields(data)
+        fields = applications.declared_fields(data)
         current = existing.get((data.opd, data.name))
         if current is None:
             row.action = RowAction.CREATE

@@ -210,12 +210,7 @@ def application_declared(ctx: BatchContext, events: list[Event]) -> None:
         data: ApplicationDeclared = _data(event, ApplicationDeclared)
         if not ctx.known_opd(event, data.opd):
             continue
-        fields = data.model_dump(mode="json", exclude_none=True, exclude={"opd", "declared_by"})
-        fields["opd_code"] = data.opd
-        if not fields.get("urls"):
-            fields.pop("urls", None)
-        if not fields.get("service_areas"):
-            fields.pop("service_areas", None)
+        fields = applications.declared_fields(data)
         applications.declare(ctx.conn, ctx.changes, fields, cause_of(event))
     ctx.changes.flush(ctx.conn)
 
