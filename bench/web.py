@@ -22,7 +22,7 @@ from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from api import HOST, fill, free_port, start_server, stop_server, wait_ready  # noqa: E402
+from api import HOST, fill, free_port, start_server, stop_server, wait_ready
 
 ADMIN = "bench-admin"
 

@@ -205,7 +205,9 @@ def _seed_inventory(h: InventoryHarness) -> dict[str, dict[str, Any]]:
     for index, code in enumerate((A, B), start=1):
         m = MARK[code]
         _post(c, "/api/v1/opd", {"code": code, "name": f"Dinas {m}"})
-        facility = _post(c, "/api/v1/facilities", {"name": f"Ruang {index}", "owner_opd_code": code})
+        facility = _post(
+            c, "/api/v1/facilities", {"name": f"Ruang {index}", "owner_opd_code": code}
+        )
         asset = _post(
             c, "/api/v1/assets",
             {"name": f"{m} server", "kind": "server", "opd_code": code,

@@ -50,7 +50,7 @@ def test_a_service_without_the_files_refuses_to_start(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(webassets, "VENDOR_DIR", tmp_path)
-    with pytest.raises(webassets.AssetsMissing, match="python -m spbe_common.webassets"):
+    with pytest.raises(webassets.AssetsMissing, match=r"python -m spbe_common\.webassets"):
         webassets.mount(FastAPI())
 
 
