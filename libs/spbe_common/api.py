@@ -307,7 +307,11 @@ def with_etag(
 
 def check_if_match(request: Request, current: str) -> None:
     """412 when If-Match names another version than the current one (`*` matches any)."""
-    wanted = request.headers.get("if-match")
+    check_version(request.headers.get("if-match"), current)
+
+
+def check_version(wanted: str | None, current: str) -> None:
+    """412 when `wanted` (an If-Match value; None: any) names another version than `current`."""
     if wanted is None:
         return
     tags = {t.strip().removeprefix("W/") for t in wanted.split(",")}

@@ -1,9 +1,10 @@
 """Forms that declare and edit records.
 
-A form is a second edge of the API's write routes: its fields are built into the same request
-model (AssetCreate, ApplicationUpdate, ...), and the page calls the same route function, so the
-OPD scope, the reference checks, the 409 conflicts, the If-Match check (the record's ETag as a
-hidden field) and the history row (the signed-in account, cause "request") are the API's own.
+A form is a second edge of the API's writes: its fields are built into the same request model
+(AssetCreate, ApplicationUpdate, ...), and the page calls the same operation as the API route
+(`assets.operations`, ...), so the OPD scope, the reference checks, the 409 conflicts, the
+If-Match check (the record's ETag as a hidden field) and the history row (the signed-in account,
+cause "request") are the API's own.
 Each refusal is shown next to its field in Bahasa Indonesia, with what the user typed kept."""
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
-import orjson
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
@@ -23,12 +23,12 @@ from sqlmodel import SQLModel
 from spbe_common.api import IdPath
 from spbe_common.db import lock_asset_identities
 from spbe_inventory.api.deps import CauseDep, ConnDep, Principal, PrincipalDep, WriteConnDep
-from spbe_inventory.applications import routes as applications
+from spbe_inventory.applications import operations as applications
 from spbe_inventory.applications.models import ApplicationCreate, ApplicationUpdate
-from spbe_inventory.assets import routes as assets
+from spbe_inventory.assets import operations as assets
 from spbe_inventory.assets.models import AssetCreate, AssetUpdate
+from spbe_inventory.infrastructure import operations as infrastructure
 from spbe_inventory.infrastructure import repository as infrastructure_repo
-from spbe_inventory.infrastructure import routes as infrastructure
 from spbe_inventory.infrastructure.models import FacilityBase, LinkMedia, NetworkLinkBase
 from spbe_inventory.listing_repository import MAX_LIMIT, Page
 from spbe_inventory.opd import repository as opd_repo
@@ -112,7 +112,7 @@ def _show(
     return page(request, spec.template, context, view.status)
 
 
-Save = Callable[[Any], Response]
+Save = Callable[[Any], Mapping[str, Any]]
 
 
 def _validate(
@@ -164,7 +164,7 @@ def _submit(
         return _show(request, conn, principal, spec, typed(form, spec), view)
     try:
         with conn.begin_nested():  # a refusal after a write rolls the write back
-            answer = save(body)
+            saved = save(body)
     except HTTPException as exc:
         if exc.status_code in (401, 404):
             raise
@@ -173,7 +173,6 @@ def _submit(
     except IntegrityError:  # a unique key the checks did not see (e.g. a concurrent writer)
         view.message, view.status = form_errors.CONFLICT, 409
         return _show(request, conn, principal, spec, typed(form, spec), view)
-    saved: Mapping[str, Any] = orjson.loads(bytes(answer.body))
     return saved
 
 
@@ -184,12 +183,10 @@ def _done(result: Response | Mapping[str, Any], target: str) -> Response:
     return RedirectResponse(target.format(**result), 303)
 
 
-def _if_match(form: Mapping[str, str]) -> Request:
-    """The hidden `if_match` field as the API route reads it: the If-Match header. A form
-    without it never matches (the page always sends it)."""
-    tag = form.get("if_match", "").strip() or '"absent"'
-    headers = [(b"if-match", tag.encode("utf-8", "replace"))]
-    return Request({"type": "http", "method": "PATCH", "headers": headers})
+def _if_match(form: Mapping[str, str]) -> str:
+    """The hidden `if_match` field, the If-Match of the API. A form without it never matches
+    (the page always sends it)."""
+    return form.get("if_match", "").strip() or '"absent"'
 
 
 # --- aset --------------------------------------------------------------------------------------------
@@ -198,8 +195,8 @@ NEW_ASSET = "/katalog/aset/baru"
 
 def _asset(conn: Connection, principal: Principal, asset_id: int) -> tuple[dict[str, Any], str]:
     """The asset as GET /api/v1/assets/{id} answers it (404 outside the scope) and its ETag."""
-    answer = assets.get_asset(asset_id, conn, principal)
-    return orjson.loads(bytes(answer.body)), answer.headers["etag"]
+    record = assets.detail(conn, principal, asset_id)
+    return record, assets.version(record)
 
 
 @router.get(NEW_ASSET)
@@ -212,8 +209,8 @@ def new_asset(request: Request, conn: ConnDep, principal: PrincipalDep) -> Respo
 def declare_asset(
     request: Request, conn: WriteConnDep, principal: PrincipalDep, cause: CauseDep, form: FormDep
 ) -> Response:
-    def save(body: AssetCreate) -> Response:
-        return assets.declare_asset(body, conn, principal, cause)
+    def save(body: AssetCreate) -> Mapping[str, Any]:
+        return assets.declare(conn, principal, body, cause)[0]
 
     def build(values: dict[str, Any]) -> SQLModel:
         return AssetCreate.model_validate(create_input(values))
@@ -244,8 +241,8 @@ def update_asset(
     lock_asset_identities(conn)  # before the first read of assets, as every asset writer does
     record, _ = _asset(conn, principal, asset_id)
 
-    def save(body: AssetUpdate) -> Response:
-        return assets.update_asset(asset_id, body, _if_match(form), conn, principal, cause)
+    def save(body: AssetUpdate) -> Mapping[str, Any]:
+        return assets.update(conn, principal, asset_id, body, _if_match(form), cause)
 
     def build(values: dict[str, Any]) -> SQLModel:
         return AssetUpdate.model_validate(update_input(values, record, AssetUpdate))
@@ -265,8 +262,8 @@ NEW_APPLICATION = "/katalog/aplikasi/baru"
 
 
 def _application(conn: Connection, principal: Principal, app_id: int) -> tuple[dict[str, Any], str]:
-    answer = applications.get_application(app_id, conn, principal)
-    return orjson.loads(bytes(answer.body)), answer.headers["etag"]
+    record = applications.detail(conn, principal, app_id)
+    return record, applications.version(record)
 
 
 @router.get(NEW_APPLICATION)
@@ -279,8 +276,8 @@ def new_application(request: Request, conn: ConnDep, principal: PrincipalDep) ->
 def declare_application(
     request: Request, conn: WriteConnDep, principal: PrincipalDep, cause: CauseDep, form: FormDep
 ) -> Response:
-    def save(body: ApplicationCreate) -> Response:
-        return applications.create_application(body, conn, principal, cause)
+    def save(body: ApplicationCreate) -> Mapping[str, Any]:
+        return applications.create(conn, principal, body, cause)
 
     def build(values: dict[str, Any]) -> SQLModel:
         return ApplicationCreate.model_validate(create_input(values))
@@ -311,10 +308,8 @@ def update_application(
 ) -> Response:
     record, _ = _application(conn, principal, app_id)
 
-    def save(body: ApplicationUpdate) -> Response:
-        return applications.update_application(
-            app_id, body, _if_match(form), conn, principal, cause
-        )
+    def save(body: ApplicationUpdate) -> Mapping[str, Any]:
+        return applications.update(conn, principal, app_id, body, _if_match(form), cause)
 
     def build(values: dict[str, Any]) -> SQLModel:
         return ApplicationUpdate.model_validate(update_input(values, record, ApplicationUpdate))
@@ -343,8 +338,8 @@ def new_facility(request: Request, conn: ConnDep, principal: PrincipalDep) -> Re
 def declare_facility(
     request: Request, conn: WriteConnDep, principal: PrincipalDep, cause: CauseDep, form: FormDep
 ) -> Response:
-    def save(body: FacilityBase) -> Response:
-        return infrastructure.create_facility(body, conn, principal, cause)
+    def save(body: FacilityBase) -> Mapping[str, Any]:
+        return infrastructure.create_facility(conn, principal, body, cause)
 
     def build(values: dict[str, Any]) -> SQLModel:
         return FacilityBase.model_validate(create_input(values))
@@ -364,8 +359,8 @@ def new_link(request: Request, conn: ConnDep, principal: PrincipalDep) -> Respon
 def declare_link(
     request: Request, conn: WriteConnDep, principal: PrincipalDep, cause: CauseDep, form: FormDep
 ) -> Response:
-    def save(body: NetworkLinkBase) -> Response:
-        return infrastructure.create_network_link(body, conn, principal, cause)
+    def save(body: NetworkLinkBase) -> Mapping[str, Any]:
+        return infrastructure.create_link(conn, principal, body, cause)
 
     def build(values: dict[str, Any]) -> SQLModel:
         return NetworkLinkBase.model_validate(create_input(values))
