@@ -52,7 +52,7 @@ def up(jobs: Sequence[tuple[str, Job]] = ()) -> None:
     threads += [start_background(job, name, stop) for name, job in jobs]
     url = f"http://{inventory.settings.api_host}:{inventory.settings.api_port}"
     console.print(
-        f"SPBE Inventory is running: [bold]{url}/docs[/] (API), {url}/api/v1/assets, "
+        f"SPBE Inventory is running: [bold]{url}/[/] (halaman web), {url}/docs (API), "
         f"{url}/metrics. Database {inventory.settings.db_url}, bus {inventory.settings.bus}. Ctrl+C stops."
     )
     try:
