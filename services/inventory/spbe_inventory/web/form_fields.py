@@ -11,6 +11,14 @@ from typing import Any
 
 from sqlmodel import SQLModel
 
+from spbe_common.events.enums import (
+    ApplicationKind,
+    ApplicationStatus,
+    AssetKind,
+    Lifecycle,
+    Platform,
+)
+
 
 class Kind(Enum):
     TEXT = "text"
@@ -47,7 +55,7 @@ ASSET = Spec(
      "location": T, "owner": T, "facility_id": N, "lifecycle": T},
     "opd_code",
     "MAC, nomor seri, atau alamat IP ini milik aset OPD lain. Tidak ada yang tersimpan.",
-    {"kind": "other", "lifecycle": "active"},
+    {"kind": AssetKind.OTHER.value, "lifecycle": Lifecycle.ACTIVE.value},
 )  # fmt: skip
 APPLICATION = Spec(
     "form_aplikasi.html",
@@ -56,7 +64,8 @@ APPLICATION = Spec(
      "service_areas": L, "asset_ids": Kind.IDS},
     "opd_code",
     "Aplikasi dengan nama ini sudah ada di OPD tersebut. Tidak ada yang tersimpan.",
-    {"kind": "special", "platform": "web", "status": "active"},
+    {"kind": ApplicationKind.SPECIAL.value, "platform": Platform.WEB.value,
+     "status": ApplicationStatus.ACTIVE.value},
 )  # fmt: skip
 FACILITY = Spec(
     "form_fasilitas.html",
