@@ -99,7 +99,7 @@ def local_service_token(name: str, role: Role) -> str | None:
     service account `name` exists, revoke its earlier tokens and return a fresh short-lived one,
     so a newcomer needs no `spbe tokens create`. Production returns None: there the service
     keeps the token an operator gave it (SPBE_INVENTORY_TOKEN). Here, beside `_first_start`,
-    because the inventory owns the accounts; libs/spbe_cli only composes services."""
+    because the inventory owns the accounts; spbe_cli only composes services."""
     inventory = _inventory()
     if inventory.settings.environment is Environment.PRODUCTION:
         return None
