@@ -242,3 +242,8 @@ class CatalogueSnapshot(Record):
         max_length=3,
         description="Sectors chosen for indicators 45-47 (sektor_1..3), in slot order",
     )
+    unreviewed_assets: dict[str, int] = Field(
+        default_factory=dict,
+        description="Per OPD code: hosts scans found that no person has reviewed (its review"
+        " queue; unmanaged assets are what an asset register exists to prevent)",
+    )

@@ -11,6 +11,7 @@ from spbe_inventory.imports.models import RegisterImport
 from spbe_inventory.infrastructure.models import Facility, NetworkLink
 from spbe_inventory.ingest.models import ProcessedEvent, RejectedEvent, Scan
 from spbe_inventory.opd.models import Opd
+from spbe_inventory.review.models import AssetMerge, AssetReview
 
 metadata = SQLModel.metadata
 
@@ -20,6 +21,8 @@ __all__ = [
     "Application",
     "ApplicationAsset",
     "Asset",
+    "AssetMerge",
+    "AssetReview",
     "Facility",
     "HistoryEntry",
     "LoginFailure",

@@ -21,6 +21,7 @@ from spbe_inventory.evaluation.routes import router as evaluation_router
 from spbe_inventory.infrastructure.routes import router as infrastructure_router
 from spbe_inventory.ingest.routes import router as ingest_router
 from spbe_inventory.opd.routes import router as opd_router
+from spbe_inventory.review.routes import router as review_router
 from spbe_inventory.settings import InventorySettings
 from spbe_inventory.web.imports import upload_limits
 
@@ -57,6 +58,7 @@ def create_app(
         infrastructure_router,
         ingest_router,
         evaluation_router,
+        review_router,
     ):
         app.include_router(router)
     _add_health(app)

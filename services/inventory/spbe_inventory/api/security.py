@@ -70,6 +70,12 @@ POLICY: dict[tuple[str, str], Need] = {
     ("GET", "/api/v1/scans"): P.CATALOGUE_READ,
     ("GET", "/api/v1/rejected-events"): P.REJECTED_READ,
     ("GET", "/api/v1/catalogue/snapshot"): P.SNAPSHOT_READ,
+    ("GET", "/api/v1/review"): P.CATALOGUE_READ,
+    ("GET", "/api/v1/review/counts"): P.CATALOGUE_READ,
+    ("POST", "/api/v1/review/{discovery_id}/accept"): P.CATALOGUE_WRITE,
+    ("POST", "/api/v1/review/{discovery_id}/merge"): P.CATALOGUE_WRITE,
+    ("POST", "/api/v1/review/{discovery_id}/ignore"): P.CATALOGUE_WRITE,
+    ("POST", "/api/v1/review/{merged_id}/unmerge"): P.CATALOGUE_WRITE,
     ("GET", "/api/v1/evaluation/profile/history"): P.EVALUATION_READ,
     ("GET", "/api/v1/evaluation/profile"): P.EVALUATION_READ,
     ("PUT", "/api/v1/evaluation/profile"): P.EVALUATION_WRITE,
@@ -125,6 +131,11 @@ POLICY.update(
         ("GET", "/penilaian/{run_id}"): P.SCORES_READ,
         ("GET", "/penilaian/{run_id}/unduh"): P.SCORES_READ,
         ("GET", "/kejadian-ditolak"): P.REJECTED_READ,
+        ("GET", "/tinjauan"): P.CATALOGUE_READ,
+        ("POST", "/tinjauan/{discovery_id}/terima"): P.CATALOGUE_WRITE,
+        ("POST", "/tinjauan/{discovery_id}/gabungkan"): P.CATALOGUE_WRITE,
+        ("POST", "/tinjauan/{discovery_id}/abaikan"): P.CATALOGUE_WRITE,
+        ("POST", "/tinjauan/{merged_id}/batalkan-penggabungan"): P.CATALOGUE_WRITE,
     }
 )
 # The evaluation records all follow one pattern: readers read, evaluators change.

@@ -20,6 +20,7 @@ from spbe_common.events.payloads import AssetObserved
 from spbe_inventory.db import utcnow
 from spbe_inventory.history.models import ChangeAction, EntityKind
 from spbe_inventory.history.service import Cause, ChangeLog
+from spbe_inventory.review import repository as review
 
 from . import repository as repo
 from . import rules
@@ -108,6 +109,9 @@ class AssetUnitOfWork:
     index: IdentityIndex = field(default_factory=IdentityIndex)
     states: dict[int, AssetState] = field(default_factory=dict)  # by id(state)
     _touches: dict[int, tuple[AssetState, datetime]] = field(default_factory=dict)
+    # the review queue: assets a scan created, and assets a person declared (who leave it)
+    _discovered: list[AssetState] = field(default_factory=list)
+    _declared: dict[int, tuple[AssetState, Cause]] = field(default_factory=dict)
 
     # --- loading ------------------------------------------------------------------------
     def load(self, idents: Iterable[Identity]) -> None:
@@ -157,6 +161,8 @@ class AssetUnitOfWork:
         state = AssetState(rules.new_row(ident, new_rule, at, utcnow()), True, is_new=True)
         state.services = {}
         self._keep(state)
+        if new_rule == "new":
+            self._discovered.append(state)
         return state, new_rule
 
     def _state_of(self, asset_id: int | None) -> AssetState | None:
@@ -232,6 +238,7 @@ class AssetUnitOfWork:
         outcome = rules.declare(state.row, decl.fields, decl.cause.at, self._created(state))
         self._apply(state, outcome, decl.cause)
         self.index.add(state)
+        self._declared[id(state)] = (state, decl.cause)
         return state
 
     # --- scans --------------------------------------------------------------------------
@@ -277,7 +284,18 @@ class AssetUnitOfWork:
         self._flush_services(states)
         for state in states:
             state.status = "clean"
+        self._flush_review()
         self.changes.flush(self.conn)
+
+    def _flush_review(self) -> None:
+        """A host a scan created waits for review; a person's declaration takes it out."""
+        declared = {id(s) for s, _ in self._declared.values()}
+        found = [s.id for s in self._discovered if id(s) not in declared and s.id is not None]
+        review.discovered(self.conn, found, utcnow())
+        claims = {s.id: (c.actor, c.at) for s, c in self._declared.values() if s.id is not None}
+        review.claimed(self.conn, claims)
+        self._discovered.clear()
+        self._declared.clear()
 
     def _flush_services(self, states: list[AssetState]) -> None:
         new: list[dict[str, Any]] = []

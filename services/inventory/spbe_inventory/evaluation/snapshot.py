@@ -23,6 +23,7 @@ from spbe_common.catalogue import (
     SECTOR_SLOTS,
     service_area_of,
 )
+from spbe_inventory.review import repository as review
 
 from . import repository as repo
 
@@ -51,6 +52,9 @@ def build_snapshot(conn: Connection, principal: Principal, taken_at: datetime) -
         "asset_management": _asset_management(profile),
         "reviews": _reviews(conn, principal),
         "public_sectors": sectors,
+        "unreviewed_assets": {
+            code: n for code, n in review.unreviewed_counts(conn, principal).items() if code
+        },
     }
 
 
