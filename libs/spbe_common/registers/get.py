@@ -1,20 +1,27 @@
-"""Read a register file into header-keyed rows (I/O), refusing anything malformed or risky."""
+"""Read a register file into sheets of raw cells (I/O), refusing anything malformed or risky.
+
+Nothing is interpreted here: which row holds the headers, which rows are data and what a value
+means is decided by the pure modules (`headers`, `layout`, `transform`)."""
 
 from __future__ import annotations
 
 import csv
 import io
 import zipfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 import openpyxl
+from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 
-from .schemas import SheetRow
+from .schemas import Cell, Sheet
 
 _ZIP_EXPANSION_LIMIT = 20  # uncompressed XLSX may be at most this many times the byte limit
+MAX_COLUMNS = 60  # a register has a few dozen columns at most; the rest of a wide sheet is noise
+HEAD_ROWS = 15  # title rows, a blank row and the headers fit in these
 
 
 class RegisterRejected(ValueError):
@@ -41,35 +48,55 @@ def _check_zip(path: Path, max_bytes: int) -> None:
         raise RegisterRejected("file XLSX rusak atau bukan XLSX (zip tidak valid)") from None
 
 
-def _cell_text(value: Any) -> str:
+def cell_text(value: Any) -> str:
+    """A cell as text: whole numbers without '.0', dates as ISO, spaces collapsed."""
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return str(value).strip()
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == datetime.min.time() else str(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    return " ".join(str(value).split())
 
 
-def _xlsx_rows(path: Path) -> Iterator[tuple[int, list[Any]]]:
+def _cell(value: Any, formula: bool, row: int, column: int) -> Cell:
+    text = str(value).strip() if formula else cell_text(value)
+    return Cell(text, value, formula, f"{get_column_letter(column)}{row}")
+
+
+def _sheet_rows(sheet: Any, limit: int) -> Iterator[list[Cell]]:
+    for number, cells in enumerate(sheet.iter_rows(max_col=MAX_COLUMNS), start=1):
+        if number > limit:
+            raise RegisterRejected(f"terlalu banyak baris: batas {limit} baris")
+        yield [
+            _cell(c.value, getattr(c, "data_type", None) == "f", number, index)
+            for index, c in enumerate(cells, start=1)
+        ]
+
+
+def _xlsx_sheets(path: Path, limit: int) -> list[Sheet]:
     try:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=False)
     except (InvalidFileException, KeyError, OSError, ValueError) as exc:
         raise RegisterRejected(f"file XLSX tidak dapat dibaca: {exc}") from None
     try:
-        sheet = workbook.worksheets[0]
-        formulas: list[str] = []
-        for number, cells in enumerate(sheet.iter_rows(), start=1):
-            formulas += [c.coordinate for c in cells if getattr(c, "data_type", None) == "f"]
-            if formulas:
-                raise RegisterRejected(
-                    "rumus (formula) tidak diizinkan; ganti dengan nilai di sel "
-                    + ", ".join(formulas[:10])
-                )
-            yield number, [c.value for c in cells]
+        return [
+            Sheet(ws.title, list(_sheet_rows(ws, limit)))
+            for ws in workbook.worksheets
+            if ws.sheet_state == "visible"
+        ]
     finally:
         workbook.close()
 
 
-def _csv_rows(path: Path) -> Iterator[tuple[int, list[Any]]]:
+def _is_formula(text: str) -> bool:
+    """A CSV cell that a spreadsheet would run as a formula when the file is opened."""
+    return text.lstrip().startswith("=")
+
+
+def _csv_sheets(path: Path, limit: int) -> list[Sheet]:
     try:
         text = path.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -77,46 +104,33 @@ def _csv_rows(path: Path) -> Iterator[tuple[int, list[Any]]]:
     if "\x00" in text:
         raise RegisterRejected("file CSV berisi data biner")
     try:
-        dialect = csv.Sniffer().sniff(text.split("\n", 1)[0], delimiters=",;\t")
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    reader = csv.reader(io.StringIO(text, newline=""), dialect)
+    rows: list[list[Cell]] = []
     try:
-        yield from enumerate(reader, start=1)
+        for number, values in enumerate(csv.reader(io.StringIO(text, newline=""), dialect), 1):
+            if number > limit:
+                raise RegisterRejected(f"terlalu banyak baris: batas {limit} baris")
+            rows.append(
+                [_cell(v, _is_formula(v), number, i) for i, v in enumerate(values[:MAX_COLUMNS], 1)]
+            )
     except csv.Error as exc:
         raise RegisterRejected(f"file CSV tidak valid: {exc}") from None
+    return [Sheet(path.stem, rows)]
 
 
-def _rows_of(path: Path, max_bytes: int) -> Iterator[tuple[int, list[Any]]]:
+def read_sheets(path: Path, max_bytes: int, max_rows: int) -> list[Sheet]:
+    """Every visible sheet's rows of cells; at most `max_rows` data rows below the headers
+    (checked again once the header row is known)."""
     suffix = path.suffix.lower()
     _check_size(path, max_bytes)
+    limit = max_rows + HEAD_ROWS + 200  # room for title, blank, total and signature rows
     if suffix == ".xlsx":
         _check_zip(path, max_bytes)
-        return _xlsx_rows(path)
+        return _xlsx_sheets(path, limit)
     if suffix == ".csv":
-        return _csv_rows(path)
+        return _csv_sheets(path, limit)
     raise RegisterRejected(
         f"jenis file {suffix or '(tanpa ekstensi)'} tidak didukung; pakai .xlsx atau .csv"
     )
-
-
-def read_rows(path: Path, max_bytes: int, max_rows: int) -> tuple[list[str], list[SheetRow]]:
-    """The header row and every non-empty data row, keyed by header."""
-    rows = _rows_of(path, max_bytes)
-    header_row = next(rows, None)
-    if header_row is None:
-        raise RegisterRejected("file kosong: baris judul kolom tidak ada")
-    headers = [_cell_text(v) for v in header_row[1]]
-    data: list[SheetRow] = []
-    for number, values in rows:
-        texts = [_cell_text(v) for v in values]
-        if not any(texts):
-            continue
-        if len(data) >= max_rows:
-            raise RegisterRejected(f"terlalu banyak baris: batas {max_rows} baris data")
-        data.append(SheetRow(number, _keyed(headers, texts)))
-    return headers, data
-
-
-def _keyed(headers: Sequence[str], texts: Sequence[str]) -> dict[str, str]:
-    return {h: (texts[i] if i < len(texts) else "") for i, h in enumerate(headers) if h}

@@ -1,19 +1,77 @@
-"""Write an empty register (XLSX or CSV) with the expected headers and one example row."""
+"""Write an empty register (XLSX or CSV): the headers and one example row; in XLSX also a
+`Petunjuk` sheet (columns, allowed values, one example per kind, the OPD codes) and drop-down
+lists for kind and condition."""
 
 from __future__ import annotations
 
 import csv
+from collections.abc import Sequence
 from pathlib import Path
 
 import openpyxl
 from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
+
+from spbe_common.events.enums import AssetKind
 
 from .enums import RegisterKind
 from .get import RegisterRejected
-from .schemas import COLUMNS
+from .schemas import COLUMNS, Column
+
+GUIDE = "Petunjuk"
+LAST_ROW = 1000  # drop-downs reach this row
+KIND_LABELS = {
+    AssetKind.SERVER: ("Server", "Server, Server Rack", "Server aplikasi SIMPUS"),
+    AssetKind.VM: ("Mesin virtual", "VM, Mesin Virtual", "VM basis data"),
+    AssetKind.NETWORK_DEVICE: (
+        "Perangkat jaringan",
+        "Switch, Router, Access Point, Wireless Bridge, Radio Link, Hub, Modem",
+        "Switch 24 port lantai 2",
+    ),
+    AssetKind.STORAGE: ("Penyimpanan", "Storage, NAS, SAN", "NAS arsip"),
+    AssetKind.SECURITY_DEVICE: ("Perangkat keamanan", "Firewall, UTM", "Firewall kantor"),
+    AssetKind.PERIPHERAL: ("Periferal", "Printer, Scanner, Proyektor", "Printer ruang TU"),
+    AssetKind.END_USER_DEVICE: (
+        "Perangkat pengguna akhir",
+        "Laptop, Notebook, Komputer, PC, All-in-one",
+        "Laptop Kepala Seksi",
+    ),
+    AssetKind.POWER: ("Catu daya (UPS)", "UPS, Genset, Stabilizer", "UPS ruang server"),
+    AssetKind.CCTV: ("CCTV", "CCTV, NVR, DVR, IP Camera", "NVR CCTV lobi"),
+    AssetKind.OTHER: ("Lainnya", "Lainnya", "Mesin antrean"),
+}
+CONDITION_LABELS = ("Baik", "Rusak Ringan", "Rusak Berat")
+HELP = {
+    "name": "Nama perangkat atau aplikasi (wajib)",
+    "kind": "Pilih dari daftar (lihat 'Jenis' di bawah)",
+    "manufacturer": "Merk pabrikan; 'Merk/Type' dalam satu kolom juga diterima",
+    "model": "Tipe atau model",
+    "addresses": "Alamat IP; boleh kosong (UPS, laptop, switch unmanaged); pisahkan dengan ;",
+    "mac": "Alamat MAC (boleh kosong)",
+    "serial": "Nomor seri pabrik (boleh kosong)",
+    "asset_code": "Kode barang / nomor register dari KIB/KIR (boleh kosong)",
+    "location": "Ruangan atau gedung",
+    "procurement_year": "Tahun pengadaan, 4 angka (mis. 2020)",
+    "condition": "Baik, Rusak Ringan atau Rusak Berat",
+    "acquisition_cost": "Nilai perolehan dalam rupiah penuh (mis. 12500000)",
+    "funding_source": "APBD, APBN, DAK, Hibah ...",
+    "warranty_until": "Tanggal akhir garansi (mis. 31/12/2027)",
+    "notes": "Keterangan bebas",
+    "opd": "Kode OPD (lihat daftar di bawah); boleh kosong bila OPD dipilih saat impor",
+    "urls": "Alamat http(s) aplikasi; pisahkan dengan ;",
+    "platform": "web, mobile, desktop atau lainnya",
+    "hosting": "pusat data pemda, pdn, cloud, ruang server opd, saas nasional, lainnya",
+    "status": "aktif, tidak aktif atau pensiun",
+    "description": "Uraian singkat",
+    "licence": "Lisensi perangkat lunak (mis. Open source, berlangganan)",
+    "licence_until": "Tanggal akhir lisensi",
+}
 
 
-def write_template(kind: RegisterKind, out: Path) -> None:
+def write_template(kind: RegisterKind, out: Path, opd: Sequence[tuple[str, str]] = ()) -> None:
+    """`opd`: (code, name) of the catalogue's OPD, listed in the guidance sheet."""
     columns = COLUMNS[kind]
     headers = [c.header for c in columns]
     example = [c.example for c in columns]
@@ -26,13 +84,76 @@ def write_template(kind: RegisterKind, out: Path) -> None:
     workbook = openpyxl.Workbook()
     sheet = workbook.active
     assert sheet is not None
-    sheet.title = kind.value
+    sheet.title = "Aset TIK" if kind is RegisterKind.ASSETS else "Aplikasi"
     sheet.append(headers)
     sheet.append(example)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for index, column in enumerate(columns, start=1):
-        sheet.column_dimensions[openpyxl.utils.get_column_letter(index)].width = (
-            max(len(column.header), len(column.example)) + 4
-        )
+        width = max(len(column.header), len(column.example)) + 4
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    sheet.freeze_panes = "A2"
+    _drop_downs(sheet, kind, columns)
+    _guide(workbook.create_sheet(GUIDE), kind, columns, opd)
     workbook.save(out)
+
+
+def _drop_downs(sheet: Worksheet, kind: RegisterKind, columns: Sequence[Column]) -> None:
+    lists: dict[str, tuple[tuple[str, ...], str]] = {"condition": (CONDITION_LABELS, "stop")}
+    if kind is RegisterKind.ASSETS:
+        lists["kind"] = (tuple(label for label, _w, _e in KIND_LABELS.values()), "warning")
+    else:
+        lists["kind"] = (("umum", "khusus"), "stop")
+        lists["status"] = (("aktif", "tidak aktif", "pensiun"), "stop")
+        lists["platform"] = (("web", "mobile", "desktop", "lainnya"), "stop")
+    for index, column in enumerate(columns, start=1):
+        if column.field not in lists:
+            continue
+        choices, style = lists[column.field]
+        letter = get_column_letter(index)
+        validation = DataValidation(
+            type="list",
+            formula1='"' + ",".join(choices) + '"',
+            allow_blank=True,
+            errorStyle=style,
+            error="Pilih dari daftar" + (" atau tulis jenis perangkat" if style != "stop" else ""),
+            errorTitle=column.header,
+            prompt=HELP.get(column.field, ""),
+        )
+        validation.add(f"{letter}2:{letter}{LAST_ROW}")
+        sheet.add_data_validation(validation)
+
+
+def _guide(
+    sheet: Worksheet,
+    kind: RegisterKind,
+    columns: Sequence[Column],
+    opd: Sequence[tuple[str, str]],
+) -> None:
+    what = "aset TIK" if kind is RegisterKind.ASSETS else "aplikasi"
+    sheet.append([f"Petunjuk pengisian register {what}"])
+    sheet["A1"].font = Font(bold=True, size=13)
+    sheet.append(["Satu berkas untuk satu OPD. Satu baris per barang. Tanpa rumus (formula)."])
+    _table(sheet, ("Kolom", "Isi", "Wajib"), [
+        (c.header, HELP.get(c.field, ""), "ya" if c.required else "") for c in columns
+    ])  # fmt: skip
+    if kind is RegisterKind.ASSETS:
+        _table(sheet, ("Jenis (pilihan)", "Kata yang juga diterima", "Contoh nama perangkat"), [
+            *KIND_LABELS.values()
+        ])  # fmt: skip
+        _table(sheet, ("Kondisi", "Singkatan"), [
+            ("Baik", "B"), ("Rusak Ringan", "RR, Kurang Baik (KB)"), ("Rusak Berat", "RB")
+        ])  # fmt: skip
+    _table(sheet, ("Kode OPD", "Nama OPD"), list(opd) or [("(lihat daftar OPD di inventaris)", "")])
+    sheet.column_dimensions["A"].width = 34
+    sheet.column_dimensions["B"].width = 70
+    sheet.column_dimensions["C"].width = 30
+
+
+def _table(sheet: Worksheet, header: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
+    sheet.append([])
+    sheet.append(list(header))
+    for cell in sheet[sheet.max_row]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        sheet.append(list(row))

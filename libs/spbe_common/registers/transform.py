@@ -4,28 +4,26 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from ipaddress import ip_address
-from typing import TypeVar
+from ipaddress import ip_interface
+from typing import Any, TypeVar
 
-from pydantic import HttpUrl, TypeAdapter, ValidationError
+from pydantic import BaseModel, HttpUrl, TypeAdapter, ValidationError
 
-from spbe_common.events.enums import (
-    ApplicationKind,
-    ApplicationStatus,
-    AssetKind,
-    HostingKind,
-    Platform,
-)
+from spbe_common.events.enums import ApplicationKind, ApplicationStatus, HostingKind, Platform
 from spbe_common.events.payloads import MAC_PATTERN, ApplicationDeclared, AssetDeclared
 
+from . import values
 from .enums import RegisterKind
-from .schemas import COLUMNS, RowError, SheetRow
+from .headers import NAME_OF_REGISTER, QUANTITY
+from .schemas import Cell, RowError, SheetRow
 
 OPD_CODE = re.compile(r"^[A-Z0-9][A-Z0-9_.-]{0,31}$")
 _E = TypeVar("_E")
-_SPLIT = re.compile(r"[;\n,]+")
+_M = TypeVar("_M", bound=BaseModel)
+_SPLIT = re.compile(r"[;\n,]+|\s+")
 _URL = TypeAdapter(HttpUrl)
 _MAC = re.compile(MAC_PATTERN)
+NO_ADDRESS = frozenset({"dhcp", "dinamis", "dynamic", "tanpa ip", "tidak ada ip", "otomatis"})
 
 KINDS = {"umum": ApplicationKind.GENERAL, "khusus": ApplicationKind.SPECIAL}
 PLATFORMS = {
@@ -43,63 +41,121 @@ STATUSES = {
     "nonaktif": ApplicationStatus.INACTIVE, "pensiun": ApplicationStatus.RETIRED,
     "dihentikan": ApplicationStatus.RETIRED,
 }  # fmt: skip
-ASSET_KINDS = {
-    "server": AssetKind.SERVER, "mesin virtual": AssetKind.VM, "vm": AssetKind.VM,
-    "perangkat jaringan": AssetKind.NETWORK_DEVICE, "penyimpanan": AssetKind.STORAGE,
-    "perangkat keamanan": AssetKind.SECURITY_DEVICE, "periferal": AssetKind.PERIPHERAL,
-    "lainnya": AssetKind.OTHER,
-}  # fmt: skip
+_PYDANTIC = {
+    "string_too_long": "terlalu panjang (maksimal {max_length} karakter)",
+    "greater_than_equal": "terlalu kecil (minimal {ge})",
+    "less_than_equal": "terlalu besar (maksimal {le})",
+    "too_long": "terlalu banyak (maksimal {max_length})",
+}
 
 
 class _Row:
     """Reads one row's cells, remembering every problem instead of stopping at the first."""
 
-    def __init__(self, row: SheetRow) -> None:
+    def __init__(self, row: SheetRow, headers: dict[str, str]) -> None:
         self.row = row
+        self.headers = headers  # field -> header as in the sheet (for errors of absent cells)
         self.errors: list[RowError] = []
+        self.values: dict[str, Any] = {}
 
-    def error(self, column: str, message: str) -> None:
-        self.errors.append(RowError(self.row.number, column, message))
+    def header(self, name: str) -> str:
+        found = self.row.values.get(name)
+        return found[0] if found else self.headers.get(name, name)
 
-    def text(self, column: str, required: bool = False, limit: int = 200) -> str | None:
-        value = self.row.values.get(column, "").strip()
-        if value.startswith("="):
-            self.error(column, "rumus (formula) tidak diizinkan")
-            return None
-        if required and not value:
-            self.error(column, "wajib diisi")
-        if len(value) > limit:
-            self.error(column, f"terlalu panjang (maksimal {limit} karakter)")
-            return None
-        return value or None
+    def error(self, name: str, message: str) -> None:
+        self.errors.append(RowError(self.row.number, self.header(name), message))
 
-    def choice(self, column: str, choices: dict[str, _E]) -> _E | None:
-        value = self.text(column)
-        if value is None:
-            return None
-        found = choices.get(" ".join(value.lower().split()))
+    def cell(self, name: str) -> Cell | None:
+        """The cell of field `name`, None when absent or empty ('-' is empty); a formula is an
+        error naming the cell."""
+        found = self.row.values.get(name)
         if found is None:
+            return None
+        cell = found[1]
+        if cell.formula:
             self.error(
-                column, f"nilai '{value}' tidak dikenal; pilih salah satu: {', '.join(choices)}"
+                name, f"rumus (formula) tidak diizinkan di sel {cell.coordinate}; isi nilainya"
             )
-        return found
+            return None
+        return None if values.is_empty(cell.text) else cell
 
-    def many(self, column: str, parse: Callable[[str], str], what: str) -> list[str]:
+    def text(self, name: str) -> None:
+        cell = self.cell(name)
+        if cell is not None:
+            self.values[name] = cell.text
+
+    def parse(self, name: str, parse: Callable[[Cell], Any]) -> None:
+        cell = self.cell(name)
+        if cell is None:
+            return
+        try:
+            self.values[name] = parse(cell)
+        except ValueError as exc:
+            self.error(name, str(exc))
+
+    def choice(self, name: str, choices: dict[str, _E]) -> None:
+        def pick(cell: Cell) -> _E:
+            found = choices.get(values.words(cell.text))
+            if found is None:
+                raise ValueError(
+                    f"nilai '{cell.text}' tidak dikenal; pilih salah satu: {', '.join(choices)}"
+                )
+            return found
+
+        self.parse(name, pick)
+
+    def many(self, name: str, parse: Callable[[str], str], what: str) -> None:
+        cell = self.cell(name)
+        if cell is None:
+            return
         parsed: list[str] = []
-        for item in _SPLIT.split(self.text(column, limit=2000) or ""):
-            if not item.strip():
-                continue
-            try:
-                parsed.append(parse(item.strip()))
-            except ValueError:
-                self.error(column, f"'{item.strip()}' bukan {what} yang valid")
-        return parsed
+        if values.words(cell.text) in NO_ADDRESS:
+            self.values[name] = parsed
+            return
+        for item in _SPLIT.split(cell.text):
+            if item and not values.is_empty(item):
+                try:
+                    parsed.append(parse(item))
+                except ValueError:
+                    self.error(name, f"'{item}' bukan {what} yang valid")
+        self.values[name] = parsed
 
-    def opd(self) -> str | None:
-        value = (self.text("Kode OPD", required=True, limit=32) or "").upper()
-        if value and not OPD_CODE.fullmatch(value):
-            self.error("Kode OPD", "hanya huruf, angka, titik, garis bawah atau tanda hubung")
-        return value or None
+    def opd(self, chosen: str | None) -> None:
+        cell = self.cell("opd")
+        code = cell.text.upper() if cell else None
+        if code and not OPD_CODE.fullmatch(code):
+            self.error("opd", f"'{cell.text if cell else ''}' bukan kode OPD (contoh DINKES)")
+        elif code and chosen and code != chosen:
+            self.error("opd", f"baris ini untuk OPD {code}, bukan OPD berkas ini ({chosen})")
+        elif not code and not chosen:
+            self.error("opd", "wajib diisi (atau pilih satu OPD untuk seluruh berkas: --opd)")
+        self.values["opd"] = code or chosen
+
+    def required(self, name: str) -> None:
+        if name not in self.values and not any(e.column == self.header(name) for e in self.errors):
+            self.error(name, "wajib diisi")
+
+    def quantity(self) -> None:
+        cell = self.cell(QUANTITY)
+        if cell is not None and cell.text not in ("1", "1 unit", "1 buah"):
+            self.error(
+                QUANTITY,
+                f"satu baris untuk {cell.text} barang; tulis satu baris per barang"
+                " (dengan nomor seri atau kode barangnya)",
+            )
+
+    def build(self, model: type[_M], declared_by: str) -> _M | None:
+        if self.errors:
+            return None
+        try:
+            return model.model_validate({**self.values, "declared_by": declared_by})
+        except ValidationError as exc:
+            for problem in exc.errors():
+                name = str(problem["loc"][0]) if problem["loc"] else "name"
+                template = _PYDANTIC.get(problem["type"])
+                context = problem.get("ctx") or {}
+                self.error(name, template.format(**context) if template else problem["msg"])
+            return None
 
 
 def _url(text: str) -> str:
@@ -110,67 +166,56 @@ def _url(text: str) -> str:
 
 
 def _ip(text: str) -> str:
-    return str(ip_address(text))
+    return str(ip_interface(text).ip)  # '10.1.2.3/24' is the address 10.1.2.3
 
 
-def _mac(cells: _Row) -> str | None:
-    value = cells.text("MAC")
-    if value is None:
-        return None
-    normalized = value.upper().replace("-", ":")
+def _mac(cell: Cell) -> str:
+    normalized = cell.text.upper().replace("-", ":").replace(".", "")
+    if re.fullmatch(r"[0-9A-F]{12}", normalized):
+        normalized = ":".join(normalized[i : i + 2] for i in range(0, 12, 2))
     if not _MAC.fullmatch(normalized):
-        cells.error("MAC", f"'{value}' bukan alamat MAC (contoh 00:00:5E:00:53:01)")
-        return None
+        raise ValueError(f"'{cell.text}' bukan alamat MAC (contoh 00:00:5E:00:53:01)")
     return normalized
 
 
 def to_application(
-    row: SheetRow, declared_by: str
+    row: SheetRow, headers: dict[str, str], chosen_opd: str | None, declared_by: str
 ) -> tuple[ApplicationDeclared | None, list[RowError]]:
-    cells = _Row(row)
-    values = {
-        "name": cells.text("Nama Aplikasi", required=True),
-        "opd": cells.opd(),
-        "urls": cells.many("URL", _url, "URL http(s)"),
-        "kind": cells.choice("Jenis (umum/khusus)", KINDS),
-        "platform": cells.choice("Platform", PLATFORMS),
-        "hosting": cells.choice("Hosting", HOSTINGS),
-        "status": cells.choice("Status", STATUSES),
-        "description": cells.text("Deskripsi", limit=2000),
-    }
-    if cells.errors:
-        return None, cells.errors
-    return ApplicationDeclared(declared_by=declared_by, **values), []
+    cells = _Row(row, headers)
+    cells.text("name")
+    cells.opd(chosen_opd)
+    cells.many("urls", _url, "URL http(s)")
+    cells.choice("kind", KINDS)
+    cells.choice("platform", PLATFORMS)
+    cells.choice("hosting", HOSTINGS)
+    cells.choice("status", STATUSES)
+    cells.text("description")
+    cells.text("licence")
+    cells.parse("licence_until", lambda c: values.day(c.text, c.value))
+    cells.required("name")
+    return cells.build(ApplicationDeclared, declared_by), cells.errors
 
 
-def to_asset(row: SheetRow, declared_by: str) -> tuple[AssetDeclared | None, list[RowError]]:
-    cells = _Row(row)
-    values = {
-        "name": cells.text("Nama Aset", required=True),
-        "kind": cells.choice("Jenis Aset", ASSET_KINDS),
-        "addresses": cells.many("Alamat IP", _ip, "alamat IP"),
-        "mac": _mac(cells),
-        "serial": cells.text("Nomor Seri", limit=100),
-        "location": cells.text("Lokasi"),
-        "opd": cells.opd(),
-    }
-    if not (values["mac"] or values["serial"] or values["addresses"]) and not cells.errors:
-        cells.error("MAC", "isi minimal satu dari MAC, Nomor Seri atau Alamat IP")
-    if cells.errors:
-        return None, cells.errors
-    return AssetDeclared(declared_by=declared_by, **values), []
+def to_asset(
+    row: SheetRow, headers: dict[str, str], chosen_opd: str | None, declared_by: str
+) -> tuple[AssetDeclared | None, list[RowError]]:
+    cells = _Row(row, headers)
+    for name in ("name", "manufacturer", "model", "serial", "asset_code", "location"):
+        cells.text(name)
+    cells.parse("kind", lambda c: values.asset_kind(c.text))
+    cells.many("addresses", _ip, "alamat IP")
+    cells.parse("mac", _mac)
+    cells.parse("procurement_year", lambda c: values.year(c.text, c.value))
+    cells.parse("condition", lambda c: values.condition(c.text))
+    cells.parse("acquisition_cost", lambda c: values.rupiah(c.text, c.value))
+    for name in ("funding_source", "notes", "owner", "hostname"):
+        cells.text(name)
+    cells.parse("warranty_until", lambda c: values.day(c.text, c.value))
+    cells.quantity()
+    cells.opd(chosen_opd)
+    cells.required("name")
+    return cells.build(AssetDeclared, declared_by), cells.errors
 
 
 TRANSFORMS = {RegisterKind.APPLICATIONS: to_application, RegisterKind.ASSETS: to_asset}
-
-
-def detect_kind(headers: list[str]) -> RegisterKind:
-    """Applications if 'Nama Aplikasi' is a header, assets if 'Nama Aset' is; else ValueError."""
-    for kind, columns in COLUMNS.items():
-        if columns[0].header in headers:
-            return kind
-    raise ValueError("kolom 'Nama Aplikasi' atau 'Nama Aset' tidak ditemukan di baris judul")
-
-
-def missing_headers(kind: RegisterKind, headers: list[str]) -> list[str]:
-    return [c.header for c in COLUMNS[kind] if c.required and c.header not in headers]
+__all__ = ["NAME_OF_REGISTER", "OPD_CODE", "TRANSFORMS"]

@@ -57,7 +57,6 @@ def test_good_xlsx_reads_every_asset_with_its_sheet_row() -> None:
 @pytest.mark.parametrize(
     ("name", "message"),
     [
-        ("assets_formula.xlsx", r"rumus \(formula\) tidak diizinkan; ganti dengan nilai di sel E2"),
         ("assets_broken.xlsx", "zip tidak valid"),
         ("not_a_sheet.xlsx", "zip tidak valid"),
         ("make.py", r"jenis file \.py tidak didukung"),
@@ -89,24 +88,40 @@ def test_zip_bomb_is_refused(tmp_path: Path) -> None:
         read_register(bomb, max_bytes=MiB)
 
 
-def test_missing_required_headers_and_unknown_register(tmp_path: Path) -> None:
+def test_a_formula_in_a_data_cell_is_a_row_error_naming_the_cell() -> None:
+    errors = [
+        (e.row, e.column, e.message) for e in read_register(SHEETS / "assets_formula.xlsx").errors
+    ]
+    assert errors == [(2, "Nomor Seri", "rumus (formula) tidak diizinkan di sel E2; isi nilainya")]
+
+
+def test_missing_opd_and_unknown_register(tmp_path: Path) -> None:
     path = tmp_path / "a.csv"
     path.write_text("Nama Aplikasi,URL\nPPID,https://ppid.serangkab.go.id\n")
-    with pytest.raises(RegisterRejected, match="kolom wajib tidak ada: Kode OPD"):
-        read_register(path)
-    path.write_text("Nama,Alamat\nx,y\n")
-    with pytest.raises(RegisterRejected, match="'Nama Aplikasi' atau 'Nama Aset'"):
+    errors = [(e.row, e.column, e.message) for e in read_register(path).errors]
+    assert errors == [
+        (2, "Kode OPD", "wajib diisi (atau pilih satu OPD untuk seluruh berkas: --opd)")
+    ]
+    assert read(path, MiB, 10, opd="dinkes").rows[0].opd == "DINKES"
+    path.write_text("Judul,Alamat\nx,y\n")
+    with pytest.raises(RegisterRejected, match="baris judul kolom tidak ditemukan"):
         read_register(path)
 
 
-def test_assets_need_an_identity(tmp_path: Path) -> None:
+def test_assets_without_an_address_are_declared_by_name(tmp_path: Path) -> None:
     path = tmp_path / "aset.csv"
     path.write_text(
         "Nama Aset,Kode OPD,MAC,Alamat IP\nLaptop,DINKES,,\nRouter,DINKES,zz,300.1.1.1\n"
+        "Laptop,DINKES,,\n"
     )
-    errors = [(e.row, e.column, e.message) for e in read_register(path).errors]
-    assert errors[0] == (2, "MAC", "isi minimal satu dari MAC, Nomor Seri atau Alamat IP")
-    assert [(r, c) for r, c, _m in errors[1:]] == [(3, "Alamat IP"), (3, "MAC")]
+    register = read_register(path)
+    errors = [(e.row, e.column, e.message) for e in register.errors]
+    assert errors == [
+        (3, "Alamat IP", "'300.1.1.1' bukan alamat IP yang valid"),
+        (3, "MAC", "'zz' bukan alamat MAC (contoh 00:00:5E:00:53:01)"),
+        (4, "Nama Aset", "duplikat dari baris 2; bedakan dengan kode barang atau nomor seri"),
+    ]
+    assert register.numbers == [2]
 
 
 @pytest.mark.parametrize("kind", list(RegisterKind))

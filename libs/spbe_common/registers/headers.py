@@ -1,0 +1,136 @@
+"""Which sheet and row hold the headers, and which field each header is read as. Pure.
+
+Headers are compared case-, space- and punctuation-blind ("No. Seri" = "NO SERI" = "noseri")."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .enums import RegisterKind
+from .get import HEAD_ROWS, RegisterRejected
+from .schemas import COLUMNS, Mapping, Sheet
+
+NUMBER = "_number"  # the `No.` column: read to recognise numbered blank rows, never imported
+QUANTITY = "_quantity"  # `Jumlah`: a line standing for several items must be split
+_NOT_ALNUM = re.compile(r"[^0-9a-z]+")
+
+_COMMON = {
+    NUMBER: "No|Nomor|No Urut|Nomor Urut",
+    QUANTITY: "Jumlah|Jumlah Barang|Banyaknya|Qty",
+    "opd": "Kode OPD|OPD|Kode SKPD|SKPD|Kode Perangkat Daerah",
+}
+_ASSET = {
+    "name": "Nama Perangkat|Nama Aset|Nama Asset|Nama Barang|Nama|Jenis/Nama Barang"
+    "|Nama/Jenis Barang|Nama Perangkat TIK",
+    "kind": "Jenis|Jenis Perangkat|Jenis Aset|Jenis Asset|Kategori|Kategori Perangkat|Jenis Barang",
+    "manufacturer": "Merk|Merek|Merk Barang|Pabrikan|Produsen|Brand",
+    "model": "Type|Tipe|Model|Merk/Type|Merk/Tipe|Merek/Type|Merek/Tipe|Merk/Model"
+    "|Merek/Model|Type/Model|Tipe/Model",
+    "addresses": "Alamat IP|IP Address|IP|Alamat IP Address|IP Addr|IPv4",
+    "mac": "MAC|MAC Address|Alamat MAC",
+    "serial": "No. Seri|Nomor Seri|Serial Number|SN|S/N|Serial|No. Serial|Nomor Seri Pabrik"
+    "|No. Seri Pabrik",
+    "asset_code": "Kode Barang|No. Register|Nomor Register|No. Inventaris|Nomor Inventaris"
+    "|Kode Aset|No. Reg|Kode Inventaris|Nomor Kode Barang|Kode Barang/No. Register",
+    "location": "Lokasi|Ruangan|Ruang|Lokasi/Ruangan|Penempatan|Letak",
+    "procurement_year": "Tahun Pengadaan|Tahun Perolehan|Tahun|Tahun Pembelian|Th. Pengadaan"
+    "|Thn Pengadaan|Tahun Pembuatan|Tahun Pembuatan/Pembelian|Tahun Beli",
+    "condition": "Kondisi|Kondisi Barang|Keadaan|Keadaan Barang",
+    "acquisition_cost": "Harga|Nilai Perolehan|Harga Perolehan|Harga Pembelian|Harga (Rp)"
+    "|Nilai Perolehan (Rp)|Harga Perolehan (Rp)|Harga Satuan|Nilai (Rp)",
+    "funding_source": "Sumber Dana|Sumber Anggaran|Asal Usul",
+    "warranty_until": "Garansi|Masa Garansi|Garansi s.d.|Garansi Sampai|Akhir Garansi",
+    "notes": "Keterangan|Catatan|Ket.",
+    "owner": "Pengelola|Penanggung Jawab|Pemegang",
+    "hostname": "Hostname|Nama Host",
+}
+_APPLICATION = {
+    "name": "Nama Aplikasi|Aplikasi|Nama Sistem Informasi",
+    "urls": "URL|Alamat|Alamat URL|Alamat Website|Website|Tautan|Link",
+    "kind": "Jenis (umum/khusus)|Jenis|Jenis Aplikasi",
+    "platform": "Platform",
+    "hosting": "Hosting|Tempat Hosting|Lokasi Hosting",
+    "status": "Status",
+    "description": "Deskripsi|Keterangan|Catatan",
+    "licence": "Lisensi|Jenis Lisensi|Licence|License",
+    "licence_until": "Masa Lisensi|Lisensi s.d.|Masa Berlaku Lisensi|Lisensi Sampai",
+}
+NAME_OF_REGISTER = {RegisterKind.APPLICATIONS: "Nama Aplikasi", RegisterKind.ASSETS: "Nama Aset"}
+
+
+def normal(text: str) -> str:
+    """'No. Seri ' -> 'noseri'."""
+    return _NOT_ALNUM.sub("", text.casefold())
+
+
+def _aliases(kind: RegisterKind, table: dict[str, str]) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for name, phrases in {**table, **_COMMON}.items():
+        for phrase in phrases.split("|"):
+            found.setdefault(normal(phrase), name)
+    for column in COLUMNS[kind]:
+        found.setdefault(normal(column.header), column.field)
+    return found
+
+
+ALIASES: dict[RegisterKind, dict[str, str]] = {
+    RegisterKind.ASSETS: _aliases(RegisterKind.ASSETS, _ASSET),
+    RegisterKind.APPLICATIONS: _aliases(RegisterKind.APPLICATIONS, _APPLICATION),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class HeaderChoice:
+    sheet: Sheet
+    row: int  # 1-based sheet row
+    kind: RegisterKind
+    columns: list[Mapping]
+    recognised: int
+
+
+def map_headers(kind: RegisterKind, texts: list[str]) -> list[Mapping]:
+    """Each non-empty header and its field; a second column of the same field is ignored."""
+    aliases, seen = ALIASES[kind], set[str]()
+    columns: list[Mapping] = []
+    for index, text in enumerate(texts):
+        if not text:
+            continue
+        name = aliases.get(normal(text))
+        if name is not None and name in seen:
+            columns.append(Mapping(index, text, None, "kolom ganda untuk field yang sama"))
+            continue
+        seen.add(name or "")
+        columns.append(Mapping(index, text, name, "" if name else "tidak dipetakan"))
+    return columns
+
+
+def _score(columns: list[Mapping]) -> int:
+    return sum(1 for c in columns if c.field and not c.field.startswith("_"))
+
+
+def _candidates(sheets: list[Sheet]) -> list[HeaderChoice]:
+    found: list[HeaderChoice] = []
+    for sheet in sheets:
+        for number, cells in enumerate(sheet.rows[:HEAD_ROWS], start=1):
+            texts = ["" if c.formula else c.text for c in cells]
+            for kind in (RegisterKind.APPLICATIONS, RegisterKind.ASSETS):
+                columns = map_headers(kind, texts)
+                if any(c.field == "name" for c in columns):
+                    found.append(HeaderChoice(sheet, number, kind, columns, _score(columns)))
+    return found
+
+
+def choose_header(sheets: list[Sheet]) -> HeaderChoice:
+    """The sheet and row (of the first rows of every sheet) with the most recognised headers;
+    the first such row on a tie. An application register names 'Nama Aplikasi'."""
+    candidates = _candidates(sheets)
+    if not candidates:
+        raise RegisterRejected(
+            f"baris judul kolom tidak ditemukan di {HEAD_ROWS} baris pertama lembar mana pun"
+            " (perlu kolom 'Nama Aplikasi', atau 'Nama Aset' / 'Nama Perangkat' / 'Nama Barang')"
+        )
+    best = max(candidates, key=lambda c: c.recognised)
+    apps = [c for c in candidates if c.kind is RegisterKind.APPLICATIONS]
+    named = [c for c in apps if any(normal(m.header) == "namaaplikasi" for m in c.columns)]
+    return max(named, key=lambda c: c.recognised) if named else best

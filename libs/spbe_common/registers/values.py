@@ -1,0 +1,148 @@
+"""What the words and numbers OPD type into registers mean. Pure; ValueError says why not.
+
+Every parser takes the cell (its text, and its value as the workbook holds it)."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from spbe_common.events.enums import AssetCondition, AssetKind
+
+EMPTY = frozenset(
+    {"", "-", "--", "\u2013", "\u2014", "n/a", "na", "tidak ada", "belum ada", "nihil"}
+)
+_YEAR = re.compile(r"(?<!\d)(19\d\d|20\d\d|2100)(?!\d)")
+_WORD = re.compile(r"[^0-9a-z]+")
+MONTHS = {
+    "januari": 1, "jan": 1, "februari": 2, "feb": 2, "pebruari": 2, "maret": 3, "mar": 3,
+    "april": 4, "apr": 4, "mei": 5, "juni": 6, "jun": 6, "juli": 7, "jul": 7, "agustus": 8,
+    "agu": 8, "agt": 8, "agus": 8, "september": 9, "sep": 9, "sept": 9, "oktober": 10, "okt": 10,
+    "november": 11, "nov": 11, "nopember": 11, "desember": 12, "des": 12,
+}  # fmt: skip
+
+ASSET_WORDS: dict[str, AssetKind] = {}
+_KIND_WORDS = {
+    AssetKind.SERVER: "server|server rack|blade server|server fisik",
+    AssetKind.VM: "vm|mesin virtual|virtual machine|server virtual",
+    AssetKind.NETWORK_DEVICE: "perangkat jaringan|switch|switch hub|router|access point|ap"
+    "|wireless bridge|radio link|bridge|hub|modem|load balancer|wifi|ont|olt|network device",
+    AssetKind.STORAGE: "penyimpanan|storage|nas|san|hardisk eksternal|harddisk eksternal",
+    AssetKind.SECURITY_DEVICE: "perangkat keamanan|firewall|utm|security device",
+    AssetKind.PERIPHERAL: "periferal|peripheral|printer|scanner|pemindai|proyektor|projector"
+    "|mesin fotokopi|fotokopi",
+    AssetKind.END_USER_DEVICE: "perangkat pengguna akhir|end user device|laptop|notebook"
+    "|netbook|komputer|pc|desktop|komputer pc|personal computer|all in one|aio|tablet"
+    "|thin client",
+    AssetKind.POWER: "catu daya|ups|genset|generator|stabilizer|stabiliser|stavolt|pdu|power",
+    AssetKind.CCTV: "cctv|nvr|dvr|ip camera|kamera|kamera cctv|camera",
+    AssetKind.OTHER: "lainnya|lain lain|other",
+}
+for _kind, _words in _KIND_WORDS.items():
+    ASSET_WORDS[_kind.value.replace("_", " ")] = _kind
+    for _phrase in _words.split("|"):
+        ASSET_WORDS[_phrase] = _kind
+
+CONDITIONS = {
+    "baik": AssetCondition.GOOD, "b": AssetCondition.GOOD,
+    "rusak ringan": AssetCondition.LIGHTLY_DAMAGED, "rr": AssetCondition.LIGHTLY_DAMAGED,
+    "kurang baik": AssetCondition.LIGHTLY_DAMAGED, "kb": AssetCondition.LIGHTLY_DAMAGED,
+    "rusak berat": AssetCondition.BADLY_DAMAGED, "rb": AssetCondition.BADLY_DAMAGED,
+}  # fmt: skip
+
+
+def words(text: str) -> str:
+    """'Access-Point (AP) ' -> 'access point ap'."""
+    return " ".join(_WORD.sub(" ", text.casefold()).split())
+
+
+def is_empty(text: str) -> bool:
+    return text.casefold().strip() in EMPTY
+
+
+def asset_kind(text: str) -> AssetKind:
+    """A device word to its kind: the whole text, else its first word (or pair of words) that
+    names a kind ('Switch 24 port Cisco' -> network_device)."""
+    said = words(text)
+    if said in ASSET_WORDS:
+        return ASSET_WORDS[said]
+    tokens = said.split()
+    for index, token in enumerate(tokens):
+        pair = " ".join(tokens[index : index + 2])
+        for candidate in (pair, token):
+            if candidate in ASSET_WORDS:
+                return ASSET_WORDS[candidate]
+    raise ValueError(
+        f"jenis '{text}' tidak dikenal; pakai misalnya Server, Switch, Router, Access Point,"
+        " Firewall, Storage, Printer, UPS, CCTV, Laptop, Komputer atau Lainnya"
+    )
+
+
+def condition(text: str) -> AssetCondition:
+    said = words(text)
+    found = CONDITIONS.get(said) or CONDITIONS.get(said.replace("_", " "))
+    if found is None:
+        raise ValueError(
+            f"kondisi '{text}' tidak dikenal; pilih Baik (B), Rusak Ringan (RR) atau Rusak Berat"
+            " (RB)"
+        )
+    return found
+
+
+def year(text: str, value: Any) -> int:
+    """'th. 2020', '2019 ', 2018.0, a date -> the year."""
+    if isinstance(value, (datetime, date)):
+        return value.year
+    found = _YEAR.findall(text)
+    if len(found) != 1:
+        raise ValueError(f"'{text}' bukan tahun (contoh 2020)")
+    return int(found[0])
+
+
+def rupiah(text: str, value: Any) -> int:
+    """'Rp 12.500.000', '12.500.000,00', '12500000', 12500000.0 -> 12500000."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        amount = Decimal(str(value))
+    else:
+        amount = _decimal(text)
+    if amount < 0:
+        raise ValueError(f"'{text}' negatif")
+    return int(amount.quantize(Decimal(1)))
+
+
+def _decimal(text: str) -> Decimal:
+    digits = re.sub(r"(?i)^\s*rp\.?\s*|\s|,-$|\.-$", "", text)
+    if "," in digits and "." in digits:  # the last one is the decimal separator
+        thousands, decimal = (".", ",") if digits.rfind(",") > digits.rfind(".") else (",", ".")
+        digits = digits.replace(thousands, "").replace(decimal, ".")
+    elif "," in digits:
+        digits = digits.replace(",", ".") if re.search(r",\d{1,2}$", digits) else digits
+        digits = digits.replace(",", "")
+    elif re.fullmatch(r"\d{1,3}(\.\d{3})+", digits):
+        digits = digits.replace(".", "")
+    try:
+        return Decimal(digits)
+    except InvalidOperation:
+        raise ValueError(f"'{text}' bukan nilai rupiah (contoh Rp 12.500.000)") from None
+
+
+def day(text: str, value: Any) -> date:
+    """A date cell, '2027-12-31', '31/12/2027', '31-12-2027', 's.d. 31 Desember 2027'."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    said = words(text)
+    iso = re.search(r"(\d{4}) (\d{1,2}) (\d{1,2})", said)
+    parts = re.search(r"(\d{1,2}) (\d{1,2}|[a-z]+) (\d{4})", said)
+    try:
+        if iso:
+            return date(int(iso[1]), int(iso[2]), int(iso[3]))
+        if parts:
+            month = int(parts[2]) if parts[2].isdigit() else MONTHS[parts[2]]
+            return date(int(parts[3]), month, int(parts[1]))
+    except (KeyError, ValueError):
+        pass
+    raise ValueError(f"'{text}' bukan tanggal (contoh 31/12/2027 atau 2027-12-31)")
