@@ -21,6 +21,7 @@ from spbe_inventory import dashboard_repository as repo
 from spbe_inventory.api.deps import ConnDep, PrincipalDep
 from spbe_inventory.ingest import repository as ingest
 from spbe_inventory.listing_repository import Page
+from spbe_inventory.review import repository as review
 
 from .labels import label
 from .render import page
@@ -145,6 +146,7 @@ def catalogue_panels(conn: Connection, principal: Principal, now: datetime) -> d
         "certificates": repo.expiring_certificates(conn, principal, now, CERT_DAYS, LIST_LIMIT),
         "cert_days": CERT_DAYS,
         "scopes": scan_panel(now, repo.scan_scopes(conn, principal, SCOPE_LIMIT)),
+        "unreviewed": sum(review.unreviewed_counts(conn, principal).values()),
     }
 
 

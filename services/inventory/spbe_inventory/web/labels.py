@@ -180,6 +180,20 @@ FIELDS: dict[str, str] = {
     "bandwidth_mbps": "Bandwidth (Mbps)",
     "on_intra_network": "Dalam Jaringan Intra",
     "jip_interconnected": "Terhubung ke JIP",
+    "review": "Status tinjauan",
+    "review_reason": "Alasan diabaikan",
+    "merged_from": "Digabungkan dari aset",
+    "merged_into": "Digabungkan ke aset",
+    "unmerged": "Penggabungan dibatalkan, aset dipisahkan",
+    "unmerged_from": "Dipisahkan dari aset",
+}
+
+# The review queue's states (and its tab of merges that stand), as /tinjauan names them.
+REVIEW_STATES: dict[str, str] = {
+    "unreviewed": "Belum ditinjau",
+    "accepted": "Diterima",
+    "ignored": "Diabaikan",
+    "merged": "Digabungkan",
 }
 
 

@@ -54,6 +54,7 @@ MENU = (
     MenuItem("/katalog/jaringan", "Jaringan Intra", Permission.CATALOGUE_READ),
     MenuItem("/impor", "Impor", Permission.CATALOGUE_WRITE),
     MenuItem("/pemindaian", "Pemindaian", Permission.CATALOGUE_READ),
+    MenuItem("/tinjauan", "Tinjauan", Permission.CATALOGUE_READ),
     MenuItem("/penilaian", "Penilaian", Permission.SCORES_READ),
     MenuItem("/kejadian-ditolak", "Kejadian ditolak", Permission.REJECTED_READ),
 )

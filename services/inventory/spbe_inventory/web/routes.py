@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from . import auth, catalogue, dashboard, details, forms, imports, scans, scoring
+from . import auth, catalogue, dashboard, details, forms, imports, review, scans, scoring
 
 
 def routers() -> list[APIRouter]:
@@ -17,5 +17,6 @@ def routers() -> list[APIRouter]:
         details.router,
         imports.router,
         scans.router,
+        review.router,
         scoring.router,
     ]

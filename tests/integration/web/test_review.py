@@ -1,0 +1,127 @@
+"""Tinjauan temuan pemindaian (/tinjauan): the queue of the user's OPD after a scan of the sample
+catalogue's network, and the forms that accept, merge (and un-merge) and ignore; what users see,
+another OPD's hosts absent, 404 for another OPD's item, the number on Beranda."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, select
+
+from spbe_common.auth import Role
+from spbe_common.bus import Record
+from spbe_common.events import EventType, new_event, to_binary
+from spbe_common.events.enums import ScanStatus
+from spbe_common.events.payloads import AssetObserved, ScanCompleted, ScanScope, ScanStarted
+from spbe_inventory.assets.repository import ASSET
+from spbe_inventory.ingest.service import ingest
+
+T0 = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
+KOMINFO, SETDA = "DISKOMINFOSATIK", "SETDA"
+
+
+def _scan(code: str, net: int, hosts: list[AssetObserved]) -> list[Record]:
+    scope = ScanScope(key=f"{code.lower()}-uji", opd=code, ranges=[f"127.{net}.0.0/24"])
+    common = {"source": "spbe-test", "scan_id": f"{code}-uji-1", "scope": scope.key}
+    started = ScanStarted(scan_id=common["scan_id"], scope=scope, profile="ping", started_at=T0)
+    done = ScanCompleted(
+        scan_id=common["scan_id"], scope=scope, profile="ping", status=ScanStatus.COMPLETE,
+        started_at=T0, finished_at=T0 + timedelta(minutes=1), hosts_up=len(hosts),
+    )  # fmt: skip
+    events = [
+        new_event(EventType.SCAN_STARTED, started, time=T0, **common),
+        *(new_event(EventType.ASSET_OBSERVED, h, time=T0 + timedelta(seconds=1), **common)
+          for h in hosts),
+        new_event(EventType.SCAN_COMPLETED, done, time=T0 + timedelta(minutes=1), **common),
+    ]  # fmt: skip
+    return [
+        Record("spbe.test", 0, n, e.key(), *reversed(to_binary(e))) for n, e in enumerate(events)
+    ]
+
+
+@pytest.fixture
+def found(engine: Engine) -> dict[str, int]:
+    """A scan of each OPD's network: the sample's srv-web-01 (declared) and hosts no one declared."""
+    kominfo = [
+        AssetObserved(addresses=["127.10.0.11"], mac="02:00:5E:10:00:11"),  # srv-web-01
+        AssetObserved(addresses=["127.10.0.50"], mac="02:00:5E:10:00:50", hostname="nas-kominfo"),
+        AssetObserved(addresses=["127.10.0.51"], mac="02:00:5E:10:00:51", hostname="cctv-lobi"),
+    ]
+    setda = [AssetObserved(addresses=["127.13.0.9"], mac="02:00:5E:13:00:09", hostname="pc-setda")]
+    with engine.begin() as conn:
+        ingest(conn, [*_scan(KOMINFO, 10, kominfo)])
+        ingest(conn, [*_scan(SETDA, 13, setda)])
+        rows = conn.execute(select(ASSET.c.hostname, ASSET.c.id)).all()
+    return {hostname: asset_id for hostname, asset_id in rows if hostname}
+
+
+Browser = Callable[..., TestClient]
+
+
+def test_the_queue_lists_the_opds_undeclared_hosts_only(
+    browser: Browser, found: dict[str, int]
+) -> None:
+    page = browser(Role.OPD_OPERATOR, [KOMINFO]).get("/tinjauan")
+    assert page.status_code == 200
+    html = page.text
+    assert "Tinjauan temuan pemindaian" in html and 'id="tabel-tinjauan"' in html
+    assert "nas-kominfo" in html and "cctv-lobi" in html
+    assert "pc-setda" not in html and "srv-web-01" not in html  # another OPD's; declared
+    for label in ("Terima", "Gabungkan ke aset", "Abaikan"):
+        assert label in html
+    assert f'action="/tinjauan/{found["nas-kominfo"]}/terima"' in html
+    assert 'href="/tinjauan"' in html  # in the menu
+
+
+def test_a_reader_sees_the_queue_without_forms(browser: Browser, found: dict[str, int]) -> None:
+    html = browser(Role.VIEWER, [KOMINFO]).get("/tinjauan").text
+    assert "nas-kominfo" in html and "/terima" not in html
+
+
+def test_beranda_shows_how_many_hosts_wait(browser: Browser, found: dict[str, int]) -> None:
+    html = browser(Role.OPD_OPERATOR, [KOMINFO]).get("/beranda").text
+    number = re.search(r'id="jumlah-belum-ditinjau">(\d+)<', html)
+    assert number and number.group(1) == "2"
+    assert "Tinjau temuan pemindaian" in html
+
+
+def test_accept_merge_unmerge_and_ignore_from_the_page(
+    browser: Browser, found: dict[str, int]
+) -> None:
+    client = browser(Role.OPD_OPERATOR, [KOMINFO])
+    csrf = client.csrf
+    nas, cctv = found["nas-kominfo"], found["cctv-lobi"]
+    form = {"csrf_token": csrf, "name": "NAS arsip", "kind": "storage", "owner": "Bidang TIK"}
+    answer = client.post(f"/tinjauan/{nas}/terima", data=form)
+    assert (answer.status_code, answer.headers["location"]) == (303, "/tinjauan?state=accepted")
+    accepted = client.get("/tinjauan?state=accepted").text
+    assert "NAS arsip" in accepted
+    detail = client.get(f"/katalog/aset/{nas}").text
+    assert "NAS arsip" in detail and "Status tinjauan" in detail  # the change in its history
+
+    target = found["srv-web-01"]
+    merge = {"csrf_token": csrf, "into": str(target)}
+    assert client.post(f"/tinjauan/{cctv}/gabungkan", data=merge).status_code == 303
+    merged = client.get("/tinjauan?state=merged").text
+    assert "Batalkan penggabungan" in merged and f"/katalog/aset/{target}" in merged
+    assert client.get(f"/katalog/aset/{cctv}").status_code == 404
+    undo = client.post(f"/tinjauan/{cctv}/batalkan-penggabungan", data={"csrf_token": csrf})
+    assert undo.status_code == 303
+    assert "cctv-lobi" in client.get("/tinjauan").text
+
+    ignore = {"csrf_token": csrf, "reason": "Kamera sewaan pihak ketiga"}
+    assert client.post(f"/tinjauan/{cctv}/abaikan", data=ignore).status_code == 303
+    assert "Kamera sewaan pihak ketiga" in client.get("/tinjauan?state=ignored").text
+    assert 'id="tinjauan-kosong"' in client.get("/tinjauan").text
+
+
+def test_another_opds_item_is_not_found(browser: Browser, found: dict[str, int]) -> None:
+    client = browser(Role.OPD_OPERATOR, [KOMINFO])
+    csrf = client.csrf
+    answer = client.post(f"/tinjauan/{found['pc-setda']}/abaikan",
+                         data={"csrf_token": csrf, "reason": "x"})  # fmt: skip
+    assert answer.status_code == 404 and "Halaman tidak ditemukan" in answer.text
