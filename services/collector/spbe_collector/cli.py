@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import signal
 import threading
@@ -23,11 +24,26 @@ from rich.progress import (
 from rich.table import Table
 
 from spbe_common.bus import Producer, make_bus
-from spbe_common.registers import RegisterKind, RegisterRejected
+from spbe_common.registers import (
+    ParsedRegister,
+    RegisterKind,
+    RegisterRejected,
+    RowError,
+    importable,
+    to_json,
+)
 from spbe_common.registers.template import write_template
 
 from .probes.service import InvalidProbeUrl, ProbeService, validate_urls
-from .registers.service import commit_register, read_register
+from .registers.service import (
+    InventoryUnavailable,
+    check_opd,
+    commit_register,
+    make_inventory_client,
+    opd_catalogue,
+    read_register,
+    sample_opd,
+)
 from .scans.enums import ProfileName
 from .scans.lock import ScanAlreadyRunning
 from .scans.profiles import UnknownProfile, get_profile
@@ -140,26 +156,73 @@ def probe(
 @app.command("import")
 def import_register(
     file: Annotated[Path, typer.Argument(help="XLSX or CSV register (Bahasa Indonesia headers)")],
-    dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Check every row, publish nothing")
+    opd: Annotated[
+        str | None, typer.Option("--opd", help="The one OPD of the whole file (its code)")
+    ] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help=_DRY_RUN_HELP)] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the report as one JSON object")
     ] = False,
 ) -> None:
-    """Import an application or asset register; all rows or nothing."""
+    """Import an application or asset register; all rows or nothing. Exit 2 when not importable.
+
+    The OPD codes are checked against the inventory's catalogue (SPBE_INVENTORY_URL, with the
+    collector's token SPBE_INVENTORY_TOKEN) before anything is reported importable."""
     settings = CollectorSettings()
-    try:
-        register = read_register(file, settings)
-    except RegisterRejected as exc:
-        _refuse(str(exc))
-    if register.errors:
-        for error in register.errors:
-            err.print(f"baris {error.row}, kolom '{error.column}': {error.message}")
-        _refuse(f"{len(register.errors)} kesalahan; tidak ada yang diimpor")
+    register, refused = _read_checked(file, settings, opd)
+    ok = importable(register) and not refused
+    if as_json:
+        typer.echo(json.dumps(to_json(register, refused), ensure_ascii=False))
+    else:
+        _print_report(register, refused)
+    if not ok:
+        if not as_json:
+            count = len(refused) + (len(register.errors) if register else 0)
+            _refuse(f"{count} kesalahan; tidak ada yang diimpor")
+        raise typer.Exit(2)
+    assert register is not None
     if dry_run:
-        console.print(f"dry run: {len(register.rows)} baris {register.kind.value} valid")
+        if not as_json:
+            console.print(f"dry run: {len(register.rows)} baris {register.kind.value} valid")
         return
     with _producer(settings) as producer:
         count = commit_register(register, producer)
-    console.print(f"{count} baris {register.kind.value} diimpor")
+    if not as_json:
+        console.print(f"{count} baris {register.kind.value} diimpor")
+
+
+def _read_checked(
+    file: Path, settings: CollectorSettings, opd: str | None
+) -> tuple[ParsedRegister | None, list[RowError]]:
+    """The register read and its OPD codes checked; whole-file problems apart (row None)."""
+    try:
+        register = read_register(file, settings, opd=opd)
+    except RegisterRejected as exc:
+        return None, [RowError(None, "", str(exc))]
+    try:
+        with make_inventory_client(settings) as client:
+            check_opd(register, opd_catalogue(client), opd)
+    except InventoryUnavailable as exc:
+        return register, [RowError(None, "Kode OPD", str(exc))]
+    return register, []
+
+
+def _print_report(register: ParsedRegister | None, refused: list[RowError]) -> None:
+    if register is not None:
+        console.print(
+            f"lembar '{register.sheet}', baris judul kolom {register.header_row}",
+            markup=False,
+        )
+        for mapping in register.columns:
+            target = mapping.field if mapping.field and not mapping.field.startswith("_") else None
+            line = f"kolom '{mapping.header}' -> {target or 'diabaikan (tidak dipetakan)'}"
+            console.print(line, markup=False, highlight=False)
+        for skipped in register.skipped:
+            console.print(f"baris {skipped.row} dilewati: {skipped.reason}", markup=False)
+    for error in [*refused, *(register.errors if register else [])]:
+        where = f"baris {error.row}, " if error.row is not None else ""
+        column = f"kolom '{error.column}': " if error.column else ""
+        err.print(f"{where}{column}{error.message}", markup=False, highlight=False)
 
 
 @app.command()
@@ -167,12 +230,20 @@ def template(
     kind: Annotated[RegisterKind, typer.Argument(help="applications or assets")],
     out: Annotated[Path, typer.Argument(help="Where to write the .xlsx or .csv template")],
 ) -> None:
-    """Write an empty register with the expected headers and an example row."""
+    """Write an empty register: headers, an example row, and (XLSX) a Petunjuk sheet with the
+    OPD codes (from the inventory when it answers, else the sample's) and drop-down lists."""
+    settings = CollectorSettings()
     try:
-        write_template(kind, out)
+        with make_inventory_client(settings) as client:
+            opd, source = sorted(opd_catalogue(client).items()), "katalog inventaris"
+    except InventoryUnavailable as exc:
+        opd, source = sample_opd(), "data contoh (inventaris tidak menjawab)"
+        err.print(str(exc), markup=False)
+    try:
+        write_template(kind, out, opd)
     except RegisterRejected as exc:
         _refuse(str(exc))
-    console.print(f"template {kind.value} ditulis ke {out}")
+    console.print(f"template {kind.value} ditulis ke {out} (kode OPD: {source})", markup=False)
 
 
 @app.command()

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 
 from spbe_common.settings import BusSettings
 
@@ -26,6 +26,18 @@ class CollectorSettings(BusSettings):
     probe_concurrency: int = Field(default=8, ge=1, le=64)
     import_max_bytes: int = Field(default=5 * 1024 * 1024, ge=1024)
     import_max_rows: int = Field(default=10_000, ge=1)
+    inventory_url: str = Field(
+        default="http://127.0.0.1:8000",
+        description="SPBE_INVENTORY_URL: base URL of the inventory API (the OPD catalogue that"
+        " a register's OPD codes are checked against)",
+    )
+    inventory_token: SecretStr | None = Field(
+        default=None,
+        description="SPBE_INVENTORY_TOKEN: the bearer token of the collector's service account"
+        " (role collector: `spbe users add collector --role collector`, then"
+        " `spbe tokens create collector`)",
+    )
+    inventory_timeout_s: float = Field(default=15.0, gt=0)
 
     @field_validator("scan_allowlist")
     @classmethod

@@ -7,7 +7,6 @@ from typer.testing import CliRunner
 
 from spbe_collector.cli import app
 
-SHEETS = Path(__file__).resolve().parents[2] / "data" / "sheets"
 runner = CliRunner()
 
 
@@ -31,8 +30,6 @@ def _env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         (["scan", "dinkes-lan", "--profile", "discovery\n-oN x"], "unknown scan profile"),
         (["probe", "ftp://x"], "not http(s) URLs"),
         (["probe"], "no URLs given"),
-        (["import", str(SHEETS / "applications_bad.csv")], "9 kesalahan"),
-        (["import", str(SHEETS / "assets_formula.xlsx"), "--dry-run"], "rumus"),
     ],
 )
 def test_refusals_exit_2_with_a_message(args: list[str], message: str) -> None:
@@ -52,18 +49,3 @@ def test_scopes_lists_the_configured_scopes() -> None:
     result = runner.invoke(app, ["scopes"])
     assert result.exit_code == 0
     assert "dinkes-lan" in result.output and "127.0.9.0/30" in result.output
-
-
-def test_import_dry_run_reports_rows_and_publishes_nothing(tmp_path: Path) -> None:
-    result = runner.invoke(app, ["import", str(SHEETS / "applications_good.csv"), "--dry-run"])
-    assert result.exit_code == 0
-    assert "4 baris applications valid" in result.output
-    assert not (tmp_path / "data" / "events.db").exists()
-
-
-def test_template_then_import(tmp_path: Path) -> None:
-    out = tmp_path / "aset.xlsx"
-    assert runner.invoke(app, ["template", "assets", str(out)]).exit_code == 0
-    result = runner.invoke(app, ["import", str(out)])
-    assert result.exit_code == 0 and "1 baris assets diimpor" in result.output
-    assert (tmp_path / "data" / "events.db").exists()
