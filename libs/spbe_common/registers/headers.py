@@ -21,7 +21,7 @@ _COMMON = {
     "opd": "Kode OPD|OPD|Kode SKPD|SKPD|Kode Perangkat Daerah",
 }
 _ASSET = {
-    "name": "Nama Perangkat|Nama Aset|Nama Asset|Nama Barang|Nama|Jenis/Nama Barang"
+    "name": "Nama Perangkat|Nama Aset|Nama Asset|Nama Barang|Jenis/Nama Barang"
     "|Nama/Jenis Barang|Nama Perangkat TIK",
     "kind": "Jenis|Jenis Perangkat|Jenis Aset|Jenis Asset|Kategori|Kategori Perangkat|Jenis Barang",
     "manufacturer": "Merk|Merek|Merk Barang|Pabrikan|Produsen|Brand",
@@ -127,8 +127,9 @@ def choose_header(sheets: list[Sheet]) -> HeaderChoice:
     candidates = _candidates(sheets)
     if not candidates:
         raise RegisterRejected(
-            f"baris judul kolom tidak ditemukan di {HEAD_ROWS} baris pertama lembar mana pun"
-            " (perlu kolom 'Nama Aplikasi', atau 'Nama Aset' / 'Nama Perangkat' / 'Nama Barang')"
+            f"baris judul kolom tidak ditemukan di {HEAD_ROWS} baris pertama lembar mana pun:"
+            " perlu kolom 'Nama Aplikasi' atau 'Nama Aset' (juga 'Nama Perangkat' atau"
+            " 'Nama Barang')"
         )
     best = max(candidates, key=lambda c: c.recognised)
     apps = [c for c in candidates if c.kind is RegisterKind.APPLICATIONS]

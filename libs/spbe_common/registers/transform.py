@@ -126,7 +126,7 @@ class _Row:
         if code and not OPD_CODE.fullmatch(code):
             self.error("opd", f"'{cell.text if cell else ''}' bukan kode OPD (contoh DINKES)")
         elif code and chosen and code != chosen:
-            self.error("opd", f"baris ini untuk OPD {code}, bukan OPD berkas ini ({chosen})")
+            self.error("opd", f"baris ini untuk OPD {code}, bukan OPD yang dipilih ({chosen})")
         elif not code and not chosen:
             self.error("opd", "wajib diisi (atau pilih satu OPD untuk seluruh berkas: --opd)")
         self.values["opd"] = code or chosen

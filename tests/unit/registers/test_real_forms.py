@@ -180,9 +180,9 @@ def test_one_opd_per_file_refuses_a_row_of_another() -> None:
     found = report("opd_tidak_dikenal.xlsx", opd="DINKES", known=CATALOGUE)
     assert found["errors"] == [
         {"row": 3, "column": "Kode OPD",
-         "message": "baris ini untuk OPD DINKESS, bukan OPD berkas ini (DINKES)"},
+         "message": "baris ini untuk OPD DINKESS, bukan OPD yang dipilih (DINKES)"},
         {"row": 5, "column": "Kode OPD",
-         "message": "baris ini untuk OPD RSDP, bukan OPD berkas ini (DINKES)"},
+         "message": "baris ini untuk OPD RSDP, bukan OPD yang dipilih (DINKES)"},
     ]  # fmt: skip
     assert found["valid"] == 2
 

@@ -85,8 +85,11 @@ def clean_filename(name: str | None) -> str:
     return text[:200] or "tanpa-nama"
 
 
-def parse_upload(filename: str, data: bytes, max_bytes: int, max_rows: int) -> ParsedRegister:
-    """Read an uploaded register; RegisterRejected (Bahasa Indonesia) for a file it refuses."""
+def parse_upload(
+    filename: str, data: bytes, max_bytes: int, max_rows: int, opd: str | None = None
+) -> ParsedRegister:
+    """Read an uploaded register of OPD `opd` (rows may leave Kode OPD empty); RegisterRejected
+    (Bahasa Indonesia) for a file it refuses."""
     suffix = Path(filename).suffix.lower()
     if suffix not in SUFFIXES:
         raise RegisterRejected("berkas harus spreadsheet .xlsx atau .csv")
@@ -97,7 +100,7 @@ def parse_upload(filename: str, data: bytes, max_bytes: int, max_rows: int) -> P
     with tempfile.TemporaryDirectory(prefix="spbe-impor-") as folder:
         path = Path(folder) / f"register{suffix}"
         path.write_bytes(data)
-        return read_register(path, max_bytes, max_rows, declared_by=filename)
+        return read_register(path, max_bytes, max_rows, declared_by=filename, opd=opd)
 
 
 def store(

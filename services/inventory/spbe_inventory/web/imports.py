@@ -87,7 +87,7 @@ async def upload(request: Request) -> Response:
     try:
         register = await run_in_threadpool(
             imports.parse_upload, filename, data, settings.import_max_bytes,
-            settings.import_max_rows,
+            settings.import_max_rows, opd,
         )  # fmt: skip
     except RegisterRejected as exc:
         return _upload_page(request, f"Berkas {filename} ditolak: {exc}.", opd, 422)
