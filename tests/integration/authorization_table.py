@@ -220,6 +220,21 @@ INVENTORY: dict[tuple[str, str], Rule] = {
     ("GET", "/api/v1/catalogue/snapshot"): Rule(
         frozenset({ADMIN, EVALUATOR, Role.SCORER}), Scope.ALL
     ),
+    # the review queue: an OPD's scanned, undeclared hosts (issue 11)
+    ("GET", "/api/v1/review"): _reader(),
+    ("GET", "/api/v1/review/counts"): _reader(),
+    ("POST", "/api/v1/review/{discovery_id}/accept"): Rule(
+        CATALOGUE_WRITERS,
+        Scope.OPD,
+        body=lambda ids, u: {"name": f"{_m(ids)} temuan {u}", "kind": "server"},
+    ),
+    ("POST", "/api/v1/review/{discovery_id}/merge"): Rule(
+        CATALOGUE_WRITERS, Scope.OPD, body=lambda ids, u: {"into": ids["asset_id"]}
+    ),
+    ("POST", "/api/v1/review/{discovery_id}/ignore"): Rule(
+        CATALOGUE_WRITERS, Scope.OPD, body=lambda ids, u: {"reason": f"{_m(ids)} abaikan {u}"}
+    ),
+    ("POST", "/api/v1/review/{merged_id}/unmerge"): Rule(CATALOGUE_WRITERS, Scope.OPD),
 }
 
 # --- web pages (issue 10): the same rights as the API they show; a page answers a visitor
@@ -363,6 +378,19 @@ INVENTORY.update(
         ),
         ("GET", "/penilaian/{run_id}"): _reader(Scope.ALL, SCORE_READERS),
         ("GET", "/penilaian/{run_id}/unduh"): _reader(Scope.ALL, SCORE_READERS),
+        ("GET", "/tinjauan"): _reader(),
+        ("POST", "/tinjauan/{discovery_id}/terima"): Rule(
+            CATALOGUE_WRITERS,
+            Scope.OPD,
+            form=lambda ids, u: {"name": f"{_m(ids)} temuan {u}", "kind": "server"},
+        ),
+        ("POST", "/tinjauan/{discovery_id}/gabungkan"): Rule(
+            CATALOGUE_WRITERS, Scope.OPD, form=lambda ids, u: {"into": str(ids["asset_id"])}
+        ),
+        ("POST", "/tinjauan/{discovery_id}/abaikan"): Rule(
+            CATALOGUE_WRITERS, Scope.OPD, form=lambda ids, u: {"reason": f"{_m(ids)} abaikan {u}"}
+        ),
+        ("POST", "/tinjauan/{merged_id}/batalkan-penggabungan"): Rule(CATALOGUE_WRITERS, Scope.OPD),
     }
 )
 

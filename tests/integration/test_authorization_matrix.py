@@ -175,15 +175,22 @@ def _scan_events(code: str, index: int) -> list[Any]:
         hostname=f"{mark}-host.test",
         services=[ObservedService(port=443, name="https", product=f"{mark}-httpd", version="1")],
     )
+    twin = AssetObserved(  # the declared server seen on a second interface: merged in the seed
+        addresses=[f"127.6{index}.0.11"],
+        mac=f"02:00:00:00:0{index}:11",
+        hostname=f"{mark}-twin.test",
+        services=[ObservedService(port=22, name="ssh", product=f"{mark}-sshd", version="1")],
+    )
     common = {"source": "spbe-matrix", "scan_id": scan_id, "scope": scope.key}
     started = ScanStarted(scan_id=scan_id, scope=scope, profile="service-version", started_at=start)
     done = ScanCompleted(
         scan_id=scan_id, scope=scope, profile="service-version", status=ScanStatus.COMPLETE,
-        started_at=start, finished_at=end, hosts_up=1,
+        started_at=start, finished_at=end, hosts_up=2,
     )  # fmt: skip
     return [
         new_event(EventType.SCAN_STARTED, started, time=start, **common),
         new_event(EventType.ASSET_OBSERVED, host, time=start + timedelta(seconds=1), **common),
+        new_event(EventType.ASSET_OBSERVED, twin, time=start + timedelta(seconds=2), **common),
         new_event(EventType.SCAN_COMPLETED, done, time=end, **common),
     ]
 
@@ -216,6 +223,12 @@ def _seed_inventory(h: InventoryHarness) -> dict[str, dict[str, Any]]:
         )  # fmt: skip
         h.publish(_scan_events(code, index))
         h.drain()
+        found = {
+            r["hostname"]: r["id"]
+            for r in c.get("/api/v1/review", params={"opd_code": code}).json()["data"]
+        }  # the review queue: one host waits, the other is merged into the declared server
+        discovery_id, merged_id = found[f"{m}-host.test"], found[f"{m}-twin.test"]
+        _post(c, f"/api/v1/review/{merged_id}/merge", {"into": asset["id"]})
         app = _post(
             c, "/api/v1/applications",
             {"name": f"{m} aplikasi", "opd_code": code, "asset_ids": [asset["id"]],
@@ -251,7 +264,7 @@ def _seed_inventory(h: InventoryHarness) -> dict[str, dict[str, Any]]:
             "code": code, "asset_id": asset["id"], "app_id": app["id"],
             "facility_id": facility["id"], "shared_facility_id": shared["id"],
             "audit_id": audit["id"], "review_id": review["id"], "bus_id": bus["id"],
-            "use_id": use["id"],
+            "use_id": use["id"], "discovery_id": discovery_id, "merged_id": merged_id,
         }  # fmt: skip
     for code, record in ids.items():  # what the web pages' paths and forms name
         record["scope"], record["scan_id"] = f"{MARK[code]}-lan", f"{MARK[code]}-scan-1"
@@ -585,6 +598,7 @@ CROSS_REFERENCES = [
                                                    "asset_ids": [a["asset_id"]]}),
     ("PATCH", "/api/v1/applications/{app_id}", lambda a, b: {"asset_ids": [a["asset_id"]]}),
     ("PATCH", "/api/v1/assets/{asset_id}", lambda a, b: {"opd_code": A}),
+    ("POST", "/api/v1/review/{discovery_id}/merge", lambda a, b: {"into": a["asset_id"]}),
 ]  # fmt: skip
 
 

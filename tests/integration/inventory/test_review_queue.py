@@ -195,7 +195,7 @@ def test_merge_moves_the_host_onto_the_declared_asset_and_unmerge_restores_both(
         "history"
     ]
     new = [(h["entity_id"], h["action"]) for h in after if h not in before["history"]]
-    assert new == [(target, "updated"), (found, "deleted"), (target, "updated"), (found, "created")]
+    assert new == [(target, "updated"), (target, "updated"), (found, "created")]
     assert found in queue(client) and not queue(client, state="merged")
     ok(client.post(f"/api/v1/review/{found}/unmerge"), 404)  # nothing left to undo
 
@@ -284,3 +284,18 @@ def test_the_migration_queues_assets_no_person_declared(tmp_path: Any) -> None:
     review = rows(engine, REVIEW)
     assert [(r["asset_id"], r["state"]) for r in review] == [(1, "unreviewed")]
     engine.dispose()
+
+
+def test_unmerge_after_sqlite_gave_the_hosts_id_to_a_new_asset(
+    client: TestClient, world: World, history_of: Callable[[str, int], list[dict[str, Any]]]
+) -> None:
+    newest = world.found["127.71.0.5"]  # the highest id: SQLite gives it to the next new asset
+    ok(client.post(f"/api/v1/review/{newest}/merge", json={"into": world.keuangan}))
+    created = client.post("/api/v1/assets", json={"name": "Baru", "opd_code": B, "serial": "S9"})
+    assert ok(created, 201)["id"] == newest
+    item = ok(client.post(f"/api/v1/review/{newest}/unmerge"))
+    assert item["id"] != newest and item["state"] == "unreviewed"
+    assert ok(client.get(f"/api/v1/assets/{item['id']}"))["mac"] == "02:BB:00:00:00:05"
+    assert ok(client.get(f"/api/v1/assets/{newest}"))["name"] == "Baru"
+    assert [h["action"] for h in history_of("asset", item["id"])] == ["created", "created"]
+    assert [h["action"] for h in history_of("asset", newest)] == ["created"]

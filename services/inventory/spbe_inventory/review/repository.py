@@ -189,10 +189,15 @@ def take_away(conn: Connection, asset_id: int) -> None:
     conn.execute(delete(ASSET).where(ASSET.c.id == asset_id))
 
 
-def put_back(conn: Connection, row: dict[str, Any], review: dict[str, Any]) -> None:
-    """The merged-away asset again, with its own id and review row."""
-    conn.execute(insert(ASSET).values(**row))
-    conn.execute(insert(REVIEW).values(**review))
+def put_back(conn: Connection, row: dict[str, Any], review: dict[str, Any]) -> int:
+    """The merged-away asset again, with its review row; under its own id when that is free
+    (SQLite gives the highest free id to the next insert), else a new one. Returns the id."""
+    if asset_row(conn, row["id"]) is not None:
+        row = {k: v for k, v in row.items() if k != "id"}
+    key = conn.execute(insert(ASSET).values(**row)).inserted_primary_key
+    assert key is not None
+    conn.execute(insert(REVIEW).values(**{**review, "asset_id": key[0]}))
+    return int(key[0])
 
 
 def move_services(conn: Connection, ids: Sequence[int], asset_id: int) -> None:
@@ -205,8 +210,11 @@ def update_service(conn: Connection, service_id: int, values: dict[str, Any]) ->
 
 
 def insert_services(conn: Connection, rows: list[dict[str, Any]]) -> None:
-    if rows:
-        conn.execute(insert(SERVICE), rows)
+    """Services again, each under its own id when that is free (see `put_back`)."""
+    for row in rows:
+        taken = conn.execute(select(SERVICE.c.id).where(SERVICE.c.id == row["id"])).first()
+        conn.execute(insert(SERVICE).values(**({k: v for k, v in row.items() if k != "id"}
+                                                if taken else row)))  # fmt: skip
 
 
 def record_merge(conn: Connection, row: dict[str, Any]) -> int:

@@ -235,26 +235,11 @@ def _record_merge(
     changes: dict[str, Any],
     cause: Cause,
 ) -> None:
+    """One row on the target, naming the host merged in. None stays under the host's id: its
+    history now sits on the target, and SQLite may give that id to the next new asset."""
     old, new = diff(_view(target), _view({**target, **changes}))
-    target_id, found_id = target["id"], found_row["id"]
-    log = ChangeLog()
-    log.record(
-        EntityKind.ASSET,
-        target_id,
-        ChangeAction.UPDATED,
-        old,
-        {**new, "merged_from": found_id},
-        cause,
-    )
-    log.record(
-        EntityKind.ASSET,
-        found_id,
-        ChangeAction.DELETED,
-        _view(found_row),
-        {"merged_into": target_id},
-        cause,
-    )
-    log.flush(conn)
+    after = {**new, "merged_from": found_row["id"]}
+    _record(conn, target["id"], ChangeAction.UPDATED, old, after, cause)
 
 
 def _view(row: dict[str, Any]) -> dict[str, Any]:
@@ -264,7 +249,9 @@ def _view(row: dict[str, Any]) -> dict[str, Any]:
 # --- un-merge ----------------------------------------------------------------------------------
 def unmerge(conn: Connection, principal: Principal, merged_id: int, cause: Cause) -> dict[str, Any]:
     """Both records as they were before the merge, with their history rows (404 when no merge
-    of asset `merged_id` stands in the scope)."""
+    of asset `merged_id` stands in the scope). The host gets its own id back; only on SQLite,
+    which gives the highest free id to the next new asset, may that id be taken by then, and
+    the host comes back under a new one."""
     lock_asset_identities(conn)
     merge_row = repo.standing_merge(conn, principal, merged_id)
     if merge_row is None or not principal.may_write(merge_row["opd_code"]):
@@ -274,27 +261,18 @@ def unmerge(conn: Connection, principal: Principal, merged_id: int, cause: Cause
     restored_target = repo.restored(merge_row["target_before"])
     repo.update_asset(conn, into, restored_target)  # first: frees the MAC and serial again
     found_row = repo.restored(merge_row["merged_row"])
-    repo.put_back(conn, found_row, repo.restored(merge_row["review"], repo.REVIEW))
+    review = repo.restored(merge_row["review"], repo.REVIEW)
+    host_id = repo.put_back(conn, found_row, review)
     moved = set(merge_row["moved_service_ids"])
-    repo.move_services(conn, sorted(moved), merged_id)
-    gone = [s for s in merge_row["services"] if s["id"] not in moved]
-    repo.insert_services(conn, [repo.restored(s, assets.SERVICE) for s in gone])
+    repo.move_services(conn, sorted(moved), host_id)
+    gone = [repo.restored(s, assets.SERVICE) for s in merge_row["services"] if s["id"] not in moved]
+    repo.insert_services(conn, [{**s, "asset_id": host_id} for s in gone])
     for svc in merge_row["target_services_before"]:
         repo.update_service(conn, svc["id"], repo.restored(svc, assets.SERVICE))
-    repo.move_history(conn, merge_row["history_ids"], merged_id)
+    repo.move_history(conn, merge_row["history_ids"], host_id)
     repo.undo_merge(conn, merge_row["id"], cause.actor, cause.at)
     old, new = diff(_view(target), _view({**target, **restored_target}))
-    log = ChangeLog()
-    log.record(
-        EntityKind.ASSET, into, ChangeAction.UPDATED, old, {**new, "unmerged": merged_id}, cause
-    )
-    log.record(
-        EntityKind.ASSET,
-        merged_id,
-        ChangeAction.CREATED,
-        None,
-        {**_view(found_row), "unmerged_from": into},
-        cause,
-    )
-    log.flush(conn)
-    return _item(found(repo.item(conn, principal, merged_id), f"asset {merged_id} not found"))
+    _record(conn, into, ChangeAction.UPDATED, old, {**new, "unmerged": host_id}, cause)
+    after = {**_view(found_row), "unmerged_from": into}
+    _record(conn, host_id, ChangeAction.CREATED, None, after, cause)
+    return _item(found(repo.item(conn, principal, host_id), f"asset {host_id} not found"))
