@@ -150,6 +150,8 @@ class Application(Record):
     listed_in_portal: bool = Field(
         default=False, description="Reachable from the digital service portal"
     )
+    licence: str | None = Field(default=None, description="Software licence, when recorded")
+    licence_until: date | None = None
 
 
 class Facility(Record):
@@ -216,6 +218,17 @@ class AssetManagement(Record):
     )
 
 
+class AssetRegister(Record):
+    """How much of an OPD's regional asset register the catalogue holds (indicator 24): its
+    active assets, and how many of them carry each fact the register records."""
+
+    opd: str = Field(description="Code of the OPD")
+    active: int = Field(ge=0)
+    with_procurement_year: int = Field(default=0, ge=0)
+    with_condition: int = Field(default=0, ge=0)
+    with_asset_code: int = Field(default=0, ge=0)
+
+
 class Review(Record):
     """A periodic review and evaluation, and whether its results led to improvements."""
 
@@ -236,6 +249,9 @@ class CatalogueSnapshot(Record):
     service_buses: list[ServiceBus] = Field(default_factory=list)
     audits: list[Audit] = Field(default_factory=list)
     asset_management: AssetManagement = Field(default_factory=AssetManagement)
+    asset_registers: list[AssetRegister] = Field(
+        default_factory=list, description="Per OPD: register facts of its active assets"
+    )
     reviews: list[Review] = Field(default_factory=list)
     public_sectors: list[str] = Field(
         default_factory=list,

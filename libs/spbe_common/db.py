@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -151,3 +151,19 @@ def make_engine(url: str) -> Engine:
 
 # Closed vocabularies are stored as their string values (no native ENUM types to migrate).
 EnumText = String(32)
+
+
+class DateText(TypeDecorator[str]):
+    """A calendar date kept as ISO text (YYYY-MM-DD): what the JSON of declared fields holds,
+    readable as it is by the list pages' driver-level reads, ordered as text."""
+
+    impl = String(10)
+    cache_ok = True
+
+    def process_bind_param(self, value: date | str | None, dialect: Dialect) -> str | None:
+        if value is None:
+            return None
+        return (value if isinstance(value, date) else date.fromisoformat(value)).isoformat()
+
+    def process_result_value(self, value: str | None, dialect: Dialect) -> str | None:
+        return value

@@ -12,11 +12,22 @@ class ScanStatus(StrEnum):
 class AssetKind(StrEnum):
     SERVER = "server"
     VM = "vm"
-    NETWORK_DEVICE = "network_device"
+    NETWORK_DEVICE = "network_device"  # switch, router, access point, wireless bridge
     STORAGE = "storage"
-    SECURITY_DEVICE = "security_device"
-    PERIPHERAL = "peripheral"
+    SECURITY_DEVICE = "security_device"  # firewall
+    PERIPHERAL = "peripheral"  # printer, scanner, projector
+    END_USER_DEVICE = "end_user_device"  # laptop, desktop computer
+    POWER = "power"  # UPS, generator, stabiliser
+    CCTV = "cctv"  # cameras, NVR, DVR
     OTHER = "other"
+
+
+class AssetCondition(StrEnum):
+    """Kondisi in the regional asset register (Barang Milik Daerah)."""
+
+    GOOD = "baik"
+    LIGHTLY_DAMAGED = "rusak_ringan"
+    BADLY_DAMAGED = "rusak_berat"
 
 
 class Lifecycle(StrEnum):

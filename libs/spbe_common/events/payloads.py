@@ -5,6 +5,7 @@ version cannot read, bumps SCHEMA_VERSION. Tightening validation within limits.p
 """
 
 import socket
+from datetime import date
 from typing import Annotated, Any
 
 from pydantic import (
@@ -21,6 +22,7 @@ from pydantic import (
 from .enums import (
     ApplicationKind,
     ApplicationStatus,
+    AssetCondition,
     AssetKind,
     HostingKind,
     Lifecycle,
@@ -152,6 +154,18 @@ class AssetDeclared(Payload):
     location: str | None = Field(default=None, max_length=200)
     owner: str | None = Field(default=None, max_length=200)
     lifecycle: Lifecycle | None = None
+    # the regional asset register's facts (Manajemen Aset TIK)
+    manufacturer: str | None = Field(default=None, max_length=100)
+    model: str | None = Field(default=None, max_length=200)
+    procurement_year: int | None = Field(default=None, ge=1950, le=2100)
+    condition: AssetCondition | None = None
+    acquisition_cost: int | None = Field(default=None, ge=0, le=10**15, description="Rupiah")
+    funding_source: str | None = Field(default=None, max_length=100)
+    asset_code: str | None = Field(
+        default=None, max_length=100, description="Kode barang / nomor register"
+    )
+    warranty_until: date | None = None
+    notes: str | None = Field(default=None, max_length=MAX_TEXT)
     declared_by: str | None = Field(default=None, max_length=200)
 
     _mac = field_validator("mac", mode="before")(_upper_mac)
@@ -192,6 +206,8 @@ class ApplicationDeclared(Payload):
     service_areas: list[Annotated[str, Field(max_length=MAX_NAME)]] = Field(
         default_factory=list, max_length=MAX_SERVICE_AREAS
     )
+    licence: str | None = Field(default=None, max_length=200, description="Software licence")
+    licence_until: date | None = None
     declared_by: str | None = Field(default=None, max_length=200)
 
 

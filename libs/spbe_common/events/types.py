@@ -2,7 +2,9 @@
 
 from enum import StrEnum
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = (
+    2  # 2: the asset register facts of asset.declared, licences of application.declared
+)
 SPEC_VERSION = "1.0"
 
 

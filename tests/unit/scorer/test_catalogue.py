@@ -20,7 +20,8 @@ def test_the_contract_fields_are_pinned() -> None:
     fields = CatalogueSnapshot.model_json_schema()["properties"]
     assert list(fields) == [
         "schema_version", "taken_at", "opds", "applications", "facilities", "sites",
-        "service_buses", "audits", "asset_management", "reviews", "public_sectors",
+        "service_buses", "audits", "asset_management", "asset_registers", "reviews",
+        "public_sectors",
     ]  # fmt: skip
 
 

@@ -29,6 +29,8 @@ APP_MUTABLE = (
     "status",
     "function_level",
     "uses_service_bus",
+    "licence",
+    "licence_until",
     "urls",
     "service_areas",
     "declared",

@@ -4,22 +4,27 @@ Observed state (what scans saw) and declared state (what a person said) are stor
 `observed` and `declared`; the plain columns hold the merged view: declared wins, field by field.
 """
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, UniqueConstraint, text
+from sqlalchemy import JSON, BigInteger, Column, Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
-from spbe_common.events.enums import AssetKind, Lifecycle, Protocol
+from spbe_common.events.enums import AssetCondition, AssetKind, Lifecycle, Protocol
 from spbe_common.events.limits import MAX_ADDRESSES
 from spbe_common.events.payloads import IPAddress
-from spbe_inventory.db import EnumText, UTCDateTime, utcnow
+from spbe_inventory.db import DateText, EnumText, UTCDateTime, utcnow
 from spbe_inventory.patch import CLOSED, INT64_END, Id, Patch, unset
 
+# The regional asset register's facts of an asset (Manajemen Aset TIK): only people declare them.
+REGISTER_FIELDS = (
+    "manufacturer", "model", "procurement_year", "condition", "acquisition_cost",
+    "funding_source", "asset_code", "warranty_until", "notes",
+)  # fmt: skip
 # Fields whose value is the merge of declared and observed state (declared wins).
 MERGED = (
     "name", "kind", "hostname", "mac", "serial", "opd_code", "location", "owner", "facility_id",
-    "address", "addresses", "os_guess", "vendor", "lifecycle",
+    "address", "addresses", "os_guess", "vendor", "lifecycle", *REGISTER_FIELDS,
 )  # fmt: skip
 MAC_REGEX = r"^[0-9A-Fa-f]{2}([:-][0-9A-Fa-f]{2}){5}$"
 
@@ -29,7 +34,25 @@ def _where(condition: str) -> dict[str, Any]:
     return {"sqlite_where": text(condition), "postgresql_where": text(condition)}
 
 
-class AssetBase(SQLModel):
+class RegisterFacts(SQLModel):
+    """What the regional asset register (Barang Milik Daerah) records of a device."""
+
+    manufacturer: str | None = Field(default=None, max_length=100)
+    model: str | None = Field(default=None, max_length=200)
+    procurement_year: int | None = Field(default=None, ge=1950, le=2100)
+    condition: AssetCondition | None = Field(default=None, sa_type=EnumText)
+    acquisition_cost: int | None = Field(
+        default=None, ge=0, le=10**15, sa_type=BigInteger, description="Rupiah"
+    )
+    funding_source: str | None = Field(default=None, max_length=100)
+    asset_code: str | None = Field(
+        default=None, max_length=100, index=True, description="Kode barang / nomor register"
+    )
+    warranty_until: date | None = Field(default=None, sa_type=DateText)
+    notes: str | None = Field(default=None, max_length=2000)
+
+
+class AssetBase(RegisterFacts):
     name: str | None = Field(default=None, max_length=200)
     kind: AssetKind = Field(default=AssetKind.OTHER, sa_type=EnumText)
     hostname: str | None = Field(default=None, max_length=253, index=True)
@@ -59,6 +82,15 @@ class AssetCreate(AssetBase):
 class AssetUpdate(Patch):
     """Declared fields; a field set here is never overwritten by a scan."""
 
+    manufacturer: str | None = Field(default=None, max_length=100)
+    model: str | None = Field(default=None, max_length=200)
+    procurement_year: int | None = Field(default=None, ge=1950, le=2100)
+    condition: AssetCondition | None = None
+    acquisition_cost: int | None = Field(default=None, ge=0, le=10**15)
+    funding_source: str | None = Field(default=None, max_length=100)
+    asset_code: str | None = Field(default=None, max_length=100)
+    warranty_until: date | None = None
+    notes: str | None = Field(default=None, max_length=2000)
     name: str | None = Field(default=None, max_length=200)
     kind: AssetKind = unset()
     hostname: str | None = Field(default=None, max_length=253)

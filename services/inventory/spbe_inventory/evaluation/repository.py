@@ -246,6 +246,8 @@ def snapshot_applications(conn: Connection, principal: Principal) -> Sequence[Ro
         a.function_level,
         a.uses_service_bus,
         a.facility_id,
+        a.licence,
+        a.licence_until,
         where=[principal.where(a.opd_code)],
     )
 
@@ -287,6 +289,26 @@ def snapshot_asset_facilities(conn: Connection, principal: Principal) -> Sequenc
         )
         .distinct()
     )  # fmt: skip
+    return conn.execute(query).all()
+
+
+def snapshot_asset_registers(conn: Connection, principal: Principal) -> Sequence[Row[Any]]:
+    """Per OPD: its active assets, and how many carry each fact of the regional asset register."""
+    a = ASSET.c
+    query = (
+        select(
+            a.opd_code,
+            func.count().label("active"),
+            func.count(a.procurement_year).label("with_procurement_year"),
+            func.count(a.condition).label("with_condition"),
+            func.count(a.asset_code).label("with_asset_code"),
+        )
+        .where(
+            a.opd_code.is_not(None), a.lifecycle == Lifecycle.ACTIVE, principal.where(a.opd_code)
+        )
+        .group_by(a.opd_code)
+        .order_by(a.opd_code)
+    )
     return conn.execute(query).all()
 
 

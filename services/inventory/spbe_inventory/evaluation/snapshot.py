@@ -50,6 +50,16 @@ def build_snapshot(conn: Connection, principal: Principal, taken_at: datetime) -
         ],
         "audits": _audits(conn, principal),
         "asset_management": _asset_management(profile),
+        "asset_registers": [
+            {
+                "opd": r.opd_code,
+                "active": r.active,
+                "with_procurement_year": r.with_procurement_year,
+                "with_condition": r.with_condition,
+                "with_asset_code": r.with_asset_code,
+            }
+            for r in repo.snapshot_asset_registers(conn, principal)
+        ],
         "reviews": _reviews(conn, principal),
         "public_sectors": sectors,
         "unreviewed_assets": {
@@ -95,6 +105,8 @@ def _applications(conn: Connection, app_rows: Any, sectors: list[str]) -> list[d
                 "controlled_by_ict_opd": bool(p and p.controlled_by_ict_opd),
                 "is_service_portal": bool(p and p.is_service_portal),
                 "listed_in_portal": bool(p and p.listed_in_portal),
+                "licence": r.licence,
+                "licence_until": r.licence_until,
             }
         )
     return out

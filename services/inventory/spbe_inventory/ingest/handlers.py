@@ -20,6 +20,7 @@ from spbe_common.events.payloads import (
 )
 from spbe_inventory.applications import service as applications
 from spbe_inventory.assets.identity import Identity
+from spbe_inventory.assets.models import REGISTER_FIELDS
 from spbe_inventory.assets.service import AssetUnitOfWork, Declaration, observation_of
 from spbe_inventory.history.models import CauseKind
 from spbe_inventory.history.service import Cause, ChangeLog
@@ -170,13 +171,13 @@ DECLARED_ASSET_FIELDS = (
     "location",
     "owner",
     "lifecycle",
+    *REGISTER_FIELDS,
 )
 
 
 def declaration_of(data: AssetDeclared, cause: Cause) -> Declaration:
-    fields: dict[str, Any] = {
-        n: getattr(data, n) for n in DECLARED_ASSET_FIELDS if getattr(data, n) is not None
-    }
+    values = data.model_dump(mode="json")  # dates as ISO text, as the API stores them
+    fields: dict[str, Any] = {n: values[n] for n in DECLARED_ASSET_FIELDS if values[n] is not None}
     if data.opd is not None:
         fields["opd_code"] = data.opd
     addresses = tuple(str(a) for a in data.addresses)

@@ -9,6 +9,7 @@ from spbe_common.auth import Role
 from spbe_common.events.enums import (
     ApplicationKind,
     ApplicationStatus,
+    AssetCondition,
     AssetKind,
     HostingKind,
     Lifecycle,
@@ -30,7 +31,15 @@ LABELS: dict[type[StrEnum], dict[str, str]] = {
         AssetKind.STORAGE: "Media penyimpanan",
         AssetKind.SECURITY_DEVICE: "Perangkat keamanan",
         AssetKind.PERIPHERAL: "Perangkat periferal",
+        AssetKind.END_USER_DEVICE: "Perangkat pengguna akhir",
+        AssetKind.POWER: "Catu daya (UPS)",
+        AssetKind.CCTV: "CCTV",
         AssetKind.OTHER: "Lainnya",
+    },
+    AssetCondition: {
+        AssetCondition.GOOD: "Baik",
+        AssetCondition.LIGHTLY_DAMAGED: "Rusak ringan",
+        AssetCondition.BADLY_DAMAGED: "Rusak berat",
     },
     Lifecycle: {
         Lifecycle.ACTIVE: "Aktif",
