@@ -4,6 +4,7 @@ Criteria are cumulative, so each rule is a Ladder climbed from level 1. "All OPD
 OPD in the snapshot. The level-criteria text lives in the framework file; these are the checks.
 """
 
+from dataclasses import replace
 from fractions import Fraction
 from functools import partial
 
@@ -20,6 +21,7 @@ from spbe_scorer.catalogue import (
     ServiceArea,
 )
 
+from .asset_register import register_evidence
 from .facts import (
     AUDIT_WINDOW,
     active_applications,
@@ -319,7 +321,9 @@ LADDER_24 = Ladder(
 
 @rule(FRAMEWORK, "24")
 def asset_management(snapshot: CatalogueSnapshot) -> Proposal:
-    return LADDER_24.climb("24", snapshot)
+    """The ladder's level; the register's shares are evidence only (no threshold in 59/2020)."""
+    proposal = LADDER_24.climb("24", snapshot)
+    return replace(proposal, evidence=proposal.evidence + register_evidence(snapshot))
 
 
 # --- 29/30/31 Pelaksanaan Audit Infrastruktur / Aplikasi / Keamanan ---------------------------

@@ -1,0 +1,105 @@
+"""Indicator 24's look at the IT asset register itself: how much of each OPD's register the
+catalogue holds (procurement year, condition and asset code of its active assets; licences of
+its active applications), shown as evidence beside the programme/guideline ladder.
+
+The reference counts "the IT asset register" and "licences" among the ICT assets that asset
+management covers, but sets no share of them as a level criterion, so these shares never move
+the level; they tell the evaluator how complete the register behind a claimed level is.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+
+from spbe_scorer.catalogue import Application, CatalogueSnapshot
+
+from .facts import active_applications
+from .model import Evidence
+
+ALL_OPD = "register"  # id of the Pemda-wide evidence row (kind asset_management)
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """Counts of one OPD's register (or the whole Pemda's): assets, then applications."""
+
+    active: int = 0
+    with_procurement_year: int = 0
+    with_condition: int = 0
+    with_asset_code: int = 0
+    applications: int = 0
+    with_licence: int = 0
+    licence_expired: int = 0
+
+    def __add__(self, other: "Coverage") -> "Coverage":
+        return Coverage(*(a + b for a, b in zip(_values(self), _values(other), strict=True)))
+
+
+def _values(coverage: Coverage) -> tuple[int, ...]:
+    return (
+        coverage.active, coverage.with_procurement_year, coverage.with_condition,
+        coverage.with_asset_code, coverage.applications, coverage.with_licence,
+        coverage.licence_expired,
+    )  # fmt: skip
+
+
+def share(count: int, total: int) -> str:
+    """'15 of 18 (83%)': rounded down, so 100% means every one of them."""
+    return f"{count} of {total} ({count * 100 // total}%)"
+
+
+def _licences(apps: list[Application], today: date) -> Coverage:
+    licensed = [a for a in apps if a.licence]
+    expired = [a for a in licensed if a.licence_until is not None and a.licence_until < today]
+    return Coverage(
+        applications=len(apps), with_licence=len(licensed), licence_expired=len(expired)
+    )
+
+
+def coverage_by_opd(snapshot: CatalogueSnapshot) -> dict[str, Coverage]:
+    """Every OPD of the snapshot, in its order; register rows of unknown OPD are ignored."""
+    today = snapshot.taken_at.date()
+    apps = active_applications(snapshot)
+    registers = {r.opd: r for r in snapshot.asset_registers}
+    found: dict[str, Coverage] = {}
+    for opd in snapshot.opds:
+        row = registers.get(opd.code)
+        assets = (
+            Coverage(row.active, row.with_procurement_year, row.with_condition, row.with_asset_code)
+            if row
+            else Coverage()
+        )
+        found[opd.code] = assets + _licences([a for a in apps if a.opd == opd.code], today)
+    return found
+
+
+def describe(coverage: Coverage) -> str:
+    """The register's shares in words, as the run detail and the workbook show them."""
+    if coverage.active:
+        assets = (
+            f"{coverage.active} active assets; procurement year "
+            f"{share(coverage.with_procurement_year, coverage.active)}, condition "
+            f"{share(coverage.with_condition, coverage.active)}, asset code "
+            f"{share(coverage.with_asset_code, coverage.active)}"
+        )
+    else:
+        assets = "no active assets recorded"
+    return f"asset register: {assets}; {_describe_licences(coverage)}"
+
+
+def _describe_licences(coverage: Coverage) -> str:
+    if not coverage.applications:
+        return "no active applications"
+    text = f"licence data for {share(coverage.with_licence, coverage.applications)} applications"
+    if coverage.licence_expired:
+        text += f", {coverage.licence_expired} expired"
+    return text
+
+
+def register_evidence(snapshot: CatalogueSnapshot) -> tuple[Evidence, ...]:
+    """The Pemda-wide shares, then one row per OPD (linked to the OPD by its code)."""
+    by_opd = coverage_by_opd(snapshot)
+    if not by_opd:
+        return ()
+    total = sum(by_opd.values(), Coverage())
+    pemda = Evidence("asset_management", ALL_OPD, f"all {len(by_opd)} OPD, {describe(total)}")
+    return (pemda, *(Evidence("opd", code, describe(c)) for code, c in by_opd.items()))
