@@ -5,12 +5,12 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from pathlib import Path
 
 import httpx
 import uvicorn
 from pydantic import SecretStr
 
+from spbe_collector.scopes.catalogue import scopes_file
 from spbe_collector.service import build_request_consumer, build_scheduler, scope_repository
 from spbe_collector.settings import CollectorSettings
 from spbe_common.auth import Role
@@ -23,28 +23,46 @@ from spbe_scorer.schedule import run_once
 from spbe_scorer.settings import ScorerSettings
 
 log = logging.getLogger(__name__)
-SAMPLE_SCOPES = Path(__file__).with_name("sample_scopes.yaml")
 SCORER_ACCOUNT = "scorer"
+COLLECTOR_ACCOUNT = "spbe-up-collector"
 TOKEN_RENEW_S = 12 * 3600  # the in-process scorer's token lives a day: renewed well before
 INVENTORY_WAIT_S = 60.0  # the inventory API starts after the jobs: the first round waits for it
 
 
 def collector_settings() -> CollectorSettings:
+    """The scopes file `spbe collect scopes` names too (outside production, the loopback sample
+    when there is none); the OPD catalogue read from the inventory `spbe up` serves, with a fresh
+    token of the `spbe-up-collector` service account (not `collector`, whose tokens an operator
+    may use for `spbe collect import`)."""
     settings = CollectorSettings()
-    if not settings.scopes_file.exists():  # a newcomer's first run: loopback sample scopes
-        settings = settings.model_copy(update={"scopes_file": SAMPLE_SCOPES})
+    settings = settings.model_copy(update={"scopes_file": scopes_file(settings).path})
+    if "inventory_url" not in settings.model_fields_set:
+        settings = settings.model_copy(update={"inventory_url": _inventory_url()})
+    try:
+        token = local_service_token(COLLECTOR_ACCOUNT, Role.COLLECTOR)
+    except AccountError as exc:  # scopes then load unchecked, saying why
+        log.error("no token for the in-process collector: %s", exc)
+        return settings
+    if token is not None:
+        settings = settings.model_copy(update={"inventory_token": SecretStr(token)})
     return settings
 
 
+def _inventory_url() -> str:
+    inventory = InventorySettings()
+    return f"http://{inventory.api_host}:{inventory.api_port}"
+
+
 def collector_job(stop: threading.Event) -> None:
-    """Answer scan requests from the pages at once; scan every scheduled scope once at start-up,
-    then follow the schedules."""
+    """Answer scan requests from the pages at once; scan every scheduled scope once at start-up
+    (once the inventory answers, so their OPD codes are checked), then follow the schedules."""
     settings = collector_settings()
     requests = threading.Thread(
         target=build_request_consumer(settings).run, args=(stop,), name="scan-requests", daemon=True
     )
     requests.start()
     scheduler = build_scheduler(settings)
+    _wait_until_answering(settings.inventory_url, stop)
     for scope in scope_repository(settings).all():
         if stop.is_set():
             return
@@ -98,14 +116,24 @@ def scorer_job(stop: threading.Event) -> None:
 
 
 def _wait_for_inventory(runtime: Runtime, stop: threading.Event) -> None:
+    _wait_until_answering(runtime.scorer.inventory, stop)
+
+
+def _wait_until_answering(inventory: httpx.Client | str, stop: threading.Event) -> None:
+    """Until the inventory's /healthz answers 200, at most INVENTORY_WAIT_S."""
+    client = inventory if isinstance(inventory, httpx.Client) else httpx.Client(base_url=inventory)
     deadline = time.monotonic() + INVENTORY_WAIT_S
-    while not stop.is_set() and time.monotonic() < deadline:
-        try:
-            if runtime.scorer.inventory.get("/healthz").status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        stop.wait(0.5)
+    try:
+        while not stop.is_set() and time.monotonic() < deadline:
+            try:
+                if client.get("/healthz").status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            stop.wait(0.5)
+    finally:
+        if client is not inventory:
+            client.close()
 
 
 def _score_until_stopped(runtime: Runtime, stop: threading.Event) -> None:

@@ -49,6 +49,7 @@ from .scans.lock import ScanAlreadyRunning
 from .scans.profiles import UnknownProfile, get_profile
 from .scans.schemas import ScanProgress, ScanSummary
 from .scans.service import ScanService
+from .scopes.catalogue import OpdCatalogue, scopes_file
 from .scopes.service import ScopeRefused
 from .service import build_request_consumer, build_scheduler, scope_repository
 from .settings import CollectorSettings
@@ -268,12 +269,17 @@ def schedule() -> None:
 
 @app.command()
 def scopes() -> None:
-    """List the configured scopes (validated against the allowlist)."""
+    """List the scopes that `spbe collect schedule` and `spbe up` scan: the file read and why, each
+    scope validated against the allowlist and its OPD against the inventory's catalogue."""
     settings = CollectorSettings()
+    chosen, catalogue = scopes_file(settings), OpdCatalogue(settings)
+    console.print(f"scopes file: {chosen.path} ({chosen.why})", markup=False, highlight=False)
     try:
-        found = scope_repository(settings).all()
+        found = scope_repository(settings, catalogue).all()
     except ScopeRefused as exc:
         _refuse(str(exc))
+    if catalogue.unchecked:
+        err.print(f"OPD codes not checked: {catalogue.unchecked}", markup=False, highlight=False)
     table = Table("key", "OPD", "ranges", "exclude", "profile", "schedule")
     for s in found:
         table.add_row(

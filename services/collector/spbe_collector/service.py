@@ -13,7 +13,8 @@ from .requests.service import ScanRequestHandler
 from .scans.lock import ScanAlreadyRunning
 from .scans.service import ScanService
 from .schedules.service import Scheduler
-from .scopes.repository import ScopeRepository, YamlScopeSource
+from .scopes.catalogue import OpdCatalogue, scopes_file
+from .scopes.repository import KnownOpd, ScopeRepository, YamlScopeSource
 from .scopes.schemas import ValidatedScope
 from .scopes.service import parse_allowlist
 from .settings import CollectorSettings
@@ -21,9 +22,14 @@ from .settings import CollectorSettings
 log = logging.getLogger(__name__)
 
 
-def scope_repository(settings: CollectorSettings) -> ScopeRepository:
-    source = YamlScopeSource(settings.scopes_file)
-    return ScopeRepository(source, parse_allowlist(settings.scan_allowlist))
+def scope_repository(
+    settings: CollectorSettings, known_opd: KnownOpd | None = None
+) -> ScopeRepository:
+    """The scopes of the chosen file (see scopes.catalogue.scopes_file), each OPD checked against
+    the inventory's catalogue (`known_opd`, by default an OpdCatalogue of these settings)."""
+    source = YamlScopeSource(scopes_file(settings).path)
+    check = known_opd if known_opd is not None else OpdCatalogue(settings)
+    return ScopeRepository(source, parse_allowlist(settings.scan_allowlist), check)
 
 
 def build_scheduler(settings: CollectorSettings) -> Scheduler:

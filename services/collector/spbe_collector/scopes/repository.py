@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
 from typing import Protocol
 
@@ -10,7 +10,7 @@ import yaml
 from pydantic import ValidationError
 
 from .schemas import Network, ScopeConfig, ScopesFile, ValidatedScope
-from .service import ScopeRefused, validate_key, validate_scope
+from .service import ScopeRefused, refuse_unknown_opd, validate_key, validate_scope
 
 
 class ScopeSource(Protocol):
@@ -39,12 +39,19 @@ class YamlScopeSource:
             raise ScopeRefused(f"scopes file {self.path}: {where}: {first['msg']}") from None
 
 
-class ScopeRepository:
-    """Validated scopes by key; every scope is checked against the allowlist on each load."""
+KnownOpd = Callable[[], Collection[str] | None]  # None: the codes cannot be checked now
 
-    def __init__(self, source: ScopeSource, allowlist: Sequence[Network]) -> None:
+
+class ScopeRepository:
+    """Validated scopes by key; every scope is checked against the allowlist on each load, and
+    its OPD against `known_opd` (the inventory's catalogue) when one is given."""
+
+    def __init__(
+        self, source: ScopeSource, allowlist: Sequence[Network], known_opd: KnownOpd | None = None
+    ) -> None:
         self._source = source
         self._allowlist = tuple(allowlist)
+        self._known_opd = known_opd
 
     def all(self) -> list[ValidatedScope]:
         scopes = [validate_scope(config, self._allowlist) for config in self._source.load()]
@@ -52,6 +59,9 @@ class ScopeRepository:
         duplicates = sorted({key for key in keys if keys.count(key) > 1})
         if duplicates:
             raise ScopeRefused(f"duplicate scope keys: {', '.join(duplicates)}")
+        known = self._known_opd() if self._known_opd else None
+        if known is not None:
+            refuse_unknown_opd(scopes, known)
         return scopes
 
     def get(self, key: str) -> ValidatedScope:

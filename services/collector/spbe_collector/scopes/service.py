@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
+from difflib import get_close_matches
 from ipaddress import ip_network
 
 from ..scans.enums import ProfileName
@@ -111,3 +112,19 @@ def validate_scope(config: ScopeConfig, allowlist: Sequence[Network]) -> Validat
         schedule=_parse_schedule(config),
         ports=tuple(_parse_port(item) for item in config.ports),
     )
+
+
+def refuse_unknown_opd(scopes: list[ValidatedScope], known: Collection[str]) -> None:
+    """ScopeRefused naming every scope whose OPD code the catalogue lacks."""
+    problems = [
+        f"scope {s.key!r}: OPD {s.opd!r} is not in the inventory's catalogue{_hint(s.opd, known)}"
+        for s in scopes
+        if s.opd not in known
+    ]
+    if problems:
+        raise ScopeRefused("; ".join(problems))
+
+
+def _hint(code: str, known: Collection[str]) -> str:
+    close = get_close_matches(code, list(known), n=3, cutoff=0.6)
+    return f" (did you mean {' or '.join(close)}?)" if close else ""
