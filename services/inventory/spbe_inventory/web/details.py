@@ -7,7 +7,7 @@ applications the principal may see."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -29,7 +29,7 @@ from spbe_inventory.opd.models import OpdKind
 
 from . import timeline
 from .labels import field_label
-from .render import page
+from .render import WIB, page
 
 router = APIRouter(include_in_schema=False)
 HistoryOffset = Annotated[int, Query(ge=0, le=10_000_000)]
@@ -38,6 +38,12 @@ IDENTITY = (
     "name", "hostname", "address", "addresses", "mac", "serial", "vendor", "os_guess", "kind",
     "lifecycle", "location", "owner",
 )  # fmt: skip
+# The regional asset register's facts (Barang Milik Daerah), in the order of the register.
+REGISTER = (
+    "asset_code", "manufacturer", "model", "procurement_year", "condition", "acquisition_cost",
+    "funding_source", "warranty_until", "notes",
+)  # fmt: skip
+LICENCE = ("licence", "licence_until")
 SCANS_SHOWN = 10
 ASSETS_SHOWN = 100
 TLS_WARN_DAYS = 30
@@ -84,6 +90,20 @@ def identity_rows(asset: dict[str, Any]) -> list[dict[str, Any]]:
     return rows
 
 
+def facts(
+    entity: EntityKind, record: dict[str, Any], names: tuple[str, ...]
+) -> list[dict[str, Any]]:
+    """Declared facts as the page shows them: name, label, text ('-' when not filled in)."""
+    return [
+        {
+            "name": name,
+            "label": field_label(name),
+            "text": timeline.text(entity, name, record.get(name)),
+        }
+        for name in names
+    ]
+
+
 def asset_history(
     conn: Connection, principal: Principal, asset: dict[str, Any], offset: int
 ) -> timeline.Timeline:
@@ -125,6 +145,7 @@ def asset_page(
         "title": asset["name"] or asset["hostname"] or asset["address"] or f"Aset #{asset_id}",
         "asset": asset,
         "identity": identity_rows(asset),
+        "register": facts(EntityKind.ASSET, asset, REGISTER),
         "opd_name": opd.names_of(conn, [asset["opd_code"]] if asset["opd_code"] else []),
         "facility": facility,
         "services": assets.public_services(conn, asset_id),
@@ -161,6 +182,11 @@ def hosting_chain(
     return servers, facilities, opd.names_of(conn, [c for c in codes if c])
 
 
+def licence_expired(app: dict[str, Any], today: date) -> bool:
+    until = app.get("licence_until")
+    return bool(until) and date.fromisoformat(str(until)[:10]) < today
+
+
 @router.get("/katalog/aplikasi/{app_id}")
 def application_page(
     request: Request,
@@ -177,6 +203,8 @@ def application_page(
         "probe": app["probe"] or {},
         "tls_days": tls_days(app["probe"] or {}, datetime.now(UTC)),
         "tls_warn_days": TLS_WARN_DAYS,
+        "licence": facts(EntityKind.APPLICATION, app, LICENCE),
+        "licence_expired": licence_expired(app, datetime.now(WIB).date()),
         "servers": servers,
         "facilities": facilities,
         "opd_names": opd_names,

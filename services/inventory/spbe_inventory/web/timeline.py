@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
 from spbe_common.events.enums import (
     ApplicationKind,
     ApplicationStatus,
+    AssetCondition,
     AssetKind,
     HostingKind,
     Lifecycle,
@@ -26,12 +27,13 @@ from spbe_inventory.infrastructure.models import LinkMedia
 from spbe_inventory.opd.models import OpdKind
 
 from .labels import field_label, label
+from .render import number
 
 PAGE = 50  # newest changes on a page; older ones behind "lebih lama"
 # scan.completed arrives a moment after the scan's end: it still belongs to that scan
 LATE = timedelta(minutes=5)
 ENUM_FIELDS: dict[EntityKind, dict[str, type[StrEnum]]] = {
-    EntityKind.ASSET: {"kind": AssetKind, "lifecycle": Lifecycle},
+    EntityKind.ASSET: {"kind": AssetKind, "lifecycle": Lifecycle, "condition": AssetCondition},
     EntityKind.APPLICATION: {
         "kind": ApplicationKind,
         "platform": Platform,
@@ -42,6 +44,8 @@ ENUM_FIELDS: dict[EntityKind, dict[str, type[StrEnum]]] = {
     EntityKind.OPD: {"kind": OpdKind},
     EntityKind.NETWORK_LINK: {"media": LinkMedia},
 }
+RUPIAH_FIELDS = frozenset({"acquisition_cost"})
+DATE_FIELDS = frozenset({"warranty_until", "licence_until"})  # ISO text in the catalogue
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,6 +156,10 @@ def text(entity: EntityKind, name: str, value: Any) -> str:
         return "Ya" if value else "Tidak"
     if name == "facility_id":
         return f"Fasilitas #{value}"
+    if name in RUPIAH_FIELDS and isinstance(value, int):
+        return f"Rp {number(value)}"
+    if name in DATE_FIELDS:
+        return day(value)
     enum = ENUM_FIELDS.get(entity, {}).get(name)
     if enum is not None:
         return label(enum, value)
@@ -162,6 +170,14 @@ def text(entity: EntityKind, name: str, value: Any) -> str:
     if isinstance(value, dict):
         return "; ".join(f"{field_label(k)}: {text(entity, k, v)}" for k, v in value.items())
     return str(value)
+
+
+def day(value: date | str) -> str:
+    """A calendar date as staff write it (dd-mm-yyyy); text that is not a date stays as it is."""
+    try:
+        return date.fromisoformat(str(value)[:10]).strftime("%d-%m-%Y")
+    except ValueError:
+        return str(value)
 
 
 def _service(svc: Any) -> str:
