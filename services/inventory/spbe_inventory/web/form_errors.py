@@ -28,6 +28,21 @@ FORMATS = {
 FORMAT_ERRORS = frozenset(
     {"string_pattern_mismatch", "value_error", "url_parsing", "url_scheme", "url_syntax_violation"}
 )
+# Numbers of the asset register: any refusal of one (not a number, out of range) shows its form.
+NUMBERS = {
+    "procurement_year": "Isi tahun dengan empat angka antara 1950 dan 2100, misalnya 2021.",
+    "acquisition_cost": "Isi nilai rupiah sebagai bilangan bulat tidak negatif, tanpa titik atau "
+    "koma, misalnya 12500000.",
+}
+NUMBER_ERRORS = frozenset(
+    {"int_type", "int_parsing", "int_from_float", "greater_than_equal", "less_than_equal"}
+)
+DATE = (
+    "Tanggal tidak valid. Pilih dari kalender atau tulis seperti 2027-12-31 (tahun-bulan-tanggal)."
+)
+DATE_ERRORS = frozenset(
+    {"date_type", "date_parsing", "date_from_datetime_parsing", "date_from_datetime_inexact"}
+)
 # What the API's own checks (422 with a field) mean for a person filling the form.
 CHECKS = {
     "mac": "Isi setidaknya salah satu: MAC, nomor seri, atau alamat IP.",
@@ -43,6 +58,10 @@ def _message(kind: str, field: str, ctx: dict[str, Any]) -> str:
         return REQUIRED
     if kind in FORMAT_ERRORS and field in FORMATS:
         return FORMATS[field]
+    if kind in NUMBER_ERRORS and field in NUMBERS:
+        return NUMBERS[field]
+    if kind in DATE_ERRORS:
+        return DATE
     simple = {
         "string_too_short": "Terlalu pendek: paling sedikit {min_length} karakter.",
         "string_too_long": "Terlalu panjang: paling banyak {max_length} karakter.",
