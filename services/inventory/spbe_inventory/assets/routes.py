@@ -13,7 +13,7 @@ from spbe_common.api import (
     QueryId,
     with_etag,
 )
-from spbe_common.events.enums import AssetKind, Lifecycle, Protocol
+from spbe_common.events.enums import AssetCondition, AssetKind, Lifecycle, Protocol
 from spbe_inventory.api.deps import (
     CauseDep,
     ConnDep,
@@ -45,6 +45,7 @@ async def list_assets(
     opd_code: str | None = None,
     kind: AssetKind | None = None,
     lifecycle: Lifecycle | None = None,
+    condition: AssetCondition | None = None,
     scope: str | None = None,
     address: str | None = None,
     q: Annotated[
@@ -60,6 +61,7 @@ async def list_assets(
         "opd_code": opd_code,
         "kind": kind,
         "lifecycle": lifecycle,
+        "condition": condition,
         "scope": scope,
         "address": address,
     }

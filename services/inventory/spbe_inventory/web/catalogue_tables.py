@@ -17,6 +17,7 @@ from spbe_common.auth import Principal
 from spbe_common.events.enums import (
     ApplicationKind,
     ApplicationStatus,
+    AssetCondition,
     AssetKind,
     HostingKind,
     Lifecycle,
@@ -34,6 +35,7 @@ from spbe_inventory.opd.models import OpdKind
 from .export import Value
 from .labels import field_label, label
 from .render import when
+from .timeline import day
 
 Row = dict[str, Any]
 Fetch = Callable[[Connection, Principal, Page, dict[str, Any], str | None], tuple[Rows, int]]
@@ -81,6 +83,10 @@ def time(key: str) -> Callable[[Row], Value]:
     return lambda row: None if row.get(key) is None else when(row[key])
 
 
+def date_of(key: str) -> Callable[[Row], Value]:
+    return lambda row: None if not row.get(key) else day(row[key])
+
+
 def yes_no(key: str) -> Callable[[Row], Value]:
     return lambda row: "Ya" if row.get(key) else "Tidak"
 
@@ -109,12 +115,19 @@ ASSETS = Listing(
         Column("Jenis", named(AssetKind, "kind"), "kind"),
         field("opd_code", sort=True),
         Column("Status", named(Lifecycle, "lifecycle"), "lifecycle"),
+        # The register's facts an evaluation of Manajemen Aset TIK asks for first.
+        field("asset_code"),
+        field("manufacturer"),
+        field("model"),
+        field("procurement_year"),
+        Column(field_label("condition"), named(AssetCondition, "condition")),
         Column("Terakhir terlihat", time("last_seen"), "last_seen"),
     ),
     filters=(
         OPD_FILTER,
         Filter("kind", "Jenis", "enum", AssetKind),
         Filter("lifecycle", "Status", "enum", Lifecycle),
+        Filter("condition", "Kondisi", "enum", AssetCondition),
     ),
     fetch=assets.page_of,
     search_hint="nama, nama host, alamat IP atau MAC",
@@ -175,6 +188,8 @@ APPLICATIONS = Listing(
         Column("Hosting", named(HostingKind, "hosting")),
         Column("Status", named(ApplicationStatus, "status"), "status"),
         field("function_level", number=True),
+        field("licence"),
+        Column(field_label("licence_until"), date_of("licence_until")),
         Column("Terakhir diperiksa", time("last_probed_at"), "last_probed_at"),
     ),
     filters=(
