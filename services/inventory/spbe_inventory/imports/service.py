@@ -23,6 +23,7 @@ from spbe_common.auth import Principal
 from spbe_common.db import lock_asset_identities
 from spbe_common.events.payloads import ApplicationDeclared, AssetDeclared
 from spbe_common.registers import ParsedRegister, RegisterKind, RegisterRejected, read_register
+from spbe_common.registers.report import API_NAMES
 from spbe_inventory.applications import repository as applications_repo
 from spbe_inventory.applications import service as applications
 from spbe_inventory.assets import repository as assets_repo
@@ -124,10 +125,41 @@ def store(
             "kind": register.kind.value,
             "created_at": now,
             "status": ImportStatus.PENDING.value,
-            "parsed": {"rows": rows, "errors": [asdict(e) for e in register.errors]},
+            "parsed": {
+                "rows": rows,
+                "errors": [asdict(e) for e in register.errors],
+                **reading_of(register),
+            },
         },
     )
     return import_id
+
+
+def reading_of(register: ParsedRegister) -> dict[str, Any]:
+    """How the file was read, for its report: the sheet and header row chosen, each header's
+    field (None: ignored, with why) and the rows skipped with their reason."""
+    columns = [
+        {
+            "header": m.header,
+            "field": _stored_field(m.field),
+            "note": m.note or ("dibaca untuk mengenali baris; tidak disimpan" if m.field else ""),
+        }
+        for m in register.columns
+    ]
+    return {
+        "sheet": register.sheet,
+        "header_row": register.header_row,
+        "columns": columns,
+        "skipped": [asdict(s) for s in register.skipped],
+    }
+
+
+def _stored_field(name: str | None) -> str | None:
+    """The API's name of the field a column fills (None: ignored, or read only to recognise
+    rows, such as No.)."""
+    if name is None or name.startswith("_"):
+        return None
+    return API_NAMES.get(name, name)
 
 
 def is_expired(record: dict[str, Any], now: datetime | None = None) -> bool:

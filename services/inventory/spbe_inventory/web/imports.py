@@ -23,6 +23,7 @@ from spbe_inventory.imports import service as imports
 from spbe_inventory.imports.models import ImportStatus, RowAction
 from spbe_inventory.settings import InventorySettings
 
+from .labels import field_label
 from .render import page
 
 router = APIRouter(include_in_schema=False)
@@ -112,6 +113,21 @@ def _mine(conn: Connection, principal: Principal, import_id: str) -> dict[str, A
     return record
 
 
+def reading(parsed: dict[str, Any]) -> dict[str, Any]:
+    """How the file was read (kept with the upload): the sheet and header row, each header with
+    the field it fills (by its Indonesian name) or why it is ignored, and the rows skipped."""
+    columns = [
+        {**c, "field_text": field_label(c["field"]) if c["field"] else None}
+        for c in parsed.get("columns", [])
+    ]
+    return {
+        "sheet": parsed.get("sheet", ""),
+        "header_row": parsed.get("header_row", 0),
+        "columns": columns,
+        "skipped": parsed.get("skipped", []),
+    }
+
+
 def _report_page(
     request: Request, engine: Engine, import_id: str, error: str | None = None, status: int = 200
 ) -> Response:
@@ -127,6 +143,7 @@ def _report_page(
         "report": report,
         "expired": expired and pending,
         "result": record["result"],
+        "reading": reading(record["parsed"]),
         "error": error,
         "RowAction": RowAction,
         "expires_at": record["created_at"] + imports.EXPIRES_AFTER,
