@@ -126,5 +126,5 @@ def refuse_unknown_opd(scopes: list[ValidatedScope], known: Collection[str]) -> 
 
 
 def _hint(code: str, known: Collection[str]) -> str:
-    close = get_close_matches(code, list(known), n=3, cutoff=0.6)
+    close = get_close_matches(code, list(known), n=2, cutoff=0.75)
     return f" (did you mean {' or '.join(close)}?)" if close else ""
