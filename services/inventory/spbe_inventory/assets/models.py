@@ -26,6 +26,11 @@ MERGED = (
     "name", "kind", "hostname", "mac", "serial", "opd_code", "location", "owner", "facility_id",
     "address", "addresses", "os_guess", "vendor", "lifecycle", *REGISTER_FIELDS,
 )  # fmt: skip
+# An asset known only by its OPD and name: a declared UPS, laptop or unmanaged switch.
+NAME_ONLY = (
+    "name IS NOT NULL AND opd_code IS NOT NULL AND mac IS NULL AND serial IS NULL"
+    " AND asset_code IS NULL AND address IS NULL"
+)
 MAC_REGEX = r"^[0-9A-Fa-f]{2}([:-][0-9A-Fa-f]{2}){5}$"
 
 
@@ -70,7 +75,8 @@ class AssetBase(RegisterFacts):
 
 
 class AssetCreate(AssetBase):
-    """A declared asset. At least one identity (MAC, serial or address) is required."""
+    """A declared asset. It needs an identity: a MAC, a serial, an address, or its OPD with an
+    asset code or (failing all of these) a name."""
 
     model_config = CLOSED
 
@@ -112,6 +118,16 @@ class Asset(AssetBase, table=True):
         Index(
             "uq_asset_serial", "serial", unique=True, **_where("serial IS NOT NULL AND mac IS NULL")
         ),
+        # One asset per entry of an OPD's asset register, and per name among the OPD's assets
+        # known by nothing else (rules 3 and 5; the register numbers are each OPD's own).
+        Index(
+            "uq_asset_opd_code",
+            "opd_code",
+            "asset_code",
+            unique=True,
+            **_where("asset_code IS NOT NULL AND opd_code IS NOT NULL"),
+        ),
+        Index("uq_asset_opd_name", "opd_code", "name", unique=True, **_where(NAME_ONLY)),
     )
     id: int | None = Field(default=None, primary_key=True)
     address: str | None = Field(default=None, max_length=45, index=True)

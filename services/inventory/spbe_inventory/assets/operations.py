@@ -17,7 +17,7 @@ from spbe_inventory.history.service import Cause, ChangeLog
 
 from . import repository as repo
 from . import service as assets
-from .identity import AssetState, Identity
+from .identity import NO_IDENTITY, AssetState, Identity, IdentityIndex
 from .models import AssetCreate, AssetUpdate
 
 # What a scan moves on every sighting is not part of what a person edits.
@@ -64,26 +64,48 @@ def _check_owner(conn: Connection, principal: Principal, existing: AssetState | 
         return
     row = repo.visible(conn, principal, existing.id)
     if row is None or not principal.may_write(row["opd_code"]):
-        raise HTTPException(409, "the MAC, serial or address identifies an asset of another OPD")
+        raise HTTPException(
+            409, "the MAC, serial, asset code or address identifies an asset of another OPD"
+        )
+
+
+def _check_code(index: IdentityIndex, ident: Identity, existing: AssetState | None) -> None:
+    """One entry of the asset register is one asset (uq_asset_opd_code)."""
+    if index.code_taken(ident, existing) is not None:
+        raise HTTPException(
+            409,
+            f"asset code {ident.asset_code!r} is another asset's of this OPD (MAC or serial differ)",
+        )
 
 
 def declare(
     conn: Connection, principal: Principal, body: AssetCreate, cause: Cause
 ) -> tuple[dict[str, Any], bool]:
-    """Declares an asset: (the asset, True) when it is new; when a MAC, serial or address
-    identifies one already catalogued, the declaration updates it (so concurrent declarations
-    of one device make one asset). 409 when that asset belongs to an OPD outside the scope."""
-    if not (body.mac or body.serial or body.addresses):
-        raise Unprocessable("a declared asset needs a MAC, a serial or an address", ("body", "mac"))
-    check_opd(conn, principal, body.opd_code)
+    """Declares an asset: (the asset, True) when it is new; when a MAC, serial, asset code (of
+    its OPD), address or, without any of these, its OPD and name identify one already
+    catalogued, the declaration updates it (so concurrent declarations of one device make one
+    asset). 409 when that asset belongs to an OPD outside the scope, or the asset code is
+    another asset's."""
     fields = _declared_fields(body)
-    check_facility(conn, fields.get("facility_id"))
     ident = Identity(
-        fields.get("mac"), body.serial, tuple(fields.get("addresses", [])), body.hostname, None
+        fields.get("mac"),
+        body.serial,
+        tuple(fields.get("addresses", [])),
+        body.hostname,
+        None,
+        body.opd_code,
+        body.asset_code,
+        body.name,
     )
+    if not ident.identifies:
+        raise Unprocessable(NO_IDENTITY, ("body", "mac"))
+    check_opd(conn, principal, body.opd_code)
+    check_facility(conn, fields.get("facility_id"))
     uow = assets.AssetUnitOfWork(conn, ChangeLog())
     uow.load([ident])
-    _check_owner(conn, principal, uow.index.resolve(ident)[0])
+    existing = uow.index.resolve(ident)[0]
+    _check_owner(conn, principal, existing)
+    _check_code(uow.index, ident, existing)
     state = uow.declare(assets.Declaration(ident, fields, cause))
     created = state.is_new
     uow.flush()

@@ -20,7 +20,7 @@ from spbe_inventory.bulk import Bulk, chunks, parse_ts
 from spbe_inventory.ingest.repository import SCAN, SCAN_COLUMNS
 from spbe_inventory.listing_repository import Page, Rows, equal_to, list_page, search
 
-from .models import MERGED, Asset, AssetPublic, Service, ServicePublic
+from .models import MERGED, NAME_ONLY, Asset, AssetPublic, Service, ServicePublic
 
 ASSET = Asset.__table__  # type: ignore[attr-defined]
 SERVICE = Service.__table__  # type: ignore[attr-defined]
@@ -65,6 +65,9 @@ LIGHT = (
     "last_seen",
     "fingerprint",
     "identity_rule",
+    "opd_code",
+    "asset_code",
+    "name",
 )
 
 
@@ -209,22 +212,33 @@ def scans_between(
 
 
 def find_candidates(
-    conn: Connection, macs: Iterable[str], serials: Iterable[str], addresses: Iterable[str]
+    conn: Connection,
+    macs: Iterable[str],
+    serials: Iterable[str],
+    addresses: Iterable[str],
+    codes: Iterable[tuple[str, str]] = (),
+    names: Iterable[tuple[str, str]] = (),
 ) -> list[dict[str, Any]]:
-    """Light rows of the assets sharing a MAC, a serial or a primary address with the input.
+    """Light rows of the assets sharing a MAC, a serial, a primary address, an (OPD, asset
+    code) or, among assets known only so, an (OPD, name) with the input.
 
     A writer resolves identities under one lock on PostgreSQL, so two writers never both
-    create an asset for one MAC, serial or address."""
+    create an asset for one MAC, serial, address, asset code or name."""
     lock_asset_identities(conn)
     bulk = Bulk(conn)
-    where = " OR ".join(bulk.in_list(column, column) for column in ("mac", "serial", "address"))
+    codes, names = sorted(set(codes)), sorted(set(names))
+    where = [bulk.in_list(column, column) for column in ("mac", "serial", "address")]
+    where.append(bulk.in_list("asset_code", "asset_code"))
+    where.append(f"({bulk.in_list('name', 'name')} AND {NAME_ONLY})")
     params = {
         "mac": bulk.list_param(sorted(set(macs))),
         "serial": bulk.list_param(sorted(set(serials))),
         "address": bulk.list_param(sorted(set(addresses))),
+        "asset_code": bulk.list_param(sorted({code for _, code in codes})),
+        "name": bulk.list_param(sorted({name for _, name in names})),
     }
-    rows = bulk.fetch(f"SELECT {', '.join(LIGHT)} FROM asset WHERE {where}", params)
-    found = [dict(zip(LIGHT, row, strict=True)) for row in rows]
+    sql = f"SELECT {', '.join(LIGHT)} FROM asset WHERE {' OR '.join(where)}"
+    found = [dict(zip(LIGHT, row, strict=True)) for row in bulk.fetch(sql, params)]
     for row in found:
         row["last_seen"] = parse_ts(row["last_seen"])
     return found

@@ -122,6 +122,8 @@ class AssetUnitOfWork:
             (i.mac for i in idents if i.mac),
             (i.serial for i in idents if i.serial),
             (i.addresses[0] for i in idents if i.addresses),
+            (i.code_key for i in idents if i.code_key),
+            (i.name_key for i in idents if i.name_key),
         )
         known = {s.id for s in self.states.values()}
         for row in rows:

@@ -19,7 +19,7 @@ from spbe_common.events.payloads import (
     ScanStarted,
 )
 from spbe_inventory.applications import service as applications
-from spbe_inventory.assets.identity import Identity
+from spbe_inventory.assets.identity import NO_IDENTITY, Identity
 from spbe_inventory.assets.models import REGISTER_FIELDS
 from spbe_inventory.assets.service import AssetUnitOfWork, Declaration, observation_of
 from spbe_inventory.history.models import CauseKind
@@ -183,8 +183,22 @@ def declaration_of(data: AssetDeclared, cause: Cause) -> Declaration:
     addresses = tuple(str(a) for a in data.addresses)
     if addresses:
         fields.update(address=addresses[0], addresses=list(addresses))
-    ident = Identity(data.mac, data.serial, addresses, data.hostname, None)
+    ident = Identity(
+        data.mac, data.serial, addresses, data.hostname, None, data.opd, data.asset_code, data.name
+    )
     return Declaration(ident, fields, cause)
+
+
+def code_conflict(uow: AssetUnitOfWork, decl: Declaration) -> str | None:
+    """Why `decl` may not be applied: its asset code is another asset's (MAC or serial differ)."""
+    ident = decl.identity
+    holder = uow.index.code_taken(ident, uow.index.resolve(ident)[0])
+    if holder is None:
+        return None
+    return (
+        f"asset code {ident.asset_code!r} is already asset {holder.id or 'declared earlier'}"
+        " of the same OPD, whose MAC or serial differs"
+    )
 
 
 @handles(EventType.ASSET_DECLARED)
@@ -194,14 +208,19 @@ def asset_declared(ctx: BatchContext, events: list[Event]) -> None:
         data: AssetDeclared = _data(event, AssetDeclared)
         if data.opd is not None and not ctx.known_opd(event, data.opd):
             continue
-        if not (data.mac or data.serial or data.addresses):
-            ctx.reject(event, "a declared asset needs a MAC, a serial or an address")
+        decl = declaration_of(data, cause_of(event))
+        if decl.identity.identifies:
+            declarations.append((event, decl))
         else:
-            declarations.append(declaration_of(data, cause_of(event)))
+            ctx.reject(event, NO_IDENTITY)
     uow = ctx.assets
-    uow.load(d.identity for d in declarations)
-    for decl in declarations:
-        uow.declare(decl)
+    uow.load(d.identity for _, d in declarations)
+    for event, decl in declarations:
+        conflict = code_conflict(uow, decl)
+        if conflict is None:
+            uow.declare(decl)
+        else:
+            ctx.reject(event, conflict)
     uow.flush()
 
 
