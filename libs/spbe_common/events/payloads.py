@@ -12,6 +12,7 @@ from pydantic import (
     AfterValidator,
     AwareDatetime,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     HttpUrl,
@@ -63,6 +64,16 @@ IPAddress = Annotated[
 
 
 Range = Annotated[str, Field(min_length=1, max_length=MAX_RANGE_LENGTH)]
+
+
+def _iso_date_only(value: Any) -> Any:
+    """A calendar date is written as text (YYYY-MM-DD): a number is not read as a timestamp."""
+    if isinstance(value, bool | int | float):
+        raise ValueError("a date is written as YYYY-MM-DD")
+    return value
+
+
+IsoDate = Annotated[date, BeforeValidator(_iso_date_only)]
 
 
 class Payload(BaseModel):
@@ -164,7 +175,7 @@ class AssetDeclared(Payload):
     asset_code: str | None = Field(
         default=None, max_length=100, description="Kode barang / nomor register"
     )
-    warranty_until: date | None = None
+    warranty_until: IsoDate | None = None
     notes: str | None = Field(default=None, max_length=MAX_TEXT)
     declared_by: str | None = Field(default=None, max_length=200)
 
@@ -207,7 +218,7 @@ class ApplicationDeclared(Payload):
         default_factory=list, max_length=MAX_SERVICE_AREAS
     )
     licence: str | None = Field(default=None, max_length=200, description="Software licence")
-    licence_until: date | None = None
+    licence_until: IsoDate | None = None
     declared_by: str | None = Field(default=None, max_length=200)
 
 

@@ -1,6 +1,6 @@
 """Applications (Aplikasi SPBE) with their declared facts and the last probe of their URLs."""
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from pydantic import HttpUrl
@@ -9,6 +9,7 @@ from sqlmodel import Field, SQLModel
 
 from spbe_common.events.enums import ApplicationKind, ApplicationStatus, HostingKind, Platform
 from spbe_common.events.limits import MAX_SERVICE_AREAS, MAX_URLS
+from spbe_common.events.payloads import IsoDate
 from spbe_inventory.db import DateText, EnumText, UTCDateTime, utcnow
 from spbe_inventory.patch import CLOSED, INT64_END, MAX_IDS, Id, Name, Patch, unset
 
@@ -29,7 +30,7 @@ class ApplicationBase(SQLModel):
     function_level: int | None = Field(default=None, ge=1, le=5, schema_extra={"strict": True})
     uses_service_bus: bool = Field(default=False, schema_extra={"strict": True})
     licence: str | None = Field(default=None, max_length=200, description="Software licence")
-    licence_until: date | None = Field(default=None, sa_type=DateText)
+    licence_until: IsoDate | None = Field(default=None, sa_type=DateText)
 
 
 class ApplicationCreate(ApplicationBase):
@@ -50,7 +51,7 @@ class ApplicationUpdate(Patch):
     function_level: int | None = Field(default=None, ge=1, le=5, schema_extra={"strict": True})
     uses_service_bus: bool = unset(strict=True)
     licence: str | None = Field(default=None, max_length=200)
-    licence_until: date | None = None
+    licence_until: IsoDate | None = None
     urls: list[HttpUrl] = unset(max_length=MAX_URLS)
     service_areas: list[Name] = unset(max_length=MAX_SERVICE_AREAS)
     asset_ids: list[Id] = unset(max_length=MAX_IDS)
