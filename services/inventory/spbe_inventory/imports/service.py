@@ -27,7 +27,7 @@ from spbe_common.registers.report import API_NAMES
 from spbe_inventory.applications import repository as applications_repo
 from spbe_inventory.applications import service as applications
 from spbe_inventory.assets import repository as assets_repo
-from spbe_inventory.assets.identity import AssetState
+from spbe_inventory.assets.identity import AssetState, Identity, IdentityIndex
 from spbe_inventory.assets.service import AssetUnitOfWork
 from spbe_inventory.db import utcnow
 from spbe_inventory.history.models import CauseKind
@@ -44,7 +44,15 @@ PAYLOADS: dict[RegisterKind, type[AssetDeclared] | type[ApplicationDeclared]] = 
     RegisterKind.APPLICATIONS: ApplicationDeclared,
 }
 LINKS = {RegisterKind.ASSETS: "/katalog/aset/{}", RegisterKind.APPLICATIONS: "/katalog/aplikasi/{}"}
-IDENTITY_COLUMN = "MAC"
+# The template's column and the words of each identity rule (assets/identity.py), for errors.
+IDENTITY_WORDS = {
+    "mac": ("MAC", "MAC"),
+    "serial": ("Nomor Seri", "nomor seri"),
+    "asset_code": ("Kode Barang", "kode barang"),
+    "address": ("Alamat IP", "alamat IP"),
+    "address+hostname": ("Alamat IP", "alamat IP"),
+    "opd+name": ("Nama Aset", "nama (tanpa MAC, nomor seri, kode barang dan alamat IP)"),
+}
 
 
 class ImportRefused(ValueError):
@@ -249,9 +257,10 @@ def _assets(
     declared_by: dict[int, int] = {}  # id(state) -> the sheet row that declared it
     targets: list[tuple[RowReport, AssetState]] = []
     for row, decl in declarations:
-        found, _rule = uow.index.resolve(decl.identity)
+        found, rule = uow.index.resolve(decl.identity)
+        _check_identity(uow.index, decl.identity, row, found)
         if found is not None:
-            _check_owner(conn, principal, opd, row, found, declared_by)
+            _check_owner(conn, principal, opd, row, found, rule, declared_by)
         if row.action is RowAction.ERROR:
             continue
         before = len(uow.changes.pending)
@@ -271,29 +280,39 @@ def _asset_action(state: AssetState, changed: bool) -> RowAction:
     return RowAction.UPDATE if changed else RowAction.UNCHANGED
 
 
+def _check_identity(
+    index: IdentityIndex, ident: Identity, row: RowReport, found: AssetState | None
+) -> None:
+    """A row must name something a later import finds again; its asset code is one asset's."""
+    if not ident.identifies:
+        row.error("Nama Aset", "isi MAC, nomor seri, kode barang, alamat IP atau nama aset")
+    elif index.code_taken(ident, found) is not None:
+        row.error(
+            "Kode Barang",
+            "kode barang ini sudah dipakai aset lain OPD ini (MAC atau nomor seri berbeda);"
+            " satu kode barang/nomor register untuk satu barang",
+        )
+
+
 def _check_owner(
     conn: Connection,
     principal: Principal,
     opd: str,
     row: RowReport,
     found: AssetState,
+    rule: str,
     declared_by: dict[int, int],
 ) -> None:
     """A row that identifies a catalogued asset changes it: only an asset of the chosen OPD."""
+    column, words = IDENTITY_WORDS.get(rule, ("MAC", "MAC, nomor seri atau alamat IP"))
     if id(found) in declared_by:
-        row.error(
-            IDENTITY_COLUMN,
-            f"MAC, nomor seri atau alamat IP sama dengan baris {declared_by[id(found)]}",
-        )
+        row.error(column, f"{words} sama dengan baris {declared_by[id(found)]}")
         return
     if found.id is None:
         return
     current = assets_repo.visible(conn, principal, found.id)
     if current is None or current["opd_code"] != opd:
-        row.error(
-            IDENTITY_COLUMN,
-            "MAC, nomor seri atau alamat IP ini sudah tercatat pada aset OPD lain",
-        )
+        row.error(column, f"{words} ini sudah tercatat pada aset OPD lain")
 
 
 # --- applications -------------------------------------------------------------------------------
