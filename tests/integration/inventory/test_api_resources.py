@@ -444,8 +444,8 @@ class TestAssetApi(UpdateContract, EnumFilterContract, SearchContract):
     invalid_bodies = [
         ("unknown-opd", {"addresses": ["127.10.9.9"], "opd_code": "NOPE"}, "opd_code",
          "unknown OPD code 'NOPE'"),
-        ("no-identity", {"name": "tanpa identitas", "opd_code": "RSDP"}, "mac",
-         "a declared asset needs a MAC, a serial or an address"),
+        ("no-identity", {"name": "tanpa identitas"}, "mac",
+         "a declared asset needs a MAC, a serial, an address"),
         ("bad-mac", {"mac": "02:00:5e:10:00", "opd_code": "RSDP"}, "mac", "pattern"),
         ("mac-not-hex", {"mac": "zz:zz:zz:zz:zz:zz"}, "mac", "pattern"),
         ("bad-ip", {"addresses": ["999.1.1.1"]}, "addresses", "not an IP address"),
