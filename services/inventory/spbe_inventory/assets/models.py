@@ -4,7 +4,7 @@ Observed state (what scans saw) and declared state (what a person said) are stor
 `observed` and `declared`; the plain columns hold the merged view: declared wins, field by field.
 """
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, BigInteger, Column, Index, UniqueConstraint, text
@@ -12,7 +12,7 @@ from sqlmodel import Field, SQLModel
 
 from spbe_common.events.enums import AssetCondition, AssetKind, Lifecycle, Protocol
 from spbe_common.events.limits import MAX_ADDRESSES
-from spbe_common.events.payloads import IPAddress
+from spbe_common.events.payloads import IPAddress, IsoDate
 from spbe_inventory.db import DateText, EnumText, UTCDateTime, utcnow
 from spbe_inventory.patch import CLOSED, INT64_END, Id, Patch, unset
 
@@ -44,16 +44,23 @@ class RegisterFacts(SQLModel):
 
     manufacturer: str | None = Field(default=None, max_length=100)
     model: str | None = Field(default=None, max_length=200)
-    procurement_year: int | None = Field(default=None, ge=1950, le=2100)
+    procurement_year: int | None = Field(
+        default=None, ge=1950, le=2100, schema_extra={"strict": True}
+    )
     condition: AssetCondition | None = Field(default=None, sa_type=EnumText)
     acquisition_cost: int | None = Field(
-        default=None, ge=0, le=10**15, sa_type=BigInteger, description="Rupiah"
+        default=None,
+        ge=0,
+        le=10**15,
+        sa_type=BigInteger,
+        description="Rupiah",
+        schema_extra={"strict": True},
     )
     funding_source: str | None = Field(default=None, max_length=100)
     asset_code: str | None = Field(
         default=None, max_length=100, index=True, description="Kode barang / nomor register"
     )
-    warranty_until: date | None = Field(default=None, sa_type=DateText)
+    warranty_until: IsoDate | None = Field(default=None, sa_type=DateText)
     notes: str | None = Field(default=None, max_length=2000)
 
 
@@ -90,12 +97,16 @@ class AssetUpdate(Patch):
 
     manufacturer: str | None = Field(default=None, max_length=100)
     model: str | None = Field(default=None, max_length=200)
-    procurement_year: int | None = Field(default=None, ge=1950, le=2100)
+    procurement_year: int | None = Field(
+        default=None, ge=1950, le=2100, schema_extra={"strict": True}
+    )
     condition: AssetCondition | None = None
-    acquisition_cost: int | None = Field(default=None, ge=0, le=10**15)
+    acquisition_cost: int | None = Field(
+        default=None, ge=0, le=10**15, schema_extra={"strict": True}
+    )
     funding_source: str | None = Field(default=None, max_length=100)
     asset_code: str | None = Field(default=None, max_length=100)
-    warranty_until: date | None = None
+    warranty_until: IsoDate | None = None
     notes: str | None = Field(default=None, max_length=2000)
     name: str | None = Field(default=None, max_length=200)
     kind: AssetKind = unset()
