@@ -5,8 +5,10 @@ lists for kind and condition."""
 from __future__ import annotations
 
 import csv
-from collections.abc import Sequence
+import io
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 from openpyxl.styles import Font
@@ -81,12 +83,43 @@ def write_template(kind: RegisterKind, out: Path, opd: Sequence[tuple[str, str]]
         return
     if out.suffix.lower() != ".xlsx":
         raise RegisterRejected("template harus .xlsx atau .csv")
+    _workbook(kind, [example], opd).save(out)
+
+
+def register_workbook(
+    kind: RegisterKind,
+    records: Iterable[Mapping[str, Any]],
+    opd: Sequence[tuple[str, str]] = (),
+) -> bytes:
+    """A filled-in register: the template with one row per record (values under the template's
+    field names; a list is joined with ';'), read back by the import as it was written. Cells
+    are written as values, never formulas."""
+    rows = [[_register_value(record.get(c.field)) for c in COLUMNS[kind]] for record in records]
+    out = io.BytesIO()
+    _workbook(kind, rows, opd).save(out)
+    return out.getvalue()
+
+
+def _register_value(value: Any) -> Any:
+    if isinstance(value, list | tuple):
+        return ";".join(str(v) for v in value) or None
+    return value
+
+
+def _workbook(
+    kind: RegisterKind, rows: Sequence[Sequence[Any]], opd: Sequence[tuple[str, str]]
+) -> openpyxl.Workbook:
+    columns = COLUMNS[kind]
     workbook = openpyxl.Workbook()
     sheet = workbook.active
     assert sheet is not None
     sheet.title = "Aset TIK" if kind is RegisterKind.ASSETS else "Aplikasi"
-    sheet.append(headers)
-    sheet.append(example)
+    sheet.append([c.header for c in columns])
+    for row in rows:
+        sheet.append(list(row))
+        for cell in sheet[sheet.max_row]:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"  # text, even "=..." (a spreadsheet would run a formula)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for index, column in enumerate(columns, start=1):
@@ -95,7 +128,7 @@ def write_template(kind: RegisterKind, out: Path, opd: Sequence[tuple[str, str]]
     sheet.freeze_panes = "A2"
     _drop_downs(sheet, kind, columns)
     _guide(workbook.create_sheet(GUIDE), kind, columns, opd)
-    workbook.save(out)
+    return workbook
 
 
 def _drop_downs(sheet: Worksheet, kind: RegisterKind, columns: Sequence[Column]) -> None:

@@ -11,13 +11,16 @@ from datetime import datetime
 from math import ceil
 from typing import Any
 
+import orjson
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
 from sqlalchemy import Connection
 
 from spbe_common.auth import Principal
+from spbe_common.registers import RegisterKind
+from spbe_common.registers.template import register_workbook
 from spbe_inventory.api.deps import EngineDep, PrincipalDep, read_conn
-from spbe_inventory.listing_repository import Page
+from spbe_inventory.listing_repository import MAX_LIMIT, Page
 from spbe_inventory.opd import repository as opd
 
 from . import export
@@ -28,7 +31,10 @@ from .render import WIB, number, page
 router = APIRouter(include_in_schema=False)
 PAGE_SIZE = 50
 MAX_PAGE = 1_000_000
-FORMATS = {"csv": export.CSV_TYPE, "xlsx": export.XLSX_TYPE}
+FORMATS = {"csv": export.CSV_TYPE, "xlsx": export.XLSX_TYPE, "register": export.XLSX_TYPE}
+# Tables that can also be downloaded as a register: the import's template, filled in with every
+# record the filters select (not one page), which the import reads back unchanged.
+REGISTERS = {"aset": RegisterKind.ASSETS}
 RESULTS_ID = "hasil"  # the region htmx replaces when a filter, sort or page changes
 
 
@@ -202,16 +208,24 @@ def export_page(
 ) -> Callable[[Request, EngineDep, PrincipalDep], Awaitable[Response]]:
     async def handler(request: Request, engine: EngineDep, principal: PrincipalDep) -> Response:
         kind = request.query_params.get("format", "xlsx")
-        if kind not in FORMATS:
+        if kind not in FORMATS or (kind == "register" and listing.slug not in REGISTERS):
             raise invalid("format")
         query = parse_query(request, listing)
+        limit = request.app.state.settings.import_max_rows
         with read_conn(engine) as conn:
-            table = read_table(conn, principal, listing, query)
+            if kind == "register":
+                content = register(conn, principal, listing, query, limit)
+            else:
+                table = read_table(conn, principal, listing, query)
         if kind == "csv":
             content = export.to_csv(table.headers(), table.values())
-        else:
+        elif kind == "xlsx":
             content = export.to_xlsx(listing.title, table.headers(), table.values())
-        name = export.filename(listing.slug, kind, datetime.now(WIB).date())
+        name = export.filename(
+            f"register-{listing.slug}" if kind == "register" else listing.slug,
+            "xlsx" if kind == "register" else kind,
+            datetime.now(WIB).date(),
+        )
         headers = {
             "Content-Disposition": f'attachment; filename="{name}"',
             "Cache-Control": "no-store",  # an OPD's records
@@ -221,6 +235,26 @@ def export_page(
 
     handler.__name__ = f"ekspor_{listing.slug}"
     return handler
+
+
+def register(
+    conn: Connection, principal: Principal, listing: Listing, query: Query, limit: int
+) -> bytes:
+    """Every record the filters select (in the principal's scope) as a register workbook; at
+    most as many rows as one import takes (`import_max_rows`), else 400: filter by OPD."""
+    records: list[dict[str, Any]] = []
+    while True:
+        page_of = Page(MAX_LIMIT, len(records), query.sort)
+        rows, total = listing.fetch(conn, principal, page_of, query.filters, query.q)
+        if total > limit:
+            raise HTTPException(400, f"more than {limit} records: filter by OPD")
+        plain = orjson.loads(orjson.dumps(rows))  # the list read keeps JSON columns as JSON text
+        records += [{**row, "opd": row.get("opd_code")} for row in plain]
+        if not rows or len(records) >= total:
+            break
+    names = opd.page_of(conn, principal, Page(MAX_LIMIT, 0, "code"), None, None)[0]
+    directory = [(r["code"], r["name"]) for r in names if principal.sees(r["code"])]
+    return register_workbook(REGISTERS[listing.slug], records, directory)
 
 
 for _listing in LISTINGS:
