@@ -13,6 +13,9 @@ from .schemas import COLUMNS, Mapping, Sheet
 
 NUMBER = "_number"  # the `No.` column: read to recognise numbered blank rows, never imported
 QUANTITY = "_quantity"  # `Jumlah`: a line standing for several items must be split
+# `No. Register` beside `Kode Barang` (a KIB): the code names a class of goods, the register number
+# the item; together they are the item's asset code ("kode/no. register")
+REGISTER_NUMBER = "_register_number"
 _NOT_ALNUM = re.compile(r"[^0-9a-z]+")
 
 _COMMON = {
@@ -31,8 +34,9 @@ _ASSET = {
     "mac": "MAC|MAC Address|Alamat MAC",
     "serial": "No. Seri|Nomor Seri|Serial Number|SN|S/N|Serial|No. Serial|Nomor Seri Pabrik"
     "|No. Seri Pabrik",
-    "asset_code": "Kode Barang|No. Register|Nomor Register|No. Inventaris|Nomor Inventaris"
-    "|Kode Aset|No. Reg|Kode Inventaris|Nomor Kode Barang|Kode Barang/No. Register",
+    "asset_code": "Kode Barang|No. Inventaris|Nomor Inventaris"
+    "|Kode Aset|Kode Inventaris|Nomor Kode Barang|Kode Barang/No. Register",
+    REGISTER_NUMBER: "No. Register|Nomor Register|No. Reg|Reg.",
     "location": "Lokasi|Ruangan|Ruang|Lokasi/Ruangan|Penempatan|Letak",
     "procurement_year": "Tahun Pengadaan|Tahun Perolehan|Tahun|Tahun Pembelian|Th. Pengadaan"
     "|Thn Pengadaan|Tahun Pembuatan|Tahun Pembuatan/Pembelian|Tahun Beli",
@@ -106,7 +110,11 @@ def map_headers(kind: RegisterKind, texts: list[str]) -> list[Mapping]:
 
 
 def _score(columns: list[Mapping]) -> int:
-    return sum(1 for c in columns if c.field and not c.field.startswith("_"))
+    return sum(
+        1
+        for c in columns
+        if c.field and (c.field == REGISTER_NUMBER or not c.field.startswith("_"))
+    )
 
 
 def _candidates(sheets: list[Sheet]) -> list[HeaderChoice]:

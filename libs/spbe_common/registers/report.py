@@ -7,6 +7,7 @@ from typing import Any
 
 from openpyxl.utils import get_column_letter
 
+from .headers import REGISTER_NUMBER
 from .schemas import ParsedRegister, RowError
 
 API_NAMES = {"opd": "opd_code"}  # the event payload's field -> the API's
@@ -46,6 +47,8 @@ def _errors(errors: list[RowError]) -> list[dict[str, Any]]:
 
 
 def _field(name: str | None) -> str | None:
+    if name == REGISTER_NUMBER:
+        return "asset_code"  # joined to Kode Barang
     if name is None or name.startswith("_"):
         return None  # read to recognise rows (No., Jumlah), never imported
     return API_NAMES.get(name, name)

@@ -14,7 +14,7 @@ from spbe_common.events.payloads import MAC_PATTERN, ApplicationDeclared, AssetD
 
 from . import values
 from .enums import RegisterKind
-from .headers import NAME_OF_REGISTER, QUANTITY
+from .headers import NAME_OF_REGISTER, QUANTITY, REGISTER_NUMBER
 from .schemas import Cell, RowError, SheetRow
 
 OPD_CODE = re.compile(r"^[A-Z0-9][A-Z0-9_.-]{0,31}$")
@@ -83,6 +83,15 @@ class _Row:
         cell = self.cell(name)
         if cell is not None:
             self.values[name] = cell.text
+
+    def register_number(self) -> None:
+        """A KIB's register number completes its class code: "1.3.2.10.02.03.001/0004"; alone it
+        is the asset code (two laptops of one class share the code, never the number)."""
+        cell = self.cell(REGISTER_NUMBER)
+        if cell is None:
+            return
+        code = self.values.get("asset_code")
+        self.values["asset_code"] = f"{code}/{cell.text}" if code else cell.text
 
     def parse(self, name: str, parse: Callable[[Cell], Any]) -> None:
         cell = self.cell(name)
@@ -211,6 +220,7 @@ def to_asset(
     for name in ("funding_source", "notes", "owner", "hostname"):
         cells.text(name)
     cells.parse("warranty_until", lambda c: values.day(c.text, c.value))
+    cells.register_number()
     cells.quantity()
     cells.opd(chosen_opd)
     cells.required("name")

@@ -253,3 +253,27 @@ def test_header_variants_are_case_space_and_punctuation_blind(
     path.write_text(f"{first};{other}\nx;y\n", encoding="utf-8")
     columns = to_json(read_register(path, 1024 * 1024, 10, opd="DINKES"))["columns"]
     assert columns[" ".join(header.split())] == field  # the header as shown: spaces collapsed
+
+
+def test_a_kib_code_and_register_number_make_one_asset_code_per_item(tmp_path: Path) -> None:
+    """Two laptops of one class share the KIB's Kode Barang; the register number tells them
+    apart, so they stay two assets."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["No.", "Nama Barang", "Jenis", "Kode Barang", "No. Register", "Kondisi"])
+    sheet.append([1, "Laptop Sekretaris", "Laptop", "1.3.2.10.02.03.001", "0001", "B"])
+    sheet.append([2, "Laptop Bendahara", "Laptop", "1.3.2.10.02.03.001", "0002", "B"])
+    sheet.append([3, "Printer TU", "Printer", None, "0007", "RR"])
+    path = tmp_path / "kib.xlsx"
+    book.save(path)
+    found = report(str(path), opd="DINKES")
+    assert found["columns"]["Kode Barang"] == found["columns"]["No. Register"] == "asset_code"
+    assert [r["values"]["asset_code"] for r in found["rows"]] == [
+        "1.3.2.10.02.03.001/0001",
+        "1.3.2.10.02.03.001/0002",
+        "0007",
+    ]
+    assert found["errors"] == []
