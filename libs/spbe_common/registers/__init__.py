@@ -8,7 +8,7 @@ sheet, header variants are recognised, blank/total/signature rows are skipped wi
 from .enums import RegisterKind
 from .get import RegisterRejected
 from .read import check_catalogue, read_register
-from .report import api_values, importable, to_json
+from .report import api_field, api_values, importable, to_json
 from .schemas import COLUMNS, Column, ParsedRegister, RowError, Skipped
 
 __all__ = [
@@ -19,6 +19,7 @@ __all__ = [
     "RegisterRejected",
     "RowError",
     "Skipped",
+    "api_field",
     "api_values",
     "check_catalogue",
     "importable",

@@ -29,7 +29,7 @@ def to_json(register: ParsedRegister | None, refused: list[RowError] | None = No
         "errors": _errors(errors),
         "skipped": [{"row": s.row, "reason": s.reason} for s in register.skipped],
         "columns": {
-            _unique(register, m.index, m.header): _field(m.field) for m in register.columns
+            _unique(register, m.index, m.header): api_field(m.field) for m in register.columns
         },
         "rows": [
             {"row": n, "values": api_values(r)}
@@ -46,7 +46,9 @@ def _errors(errors: list[RowError]) -> list[dict[str, Any]]:
     return [{"row": e.row, "column": e.column, "message": e.message} for e in errors]
 
 
-def _field(name: str | None) -> str | None:
+def api_field(name: str | None) -> str | None:
+    """The API's name of the field a column fills; None when it is ignored or read only to
+    recognise rows (No., Jumlah)."""
     if name == REGISTER_NUMBER:
         return "asset_code"  # joined to Kode Barang
     if name is None or name.startswith("_"):

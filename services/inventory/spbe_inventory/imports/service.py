@@ -22,8 +22,13 @@ from sqlalchemy import Connection
 from spbe_common.auth import Principal
 from spbe_common.db import lock_asset_identities
 from spbe_common.events.payloads import ApplicationDeclared, AssetDeclared
-from spbe_common.registers import ParsedRegister, RegisterKind, RegisterRejected, read_register
-from spbe_common.registers.report import API_NAMES
+from spbe_common.registers import (
+    ParsedRegister,
+    RegisterKind,
+    RegisterRejected,
+    api_field,
+    read_register,
+)
 from spbe_inventory.applications import repository as applications_repo
 from spbe_inventory.applications import service as applications
 from spbe_inventory.assets import repository as assets_repo
@@ -149,8 +154,9 @@ def reading_of(register: ParsedRegister) -> dict[str, Any]:
     columns = [
         {
             "header": m.header,
-            "field": _stored_field(m.field),
-            "note": m.note or ("dibaca untuk mengenali baris; tidak disimpan" if m.field else ""),
+            "field": api_field(m.field),
+            "note": m.note
+            or ("dibaca untuk mengenali baris; tidak disimpan" if not api_field(m.field) else ""),
         }
         for m in register.columns
     ]
@@ -160,14 +166,6 @@ def reading_of(register: ParsedRegister) -> dict[str, Any]:
         "columns": columns,
         "skipped": [asdict(s) for s in register.skipped],
     }
-
-
-def _stored_field(name: str | None) -> str | None:
-    """The API's name of the field a column fills (None: ignored, or read only to recognise
-    rows, such as No.)."""
-    if name is None or name.startswith("_"):
-        return None
-    return API_NAMES.get(name, name)
 
 
 def is_expired(record: dict[str, Any], now: datetime | None = None) -> bool:
