@@ -7,10 +7,13 @@ import http.server
 import shutil
 import socket
 import threading
+import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import uvicorn
 
 from spbe_collector.settings import CollectorSettings
 from spbe_common.bus import EmbeddedBus, make_bus
@@ -108,3 +111,51 @@ def _read_events(settings: CollectorSettings) -> list[Event]:
 @pytest.fixture
 def read_events() -> Callable[[CollectorSettings], list[Event]]:
     return _read_events
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@dataclass(frozen=True)
+class ServedInventory:
+    url: str
+    token: str  # of a collector service account
+    data_dir: Path
+
+
+@pytest.fixture
+def served_inventory(tmp_path: Path) -> Iterator[ServedInventory]:
+    """The real inventory API (sample catalogue, SQLite) served by uvicorn on 127.0.0.1."""
+    from harness import grant
+
+    from spbe_common.auth import Role
+    from spbe_inventory import migrate
+    from spbe_inventory.api.app import create_app
+    from spbe_inventory.db import make_engine
+    from spbe_inventory.sample.service import load_sample
+    from spbe_inventory.settings import InventorySettings
+
+    data = tmp_path / "inventory"
+    settings = InventorySettings(_env_file=None, data_dir=data)
+    engine = make_engine(settings.db_url)
+    migrate.upgrade(engine)
+    with engine.begin() as conn:
+        load_sample(conn)
+    token = grant(engine, Role.COLLECTOR, name="collector")
+    port = free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(settings, engine), host="127.0.0.1", port=port,
+                       log_level="error", lifespan="off")
+    )  # fmt: skip
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.02)
+    yield ServedInventory(f"http://127.0.0.1:{port}", token, data)
+    server.should_exit = True
+    thread.join(timeout=10)
+    engine.dispose()

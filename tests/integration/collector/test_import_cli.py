@@ -5,62 +5,27 @@ with the collector's own service token, and a register that passes is published 
 from __future__ import annotations
 
 import json
-import socket
-import threading
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import openpyxl
 import pytest
-import uvicorn
-from harness import grant
+from integration.collector.conftest import ServedInventory
 from typer.testing import CliRunner
 
 from spbe_collector.cli import app
 from spbe_collector.settings import CollectorSettings
-from spbe_common.auth import Role
 from spbe_common.events import Event, EventType
 from spbe_common.events.payloads import AssetDeclared
-from spbe_inventory import migrate
-from spbe_inventory.api.app import create_app
-from spbe_inventory.db import make_engine
-from spbe_inventory.sample.service import load_sample
-from spbe_inventory.settings import InventorySettings
 
 REGISTERS = Path(__file__).resolve().parents[2] / "data" / "registers"
 runner = CliRunner()
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture
-def inventory(tmp_path: Path) -> Iterator[tuple[str, str]]:
+def inventory(served_inventory: ServedInventory) -> tuple[str, str]:
     """The inventory API served on 127.0.0.1, and a token of a collector service account."""
-    settings = InventorySettings(_env_file=None, data_dir=tmp_path / "inventory")
-    engine = make_engine(settings.db_url)
-    migrate.upgrade(engine)
-    with engine.begin() as conn:
-        load_sample(conn)
-    token = grant(engine, Role.COLLECTOR, name="collector")
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(settings, engine), host="127.0.0.1", port=port,
-                       log_level="error", lifespan="off")
-    )  # fmt: skip
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.02)
-    yield f"http://127.0.0.1:{port}", token
-    server.should_exit = True
-    thread.join(timeout=10)
-    engine.dispose()
+    return served_inventory.url, served_inventory.token
 
 
 @pytest.fixture

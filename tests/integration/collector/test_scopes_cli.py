@@ -4,15 +4,10 @@ checked against the catalogue with a collector service token."""
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
-from harness import grant
+from integration.collector.conftest import ServedInventory, free_port
 from typer.testing import CliRunner
 
 from spbe_cli.jobs import collector_settings
@@ -20,55 +15,25 @@ from spbe_collector import cli
 from spbe_collector.scopes.catalogue import SAMPLE_SCOPES
 from spbe_collector.scopes.service import ScopeRefused
 from spbe_collector.service import scope_repository
-from spbe_common.auth import Role
-from spbe_inventory import migrate
-from spbe_inventory.api.app import create_app
-from spbe_inventory.db import make_engine
-from spbe_inventory.sample.service import load_sample
-from spbe_inventory.settings import InventorySettings
 
 runner = CliRunner()
 UNKNOWN = "scopes:\n  - {key: kominfo-lan, opd: DISKOMINFO, ranges: [127.0.0.1/32]}\n"
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture
-def inventory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+def inventory(
+    served_inventory: ServedInventory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> str:
     """The inventory API on 127.0.0.1 (its URL); the collector's environment points at it with a
     collector token, from a folder without a scopes file."""
-    data = tmp_path / "inventory"
-    settings = InventorySettings(_env_file=None, data_dir=data)
-    engine = make_engine(settings.db_url)
-    migrate.upgrade(engine)
-    with engine.begin() as conn:
-        load_sample(conn)
-    token = grant(engine, Role.COLLECTOR, name="collector")
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(settings, engine), host="127.0.0.1", port=port,
-                       log_level="error", lifespan="off")
-    )  # fmt: skip
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.02)
     monkeypatch.chdir(tmp_path)
     for name in ("SPBE_SCOPES_FILE", "SPBE_ENVIRONMENT", "SPBE_BUS", "SPBE_DATABASE_URL"):
         monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("SPBE_DATA_DIR", str(data))
-    monkeypatch.setenv("SPBE_INVENTORY_URL", f"http://127.0.0.1:{port}")
-    monkeypatch.setenv("SPBE_INVENTORY_TOKEN", token)
+    monkeypatch.setenv("SPBE_DATA_DIR", str(served_inventory.data_dir))
+    monkeypatch.setenv("SPBE_INVENTORY_URL", served_inventory.url)
+    monkeypatch.setenv("SPBE_INVENTORY_TOKEN", served_inventory.token)
     monkeypatch.setattr(cli.console, "width", 200)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
-    engine.dispose()
+    return served_inventory.url
 
 
 def scopes() -> tuple[int, str]:
