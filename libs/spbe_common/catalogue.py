@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from spbe_common.events.enums import ApplicationKind, ApplicationStatus, HostingKind
 
 SCHEMA_VERSION: Literal[1] = 1
+FollowUpDate = date | None  # a name apart: records with a `date` field shadow the type
 
 
 class ServiceArea(StrEnum):
@@ -96,6 +97,14 @@ class AuditorKind(StrEnum):
     CERTIFIED_EXTERNAL = "certified_external"
 
 
+class AuditCoverage(StrEnum):
+    """How much of the main items of its kind (infrastructure, applications, security) an audit
+    covered in the OPD it audited."""
+
+    SOME = "some"
+    ALL = "all"
+
+
 class ReviewSubject(StrEnum):
     """What a periodic review and evaluation looked at."""
 
@@ -105,6 +114,7 @@ class ReviewSubject(StrEnum):
     APPLICATION_DEVELOPMENT = "application_development"
     ASSET_MANAGEMENT = "asset_management"
     SERVICE_PORTAL = "service_portal"
+    APPLICATION = "application"  # an application's electronic service (indicators 32-47)
 
 
 class Record(BaseModel):
@@ -198,8 +208,17 @@ class Audit(Record):
     standard_based: bool = Field(default=False, description="Done to a named audit standard")
     auditor: AuditorKind = AuditorKind.INTERNAL
     scope: str = ""
+    opds: list[str] = Field(
+        default_factory=list, description="Codes of the OPD audited; empty = not recorded"
+    )
+    coverage: AuditCoverage = Field(
+        default=AuditCoverage.SOME, description="Some or all of the main items of its kind"
+    )
+    followed_up_on: FollowUpDate = Field(
+        default=None, description="When the findings were followed up with improvements"
+    )
     findings_followed_up: bool = Field(
-        default=False, description="Findings were followed up with improvements"
+        default=False, description="Kept for old snapshots; the rules read followed_up_on"
     )
 
 
@@ -235,7 +254,15 @@ class Review(Record):
     id: str = Field(min_length=1)
     subject: ReviewSubject
     date: date
-    improvements_followed_up: bool = False
+    followed_up_on: FollowUpDate = Field(
+        default=None, description="When its results were followed up with improvements"
+    )
+    applications: list[str] = Field(
+        default_factory=list, description="Ids of the applications it looked at, if any"
+    )
+    improvements_followed_up: bool = Field(
+        default=False, description="Kept for old snapshots; the rules read followed_up_on"
+    )
     reference: str | None = Field(default=None, description="Report number or link")
 
 

@@ -37,18 +37,33 @@ def test_an_unknown_schema_version_is_refused() -> None:
         CatalogueSnapshot.model_validate_json(text)
 
 
+def test_a_snapshot_from_before_the_coverage_and_follow_up_fields_still_validates() -> None:
+    old = CatalogueSnapshot.model_validate(
+        {
+            "taken_at": "2025-06-30T00:00:00Z",
+            "audits": [{"id": "a", "kind": "security", "date": "2025-01-01", "in_plan": True,
+                        "findings_followed_up": True}],
+            "reviews": [{"id": "r", "subject": "data_centre", "date": "2025-01-01",
+                         "improvements_followed_up": True}],
+        }
+    )  # fmt: skip
+    audit, review = old.audits[0], old.reviews[0]
+    assert (audit.opds, audit.coverage, audit.followed_up_on) == ([], "some", None)
+    assert (review.followed_up_on, review.applications) == (None, [])
+
+
 def test_the_example_derives_to_hand_checked_levels(example: CatalogueSnapshot) -> None:
     levels = {p.indicator: p.level for p in derive("spbe-2020", example)}
     # 15: both Pemda apps document every stage and were consulted; none controlled -> 3
     # 16: BKAD declared, BAPPEDA and DISKOMINFO host in dc-kota, SOP, PDN-linked, reviewed -> 4
     # 17: only BAPPEDA is on the intra network -> 2; 18: SPL registered, BAPPEDA uses it -> 2
     # 24: programme, guideline lacks management and disposal -> 2
-    # 31: planned, standard-based, internal -> 3; 29/30: no audit -> 1
-    # 32/33: SIPD at 3; 37: SRIKANDI at 4; the rest: no application -> 1
+    # 31: planned, standard-based, internal, all main items of DISKOMINFO -> 3; 29/30: none -> 1
+    # 32/33: SIPD at 3; 37: SRIKANDI claims 4 but is not on the service bus -> 3; the rest -> 1
     assert {k: levels[k] for k in ("15", "16", "17", "18", "24", "29", "30", "31")} == {
         "15": 3, "16": 4, "17": 2, "18": 2, "24": 2, "29": 1, "30": 1, "31": 3,
     }  # fmt: skip
-    assert (levels["32"], levels["33"], levels["37"], levels["47"]) == (3, 3, 4, 1)
+    assert (levels["32"], levels["33"], levels["37"], levels["47"]) == (3, 3, 3, 1)
     pemdi = {p.indicator: p.level for p in derive("pemdi-2026", example)}
     assert pemdi["I14"] == 3  # mean of 4 and 2
     assert pemdi["I17"] == 2  # portal active; no public-service application to list yet

@@ -19,7 +19,8 @@ from .model import Check, Evidence
 # "Periodic" review and "at least once every 2 years" audit: counted back from taken_at.
 REVIEW_WINDOW = timedelta(days=730)
 AUDIT_WINDOW = timedelta(days=730)
-DATA_CENTRE_KINDS = frozenset({HostingKind.PUSAT_DATA_PEMDA, HostingKind.PDN})
+# Cloud is a (non-physical) data centre in the regulation's definition of Pusat Data.
+DATA_CENTRE_KINDS = frozenset({HostingKind.PUSAT_DATA_PEMDA, HostingKind.PDN, HostingKind.CLOUD})
 
 
 def _within(snapshot: CatalogueSnapshot, when: date, window: timedelta) -> bool:
@@ -85,10 +86,28 @@ def reviewed(snapshot: CatalogueSnapshot, subject: ReviewSubject) -> Check:
     return Check(bool(reviews), review_evidence(reviews), () if reviews else (need,))
 
 
+def followed_up(snapshot: CatalogueSnapshot, held_on: date, followed_up_on: date | None) -> bool:
+    """A follow-up dated after the review or audit it follows, and not after taken_at."""
+    return followed_up_on is not None and held_on < followed_up_on <= snapshot.taken_at.date()
+
+
 def improved(snapshot: CatalogueSnapshot, subject: ReviewSubject) -> Check:
-    done = [r for r in recent_reviews(snapshot, subject) if r.improvements_followed_up]
-    need = f"the results of a recent {subject} review followed up with improvements"
-    return Check(bool(done), review_evidence(done), () if done else (need,))
+    """A recent review whose results were followed up, on a date after the review."""
+    recent = recent_reviews(snapshot, subject)
+    done = [r for r in recent if followed_up(snapshot, r.date, r.followed_up_on)]
+    evidence = tuple(
+        Evidence(
+            "review", r.id, f"{r.subject} review on {r.date}, followed up on {r.followed_up_on}"
+        )
+        for r in done
+    )
+    need = f"the results of a recent {subject} review followed up with improvements, dated after it"
+    undated = tuple(
+        f"{subject} review on {r.date}: the date its results were followed up"
+        for r in recent
+        if r.improvements_followed_up and r.followed_up_on is None
+    )
+    return Check(bool(done), evidence, () if done else (need, *undated))
 
 
 def both(*checks: Check) -> Check:

@@ -18,13 +18,8 @@ from spbe_scorer.numbers import display
 from .facts import active_applications, both, improved, reviewed
 from .model import Check, Evidence, Ladder, Proposal, Step
 from .registry import rule
-from .rules import (
-    application_development,
-    best_service_level,
-    data_centre,
-    intra_network,
-    service_bus,
-)
+from .rules import application_development, data_centre, intra_network, service_bus
+from .service_rules import best_service_level
 
 FRAMEWORK = "pemdi-2026"
 PROXY = "proxy from the 59/2020 ladders; the 8/2026 level criteria are not in the reference"

@@ -1,40 +1,32 @@
-"""Derivation rules of PermenPANRB 59/2020: catalogue facts -> proposed indicator levels.
+"""Derivation rules of PermenPANRB 59/2020 (15-18, 24): catalogue facts -> proposed levels.
 
 Criteria are cumulative, so each rule is a Ladder climbed from level 1. "All OPD" means every
 OPD in the snapshot. The level-criteria text lives in the framework file; these are the checks.
 """
 
 from dataclasses import replace
-from fractions import Fraction
-from functools import partial
 
 from spbe_common.events.enums import HostingKind
 from spbe_scorer.catalogue import (
-    SERVICE_AREA_INDICATOR,
     AssetStage,
-    Audit,
-    AuditKind,
-    AuditorKind,
     CatalogueSnapshot,
+    Facility,
     LifecycleStage,
     ReviewSubject,
-    ServiceArea,
 )
 
 from .asset_register import register_evidence
 from .facts import (
-    AUDIT_WINDOW,
     active_applications,
     both,
     coverage,
     data_centres,
     improved,
     pemda_applications,
-    recent_audits,
     reviewed,
 )
 from .model import Check, Evidence, Ladder, Proposal, Step
-from .registry import register, rule
+from .registry import rule
 
 FRAMEWORK = "spbe-2020"
 
@@ -110,9 +102,14 @@ def data_centre_users(snapshot: CatalogueSnapshot) -> set[str]:
     return declared | hosting
 
 
+def used_data_centres(snapshot: CatalogueSnapshot) -> list[Facility]:
+    """Data centres (cloud included) that some OPD uses: declared, or hosting an active app."""
+    hosting = {a.facility for a in active_applications(snapshot)}
+    return [f for f in data_centres(snapshot) if f.used_by or f.id in hosting]
+
+
 def _data_centre_sops(snapshot: CatalogueSnapshot) -> Check:
-    users = data_centre_users(snapshot)
-    in_use = [f for f in data_centres(snapshot) if set(f.used_by) & users or _hosts(snapshot, f.id)]
+    in_use = used_data_centres(snapshot)
     lacking = [f for f in in_use if not f.sop]
     evidence = tuple(Evidence("facility", f.id, "SOP present") for f in in_use if f.sop)
     return Check(
@@ -120,16 +117,20 @@ def _data_centre_sops(snapshot: CatalogueSnapshot) -> Check:
     )
 
 
-def _hosts(snapshot: CatalogueSnapshot, facility_id: str) -> bool:
-    return any(a.facility == facility_id for a in active_applications(snapshot))
+def _pdn_link(facility: Facility) -> bool:
+    return facility.pdn_interconnected or facility.kind is HostingKind.PDN
 
 
 def _pdn_linked(snapshot: CatalogueSnapshot) -> Check:
-    linked = [
-        f for f in data_centres(snapshot) if f.pdn_interconnected or f.kind is HostingKind.PDN
-    ]
+    """A PDN link counts only for a data centre that some OPD actually uses."""
+    linked = [f for f in used_data_centres(snapshot) if _pdn_link(f)]
     evidence = tuple(Evidence("facility", f.id, "interconnected with / is PDN") for f in linked)
-    need = ("a data centre interconnected with PDN, or use of PDN services",)
+    used = {f.id for f in linked}
+    unused = [f for f in data_centres(snapshot) if _pdn_link(f) and f.id not in used]
+    need = (
+        "a data centre that an OPD uses, interconnected with PDN, or use of PDN services",
+        *(f"{f.name} is linked to PDN but no OPD uses it" for f in unused),
+    )
     return Check(bool(linked), evidence, () if linked else need)
 
 
@@ -324,84 +325,3 @@ def asset_management(snapshot: CatalogueSnapshot) -> Proposal:
     """The ladder's level; the register's shares are evidence only (no threshold in 59/2020)."""
     proposal = LADDER_24.climb("24", snapshot)
     return replace(proposal, evidence=proposal.evidence + register_evidence(snapshot))
-
-
-# --- 29/30/31 Pelaksanaan Audit Infrastruktur / Aplikasi / Keamanan ---------------------------
-
-AUDIT_STEPS: tuple[tuple[int, str, str], ...] = (
-    (2, "in_plan", "done to a continuous audit plan"),
-    (3, "standard_based", "done to an audit standard"),
-    (4, "certified_external", "done by certified external auditors"),
-    (5, "findings_followed_up", "findings followed up with improvements"),
-)
-
-
-def _audit_passes(audit: Audit, attribute: str) -> bool:
-    if attribute == "certified_external":
-        return audit.auditor is AuditorKind.CERTIFIED_EXTERNAL
-    return bool(getattr(audit, attribute))
-
-
-def audit_level(audit: Audit) -> tuple[int, str | None]:
-    """One audit's level on the cumulative ladder, and what its next level needs."""
-    level = 1
-    for step_level, attribute, need in AUDIT_STEPS:
-        if not _audit_passes(audit, attribute):
-            return level, need
-        level = step_level
-    return level, None
-
-
-def _audits(kind: AuditKind, indicator: str, snapshot: CatalogueSnapshot) -> Proposal:
-    audits = recent_audits(snapshot, kind)
-    if not audits:
-        wanted = f"at least one {kind} audit within the last {AUDIT_WINDOW.days} days"
-        return Proposal(indicator, Fraction(1), "Audits are not done.", missing=(wanted,))
-    best = max(audits, key=lambda a: (audit_level(a)[0], a.date))
-    level, need = audit_level(best)
-    criteria = {
-        1: "Audits done without continuous planning.",
-        **{n: f"Audits {t}." for n, _, t in AUDIT_STEPS},
-    }
-    evidence = (
-        Evidence("audit", best.id, f"{kind} audit on {best.date.isoformat()}: {best.scope}"),
-    )
-    missing = (f"an audit {need}",) if need else ()
-    return Proposal(indicator, Fraction(level), criteria[level], evidence, missing)
-
-
-for _kind, _indicator in (
-    (AuditKind.INFRASTRUCTURE, "29"),
-    (AuditKind.APPLICATION, "30"),
-    (AuditKind.SECURITY, "31"),
-):
-    register(FRAMEWORK, _indicator, partial(_audits, _kind, _indicator))
-
-
-# --- 32..47 Layanan: the technical-function level of the best application --------------------
-
-
-def best_service_level(area: ServiceArea, snapshot: CatalogueSnapshot) -> Proposal:
-    indicator = SERVICE_AREA_INDICATOR[area]
-    serving = [a for a in active_applications(snapshot) if area in a.service_areas]
-    rated = [a for a in serving if a.function_level is not None]
-    unrated = tuple(  # by field, not `a not in rated`: model equality is O(n) per test
-        f"{a.name} ({a.opd}): technical-function level not assessed"
-        for a in serving
-        if a.function_level is None
-    )
-    if not rated:
-        need = (f"an active application for {area} with an assessed level", *unrated)
-        return Proposal(
-            indicator, Fraction(1), f"No assessed application for {area}.", missing=need
-        )
-    best = max(rated, key=lambda a: a.function_level or 0)
-    level = best.function_level or 1
-    evidence = tuple(Evidence("application", a.id, f"level {a.function_level}") for a in rated)
-    missing = () if level == 5 else (f"an application for {area} at level {level + 1}", *unrated)
-    criterion = f"{best.name} ({best.opd}) works at technical-function level {level}."
-    return Proposal(indicator, Fraction(level), criterion, evidence, missing)
-
-
-for _area in ServiceArea:
-    register(FRAMEWORK, SERVICE_AREA_INDICATOR[_area], partial(best_service_level, _area))

@@ -26,13 +26,16 @@ def days_ago(days: int) -> date:
     return TAKEN.date() - timedelta(days=days)
 
 
-def review(subject: ReviewSubject, *, age: int = 100, improved: bool = False) -> Review:
+def review(
+    subject: ReviewSubject, *, age: int = 100, follow_up: int | None = None, **fields: Any
+) -> Review:
+    """A review `age` days before the snapshot, followed up `follow_up` days after it."""
+    held = days_ago(age)
+    followed = None if follow_up is None else held + timedelta(days=follow_up)
     return Review(
-        id=f"rev-{subject}-{age}",
-        subject=subject,
-        date=days_ago(age),
-        improvements_followed_up=improved,
-    )
+        **{"id": f"rev-{subject}-{age}", "subject": subject, "date": held,
+           "followed_up_on": followed, **fields}
+    )  # fmt: skip
 
 
 def app(name: str, opd: str = "BAPPEDA", **fields: Any) -> Application:

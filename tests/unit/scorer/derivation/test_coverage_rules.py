@@ -2,6 +2,8 @@
 
 from fractions import Fraction
 
+import pytest
+
 from spbe_scorer.catalogue import ReviewSubject, ServiceBus, Site
 from spbe_scorer.derivation import rules_for
 
@@ -45,7 +47,9 @@ def test_16_level_3_all_opd_by_declaration_or_hosting_with_sop() -> None:
     )
     proposal = RULES["16"](catalogue)
     assert proposal.level == 3
-    assert proposal.missing == ("a data centre interconnected with PDN, or use of PDN services",)
+    assert proposal.missing == (
+        "a data centre that an OPD uses, interconnected with PDN, or use of PDN services",
+    )
 
 
 def test_16_inactive_application_does_not_count_as_use() -> None:
@@ -71,9 +75,9 @@ def test_16_levels_4_and_5_by_pdn_and_review_follow_up() -> None:
     four = RULES["16"](snapshot(**base, reviews=[review(ReviewSubject.DATA_CENTRE, age=730)]))
     assert four.level == 4
     assert four.missing == (
-        "the results of a recent data_centre review followed up with improvements",
+        "the results of a recent data_centre review followed up with improvements, dated after it",
     )
-    five = RULES["16"](snapshot(**base, reviews=[review(ReviewSubject.DATA_CENTRE, improved=True)]))
+    five = RULES["16"](snapshot(**base, reviews=[review(ReviewSubject.DATA_CENTRE, follow_up=30)]))
     assert (five.level, five.missing, five.criterion) == (
         Fraction(5),
         (),
@@ -87,6 +91,81 @@ def test_16_a_pdn_facility_counts_as_pdn_use() -> None:
         reviews=[review(ReviewSubject.DATA_CENTRE)],
     )
     assert RULES["16"](catalogue).level == 4
+
+
+def test_16_a_pdn_facility_no_opd_uses_no_longer_gives_levels_4_and_5() -> None:
+    """It used to: any PDN facility, or any facility flagged as linked, counted."""
+    catalogue = snapshot(
+        facilities=[
+            facility(used_by=OPDS, sop=True),
+            facility("pdn", kind="pdn"),
+            facility("old", pdn_interconnected=True),
+        ],
+        reviews=[review(ReviewSubject.DATA_CENTRE, follow_up=30)],
+    )
+    proposal = RULES["16"](catalogue)
+    assert proposal.level == 3
+    assert proposal.missing == (
+        "a data centre that an OPD uses, interconnected with PDN, or use of PDN services",
+        "Facility pdn is linked to PDN but no OPD uses it",
+        "Facility old is linked to PDN but no OPD uses it",
+    )
+
+
+def test_16_a_pdn_link_counts_once_an_opd_uses_the_facility() -> None:
+    used_pdn = facility("pdn", kind="pdn", used_by=["BKAD"], sop=True)
+    catalogue = snapshot(
+        facilities=[facility(used_by=OPDS, sop=True), used_pdn],
+        reviews=[review(ReviewSubject.DATA_CENTRE)],
+    )
+    assert RULES["16"](catalogue).level == 4
+    hosting = facility("pdn", kind="pdn", sop=True)  # used by hosting an active application
+    catalogue = snapshot(
+        facilities=[facility(used_by=OPDS, sop=True), hosting],
+        applications=[app("simda", "BKAD", facility="pdn")],
+        reviews=[review(ReviewSubject.DATA_CENTRE)],
+    )
+    assert RULES["16"](catalogue).level == 4
+
+
+def test_16_cloud_counts_as_a_data_centre() -> None:
+    cloud = facility("cloud", kind="cloud", used_by=["BAPPEDA"], sop=True)
+    assert RULES["16"](snapshot(facilities=[cloud])).level == 2
+    hosted = snapshot(
+        facilities=[cloud],
+        applications=[app("a", "BKAD", facility="cloud"), app("b", "DISKOMINFO", facility="cloud")],
+    )
+    assert RULES["16"](hosted).level == 3
+    no_sop = facility("cloud", kind="cloud", used_by=OPDS)
+    assert RULES["16"](snapshot(facilities=[no_sop])).missing == ("an SOP for Facility cloud",)
+
+
+@pytest.mark.parametrize(
+    ("reviewed", "expected"),
+    [
+        (review(ReviewSubject.DATA_CENTRE, improvements_followed_up=True), 4),  # no date
+        (review(ReviewSubject.DATA_CENTRE, follow_up=0), 4),  # the review's own day
+        (review(ReviewSubject.DATA_CENTRE, follow_up=-5), 4),  # before the review
+        (review(ReviewSubject.DATA_CENTRE, age=10, follow_up=11), 4),  # after the snapshot
+        (review(ReviewSubject.DATA_CENTRE, age=10, follow_up=10), 5),  # on the snapshot day
+        (review(ReviewSubject.DATA_CENTRE, follow_up=1), 5),
+    ],
+)
+def test_16_level_5_needs_a_follow_up_dated_after_the_review(reviewed, expected) -> None:
+    linked = facility(used_by=OPDS, sop=True, pdn_interconnected=True)
+    assert RULES["16"](snapshot(facilities=[linked], reviews=[reviewed])).level == expected
+
+
+def test_an_undated_follow_up_flag_no_longer_gives_level_5_and_says_what_is_missing() -> None:
+    """It used to: improvements_followed_up alone was level 5 on ladders 15-18 and 24."""
+    flagged = review(ReviewSubject.DATA_CENTRE, improvements_followed_up=True)
+    linked = facility(used_by=OPDS, sop=True, pdn_interconnected=True)
+    proposal = RULES["16"](snapshot(facilities=[linked], reviews=[flagged]))
+    assert proposal.level == 4
+    assert proposal.missing == (
+        "the results of a recent data_centre review followed up with improvements, dated after it",
+        f"data_centre review on {flagged.date}: the date its results were followed up",
+    )
 
 
 # --- 17 Layanan Jaringan Intra ---------------------------------------------------------------
@@ -108,7 +187,7 @@ def test_17_ladder() -> None:
     reviewed = [review(ReviewSubject.INTRA_NETWORK)]
     assert RULES["17"](snapshot(sites=_sites(*OPDS), reviews=reviewed)).level == 3
     assert RULES["17"](snapshot(sites=_sites(*OPDS, jip=True), reviews=reviewed)).level == 4
-    improved = [review(ReviewSubject.INTRA_NETWORK, improved=True)]
+    improved = [review(ReviewSubject.INTRA_NETWORK, follow_up=30)]
     assert RULES["17"](snapshot(sites=_sites(*OPDS, jip=True), reviews=improved)).level == 5
 
 
@@ -140,6 +219,6 @@ def test_18_levels_3_to_5() -> None:
     reviews = [review(ReviewSubject.SERVICE_BUS)]
     four = snapshot(service_buses=[linked], applications=users, reviews=reviews)
     assert RULES["18"](four).level == 4
-    reviews = [review(ReviewSubject.SERVICE_BUS, improved=True)]
+    reviews = [review(ReviewSubject.SERVICE_BUS, follow_up=30)]
     five = snapshot(service_buses=[linked], applications=users, reviews=reviews)
     assert RULES["18"](five).level == 5

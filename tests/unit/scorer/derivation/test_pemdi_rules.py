@@ -39,10 +39,26 @@ def test_i13_pools_development_and_service_levels() -> None:
         "sipd",
         service_areas=["perencanaan"],
         function_level=4,
+        uses_service_bus=True,
         lifecycle_documents=list(LifecycleStage),
     )
     proposal = RULES["I13"](snapshot(applications=[sipd]))
     assert proposal.level == (2 + Fraction(19, 16)) / 2
+
+
+def test_i13_takes_the_service_levels_that_facts_support() -> None:
+    # level 5 claimed, neither on the service bus nor reviewed: 3 -> mean (2 + 18/16) / 2
+    sipd = app(
+        "sipd", service_areas=["perencanaan"], function_level=5,
+        lifecycle_documents=list(LifecycleStage),
+    )  # fmt: skip
+    proposal = RULES["I13"](snapshot(applications=[sipd]))
+    assert proposal.level == (2 + Fraction(18, 16)) / 2
+    assert any("needs integration with other services over the SPL" in m for m in proposal.missing)
+
+
+def test_every_pemdi_proposal_is_marked_unconfirmed() -> None:
+    assert all(rule(snapshot()).unconfirmed for rule in RULES.values())
 
 
 def test_i17_portal_ladder() -> None:
@@ -56,5 +72,5 @@ def test_i17_portal_ladder() -> None:
     bus_portal = app("portal", "DISKOMINFO", is_service_portal=True, uses_service_bus=True)
     reviewed = [review(ReviewSubject.SERVICE_PORTAL)]
     assert RULES["I17"](snapshot(applications=[bus_portal, listed], reviews=reviewed)).level == 4
-    improved = [review(ReviewSubject.SERVICE_PORTAL, improved=True)]
+    improved = [review(ReviewSubject.SERVICE_PORTAL, follow_up=30)]
     assert RULES["I17"](snapshot(applications=[bus_portal, listed], reviews=improved)).level == 5

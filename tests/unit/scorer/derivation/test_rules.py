@@ -15,7 +15,6 @@ from spbe_scorer.catalogue import (
 )
 from spbe_scorer.derivation import derive, rules_for
 from spbe_scorer.derivation.registry import register
-from spbe_scorer.derivation.rules import audit_level
 from spbe_scorer.frameworks import load_framework
 
 from .builders import OPDS, app, audit, days_ago, review, snapshot
@@ -54,7 +53,7 @@ def test_15_levels_2_to_5() -> None:
     assert level(consulted_with_ict_opd=True, controlled_by_ict_opd=True) == 3  # no review
     reviewed = (review(ReviewSubject.APPLICATION_DEVELOPMENT),)
     assert level(reviewed, consulted_with_ict_opd=True, controlled_by_ict_opd=True) == 4
-    improved = (review(ReviewSubject.APPLICATION_DEVELOPMENT, improved=True),)
+    improved = (review(ReviewSubject.APPLICATION_DEVELOPMENT, follow_up=30),)
     assert level(improved, consulted_with_ict_opd=True, controlled_by_ict_opd=True) == 5
 
 
@@ -87,7 +86,7 @@ REVIEWED = [review(ReviewSubject.ASSET_MANAGEMENT)]
         ({**STRATEGY, "strategy_opds": OPDS[:2]}, REVIEWED, 3),
         (STRATEGY, [], 3),
         (STRATEGY, REVIEWED, 4),
-        (STRATEGY, [review(ReviewSubject.ASSET_MANAGEMENT, improved=True)], 5),
+        (STRATEGY, [review(ReviewSubject.ASSET_MANAGEMENT, follow_up=30)], 5),
     ],
 )
 def test_24_ladder(facts: dict, reviews: list, expected: int) -> None:
@@ -112,30 +111,70 @@ def test_24_names_the_stage_the_guideline_lacks_and_the_opd_without_strategy() -
 
 # --- 29/30/31 Pelaksanaan Audit --------------------------------------------------------------
 
+PLANNED = {"in_plan": True, "opds": ["BAPPEDA"]}
+STANDARD = {**PLANNED, "standard_based": True, "coverage": "all"}
+EXTERNAL = {**STANDARD, "auditor": "certified_external"}
+EVERY_OPD = {**EXTERNAL, "opds": OPDS}
+FOLLOWED = {**EVERY_OPD, "followed_up_on": days_ago(100)}  # the audit is 200 days old
+
 
 @pytest.mark.parametrize(
     ("fields", "expected"),
     [
         ({}, 1),
-        ({"in_plan": True}, 2),
-        ({"in_plan": True, "standard_based": True}, 3),
-        ({"in_plan": True, "standard_based": True, "auditor": "certified_external"}, 4),
-        ({"in_plan": True, "auditor": "certified_external", "findings_followed_up": True}, 2),
-        ({"in_plan": True, "standard_based": True, "auditor": "certified_external",
-          "findings_followed_up": True}, 5),
+        ({"in_plan": True}, 1),  # planned, but no OPD recorded as audited
+        (PLANNED, 2),
+        ({**STANDARD, "coverage": "some"}, 2),  # to a standard, but only some main items
+        ({**STANDARD, "opds": []}, 1),
+        (STANDARD, 3),
+        ({**PLANNED, "standard_based": True, "auditor": "certified_external"}, 2),
+        (EXTERNAL, 3),  # one OPD audited: level 4 needs every OPD
+        ({**EVERY_OPD, "opds": OPDS[:2]}, 3),
+        (EVERY_OPD, 4),
+        ({**EVERY_OPD, "findings_followed_up": True}, 4),  # no dated follow-up
+        ({**EVERY_OPD, "followed_up_on": days_ago(200)}, 4),  # the audit's own day
+        ({**EVERY_OPD, "followed_up_on": days_ago(-1)}, 4),  # after the snapshot
+        (FOLLOWED, 5),
     ],
-)  # fmt: skip
+)
 def test_31_security_audit_ladder(fields: dict, expected: int) -> None:
     proposal = RULES["31"](snapshot(audits=[audit("a1", **fields)]))
     assert proposal.level == expected
-    assert proposal.evidence[0].id == "a1"
     assert bool(proposal.missing) is (expected < 5)
+    assert proposal.unconfirmed
+
+
+def test_one_external_audit_of_one_opd_no_longer_gives_level_5() -> None:
+    """It used to: one certified external audit with its findings followed up, of any scope."""
+    old_top = {"in_plan": True, "standard_based": True, "auditor": "certified_external",
+               "findings_followed_up": True, "opds": ["BKAD"], "coverage": "all",
+               "followed_up_on": days_ago(100)}  # fmt: skip
+    proposal = RULES["31"](snapshot(audits=[audit("one", **old_top)]))
+    assert proposal.level == 3
+    assert proposal.missing_opds == ("BAPPEDA", "DISKOMINFO")
+    assert proposal.missing == (
+        "a security audit by certified external auditors, covering all main items in every OPD;"
+        " not yet in 2 of 3",
+    )
+    assert proposal.evidence[0].detail == (
+        f"security audit on {days_ago(200).isoformat()} of BKAD (all main items)"
+    )
+
+
+def test_audits_of_several_opd_together_cover_every_opd() -> None:
+    audits = [
+        audit("a", **{**EVERY_OPD, "opds": ["BAPPEDA"]}, followed_up_on=days_ago(50)),
+        audit("b", **{**EVERY_OPD, "opds": ["BKAD", "DISKOMINFO"]}),
+    ]
+    proposal = RULES["31"](snapshot(audits=audits))
+    assert proposal.level == 4
+    assert proposal.missing_opds == ("BKAD", "DISKOMINFO")  # their findings not followed up
+    assert {e.id for e in proposal.evidence} == {"a", "b"}
 
 
 def test_audits_count_only_within_two_years_and_only_their_own_kind() -> None:
-    full = {"in_plan": True, "standard_based": True, "auditor": "certified_external"}
-    old = audit("old", date=days_ago(731), **full)
-    infra = audit("infra", kind="infrastructure", **full)
+    old = audit("old", date=days_ago(731), **EVERY_OPD)
+    infra = audit("infra", kind="infrastructure", **EVERY_OPD)
     catalogue = snapshot(audits=[old, infra])
     assert RULES["31"](catalogue).level == 1
     assert RULES["31"](catalogue).missing == (
@@ -145,24 +184,19 @@ def test_audits_count_only_within_two_years_and_only_their_own_kind() -> None:
     assert RULES["30"](catalogue).level == 1
 
 
-def test_the_best_recent_audit_sets_the_level() -> None:
-    audits = [audit("plan", in_plan=True), audit("std", in_plan=True, standard_based=True)]
-    proposal = RULES["31"](snapshot(audits=audits))
-    assert (proposal.level, proposal.evidence[0].id) == (3, "std")
-    assert proposal.missing == ("an audit done by certified external auditors",)
-
-
-def test_audit_level_reports_the_next_need() -> None:
-    assert audit_level(audit("x")) == (1, "done to a continuous audit plan")
+def test_a_planned_audit_without_its_opd_says_so() -> None:
+    proposal = RULES["30"](snapshot(audits=[audit("x", kind="application", in_plan=True)]))
+    assert proposal.level == 1
+    assert "audit x: the OPD it audited" in proposal.missing
 
 
 # --- 32..47 Layanan --------------------------------------------------------------------------
 
 
-def test_service_level_is_the_best_active_application() -> None:
+def test_service_level_is_the_best_supported_active_application() -> None:
     apps = [
         app("sipd", service_areas=["perencanaan", "penganggaran"], function_level=3),
-        app("e-plan", service_areas=["perencanaan"], function_level=4),
+        app("e-plan", service_areas=["perencanaan"], function_level=4, uses_service_bus=True),
         app("legacy", service_areas=["perencanaan"], function_level=5, status="inactive"),
         app("draft", service_areas=["perencanaan"]),
     ]
@@ -174,12 +208,67 @@ def test_service_level_is_the_best_active_application() -> None:
         "draft (BAPPEDA): technical-function level not assessed",
     )
     assert RULES["33"](snapshot(applications=apps)).level == 3
+    assert proposal.unconfirmed
+
+
+def _service(reviews: tuple = (), **fields: object) -> object:
+    lapor = app("lapor", "DISKOMINFO", service_areas=["pengaduan"], **fields)
+    return RULES["42"](snapshot(applications=[lapor], reviews=list(reviews)))
+
+
+def test_services_level_3_needs_only_the_claimed_level() -> None:
+    assert _service(function_level=3).level == 3
+    assert _service(function_level=3).missing == ("an application for pengaduan at level 4",)
+
+
+def test_services_level_4_needs_the_service_bus() -> None:
+    unlinked = _service(function_level=4)
+    assert unlinked.level == 3
+    assert unlinked.missing == (
+        "an application for pengaduan at level 4",
+        "lapor (DISKOMINFO): level 4 needs integration with other services over the SPL",
+    )
+    assert unlinked.evidence[0].detail == "level 4, 3 supported"
+    assert _service(function_level=4, uses_service_bus=True).level == 4
+
+
+def test_function_level_5_without_integration_or_review_no_longer_gives_level_5() -> None:
+    """It used to: a level anyone can set was taken as it stood."""
+    assert _service(function_level=5).level == 3
+    on_bus = _service(function_level=5, uses_service_bus=True)
+    assert on_bus.level == 4
+    assert on_bus.missing == (
+        "an application for pengaduan at level 5",
+        "lapor (DISKOMINFO): level 5 needs a review of it, followed up with improvements after it",
+    )
+
+
+@pytest.mark.parametrize(
+    ("reviewed", "expected"),
+    [
+        (review(ReviewSubject.APPLICATION, applications=["app-lapor"]), 4),  # not followed up
+        (review(ReviewSubject.APPLICATION, follow_up=0, applications=["app-lapor"]), 4),
+        (review(ReviewSubject.APPLICATION, follow_up=30, applications=["app-other"]), 4),
+        (review(ReviewSubject.DATA_CENTRE, follow_up=30, applications=["app-lapor"]), 4),
+        (review(ReviewSubject.APPLICATION, age=731, follow_up=30, applications=["app-lapor"]), 4),
+        (review(ReviewSubject.APPLICATION, follow_up=1, applications=["app-lapor"]), 5),
+        (review(ReviewSubject.APPLICATION_DEVELOPMENT, follow_up=30, applications=["app-lapor"]),
+         5),
+    ],
+)  # fmt: skip
+def test_services_level_5_needs_a_followed_up_review_of_the_application(
+    reviewed: Review, expected: int
+) -> None:
+    proposal = _service((reviewed,), function_level=5, uses_service_bus=True)
+    assert proposal.level == expected
+    assert bool(proposal.missing) is (expected < 5)
 
 
 def test_service_without_application_is_level_1_and_top_level_needs_nothing() -> None:
     assert RULES["47"](snapshot()).level == 1
-    top = [app("jdih", service_areas=["jdih"], function_level=5)]
-    assert RULES["44"](snapshot(applications=top)).missing == ()
+    top = [app("jdih", service_areas=["jdih"], function_level=5, uses_service_bus=True)]
+    reviewed = [review(ReviewSubject.APPLICATION, follow_up=10, applications=["app-jdih"])]
+    assert RULES["44"](snapshot(applications=top, reviews=reviewed)).missing == ()
 
 
 # --- registry --------------------------------------------------------------------------------
@@ -205,3 +294,8 @@ def test_derive_returns_one_proposal_per_rule_within_the_level_range() -> None:
 def test_a_second_rule_for_an_indicator_is_refused() -> None:
     with pytest.raises(ValueError, match="already exists"):
         register("spbe-2020", "16", RULES["16"])
+
+
+def test_proposals_of_rules_read_beyond_the_reference_are_marked_unconfirmed() -> None:
+    marked = {p.indicator for p in derive("spbe-2020", snapshot()) if p.unconfirmed}
+    assert marked == {"29", "30", "31", *map(str, range(32, 48))}
