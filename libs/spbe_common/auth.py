@@ -39,6 +39,9 @@ class Permission(StrEnum):
     REJECTED_READ = "rejected:read"  # raw events set aside: any OPD's data
     SCORES_READ = "scores:read"
     SCORES_WRITE = "scores:write"  # assessments and scoring runs
+    WORKSHEETS_READ = "worksheets:read"  # evaluation periods, worksheets, progress, asesor levels
+    EVIDENCE_READ = "evidence:read"  # download bukti dukung (documents of an evaluation)
+    PERIODS_MANAGE = "periods:manage"  # open periods, assign indicators, enter asesor results
     ACCOUNTS = "accounts:manage"
 
 
@@ -53,9 +56,11 @@ GRANTS: dict[Role, frozenset[Permission]] = {
             Permission.SNAPSHOT_READ,
             Permission.SCORES_READ,
             Permission.SCORES_WRITE,
+            Permission.WORKSHEETS_READ,
+            Permission.EVIDENCE_READ,
         }
     ),
-    Role.VIEWER: frozenset({*_READ, Permission.SCORES_READ}),
+    Role.VIEWER: frozenset({*_READ, Permission.SCORES_READ, Permission.WORKSHEETS_READ}),
     Role.COLLECTOR: frozenset({Permission.OPD_READ}),
     Role.SCORER: frozenset({Permission.SNAPSHOT_READ, Permission.SCORES_READ}),
 }
@@ -72,6 +77,9 @@ class Principal:
     role: Role
     opd_codes: frozenset[str] | None = None  # None: every OPD
     csrf: str | None = None  # set when signed in with a session cookie
+    # The OPD the account belongs to, whatever it may read: an evaluator's own OPD decides which
+    # indicators of an evaluation it fills in; an operator's and a viewer's equal their scope.
+    member_of: frozenset[str] = frozenset()
 
     def can(self, permission: Permission) -> bool:
         return permission in GRANTS[self.role]
@@ -90,7 +98,12 @@ class Principal:
 
     def public(self) -> dict[str, Any]:
         codes = None if self.opd_codes is None else sorted(self.opd_codes)
-        return {"name": self.name, "role": self.role.value, "opd_codes": codes}
+        return {
+            "name": self.name,
+            "role": self.role.value,
+            "opd_codes": codes,
+            "member_of": sorted(self.member_of),
+        }
 
 
 def scope_of(role: Role, opd_codes: list[str]) -> frozenset[str] | None:

@@ -143,7 +143,11 @@ def users_add(
     name: Annotated[str, typer.Argument(help="Account name: a-z 0-9 . _ -")],
     role: Annotated[Role, typer.Option("--role", help="What the account may do")],
     opd: Annotated[
-        list[str] | None, typer.Option("--opd", help="OPD code (repeat): the account's scope")
+        list[str] | None,
+        typer.Option(
+            "--opd",
+            help="OPD code (repeat): an operator's or viewer's scope, an evaluator's own OPD",
+        ),
     ] = None,
 ) -> None:
     """Create an account; prints its generated password (only now) on the last line."""

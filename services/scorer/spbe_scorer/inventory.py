@@ -1,7 +1,8 @@
 """The scorer as a client of the inventory API (httpx, injectable transport): the catalogue
 snapshot, read with the scorer's own service token (SPBE_INVENTORY_TOKEN), and who a caller's
 bearer token or web session belongs to (`GET /api/v1/auth/me`, asked with the caller's own
-credential: a GET, so the inventory asks no CSRF token of a session cookie)."""
+credential: a GET; for a change made with a web session the scorer also sends the session's
+CSRF token, which the inventory checks)."""
 
 from __future__ import annotations
 
@@ -29,10 +30,15 @@ class InventoryUnavailable(RuntimeError):
     """The inventory could not say who a token belongs to (unreachable, or not a valid answer)."""
 
 
+class CsrfRefused(RuntimeError):
+    """The inventory says the CSRF token sent with a web session is not that session's."""
+
+
 class _Me(BaseModel):
     name: str
     role: Role
     opd_codes: list[str] | None
+    member_of: list[str] = []
 
 
 def make_inventory_client(
@@ -58,10 +64,16 @@ def principal_of_token(client: httpx.Client, token: str) -> Principal | None:
     return _principal_of(client, {"Authorization": f"Bearer {token}"})
 
 
-def principal_of_session(client: httpx.Client, secret: str) -> Principal | None:
+def principal_of_session(
+    client: httpx.Client, secret: str, csrf: str | None = None
+) -> Principal | None:
     """Who the web session `secret` (the `spbe_session` cookie) belongs to; None when it has
-    ended. Sent without the service token: a bearer token would win over the cookie."""
-    return _principal_of(client, {"Cookie": f"{SESSION_COOKIE}={secret}"}, drop_bearer=True)
+    ended. Sent without the service token: a bearer token would win over the cookie. With
+    `csrf` (a change), the inventory also checks it is the session's CSRF token (CsrfRefused)."""
+    headers = {"Cookie": f"{SESSION_COOKIE}={secret}"}
+    if csrf is not None:
+        headers["X-CSRF-Token"] = csrf
+    return _principal_of(client, headers, drop_bearer=True)
 
 
 def _principal_of(
@@ -76,6 +88,8 @@ def _principal_of(
         raise InventoryUnavailable(f"inventory API unreachable: {type(exc).__name__}") from None
     if response.status_code == 401:
         return None
+    if response.status_code == 403 and "X-CSRF-Token" in headers:
+        raise CsrfRefused("the CSRF token is not this session's")
     if response.status_code != 200:
         raise InventoryUnavailable(f"inventory API answered {response.status_code} to {ME_PATH}")
     try:
@@ -83,7 +97,7 @@ def _principal_of(
     except ValidationError:
         raise InventoryUnavailable(f"inventory API: no valid answer to {ME_PATH}") from None
     codes = None if me.opd_codes is None else frozenset(me.opd_codes)
-    return Principal(me.name, me.role, codes)
+    return Principal(me.name, me.role, codes, member_of=frozenset(me.member_of))
 
 
 def snapshot_hash(snapshot: CatalogueSnapshot) -> str:

@@ -65,6 +65,7 @@ def test_a_token_works_until_it_expires_or_is_revoked(
         "name": "pemantau",
         "role": "viewer",
         "opd_codes": None,
+        "member_of": [],
     }
     with begin_write(engine) as conn:  # a day passes past its expiry
         conn.execute(update(accounts_repo.TOKEN).values(expires_at=utcnow() - timedelta(seconds=1)))

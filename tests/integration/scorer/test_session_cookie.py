@@ -43,15 +43,18 @@ def test_a_session_cookie_reads_runs_as_its_own_account(scoring: ScoringHarness)
     assert digest(f"session:{secret}") in cached._entries and secret not in str(cached._entries)
 
 
-def test_a_change_by_cookie_alone_is_refused_even_to_an_admin(scoring: ScoringHarness) -> None:
-    secret, csrf = web_session(scoring.inventory_engine, Role.ADMIN)
+def test_a_change_by_cookie_needs_the_sessions_own_csrf_token(scoring: ScoringHarness) -> None:
+    """The inventory's pages change scorer records with the person's session: the cookie alone
+    is no credential for a change (another site could forge it), a wrong CSRF token is 403, and
+    the session's own token (checked by the inventory) lets the change through as that person."""
+    secret, csrf = web_session(scoring.inventory_engine, Role.ADMIN, name="web-admin-csrf")
     client = with_cookie(scoring, secret)
-    headers = {"X-CSRF-Token": csrf}
-    assert (
-        client.post("/api/v1/runs", json={"framework": "spbe-2020"}, headers=headers).status_code
-        == 401
-    )
-    assert client.post("/api/v1/assessments", json=ASSESSMENT, headers=headers).status_code == 401
+    assert client.post("/api/v1/assessments", json=ASSESSMENT).status_code == 401
+    wrong = {"X-CSRF-Token": "not-the-token"}
+    assert client.post("/api/v1/assessments", json=ASSESSMENT, headers=wrong).status_code == 403
+    made = client.post("/api/v1/assessments", json=ASSESSMENT, headers={"X-CSRF-Token": csrf})
+    assert made.status_code == 201, made.text
+    assert made.json()["evaluator"] == "web-admin-csrf"
     assert client.get("/api/v1/runs").status_code == 200  # the same cookie reads
 
 

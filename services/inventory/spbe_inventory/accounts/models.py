@@ -65,6 +65,10 @@ class PrincipalPublic(SQLModel):
     name: str
     role: Role
     opd_codes: list[str] | None = Field(description="null: every OPD")
+    member_of: list[str] = Field(
+        default_factory=list,
+        description="The account's own OPD (an evaluator's OPD decides what it fills in)",
+    )
 
 
 class SessionPublic(PrincipalPublic):

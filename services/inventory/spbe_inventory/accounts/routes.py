@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
 
 from spbe_common.api import json_body
+from spbe_common.auth import same
 from spbe_common.settings import Environment
 from spbe_inventory.api.deps import PrincipalDep, WriteConnDep
-from spbe_inventory.api.security import SESSION_COOKIE
+from spbe_inventory.api.security import CSRF_HEADER, SESSION_COOKIE
 
 from . import service
 from .models import LoginRequest, PrincipalPublic, SessionPublic
@@ -66,6 +67,12 @@ def logout(request: Request, conn: WriteConnDep, _principal: PrincipalDep) -> Re
 
 
 @router.get("/me", response_model=PrincipalPublic)
-async def me(principal: PrincipalDep) -> Response:
-    """The caller: name, role and OPD scope (the scorer asks this to check a token)."""
+async def me(principal: PrincipalDep, request: Request) -> Response:
+    """The caller: name, role, OPD scope and own OPD (the scorer asks this to check a token).
+
+    Given `X-CSRF-Token` with a session cookie, the token must be that session's (403 if not):
+    the scorer asks so before it accepts a change made with a web session."""
+    sent = request.headers.get(CSRF_HEADER)
+    if sent is not None and principal.csrf is not None and not same(sent, principal.csrf):
+        raise HTTPException(403, "wrong X-CSRF-Token for this session")
     return json_body(principal.public(), 200)

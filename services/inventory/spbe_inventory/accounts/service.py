@@ -53,7 +53,7 @@ class NewSession:
 def principal_of(row: dict[str, object], csrf: str | None = None) -> Principal:
     role = Role(str(row["role"]))
     codes = list(row["opd_codes"] or [])  # type: ignore[call-overload]
-    return Principal(str(row["name"]), role, scope_of(role, codes), csrf)
+    return Principal(str(row["name"]), role, scope_of(role, codes), csrf, frozenset(codes))
 
 
 # --- accounts ---------------------------------------------------------------------------------
@@ -68,8 +68,11 @@ def add_account(
         raise AccountError(f"account {name!r} already exists")
     if role is Role.OPD_OPERATOR and not opd_codes:
         raise AccountError("an opd_operator needs at least one --opd CODE")
-    if opd_codes and role not in (Role.OPD_OPERATOR, Role.VIEWER):
-        raise AccountError(f"--opd limits only opd_operator and viewer, not {role.value}")
+    if opd_codes and role not in (Role.OPD_OPERATOR, Role.VIEWER, Role.EVALUATOR):
+        raise AccountError(
+            f"--opd is the scope of an opd_operator or viewer, or an evaluator's own OPD;"
+            f" not for {role.value}"
+        )
     if unknown := [c for c in opd_codes if not opd_exists(conn, c)]:
         raise AccountError(f"unknown OPD code(s): {', '.join(unknown)}")
     if role in SERVICE_ROLES or not password:

@@ -9,8 +9,9 @@ credentials the inventory refuses: 401; a role without the route's permission: 4
 inventory unreachable: 503.
 
 Credentials: `Authorization: Bearer <token>`, or the inventory's `spbe_session` cookie (what the
-inventory's web pages forward for the signed-in person) on GET and HEAD only: the scorer cannot
-check a session's CSRF token, so a change always needs a bearer token.
+inventory's web pages forward for the signed-in person). A change made with the cookie also needs
+`X-CSRF-Token`, which the inventory checks against the session (403 when it is not the
+session's); without it the cookie is not a credential for a change (401).
 
 Every route is listed in `POLICY`; a route missing from it is refused to everyone (fail closed).
 """
@@ -30,6 +31,7 @@ from fastapi.concurrency import run_in_threadpool
 from spbe_common.auth import Permission, Principal, digest
 from spbe_scorer.inventory import (
     SESSION_COOKIE,
+    CsrfRefused,
     InventoryUnavailable,
     principal_of_session,
     principal_of_token,
@@ -38,7 +40,8 @@ from spbe_scorer.inventory import (
 log = logging.getLogger(__name__)
 Clock = Callable[[], float]
 MAX_CACHED = 10_000  # distinct tokens remembered at once; past that the oldest are forgotten
-READ_METHODS = frozenset({"GET", "HEAD"})  # the only methods a session cookie may call
+READ_METHODS = frozenset({"GET", "HEAD"})  # a session cookie calls others only with its CSRF
+CSRF_HEADER = "x-csrf-token"
 MAX_COOKIE_CHARS = 256  # a session secret is ~45 characters; longer is not one
 
 P = Permission
@@ -106,13 +109,17 @@ class TokenCache:
 
 @dataclass(frozen=True, slots=True)
 class Session:
-    """A web session's secret (the inventory's cookie), kept apart from tokens in the cache."""
+    """A web session's secret (the inventory's cookie), kept apart from tokens in the cache;
+    `csrf` is the CSRF token a change sent with it (None on a read)."""
 
     secret: str
+    csrf: str | None = None
 
     @property
     def cache_key(self) -> str:
-        return f"session:{self.secret}"
+        if self.csrf is None:
+            return f"session:{self.secret}"
+        return f"session:{self.secret}:csrf:{digest(self.csrf)}"
 
 
 Credential: TypeAlias = str | Session  # a bearer token, or a session
@@ -130,7 +137,9 @@ class Authenticator:
         if (cached := self.cache.get(key)) is not None:
             return cached
         if isinstance(credential, Session):
-            ask = run_in_threadpool(principal_of_session, self.inventory, credential.secret)
+            ask = run_in_threadpool(
+                principal_of_session, self.inventory, credential.secret, credential.csrf
+            )
         else:
             ask = run_in_threadpool(principal_of_token, self.inventory, credential)
         found = await ask
@@ -151,7 +160,8 @@ def _unauthorised(message: str) -> HTTPException:
 
 
 def credential_of(request: Request) -> Credential | None:
-    """The bearer token, else (on a read) the session cookie; None when neither is given."""
+    """The bearer token, else the session cookie (with its CSRF token on a change); None when
+    neither is given, or a change sends the cookie without a CSRF token."""
     header = request.headers.get("authorization")
     if header is not None:
         scheme, _, token = header.partition(" ")
@@ -159,11 +169,16 @@ def credential_of(request: Request) -> Credential | None:
             raise _unauthorised("use Authorization: Bearer <token>")
         return token.strip()
     cookie = request.cookies.get(SESSION_COOKIE)
-    if not cookie or request.method not in READ_METHODS:
-        return None  # a change by cookie alone could be forged by another site (no CSRF check)
+    if not cookie:
+        return None
     if len(cookie) > MAX_COOKIE_CHARS:
         raise _unauthorised("the session has ended; sign in again")
-    return Session(cookie)
+    if request.method in READ_METHODS:
+        return Session(cookie)
+    csrf = request.headers.get(CSRF_HEADER)
+    if not csrf or len(csrf) > MAX_COOKIE_CHARS:
+        return None  # a change by cookie alone could be forged by another site
+    return Session(cookie, csrf)
 
 
 async def authenticate(request: Request) -> Principal | None:
@@ -175,6 +190,10 @@ async def authenticate(request: Request) -> Principal | None:
     authenticator: Authenticator = request.app.state.authenticator
     try:
         principal = await authenticator.principal(credential)
+    except CsrfRefused:
+        raise HTTPException(
+            403, "missing or wrong X-CSRF-Token for a change made by cookie"
+        ) from None
     except InventoryUnavailable as exc:
         log.warning("cannot check a credential: %s", exc)
         raise HTTPException(503, "the inventory, which checks sign-ins, is unavailable") from None
