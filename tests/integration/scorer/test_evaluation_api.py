@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import pytest
@@ -38,6 +39,14 @@ def snapshot(client: TestClient) -> CatalogueSnapshot:
                                               "application_ids": [9999]}, 422, "9999"),
         ("/api/v1/evaluation/facility-uses", {"facility_id": 999, "opd_code": DISKOMINFO},
          422, "unknown facility id 999"),
+        ("/api/v1/evaluation/audits", {**AUDIT, "audited_opds": ["NOPE"]}, 422,
+         "unknown OPD codes: ['NOPE']"),
+        ("/api/v1/evaluation/audits", {**AUDIT, "coverage": "most"}, 422, "coverage"),
+        ("/api/v1/evaluation/audits", {**AUDIT, "followed_up_on": 20260401}, 422,
+         "followed_up_on"),
+        ("/api/v1/evaluation/reviews", {"opd_code": DISKOMINFO, "subject": "application",
+                                        "reviewed_on": "2026-01-01", "application_ids": [9999]},
+         422, "9999"),
     ],
 )  # fmt: skip
 def test_invalid_facts_are_refused_with_a_clear_4xx(
@@ -59,6 +68,43 @@ def test_every_change_writes_a_history_row(inventory_client: TestClient) -> None
     assert history[0]["after"] == {"auditor": "certified_external"}
     assert history[0]["cause_kind"] == "request"
     assert client.patch("/api/v1/evaluation/audits/999", json={}).status_code == 404
+
+
+def test_audit_coverage_and_follow_up_reach_the_snapshot(inventory_client: TestClient) -> None:
+    client = inventory_client
+    covered = ok(client.post("/api/v1/evaluation/audits", json={
+        **AUDIT, "audited_opds": ["BKPSDM", DISKOMINFO], "coverage": "all",
+        "followed_up_on": "2026-04-15",
+    }))  # fmt: skip
+    assert (covered["audited_opds"], covered["coverage"]) == (["BKPSDM", DISKOMINFO], "all")
+    plain = ok(client.post("/api/v1/evaluation/audits", json=AUDIT))
+    assert (plain["audited_opds"], plain["coverage"], plain["followed_up_on"]) == ([], "some", None)
+    ok(client.patch(f"/api/v1/evaluation/audits/{plain['id']}",
+                    json={"followed_up_on": "2026-05-02"}))  # fmt: skip
+    history = ok(client.get(f"/api/v1/evaluation/audits/{plain['id']}/history"))["data"]
+    assert history[0]["after"] == {"followed_up_on": "2026-05-02"}
+
+    audits = {a.id: a for a in snapshot(client).audits}
+    one, two = audits[str(covered["id"])], audits[str(plain["id"])]
+    assert (one.opds, one.coverage, one.followed_up_on) == (
+        ["BKPSDM", DISKOMINFO], "all", date(2026, 4, 15),
+    )  # fmt: skip
+    assert (two.opds, two.coverage, two.followed_up_on) == ([DISKOMINFO], "some", date(2026, 5, 2))
+
+
+def test_review_follow_up_and_applications_reach_the_snapshot(inventory_client: TestClient):
+    client = inventory_client
+    review = ok(client.post("/api/v1/evaluation/reviews", json={
+        "opd_code": DISKOMINFO, "subject": "application", "reviewed_on": "2026-01-10",
+        "followed_up_on": "2026-03-01", "application_ids": [2, 1],
+    }))  # fmt: skip
+    assert (review["followed_up_on"], review["application_ids"]) == ("2026-03-01", [2, 1])
+    ok(client.patch(f"/api/v1/evaluation/reviews/{review['id']}", json={"application_ids": [1]}))
+    found = next(r for r in snapshot(client).reviews if r.id == str(review["id"]))
+    assert (found.subject, found.followed_up_on, found.applications) == (
+        "application", date(2026, 3, 1), ["1"],
+    )  # fmt: skip
+    assert found.improvements_followed_up is False  # kept as stored, for compatibility
 
 
 def test_service_bus_applications_and_duplicate_names(inventory_client: TestClient) -> None:

@@ -13,7 +13,14 @@ from typing import Annotated, Any
 from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from spbe_common.catalogue import AssetStage, AuditKind, AuditorKind, LifecycleStage, ReviewSubject
+from spbe_common.catalogue import (
+    AssetStage,
+    AuditCoverage,
+    AuditKind,
+    AuditorKind,
+    LifecycleStage,
+    ReviewSubject,
+)
 from spbe_inventory.db import EnumText, UTCDateTime, utcnow
 from spbe_inventory.history.models import EntityKind
 from spbe_inventory.patch import (
@@ -63,7 +70,24 @@ class AuditBase(SQLModel):
     auditor: AuditorKind = Field(default=AuditorKind.INTERNAL, sa_type=EnumText)
     auditor_name: str | None = Field(default=None, max_length=200)
     scope: str = Field(default="", max_length=500)
-    findings_followed_up: bool = Field(default=False, schema_extra={"strict": True})
+    audited_opds: list[Code] = Field(
+        default=[],
+        max_length=MAX_IDS,
+        description="OPD audited; empty = the commissioning OPD (opd_code)",
+    )
+    coverage: AuditCoverage = Field(
+        default=AuditCoverage.SOME,
+        sa_type=EnumText,
+        description="Some or all of the main items of its kind in the OPD audited",
+    )
+    followed_up_on: Day | None = Field(
+        default=None, description="When the findings were followed up with improvements"
+    )
+    findings_followed_up: bool = Field(
+        default=False,
+        schema_extra={"strict": True},
+        description="Kept for compatibility; the scorer reads followed_up_on",
+    )
     reference: str | None = Field(default=None, max_length=500, description="Report no. / link")
 
 
@@ -75,6 +99,9 @@ class AuditUpdate(Patch):
     auditor: AuditorKind = unset()
     auditor_name: str | None = Field(default=None, max_length=200)
     scope: str = unset(max_length=500)
+    audited_opds: list[Code] = unset(max_length=MAX_IDS)
+    coverage: AuditCoverage = unset()
+    followed_up_on: Day | None = None
     findings_followed_up: bool = unset(strict=True)
     reference: str | None = Field(default=None, max_length=500)
 
@@ -83,6 +110,7 @@ class Audit(AuditBase, table=True):
     __tablename__ = "evaluation_audit"
     model_config = OPEN
     id: int | None = Field(default=None, primary_key=True)
+    audited_opds: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
@@ -107,7 +135,17 @@ class ReviewBase(SQLModel):
     subject: ReviewSubject = Field(sa_type=EnumText)
     reviewed_on: Day
     summary: str = Field(default="", max_length=2000)
-    improvements_followed_up: bool = Field(default=False, schema_extra={"strict": True})
+    followed_up_on: Day | None = Field(
+        default=None, description="When its results were followed up with improvements"
+    )
+    application_ids: list[Id] = Field(
+        default=[], max_length=MAX_IDS, description="Applications it reviewed (indicators 32-47)"
+    )
+    improvements_followed_up: bool = Field(
+        default=False,
+        schema_extra={"strict": True},
+        description="Kept for compatibility; the scorer reads followed_up_on",
+    )
     reference: str | None = Field(default=None, max_length=500)
 
 
@@ -115,6 +153,8 @@ class ReviewUpdate(Patch):
     subject: ReviewSubject = unset()
     reviewed_on: Day = unset()
     summary: str = unset(max_length=2000)
+    followed_up_on: Day | None = None
+    application_ids: list[Id] = unset(max_length=MAX_IDS)
     improvements_followed_up: bool = unset(strict=True)
     reference: str | None = Field(default=None, max_length=500)
 
@@ -123,6 +163,7 @@ class Review(ReviewBase, table=True):
     __tablename__ = "evaluation_review"
     model_config = OPEN
     id: int | None = Field(default=None, primary_key=True)
+    application_ids: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 

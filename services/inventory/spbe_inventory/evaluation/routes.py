@@ -250,6 +250,17 @@ def _bus_taken(conn: Connection, fields: dict[str, Any]) -> str | None:
     return f"service bus {name!r} already exists" if taken else None
 
 
+def _check_audit(conn: Connection, principal: Principal, fields: dict[str, Any]) -> None:
+    """The audited OPD are OPD the catalogue knows (an Inspektorat audits OPD beyond its own)."""
+    codes = fields.get("audited_opds") or []
+    if unknown := sorted(set(codes) - opds.codes_in(conn, codes)):
+        raise Unprocessable(f"unknown OPD codes: {unknown}", ("body", "audited_opds"))
+
+
+def _check_review(conn: Connection, principal: Principal, fields: dict[str, Any]) -> None:
+    _check_applications(conn, principal, fields.get("application_ids"))
+
+
 def _check_use(conn: Connection, principal: Principal, fields: dict[str, Any]) -> None:
     check_facility(conn, fields["facility_id"])
 
@@ -265,11 +276,11 @@ def _use_taken(conn: Connection, fields: dict[str, Any]) -> str | None:
 
 AUDITS = Resource(
     "/evaluation/audits", "audit_id", "audit", "audit", "audits", repo.AUDITS, AuditsPublic, AuditPublic,
-    AuditBase, AuditUpdate, filters=_audit_filters,
+    AuditBase, AuditUpdate, filters=_audit_filters, check=_check_audit,
 )  # fmt: skip
 REVIEWS = Resource(
     "/evaluation/reviews", "review_id", "review", "review", "reviews", repo.REVIEWS, ReviewsPublic, ReviewPublic,
-    ReviewBase, ReviewUpdate, filters=_review_filters,
+    ReviewBase, ReviewUpdate, filters=_review_filters, check=_check_review,
 )  # fmt: skip
 SERVICE_BUSES = Resource(
     "/evaluation/service-buses", "bus_id", "service bus", "service_bus", "service_buses",

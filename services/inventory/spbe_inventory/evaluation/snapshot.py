@@ -3,7 +3,8 @@
 Built from bulk Core selects into plain dicts, each scoped by the repository to the OPD the
 principal sees: thousands of applications cost one query each table, no ORM objects. Service-area codes are mapped to indicator areas here; a sector the Pemda
 has not chosen (profile.public_sectors) serves no indicator. A facility's users are the OPD
-declared as using it plus the OPD with an active asset placed in it. While no sector is chosen at all,
+declared as using it plus the OPD with an active asset placed in it. An audit that names no
+audited OPD audited the OPD that commissioned it. While no sector is chosen at all,
 the first three sectors the applications name (alphabetically) stand in, and the snapshot's
 `public_sectors` says which they were.
 """
@@ -11,7 +12,7 @@ the first three sectors the applications name (alphabetically) stand in, and the
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Connection
@@ -154,6 +155,9 @@ def _audits(conn: Connection, principal: Principal) -> list[dict[str, Any]]:
             "standard_based": r.standard_based,
             "auditor": r.auditor,
             "scope": r.scope,
+            "opds": list(r.audited_opds or [r.opd_code]),
+            "coverage": r.coverage,
+            "followed_up_on": _day(r.followed_up_on),
             "findings_followed_up": r.findings_followed_up,
         }
         for r in repo.snapshot_audits(conn, principal)
@@ -166,11 +170,17 @@ def _reviews(conn: Connection, principal: Principal) -> list[dict[str, Any]]:
             "id": str(r.id),
             "subject": r.subject,
             "date": r.reviewed_on.isoformat(),
+            "followed_up_on": _day(r.followed_up_on),
+            "applications": [str(a) for a in r.application_ids or []],
             "improvements_followed_up": r.improvements_followed_up,
             "reference": r.reference,
         }
         for r in repo.snapshot_reviews(conn, principal)
     ]
+
+
+def _day(value: date | None) -> str | None:
+    return value.isoformat() if value is not None else None
 
 
 def _asset_management(profile: dict[str, Any]) -> dict[str, Any]:
