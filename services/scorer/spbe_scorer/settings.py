@@ -44,10 +44,28 @@ class ScorerSettings(BusSettings):
         ge=1024,
         description="Largest request body the scorer API accepts (413)",
     )
+    scorer_documents_dir: Path | None = Field(
+        default=None,
+        description="Where bukti dukung files are kept (by SHA-256); default <data_dir>/documents",
+    )
+    scorer_document_max_bytes: int = Field(
+        default=20 * 1024 * 1024,
+        ge=1024,
+        description="Largest bukti dukung file (and asesor workbook) the scorer accepts (413)",
+    )
+    scorer_assignments_file: Path | None = Field(
+        default=None,
+        description="YAML of which evaluator OPD answers which indicator, per framework, used"
+        " when a period opens; default: the built-in frameworks/data/assignments.yaml",
+    )
     scorer_frameworks: list[str] = Field(
         default=["spbe-2020"], description="Frameworks the schedule scores"
     )
     scorer_every_minutes: float = Field(default=60.0, gt=0, description="Schedule interval")
+
+    @property
+    def documents_dir(self) -> Path:
+        return self.scorer_documents_dir or self.data_dir / "documents"
 
     @property
     def db_url(self) -> str:

@@ -1,5 +1,6 @@
 """The scorer's tables (SQLAlchemy Core on the scorer's own MetaData): runs, assessments and
-the history of assessments."""
+the history of assessments; the evaluation workspace: periods, worksheets (one per indicator of a
+period), their history, and bukti dukung documents."""
 
 from sqlalchemy import (
     JSON,
@@ -37,6 +38,7 @@ RUN = Table(
     Column("aspects", JSON, nullable=False),
     Column("counts", JSON, nullable=False),  # indicators per level source
     Column("published_at", UTCDateTime(), nullable=True),  # outbox: set once score.computed left
+    Column("period_id", Integer, nullable=True, index=True),  # a run of an evaluation period
 )
 
 RUN_INDICATOR = Table(
@@ -94,3 +96,87 @@ ASSESSMENT_HISTORY = Table(
 )
 
 Index("ix_scorer_run_unpublished", RUN.c.published_at)
+
+
+# --- The evaluation workspace ---------------------------------------------------------------
+
+PERIOD = Table(
+    "scorer_period",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("year", Integer, nullable=False),
+    Column("framework", String(32), nullable=False),
+    Column("title", String(200), nullable=False),
+    Column("status", String(16), nullable=False),  # PeriodStatus
+    Column("source_period_id", Integer, nullable=True),  # the period it started from
+    Column("asesor_index_exact", String(64), nullable=True),  # the published index, exact
+    Column("asesor_index", Float, nullable=True),
+    Column("asesor_note", Text, nullable=True),
+    Column("created_by", String(200), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("updated_at", UTCDateTime(), nullable=False),
+    UniqueConstraint("year", "framework", name="uq_scorer_period_year_framework"),
+)
+
+# One per indicator of a period: who answers it, the self-assessed level that counts, and where
+# it stands. A derived proposal is copied in only when an evaluator accepts or overrides it.
+WORKSHEET = Table(
+    "scorer_worksheet",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("period_id", Integer, ForeignKey("scorer_period.id"), nullable=False),
+    Column("indicator", String(16), nullable=False),
+    Column("position", Integer, nullable=False),  # framework order
+    Column("opd", String(32), nullable=True, index=True),  # the evaluator OPD assigned
+    Column("accounts", JSON, nullable=False),  # named accounts, optional
+    Column("status", String(16), nullable=False),  # WorksheetStatus
+    Column("level_exact", String(32), nullable=True),  # the self-assessed level (penilaian mandiri)
+    Column("level_source", String(16), nullable=True),  # WorksheetSource
+    Column("derived_level_exact", String(32), nullable=True),  # the proposal accepted/overridden
+    Column("derived_run_id", String(36), nullable=True),
+    Column("explanation", Text, nullable=False),  # penjelasan
+    Column("justification", Text, nullable=True),  # why a derived proposal was overridden
+    Column("submitted_by", String(200), nullable=True),
+    Column("submitted_at", UTCDateTime(), nullable=True),
+    Column("reviewed_by", String(200), nullable=True),
+    Column("reviewed_at", UTCDateTime(), nullable=True),
+    Column("review_comment", Text, nullable=True),
+    Column("asesor_level_exact", String(32), nullable=True),  # the external assessors' level
+    Column("asesor_note", Text, nullable=True),
+    Column("updated_by", String(200), nullable=False),
+    Column("updated_at", UTCDateTime(), nullable=False),
+    UniqueConstraint("period_id", "indicator", name="uq_scorer_worksheet_indicator"),
+)
+
+# Append-only: every step of a worksheet with the account that took it.
+WORKSHEET_HISTORY = Table(
+    "scorer_worksheet_history",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("worksheet_id", Integer, nullable=False, index=True),
+    Column("action", String(24), nullable=False),  # WorksheetAction
+    Column("detail", JSON, nullable=False),
+    Column("account", String(200), nullable=False),
+    Column("at", UTCDateTime(), nullable=False),
+)
+
+# Bukti dukung: the file lives in the document store under its SHA-256; a row links it to one
+# indicator of a period and, where it concerns them, to catalogue records.
+DOCUMENT = Table(
+    "scorer_document",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("period_id", Integer, ForeignKey("scorer_period.id"), nullable=False, index=True),
+    Column("indicator", String(16), nullable=False),
+    Column("title", String(300), nullable=False),
+    Column("filename", String(255), nullable=False),
+    Column("media_type", String(100), nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("sha256", String(64), nullable=False, index=True),
+    Column("records", JSON, nullable=False),  # [{"kind": "application", "id": "..."}]
+    Column("uploaded_by", String(200), nullable=False),
+    Column("uploaded_at", UTCDateTime(), nullable=False),
+    Column("removed_by", String(200), nullable=True),
+    Column("removed_at", UTCDateTime(), nullable=True),
+)
+Index("ix_scorer_document_indicator", DOCUMENT.c.period_id, DOCUMENT.c.indicator)

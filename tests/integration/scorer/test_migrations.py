@@ -37,7 +37,7 @@ def test_migrations_build_every_table_and_match_the_tables(engine: Engine) -> No
     assert set(metadata.tables) | {migrate.VERSION_TABLE} == tables
     migrate.check(engine)
     with engine.connect() as conn:
-        assert migrate.current_revision(conn) == migrate.head_revision() == "0002"
+        assert migrate.current_revision(conn) == migrate.head_revision() == "0003"
     migrate.downgrade(engine, "base")
     assert set(inspect(engine).get_table_names()) == {migrate.VERSION_TABLE}
 
@@ -59,7 +59,7 @@ def test_the_scorer_shares_a_database_with_the_inventory(url: str, engine: Engin
     migrate.upgrade(engine)
     migrate.check(engine)  # the inventory's tables are not the scorer's concern
     with engine.connect() as conn:
-        assert migrate.current_revision(conn) == "0002"
+        assert migrate.current_revision(conn) == "0003"
         assert inventory_migrate.current_revision(conn) == inventory_migrate.head_revision()
     tables = set(inspect(engine).get_table_names())
     assert {"alembic_version", migrate.VERSION_TABLE, "asset", "scorer_run"} <= tables

@@ -136,6 +136,28 @@ POLICY.update(
         ("POST", "/tinjauan/{discovery_id}/gabungkan"): P.CATALOGUE_WRITE,
         ("POST", "/tinjauan/{discovery_id}/abaikan"): P.CATALOGUE_WRITE,
         ("POST", "/tinjauan/{merged_id}/batalkan-penggabungan"): P.CATALOGUE_WRITE,
+        # The evaluation workspace (pages over the scorer's API, which checks again per
+        # worksheet whether it is the caller's to fill in or to review).
+        ("GET", "/evaluasi"): P.WORKSHEETS_READ,
+        ("POST", "/evaluasi"): P.PERIODS_MANAGE,
+        ("GET", "/evaluasi/banding"): P.WORKSHEETS_READ,
+        ("GET", "/evaluasi/dokumen/{document_id}"): P.EVIDENCE_READ,
+        ("POST", "/evaluasi/dokumen/{document_id}/hapus"): P.SCORES_WRITE,
+        ("GET", "/evaluasi/{period_id}"): P.WORKSHEETS_READ,
+        ("POST", "/evaluasi/{period_id}/usulan"): P.SCORES_WRITE,
+        ("GET", "/evaluasi/{period_id}/opd/{code}"): P.WORKSHEETS_READ,
+        ("GET", "/evaluasi/{period_id}/tinjauan"): P.WORKSHEETS_READ,
+        ("GET", "/evaluasi/{period_id}/unduh"): P.WORKSHEETS_READ,
+        ("GET", "/evaluasi/{period_id}/asesor"): P.PERIODS_MANAGE,
+        ("POST", "/evaluasi/{period_id}/asesor"): P.PERIODS_MANAGE,
+        ("GET", "/evaluasi/{period_id}/indikator/{indicator}"): P.WORKSHEETS_READ,
+        ("POST", "/evaluasi/{period_id}/indikator/{indicator}"): P.SCORES_WRITE,
+        ("POST", "/evaluasi/{period_id}/indikator/{indicator}/terima"): P.SCORES_WRITE,
+        ("POST", "/evaluasi/{period_id}/indikator/{indicator}/ajukan"): P.SCORES_WRITE,
+        ("POST", "/evaluasi/{period_id}/indikator/{indicator}/verifikasi"): P.SCORES_WRITE,
+        ("POST", "/evaluasi/{period_id}/indikator/{indicator}/kembalikan"): P.SCORES_WRITE,
+        ("POST", "/evaluasi/{period_id}/indikator/{indicator}/penugasan"): P.PERIODS_MANAGE,
+        ("POST", "/evaluasi/{period_id}/indikator/{indicator}/dokumen"): P.SCORES_WRITE,
     }
 )
 # The evaluation records all follow one pattern: readers read, evaluators change.

@@ -5,7 +5,18 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from . import auth, catalogue, dashboard, details, forms, imports, review, scans, scoring
+from . import (
+    auth,
+    catalogue,
+    dashboard,
+    details,
+    evaluation,
+    forms,
+    imports,
+    review,
+    scans,
+    scoring,
+)
 
 
 def routers() -> list[APIRouter]:
@@ -19,4 +30,5 @@ def routers() -> list[APIRouter]:
         scans.router,
         review.router,
         scoring.router,
+        evaluation.router,
     ]

@@ -18,6 +18,9 @@ from spbe_scorer.assessments.routes import router as assessments_router
 from spbe_scorer.runs.routes import router as runs_router
 from spbe_scorer.runs.service import Scorer
 from spbe_scorer.settings import ScorerSettings
+from spbe_scorer.workspace.document_routes import router as documents_router
+from spbe_scorer.workspace.report_routes import router as reports_router
+from spbe_scorer.workspace.routes import router as workspace_router
 
 from .deps import get_principal, json_response
 from .security import Authenticator, Clock, authorize
@@ -58,6 +61,9 @@ def create_app(
     app.state.authenticator = Authenticator(scorer.inventory, settings.scorer_auth_cache_s, clock)
     app.include_router(runs_router)
     app.include_router(assessments_router)
+    app.include_router(reports_router)  # before the workspace: /periods/compare
+    app.include_router(workspace_router)
+    app.include_router(documents_router)
     _add_health(app, registry)
     api.add_docs(app, public_docs, get_principal)
     return app

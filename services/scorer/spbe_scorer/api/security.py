@@ -65,6 +65,30 @@ POLICY: dict[tuple[str, str], Need] = {
     ("PATCH", "/api/v1/assessments/{assessment_id}"): P.SCORES_WRITE,
     ("DELETE", "/api/v1/assessments/{assessment_id}"): P.SCORES_WRITE,
     ("GET", "/api/v1/assessments/{assessment_id}/history"): P.SCORES_READ,
+    # The evaluation workspace. Writes also check, per worksheet, that it is the caller's to
+    # fill in or review (workspace/access.py).
+    ("GET", "/api/v1/periods"): P.WORKSHEETS_READ,
+    ("POST", "/api/v1/periods"): P.PERIODS_MANAGE,
+    ("GET", "/api/v1/periods/compare"): P.WORKSHEETS_READ,
+    ("GET", "/api/v1/periods/{period_id}"): P.WORKSHEETS_READ,
+    ("PATCH", "/api/v1/periods/{period_id}"): P.PERIODS_MANAGE,
+    ("POST", "/api/v1/periods/{period_id}/runs"): P.SCORES_WRITE,
+    ("GET", "/api/v1/periods/{period_id}/export.xlsx"): P.WORKSHEETS_READ,
+    ("GET", "/api/v1/periods/{period_id}/documents"): P.WORKSHEETS_READ,
+    ("PUT", "/api/v1/periods/{period_id}/asesor/{indicator}"): P.PERIODS_MANAGE,
+    ("POST", "/api/v1/periods/{period_id}/asesor/import"): P.PERIODS_MANAGE,
+    ("GET", "/api/v1/periods/{period_id}/worksheets"): P.WORKSHEETS_READ,
+    ("GET", "/api/v1/periods/{period_id}/worksheets/{indicator}"): P.WORKSHEETS_READ,
+    ("PATCH", "/api/v1/periods/{period_id}/worksheets/{indicator}"): P.SCORES_WRITE,
+    ("PUT", "/api/v1/periods/{period_id}/worksheets/{indicator}/assignment"): P.PERIODS_MANAGE,
+    ("POST", "/api/v1/periods/{period_id}/worksheets/{indicator}/accept"): P.SCORES_WRITE,
+    ("POST", "/api/v1/periods/{period_id}/worksheets/{indicator}/submit"): P.SCORES_WRITE,
+    ("POST", "/api/v1/periods/{period_id}/worksheets/{indicator}/verify"): P.SCORES_WRITE,
+    ("POST", "/api/v1/periods/{period_id}/worksheets/{indicator}/return"): P.SCORES_WRITE,
+    ("GET", "/api/v1/periods/{period_id}/worksheets/{indicator}/history"): P.WORKSHEETS_READ,
+    ("POST", "/api/v1/periods/{period_id}/worksheets/{indicator}/documents"): P.SCORES_WRITE,
+    ("GET", "/api/v1/documents/{document_id}"): P.EVIDENCE_READ,
+    ("DELETE", "/api/v1/documents/{document_id}"): P.SCORES_WRITE,
 }
 
 
