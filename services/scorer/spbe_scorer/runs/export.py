@@ -21,12 +21,14 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from spbe_scorer.numbers import display
 
+from .views import marked
+
 SUMMARY = "Ringkasan"
 DOMAIN_HEADER = (
     "Indicator", "Name", "Level", "Source", "Evidence", "Criterion", "Justification",
-    "Missing for next level", "Derived level", "Evaluator",
+    "Missing for next level", "Derived level", "Evaluator", "Unconfirmed",
 )  # fmt: skip
-WIDTHS = (10, 40, 8, 14, 60, 50, 50, 50, 12, 20)
+WIDTHS = (10, 40, 8, 14, 60, 50, 50, 50, 12, 20, 50)
 BAD_TITLE = re.compile(r"[\[\]:*?/\\]")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -68,6 +70,7 @@ def indicator_cells(row: Mapping[str, Any]) -> tuple[Any, ...]:
         _evidence(row), row["criterion"] or "", row["justification"] or "",
         _missing(row),
         _level(row["derived_level_exact"]), row["evaluator"] or "",
+        row.get("unconfirmed") or "",
     )  # fmt: skip
 
 
@@ -104,7 +107,7 @@ def _domain_sheet(sheet: Worksheet, rows: Sequence[Mapping[str, Any]]) -> None:
     _header(sheet, DOMAIN_HEADER)
     for row in rows:
         _append(sheet, indicator_cells(row))
-    for letter, width in zip("ABCDEFGHIJ", WIDTHS, strict=True):
+    for letter, width in zip("ABCDEFGHIJK", WIDTHS, strict=True):
         sheet.column_dimensions[letter].width = width
     for cells in sheet.iter_rows(min_row=2):
         for cell in cells:
@@ -117,6 +120,7 @@ def build_workbook(run: Mapping[str, Any], rows: Sequence[Mapping[str, Any]]) ->
     assert summary is not None
     summary.title = SUMMARY
     _summary(summary, run)
+    rows = marked(rows, run["framework"])  # the rules' and the framework's marks
     for domain in run["domains"]:
         mine = [r for r in rows if r["domain"] == domain["id"]]
         _domain_sheet(book.create_sheet(_sheet_title(domain)), mine)

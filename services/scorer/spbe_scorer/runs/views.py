@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from fractions import Fraction
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Connection
 
+from spbe_scorer.frameworks import FrameworkError, load_framework
 from spbe_scorer.numbers import display
 
 from . import repository as repo
@@ -31,9 +34,44 @@ def load(conn: Connection, run_id: str) -> tuple[dict[str, Any], list[dict[str, 
     return run, repo.indicators_of(conn, run_id)
 
 
+@lru_cache(maxsize=16)
+def framework_notes(framework_id: str) -> dict[str, tuple[str, ...]]:
+    """Per indicator: what the built-in framework file marks unconfirmed about it (the whole
+    framework, its domain, aspect, level scale or the indicator itself); empty when unknown."""
+    try:
+        framework = load_framework(framework_id)
+    except FrameworkError:
+        return {}
+    notes: dict[str, tuple[str, ...]] = {}
+    for domain in framework.domains:
+        for aspect in domain.aspects:
+            for ind in aspect.indicators:
+                scale = (
+                    framework.scales[ind.scale].unconfirmed
+                    if ind.scale in framework.scales
+                    else None
+                )
+                own = (ind.unconfirmed, scale, aspect.unconfirmed, domain.unconfirmed)
+                notes[ind.id] = (*framework.unconfirmed, *(n for n in own if n))
+    return notes
+
+
+def unconfirmed(row: Mapping[str, Any], framework_id: str) -> str | None:
+    """The rule's mark stored with the run, then the framework's, as one line (None: none)."""
+    found = (row.get("unconfirmed"), *framework_notes(framework_id).get(row["indicator"], ()))
+    return "; ".join(dict.fromkeys(n for n in found if n)) or None
+
+
+def marked(rows: Iterable[Mapping[str, Any]], framework_id: str) -> list[dict[str, Any]]:
+    return [{**r, "unconfirmed": unconfirmed(r, framework_id)} for r in rows]
+
+
 def detail(run: dict[str, Any], rows: list[dict[str, Any]]) -> dict[str, Any]:
     extra = {k: run[k] for k in ("inventory_url", "assessments", "domains", "aspects")}
-    indicators = [{k: v for k, v in r.items() if k not in ("run_id", "position")} for r in rows]
+    indicators = [
+        {k: v for k, v in r.items() if k not in ("run_id", "position")}
+        for r in marked(rows, run["framework"])
+    ]
     return {**summary(run), **extra, "indicators": indicators}
 
 

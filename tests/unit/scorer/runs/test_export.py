@@ -6,6 +6,7 @@ from typing import Any
 
 from openpyxl import load_workbook
 
+from spbe_scorer.runs import views
 from spbe_scorer.runs.export import DOMAIN_HEADER, SUMMARY, workbook_bytes
 
 T = datetime(2026, 6, 1, 8, 0, tzinfo=UTC)
@@ -58,7 +59,20 @@ def test_indicator_rows_carry_level_source_evidence_criterion_and_justification(
     assert values[4] == "site 3: intra-network site\nhttps://example.test/ba.pdf"
     assert values[5:7] == ["Used by some OPD.", "JIP linked (BA 12)"]
     assert values[7] == "intra-network site in every OPD\nOPD not yet covered: DINKES, DLH"
-    assert values[8:] == [2, "Inspektorat"]
+    assert values[8:] == [2, "Inspektorat", None]  # 17: nothing unconfirmed
+
+
+def test_unconfirmed_marks_of_the_rule_and_of_the_framework_are_shown() -> None:
+    rows = [indicator("32", "D4", unconfirmed="this rule's reading")]
+    sheet = read(rows)["D4 Layanan SPBE"]
+    cells = {h: c for h, c in zip(DOMAIN_HEADER, sheet[2], strict=True)}
+    assert cells["Unconfirmed"].value == (
+        "this rule's reading; label and wording of level 5 (Optimalisasi)"  # the scale's mark
+    )
+    pemdi = views.unconfirmed({"indicator": "I1", "unconfirmed": None}, "pemdi-2026")
+    assert pemdi is not None and pemdi.startswith("the whole framework")
+    assert views.unconfirmed({"indicator": "1", "unconfirmed": None}, "spbe-2020") is None
+    assert views.unconfirmed({"indicator": "1", "unconfirmed": "x"}, "no-such-framework") == "x"
 
 
 def test_fractional_levels_are_numbers() -> None:
