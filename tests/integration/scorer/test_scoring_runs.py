@@ -26,8 +26,10 @@ def test_a_run_derives_levels_from_the_sample_catalogue_with_evidence(scoring: S
     assert (levels["17"]["level"], levels["17"]["source"]) == (2, "derived")
     assert "KEC-CIRUAS" in levels["17"]["missing_opds"]
     assert {e["id"] for e in levels["17"]["evidence"]} >= {"SETDA", "BAPPERIDA", DISKOMINFO}
-    # SIPD (national, level 4) serves perencanaan
-    assert levels["32"]["level"] == 4 and "SIPD" in levels["32"]["criterion"]
+    # SIPD (national) claims level 4 for perencanaan; the sample records no service-bus use -> 3
+    assert levels["32"]["level"] == 3 and "SIPD" in levels["32"]["criterion"]
+    assert any("level 4 needs integration" in m for m in levels["32"]["missing"])
+    assert levels["32"]["unconfirmed"] and levels["31"]["unconfirmed"]
     assert levels["18"]["level"] == 1 and "a registered SPL instance" in levels["18"]["missing"]
     # policy indicators: no rule and no assessment -> the minimum, marked not assessed
     assert (levels["1"]["level"], levels["1"]["source"]) == (1, "not_assessed")
@@ -79,7 +81,8 @@ def test_compare_shows_what_a_new_catalogue_fact_changed(scoring: ScoringHarness
     scoring.post_inventory(
         "/api/v1/evaluation/audits",
         {"opd_code": DISKOMINFO, "kind": "security", "audited_on": "2026-10-01",
-         "in_plan": True, "standard_based": True, "scope": "Portal serangkab.go.id"},
+         "in_plan": True, "standard_based": True, "scope": "Portal serangkab.go.id",
+         "coverage": "all"},  # all main items of DISKOMINFO, the OPD it audited by default
     )  # fmt: skip
     after = scoring.run()
     assert before["snapshot_hash"] != after["snapshot_hash"]
