@@ -11,6 +11,8 @@ class LevelSource(StrEnum):
     OVERRIDE = "override"  # an evaluator's assessment replacing a derived level (both kept)
     EXTERNAL_DEFAULT = "external_default"  # external-index indicator taken as its default
     NOT_ASSESSED = "not_assessed"  # nothing known: scored at the framework's minimum level
+    # A period run: a derived level no worksheet accepted; scored at the minimum, evidence shown
+    PROPOSED = "proposed"
 
 
 class Trigger(StrEnum):

@@ -5,6 +5,10 @@ evidence and criterion stay on the outcome next to it. An indicator with neither
 the framework's minimum level and marked `not_assessed`, so a run always yields an index and
 says plainly which levels nobody has evidenced; external-index indicators take the default the
 framework gives them instead (`external_default`).
+
+With `count_derived=False` (a run of an evaluation period) a derived level counts only through
+an accepted worksheet: a proposal nobody accepted is scored at the minimum (`proposed`), its
+evidence still on the outcome; an assessment that accepted the proposal shows as `derived`.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ class Assessment:
     evaluator: str
     assessed_on: date
     evidence_links: tuple[str, ...] = ()
+    accepts_derived: bool = False  # a worksheet that accepted the derived proposal
 
 
 @dataclass(frozen=True)
@@ -56,20 +61,32 @@ class Outcome:
         return self.assessment.justification if self.assessment else None
 
 
-def _source(derived: Proposal | None, assessment: Assessment | None, external: bool) -> LevelSource:
+def _accepted(derived: Proposal | None, assessment: Assessment) -> bool:
+    return assessment.accepts_derived and derived is not None and derived.level == assessment.level
+
+
+def _source(
+    derived: Proposal | None, assessment: Assessment | None, external: bool, count_derived: bool
+) -> LevelSource:
     if assessment is not None:
+        if _accepted(derived, assessment):
+            return LevelSource.DERIVED
         return LevelSource.OVERRIDE if derived is not None else LevelSource.MANUAL
     if derived is not None:
-        return LevelSource.DERIVED
+        return LevelSource.DERIVED if count_derived else LevelSource.PROPOSED
     return LevelSource.EXTERNAL_DEFAULT if external else LevelSource.NOT_ASSESSED
 
 
 def _level(
-    framework: Framework, indicator: Indicator, derived: Proposal | None, manual: Assessment | None
+    framework: Framework,
+    indicator: Indicator,
+    derived: Proposal | None,
+    manual: Assessment | None,
+    count_derived: bool,
 ) -> Fraction:
     if manual is not None:
         return manual.level
-    if derived is not None:
+    if derived is not None and count_derived:
         return derived.level
     if indicator.external_index is not None:
         return indicator.external_index.default
@@ -77,9 +94,13 @@ def _level(
 
 
 def merge(
-    framework: Framework, proposals: Iterable[Proposal], assessments: Iterable[Assessment]
+    framework: Framework,
+    proposals: Iterable[Proposal],
+    assessments: Iterable[Assessment],
+    count_derived: bool = True,
 ) -> list[Outcome]:
-    """One outcome per indicator of the framework, in framework order."""
+    """One outcome per indicator of the framework, in framework order. `count_derived=False`:
+    a derived level without an assessment does not count (see the module's note)."""
     derived = {p.indicator: p for p in proposals}
     manual = {a.indicator: a for a in assessments}
     outcomes = []
@@ -87,8 +108,8 @@ def merge(
         for aspect in domain.aspects:
             for ind in aspect.indicators:
                 d, m = derived.get(ind.id), manual.get(ind.id)
-                source = _source(d, m, ind.external_index is not None)
-                level = _level(framework, ind, d, m)
+                source = _source(d, m, ind.external_index is not None, count_derived)
+                level = _level(framework, ind, d, m, count_derived)
                 outcomes.append(Outcome(ind, domain.id, aspect.id, level, source, d, m))
     return outcomes
 

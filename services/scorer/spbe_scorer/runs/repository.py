@@ -13,7 +13,7 @@ from spbe_scorer.tables import RUN, RUN_INDICATOR
 SUMMARY_COLUMNS = (
     "id", "framework", "framework_version", "trigger", "started_at", "finished_at",
     "snapshot_hash", "snapshot_taken_at", "index", "index_exact", "predicate", "counts",
-    "published_at",
+    "published_at", "period_id",
 )  # fmt: skip
 
 
@@ -50,6 +50,26 @@ def indicators_of(conn: Connection, run_id: str) -> list[dict[str, Any]]:
         .order_by(RUN_INDICATOR.c.position)
     )
     return [dict(r) for r in conn.execute(query).mappings()]
+
+
+def latest_of_period(conn: Connection, period_id: int) -> dict[str, Any] | None:
+    """The newest run of an evaluation period (its summary columns)."""
+    query = (
+        select(*(RUN.c[name] for name in SUMMARY_COLUMNS))
+        .where(RUN.c.period_id == period_id)
+        .order_by(RUN.c.started_at.desc(), RUN.c.id)
+        .limit(1)
+    )
+    row = conn.execute(query).mappings().first()
+    return dict(row) if row else None
+
+
+def indicator_of(conn: Connection, run_id: str, indicator: str) -> dict[str, Any] | None:
+    query = select(RUN_INDICATOR).where(
+        RUN_INDICATOR.c.run_id == run_id, RUN_INDICATOR.c.indicator == indicator
+    )
+    row = conn.execute(query).mappings().first()
+    return dict(row) if row else None
 
 
 def unpublished(conn: Connection) -> list[dict[str, Any]]:

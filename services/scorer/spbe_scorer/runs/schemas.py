@@ -31,6 +31,7 @@ class RunSummary(BaseModel):
     predicate: str
     counts: dict[str, int]
     published_at: datetime | None
+    period_id: int | None = None  # a run of an evaluation period
 
 
 class RunsPublic(BaseModel):

@@ -14,7 +14,7 @@ from fractions import Fraction
 from typing import Any
 
 import httpx
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from spbe_common.bus import Producer, publish
 from spbe_common.events import Event, EventType, new_event
@@ -28,6 +28,8 @@ from spbe_scorer.index import GroupScore, IndexResult, compute_index
 from spbe_scorer.inventory import fetch_snapshot, snapshot_hash
 from spbe_scorer.metrics import ScorerMetrics
 from spbe_scorer.settings import ScorerSettings
+from spbe_scorer.workspace import repository as workspace_repo
+from spbe_scorer.workspace.enums import WorksheetSource
 
 from . import repository as repo
 from .enums import Trigger
@@ -41,7 +43,27 @@ def to_assessment(row: dict[str, Any]) -> Assessment:
     return Assessment(
         row["id"], row["indicator"], Fraction(row["level_exact"]), row["justification"],
         row["evaluator"], row["assessed_on"], tuple(row["evidence_links"]),
+        row.get("accepts_derived", False),
     )  # fmt: skip
+
+
+def worksheet_assessment(ws: dict[str, Any]) -> dict[str, Any]:
+    """A worksheet with a level, as the assessment a period run merges."""
+    return {
+        "id": ws["id"], "indicator": ws["indicator"], "level_exact": ws["level_exact"],
+        "justification": ws["justification"] or ws["explanation"], "evaluator": ws["updated_by"],
+        "assessed_on": ws["updated_at"].date(), "updated_at": ws["updated_at"],
+        "evidence_links": [], "accepts_derived": ws["level_source"] == WorksheetSource.ACCEPTED,
+    }  # fmt: skip
+
+
+def _assessments(conn: Connection, framework: str, period_id: int | None) -> list[dict[str, Any]]:
+    """Period-less runs: the framework's manual assessments. A period's run: its worksheets
+    that have a level (the self-assessment), nothing else."""
+    if period_id is None:
+        return assessment_repo.for_framework(conn, framework)
+    rows = workspace_repo.worksheets(conn, period_id)
+    return [worksheet_assessment(ws) for ws in rows if ws["level_exact"] is not None]
 
 
 def _exact(level: Fraction | None) -> str | None:
@@ -87,6 +109,7 @@ class RunInputs:
     trigger: Trigger
     started_at: datetime
     inventory_url: str
+    period_id: int | None = None
 
 
 def run_row(
@@ -115,6 +138,7 @@ def run_row(
         "domains": _groups(result.domains),
         "aspects": _groups(result.aspects),
         "counts": source_counts(outcomes),
+        "period_id": inputs.period_id,
     }
 
 
@@ -139,11 +163,12 @@ class Scorer:
     metrics: ScorerMetrics
     producer: Producer | None = None
 
-    def run(self, framework_id: str, trigger: Trigger) -> str:
-        """Score one framework now; returns the stored run's id."""
+    def run(self, framework_id: str, trigger: Trigger, period_id: int | None = None) -> str:
+        """Score one framework now; returns the stored run's id. With `period_id`, a run of that
+        evaluation period: the worksheets' levels count, a derived one only once accepted."""
         clock = time.perf_counter()
         try:
-            run_id = self._run(framework_id, trigger)
+            run_id = self._run(framework_id, trigger, period_id)
         except Exception:
             self.metrics.runs.labels(framework_id, "failed").inc()
             raise
@@ -155,16 +180,18 @@ class Scorer:
             log.warning("score.computed of run %s not published yet", run_id, exc_info=True)
         return run_id
 
-    def _run(self, framework_id: str, trigger: Trigger) -> str:
+    def _run(self, framework_id: str, trigger: Trigger, period_id: int | None = None) -> str:
         started = utcnow()
         framework = load_framework(framework_id, self.settings.frameworks_dir)
         snapshot = fetch_snapshot(self.inventory)
         proposals = derive(framework.id, snapshot)
-        inputs = RunInputs(framework, snapshot, trigger, started, str(self.inventory.base_url))
+        url = str(self.inventory.base_url)
+        inputs = RunInputs(framework, snapshot, trigger, started, url, period_id)
         run_id = str(uuid.uuid4())
         with self.engine.begin() as conn:  # the edge owns the transaction
-            assessments = assessment_repo.for_framework(conn, framework.id)
-            outcomes = merge(framework, proposals, [to_assessment(a) for a in assessments])
+            assessments = _assessments(conn, framework.id, period_id)
+            used = [to_assessment(a) for a in assessments]
+            outcomes = merge(framework, proposals, used, count_derived=period_id is None)
             result = compute_index(framework, levels_of(outcomes))
             rows = [indicator_row(run_id, i, o) for i, o in enumerate(outcomes)]
             repo.insert_run(conn, run_row(run_id, inputs, result, outcomes, assessments), rows)

@@ -131,3 +131,20 @@ def copy_documents(
     if rows:
         conn.execute(insert(DOCUMENT), rows)
     return len(rows)
+
+
+DOCUMENT_COLUMNS = (
+    "id", "period_id", "indicator", "title", "filename", "media_type", "size", "sha256",
+    "records", "uploaded_by", "uploaded_at",
+)  # fmt: skip
+
+
+def documents(
+    conn: Connection, period_id: int, indicator: str | None = None
+) -> list[dict[str, Any]]:
+    """The documents of a period (of one indicator), not removed, oldest first."""
+    where = [D.period_id == period_id, D.removed_at.is_(None)]
+    if indicator is not None:
+        where.append(D.indicator == indicator)
+    query = select(*(D[c] for c in DOCUMENT_COLUMNS)).where(*where).order_by(D.id)
+    return [dict(r) for r in conn.execute(query).mappings()]
