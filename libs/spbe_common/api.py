@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 from collections.abc import Awaitable, Callable, Iterator, MutableMapping
 from typing import Annotated, Any
 
@@ -155,9 +156,17 @@ async def _internal_error(_request: Request, exc: Exception) -> Response:
 
 
 # --- request limits -----------------------------------------------------------------------------
+def _template_pattern(template: str) -> re.Pattern[str]:
+    """`/a/{id}/b` matches `/a/7/b`: each `{name}` stands for one non-empty path segment."""
+    parts = re.split(r"\{[^{}/]+\}", template)
+    return re.compile("[^/]+".join(re.escape(part) for part in parts))
+
+
 class RequestLimits:
     """Pure ASGI middleware: size, NUL, surrogate and integer limits checked before routing.
-    `path_limits` gives a path (exactly, e.g. a spreadsheet upload) its own body limit."""
+    `path_limits` gives a path its own body limit: exactly (e.g. a spreadsheet upload), or a
+    route template (`/api/v1/periods/{period_id}/asesor/import`) whose `{name}` parts match one
+    path segment each; an exact path wins over a template."""
 
     def __init__(
         self,
@@ -168,12 +177,25 @@ class RequestLimits:
         self.app = app
         self.max_body_bytes = max_body_bytes
         self.path_limits = path_limits or {}
+        self._templates = [
+            (_template_pattern(path), limit) for path, limit in self.path_limits.items()
+            if "{" in path
+        ]  # fmt: skip
+
+    def limit_of(self, path: str) -> int:
+        """The body limit of a request path."""
+        if path in self.path_limits:
+            return self.path_limits[path]
+        for pattern, limit in self._templates:
+            if pattern.fullmatch(path):
+                return limit
+        return self.max_body_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        limit = self.path_limits.get(scope.get("path", ""), self.max_body_bytes)
+        limit = self.limit_of(scope.get("path", ""))
         refused = _refuse_target(scope)
         if refused is None and _declared_length(scope) > limit:
             refused = self._too_large(limit)
