@@ -53,7 +53,7 @@ def create_app(
         dependencies=[Depends(authorize)],  # every route: authenticated and in POLICY
         **api.docs_urls(public_docs),
     )
-    api.install(app, settings.scorer_max_body_bytes)
+    api.install(app, settings.scorer_max_body_bytes, _upload_limits(settings))
     app.state.settings = settings
     app.state.engine = scorer.engine
     app.state.scorer = scorer
@@ -67,6 +67,20 @@ def create_app(
     _add_health(app, registry)
     api.add_docs(app, public_docs, get_principal)
     return app
+
+
+# A multipart body holds the file plus its boundaries and the other fields.
+MULTIPART_ALLOWANCE = 64 * 1024
+UPLOAD_ROUTES = (
+    "/api/v1/periods/{period_id}/worksheets/{indicator}/documents",
+    "/api/v1/periods/{period_id}/asesor/import",
+)
+
+
+def _upload_limits(settings: ScorerSettings) -> dict[str, int]:
+    """Bukti dukung and asesor workbooks may be larger than any JSON body."""
+    limit = settings.scorer_document_max_bytes + MULTIPART_ALLOWANCE
+    return dict.fromkeys(UPLOAD_ROUTES, limit)
 
 
 def _add_health(app: FastAPI, registry: CollectorRegistry) -> None:
