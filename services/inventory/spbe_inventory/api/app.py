@@ -23,6 +23,7 @@ from spbe_inventory.ingest.routes import router as ingest_router
 from spbe_inventory.opd.routes import router as opd_router
 from spbe_inventory.review.routes import router as review_router
 from spbe_inventory.settings import InventorySettings
+from spbe_inventory.web import evaluation
 from spbe_inventory.web.imports import upload_limits
 
 from .listing import json_response
@@ -46,7 +47,8 @@ def create_app(
         dependencies=[Depends(authorize)],  # every route: authenticated and in POLICY
         **api.docs_urls(public_docs),
     )
-    api.install(app, settings.max_body_bytes, upload_limits(settings))
+    limits = upload_limits(settings) | evaluation.upload_limits(settings)
+    api.install(app, settings.max_body_bytes, limits)
     app.state.settings = settings
     app.state.engine = engine
     app.state.registry = registry or CollectorRegistry()

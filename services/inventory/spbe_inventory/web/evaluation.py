@@ -1,5 +1,265 @@
-"""(being built)"""
+"""Evaluasi: the internal SPBE / Pemdi evaluation workspace. Periods with their progress, a
+period's overview (self-assessment against the asesor index), the workspace of each evaluator
+OPD, the review queue, the comparison of two periods and the official export. Everything is read
+and written through the scorer's API (scorer_client) as the signed-in person; the worksheet and
+its documents are in evaluation_worksheet, the asesor import in evaluation_asesor."""
 
-from fastapi import APIRouter
+from __future__ import annotations
 
-router = APIRouter()
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import Response
+
+from spbe_common.auth import Permission
+from spbe_inventory.settings import InventorySettings
+
+from . import evaluation_asesor, evaluation_worksheet, labels
+from .evaluation_common import (
+    FORM_STATUSES,
+    OpdCode,
+    PeriodId,
+    difference,
+    message_of,
+    num,
+    period_view,
+    principal_of,
+    progress_cells,
+    scorer_page,
+    see_other,
+    streamed,
+    worksheet_row,
+)
+from .render import page
+from .scorer_client import ScorerClient, ScorerRefused
+
+router = APIRouter(include_in_schema=False)
+FRAMEWORKS = ("spbe-2020", "pemdi-2026")  # the frameworks an evaluation period is opened for
+
+
+# --- periods --------------------------------------------------------------------------------------
+@router.get("/evaluasi")
+def periods_page(request: Request) -> Response:
+    return scorer_page(request, lambda scorer: _periods(request, scorer, {}, {}, 200))
+
+
+@router.post("/evaluasi")
+def open_period(
+    request: Request,
+    tahun: Annotated[str, Form(max_length=8)] = "",
+    kerangka: Annotated[str, Form(max_length=32)] = "",
+    judul: Annotated[str, Form(max_length=200)] = "",
+    salin_dari: Annotated[str, Form(max_length=12)] = "",
+) -> Response:
+    values = {"tahun": tahun, "kerangka": kerangka, "judul": judul, "salin_dari": salin_dari}
+
+    def create(scorer: ScorerClient) -> Response:
+        errors = _period_errors(tahun, kerangka, salin_dari)
+        if errors:
+            return _periods(request, scorer, values, errors, 422)
+        body: dict[str, Any] = {"year": int(tahun), "framework": kerangka}
+        if judul.strip():
+            body["title"] = judul.strip()
+        if salin_dari:
+            body["copy_from"] = int(salin_dari)
+        try:
+            created = scorer.post("/api/v1/periods", body)
+        except ScorerRefused as exc:
+            if exc.status_code not in FORM_STATUSES:
+                raise
+            return _periods(request, scorer, values, {"form": message_of(exc)}, exc.status_code)
+        return see_other(f"/evaluasi/{created['id']}")
+
+    return scorer_page(request, create)
+
+
+def _period_errors(year: str, framework: str, copy_from: str) -> dict[str, str]:
+    errors = {}
+    if not (year.isdigit() and 2000 <= int(year) <= 2100):
+        errors["tahun"] = "Isi tahun evaluasi, misalnya 2026."
+    if framework not in FRAMEWORKS:
+        errors["kerangka"] = "Pilih kerangka penilaian."
+    if copy_from and not copy_from.isdigit():
+        errors["salin_dari"] = "Pilih periode yang ada."
+    return errors
+
+
+def _periods(
+    request: Request,
+    scorer: ScorerClient,
+    values: dict[str, str],
+    errors: dict[str, str],
+    status: int,
+) -> Response:
+    periods = [_with_progress(p) for p in scorer.get("/api/v1/periods")["data"]]
+    context = {
+        "title": "Evaluasi SPBE",
+        "periods": periods,
+        "frameworks": [(f, labels.scoring_label("framework", f)) for f in FRAMEWORKS],
+        "period_choices": [(str(p["id"]), p["name"]) for p in periods],
+        "may_manage": principal_of(request).can(Permission.PERIODS_MANAGE),
+        "values": values,
+        "errors": errors,
+    }
+    return page(request, "evaluasi.html", context, status)
+
+
+def _with_progress(period: dict[str, Any]) -> dict[str, Any]:
+    view = period_view(period)
+    progress = period.get("progress") or {}
+    total = progress.get("total") or 0
+    done = progress.get("verified", 0)
+    view["cells"] = progress_cells(progress)
+    view["total"] = total
+    view["percent"] = round(100 * done / total) if total else 0
+    return view
+
+
+# --- comparison of two periods (before /evaluasi/{period_id}) ------------------------------------
+@router.get("/evaluasi/banding")
+def comparison_page(
+    request: Request,
+    dasar: Annotated[int, Query(ge=1, le=2**31 - 1)],
+    pembanding: Annotated[int, Query(ge=1, le=2**31 - 1)],
+) -> Response:
+    def show(scorer: ScorerClient) -> Response:
+        found = scorer.get("/api/v1/periods/compare", base=dasar, other=pembanding)
+        index = found.get("index") or {}
+        rows = [
+            {
+                **row,
+                "other_text": num(row.get("other_level")),
+                "base_text": num(row.get("base_level")),
+                "difference_text": difference(row.get("difference")),
+            }
+            for row in found.get("indicators", [])
+        ]
+        context = {
+            "title": "Perbandingan periode evaluasi",
+            "base": period_view(found["base"]),
+            "other": period_view(found["other"]),
+            "index": {k: num(index.get(k)) for k in ("base", "other")},
+            "index_difference": difference(index.get("difference")),
+            "rows": rows,
+            "unmapped_base": found.get("unmapped_base", []),
+            "unmapped_other": found.get("unmapped_other", []),
+        }
+        return page(request, "evaluasi_banding.html", context)
+
+    return scorer_page(request, show)
+
+
+router.include_router(evaluation_worksheet.documents)  # /evaluasi/dokumen/... before {period_id}
+
+
+# --- one period -----------------------------------------------------------------------------------
+@router.get("/evaluasi/{period_id}")
+def overview_page(request: Request, period_id: PeriodId) -> Response:
+    def show(scorer: ScorerClient) -> Response:
+        found = scorer.get(f"/api/v1/periods/{period_id}")
+        index = found.get("index") or {}
+        principal = principal_of(request)
+        by_opd = found.get("progress", {}).get("by_opd", [])
+        context = {
+            "title": "Ringkasan evaluasi",
+            "period": period_view(found["period"]),
+            "index": {
+                "self": num(index.get("self_assessment")),
+                "self_predicate": index.get("self_assessment_predicate"),
+                "asesor": num(index.get("asesor")),
+                "asesor_predicate": index.get("asesor_predicate"),
+                "difference": difference(index.get("difference")),
+            },
+            "by_status": progress_cells(found.get("progress", {}).get("by_status", {})),
+            "by_opd": [{**row, "cells": progress_cells(row)} for row in by_opd],
+            "indicators": [worksheet_row(i) for i in found.get("indicators", [])],
+            "own_opd": sorted(principal.member_of),
+            "may_manage": principal.can(Permission.PERIODS_MANAGE),
+            "may_run": principal.can(Permission.SCORES_WRITE),
+            "notice": _NOTICES.get(request.query_params.get("pesan", "")),
+        }
+        return page(request, "evaluasi_periode.html", context)
+
+    return scorer_page(request, show)
+
+
+_NOTICES = {
+    "usulan": "Usulan dari katalog sudah dihitung ulang. Lembar kerja menampilkan usulan terbaru.",
+    "asesor": "Nilai asesor tersimpan.",
+}
+
+
+@router.post("/evaluasi/{period_id}/usulan")
+def run_proposals(request: Request, period_id: PeriodId) -> Response:
+    def run(scorer: ScorerClient) -> Response:
+        scorer.post(f"/api/v1/periods/{period_id}/runs")
+        return see_other(f"/evaluasi/{period_id}?pesan=usulan")
+
+    return scorer_page(request, run)
+
+
+@router.get("/evaluasi/{period_id}/opd/{code}")
+def opd_page(request: Request, period_id: PeriodId, code: OpdCode) -> Response:
+    code = code.upper()
+
+    def show(scorer: ScorerClient) -> Response:
+        period = scorer.get(f"/api/v1/periods/{period_id}")["period"]
+        found = scorer.get(f"/api/v1/periods/{period_id}/worksheets", opd=code)
+        context = {
+            "title": f"Ruang kerja {code}",
+            "period": period_view(period),
+            "code": code,
+            "own": code in principal_of(request).member_of,
+            "worksheets": [worksheet_row(w) for w in found["data"]],
+        }
+        return page(request, "evaluasi_opd.html", context)
+
+    return scorer_page(request, show)
+
+
+@router.get("/evaluasi/{period_id}/tinjauan")
+def review_queue_page(request: Request, period_id: PeriodId) -> Response:
+    def show(scorer: ScorerClient) -> Response:
+        period = scorer.get(f"/api/v1/periods/{period_id}")["period"]
+        found = scorer.get(f"/api/v1/periods/{period_id}/worksheets", status="submitted")
+        context = {
+            "title": "Tinjauan lembar kerja",
+            "period": period_view(period),
+            "worksheets": [worksheet_row(w) for w in found["data"]],
+        }
+        return page(request, "evaluasi_tinjauan.html", context)
+
+    return scorer_page(request, show)
+
+
+@router.get("/evaluasi/{period_id}/unduh")
+def export(request: Request, period_id: PeriodId) -> Response:
+    def send(scorer: ScorerClient) -> Response:
+        book = scorer.download(
+            f"/api/v1/periods/{period_id}/export.xlsx", f"evaluasi-{period_id}.xlsx"
+        )
+        return streamed(book)
+
+    return scorer_page(request, send)
+
+
+router.include_router(evaluation_asesor.router)
+router.include_router(evaluation_worksheet.router)
+
+
+DOCUMENT_MAX_BYTES = 20 * 1024 * 1024  # the scorer's default limit; it answers 413 past its own
+MULTIPART_OVERHEAD = 64 * 1024
+
+
+def upload_limits(settings: InventorySettings) -> dict[str, int]:
+    """The body limits of the two upload pages (route templates; the API's limit is smaller)."""
+    floor = settings.max_body_bytes
+    return {
+        "/evaluasi/{period_id}/indikator/{indicator}/dokumen": max(
+            floor, DOCUMENT_MAX_BYTES + MULTIPART_OVERHEAD
+        ),
+        # the confirmation form carries the checked sheet again, base64 (4/3 of its size)
+        "/evaluasi/{period_id}/asesor": max(
+            floor, 2 * evaluation_asesor.ASESOR_MAX_BYTES + MULTIPART_OVERHEAD
+        ),
+    }

@@ -246,6 +246,34 @@ SCORING: dict[str, dict[str, str]] = {
         "review": "Reviu",
         "audit": "Audit TIK",
         "asset_management": "Manajemen aset",
+        "asset": "Aset",
+    },
+    # The evaluation workspace (issue 12).
+    "worksheet_status": {
+        "not_started": "Belum dimulai",
+        "draft": "Draf",
+        "submitted": "Diajukan",
+        "verified": "Terverifikasi",
+        "returned": "Dikembalikan",
+    },
+    "worksheet_source": {
+        "accepted": "Diterima dari usulan",
+        "override": "Ditetapkan evaluator",
+        "manual": "Manual",
+    },
+    "period_status": {"open": "Dibuka", "closed": "Ditutup"},
+    "worksheet_action": {
+        "created": "Dibuat",
+        "assigned": "Penugasan diubah",
+        "saved": "Disimpan",
+        "accepted": "Usulan diterima",
+        "overridden": "Tingkat ditetapkan evaluator",
+        "submitted": "Diajukan untuk ditinjau",
+        "verified": "Diverifikasi",
+        "returned": "Dikembalikan",
+        "document_added": "Bukti dukung ditambahkan",
+        "document_removed": "Bukti dukung dihapus",
+        "asesor": "Nilai asesor dicatat",
     },
 }
 

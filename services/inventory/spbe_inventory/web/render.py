@@ -56,6 +56,7 @@ MENU = (
     MenuItem("/pemindaian", "Pemindaian", Permission.CATALOGUE_READ),
     MenuItem("/tinjauan", "Tinjauan", Permission.CATALOGUE_READ),
     MenuItem("/penilaian", "Penilaian", Permission.SCORES_READ),
+    MenuItem("/evaluasi", "Evaluasi", Permission.WORKSHEETS_READ),
     MenuItem("/kejadian-ditolak", "Kejadian ditolak", Permission.REJECTED_READ),
 )
 

@@ -1,0 +1,156 @@
+"""What every Evaluasi page shares: calling the scorer as the signed-in person, its refusals as
+pages or as a message on the form, and the views of a period and a worksheet."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import HTTPException, Path, Request
+from fastapi.responses import RedirectResponse, Response, StreamingResponse
+from starlette.background import BackgroundTask
+
+from spbe_common.auth import Principal
+
+from . import labels
+from .errors import error_page
+from .scorer_client import Download, ScorerClient, ScorerRefused, ScorerUnavailable
+
+PeriodId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+DocumentId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+Indicator = Annotated[str, Path(pattern=r"^[0-9A-Za-z._-]{1,16}$")]
+OpdCode = Annotated[str, Path(pattern=r"^[A-Za-z0-9_]{1,32}$")]
+
+UNREACHABLE = (
+    "Layanan penilaian tidak tersedia. Lembar kerja evaluasi tidak dapat dibuka atau disimpan "
+    "saat ini; coba lagi sebentar lagi atau hubungi administrator."
+)
+FORM_STATUSES = frozenset({409, 412, 413, 415, 422})  # shown on the form again, with the message
+# The scorer's English messages that a person meets on a form, in Bahasa Indonesia (by a part
+# of the message; the first that matches).
+KNOWN_MESSAGES = (
+    ("justification", "Alasan (justifikasi) wajib diisi bila tingkat berbeda dari usulan."),
+    ("no proposal", "Belum ada usulan dari katalog; klik Hitung usulan pada ringkasan periode."),
+    ("explanation", "Penjelasan wajib diisi sebelum lembar kerja diajukan."),
+    ("comment", "Komentar wajib diisi saat mengembalikan lembar kerja."),
+    ("already evaluation period", "Periode evaluasi untuk tahun dan kerangka ini sudah ada."),
+    ("already exists", "Periode evaluasi untuk tahun dan kerangka ini sudah ada."),
+    ("closed", "Periode evaluasi sudah ditutup; lembar kerja tidak dapat diubah."),
+    ("media type", "Jenis berkas tidak diterima (PDF, gambar, atau dokumen perkantoran)."),
+    ("name ends in", "Ekstensi nama berkas tidak sesuai dengan isinya."),
+    ("extension", "Ekstensi nama berkas tidak sesuai dengan isinya."),
+    ("not a type accepted", "Jenis berkas tidak diterima (PDF, gambar, atau dokumen perkantoran)."),
+    ("larger than", "Berkas terlalu besar."),
+    ("too large", "Berkas terlalu besar."),
+    ("level", "Tingkat wajib diisi dan berada pada skala kerangka ini."),
+)
+
+
+def principal_of(request: Request) -> Principal:
+    principal: Principal = request.state.principal
+    return principal
+
+
+def message_of(exc: ScorerRefused) -> str:
+    """The scorer's refusal of a form, as the person reads it."""
+    if exc.status_code == 413:
+        return "Berkas terlalu besar."
+    if exc.status_code == 412:
+        return "Lembar kerja sudah diubah orang lain; muat ulang halaman lalu coba lagi."
+    lowered = exc.detail.lower()
+    for part, message in KNOWN_MESSAGES:
+        if part in lowered:
+            return message
+    return f"Tidak dapat disimpan: {exc.detail}"
+
+
+def scorer_page(request: Request, handler: Callable[[ScorerClient], Response]) -> Response:
+    """Runs `handler` with a scorer client: the scorer down is a 503 notice in Bahasa Indonesia;
+    its 401/403/404 (and a refusal no form handles) are the error pages."""
+    try:
+        return handler(ScorerClient.of(request))
+    except ScorerUnavailable:
+        return error_page(request, 503, UNREACHABLE)
+    except ScorerRefused as exc:
+        if exc.status_code in FORM_STATUSES:
+            return error_page(request, exc.status_code, message_of(exc))
+        raise HTTPException(exc.status_code) from None
+
+
+def see_other(url: str) -> Response:
+    return RedirectResponse(url, 303)
+
+
+def num(value: float | int | str | None) -> str:
+    """A level or an index as people read it: two decimals at most, a decimal comma."""
+    if value is None or value == "":
+        return "-"
+    number = round(float(value), 2)
+    text = f"{number:.2f}".rstrip("0").rstrip(".")
+    return text.replace(".", ",")
+
+
+def difference(value: float | int | None) -> str:
+    if value is None:
+        return "-"
+    return ("+" if value > 0 else "") + num(value)
+
+
+def status_label(value: object) -> str:
+    return labels.scoring_label("worksheet_status", value)
+
+
+STATUS_BADGE = {"verified": "ok", "submitted": "warn", "returned": "bad", "draft": "warn"}
+
+
+def worksheet_row(row: dict[str, Any]) -> dict[str, Any]:
+    """A worksheet (or an overview row) with the texts the tables show."""
+    return {
+        **row,
+        "status_label": status_label(row.get("status")),
+        "badge": STATUS_BADGE.get(str(row.get("status")), ""),
+        "level_text": num(row.get("level")),
+        "asesor_text": num(row.get("asesor_level")),
+        "difference_text": difference(row.get("difference")),
+        "source_label": labels.scoring_label("worksheet_source", row.get("level_source")),
+    }
+
+
+def period_view(period: dict[str, Any]) -> dict[str, Any]:
+    framework = labels.scoring_label("framework", period.get("framework"))
+    return {
+        **period,
+        "framework_label": framework,
+        "status_label": labels.scoring_label("period_status", period.get("status")),
+        "name": period.get("title") or f"Evaluasi {framework} {period.get('year')}",
+    }
+
+
+PROGRESS = ("not_started", "draft", "submitted", "verified", "returned")
+
+
+def progress_cells(progress: dict[str, Any]) -> list[dict[str, Any]]:
+    """Counts per status (in the order work goes), with their labels."""
+    return [{"status": s, "label": status_label(s), "n": progress.get(s, 0)} for s in PROGRESS]
+
+
+def streamed(download: Download) -> StreamingResponse:
+    """A scorer file passed through as an attachment (never shown inline)."""
+    headers = {
+        "Content-Disposition": disposition(download.filename),
+        "Cache-Control": "no-store",
+        "X-Content-Type-Options": "nosniff",
+    }
+    return StreamingResponse(
+        download.chunks, media_type=download.media_type, headers=headers,
+        background=BackgroundTask(download.close),
+    )  # fmt: skip
+
+
+def disposition(filename: str) -> str:
+    """An attachment header: a plain ASCII name, and the UTF-8 name beside it."""
+    plain = "".join(
+        c if c.isascii() and c.isprintable() and c not in '"\\;' else "_" for c in filename
+    )
+    return f"attachment; filename=\"{plain or 'berkas'}\"; filename*=UTF-8''{quote(filename)}"

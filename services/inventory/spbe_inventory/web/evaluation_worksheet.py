@@ -1,0 +1,340 @@
+"""The worksheet of one indicator (lembar kerja): its criteria, the proposal derived from the
+catalogue, the self-assessed level with penjelasan and justifikasi, bukti dukung, the review and
+the assignment, with its history; and the download and removal of a document. The scorer decides
+who may do what (the worksheet's may_edit / may_review); the forms only show what it allows."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi.responses import Response
+
+from spbe_common.auth import Permission
+
+from . import labels
+from .evaluation_common import (
+    FORM_STATUSES,
+    DocumentId,
+    Indicator,
+    PeriodId,
+    message_of,
+    num,
+    period_view,
+    principal_of,
+    scorer_page,
+    see_other,
+    streamed,
+    worksheet_row,
+)
+from .render import page
+from .scorer_client import ScorerClient, ScorerRefused
+from .scoring import EVIDENCE_PAGES
+
+router = APIRouter(include_in_schema=False)
+documents = APIRouter(include_in_schema=False)
+RECORD = re.compile(
+    r"^(application|facility|asset|site|service_bus|audit|review|opd):[\w.-]{1,64}$"
+)
+LEVEL = re.compile(r"^[0-5]([.,][0-9]{1,2})?$")
+NOTICES = {
+    "disimpan": "Lembar kerja tersimpan sebagai draf.",
+    "diterima": "Usulan dari katalog diterima sebagai tingkat penilaian mandiri.",
+    "diajukan": "Lembar kerja diajukan untuk ditinjau.",
+    "diverifikasi": "Lembar kerja diverifikasi.",
+    "dikembalikan": "Lembar kerja dikembalikan kepada evaluatornya dengan komentar.",
+    "ditugaskan": "Penugasan tersimpan.",
+    "diunggah": "Bukti dukung tersimpan.",
+    "dihapus": "Bukti dukung dihapus.",
+}
+
+
+def _path(period_id: int, indicator: str) -> str:
+    return f"/api/v1/periods/{period_id}/worksheets/{indicator}"
+
+
+def _page_url(period_id: int, indicator: str, notice: str = "") -> str:
+    url = f"/evaluasi/{period_id}/indikator/{indicator}"
+    return f"{url}?pesan={notice}" if notice else url
+
+
+# --- the worksheet --------------------------------------------------------------------------------
+@router.get("/evaluasi/{period_id}/indikator/{indicator}")
+def worksheet_page(request: Request, period_id: PeriodId, indicator: Indicator) -> Response:
+    notice = NOTICES.get(request.query_params.get("pesan", ""))
+    return scorer_page(
+        request, lambda scorer: _show(request, scorer, period_id, indicator, notice=notice)
+    )
+
+
+def _show(
+    request: Request,
+    scorer: ScorerClient,
+    period_id: int,
+    indicator: str,
+    values: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+    status: int = 200,
+    notice: str | None = None,
+) -> Response:
+    sheet = worksheet_row(scorer.get(_path(period_id, indicator)))
+    period = scorer.get(f"/api/v1/periods/{period_id}")["period"]
+    history = scorer.get(f"{_path(period_id, indicator)}/history")["data"]
+    context = {
+        "title": f"Lembar kerja indikator {indicator}",
+        "period": period_view(period),
+        "w": sheet,
+        "criteria": sorted((sheet.get("criteria") or {}).items()),
+        "proposal": _proposal_view(sheet.get("proposal")),
+        "documents": [_document_view(d) for d in sheet.get("documents", [])],
+        "history": [_history_view(h) for h in history],
+        "may_manage": principal_of(request).can(Permission.PERIODS_MANAGE),
+        "may_download": principal_of(request).can(Permission.EVIDENCE_READ),
+        "values": values or {},
+        "errors": errors or {},
+        "notice": notice,
+    }
+    return page(request, "evaluasi_lembar.html", context, status)
+
+
+def _proposal_view(proposal: dict[str, Any] | None) -> dict[str, Any] | None:
+    if not proposal:
+        return None
+    return {
+        **proposal,
+        "level_text": num(proposal.get("level")),
+        "evidence": [_evidence_view(e) for e in proposal.get("evidence", [])],
+    }
+
+
+def _evidence_view(evidence: dict[str, Any]) -> dict[str, Any]:
+    kind = str(evidence.get("kind", ""))
+    target = EVIDENCE_PAGES.get(kind)
+    return {
+        "kind": labels.scoring_label("evidence", kind),
+        "id": evidence.get("id", ""),
+        "detail": evidence.get("detail", ""),
+        "href": target.format(evidence.get("id", "")) if target else None,
+    }
+
+
+def _document_view(document: dict[str, Any]) -> dict[str, Any]:
+    records = [
+        f"{labels.scoring_label('evidence', r.get('kind'))} {r.get('id')}"
+        if isinstance(r, dict)
+        else str(r)
+        for r in document.get("records") or []
+    ]
+    return {**document, "record_texts": records, "size_kb": max(1, document["size"] // 1024)}
+
+
+def _history_view(row: dict[str, Any]) -> dict[str, Any]:
+    detail = row.get("detail")
+    if isinstance(detail, dict):
+        detail = ", ".join(f"{k}: {v}" for k, v in detail.items() if v not in (None, ""))
+    return {
+        **row,
+        "action_label": labels.scoring_label("worksheet_action", row.get("action")),
+        "detail_text": detail or "",
+    }
+
+
+def _change(
+    request: Request,
+    period_id: int,
+    indicator: str,
+    values: dict[str, str],
+    act: Callable[[ScorerClient], str | dict[str, str]],
+) -> Response:
+    """Runs a change: a notice key on success (back to the worksheet), or the field errors the
+    form shows; the scorer's 409/412/413/422 are shown on the form again."""
+
+    def run(scorer: ScorerClient) -> Response:
+        try:
+            outcome = act(scorer)
+        except ScorerRefused as exc:
+            if exc.status_code not in FORM_STATUSES:
+                raise
+            errors = {"form": message_of(exc)}
+            return _show(request, scorer, period_id, indicator, values, errors, exc.status_code)
+        if isinstance(outcome, dict):
+            return _show(request, scorer, period_id, indicator, values, outcome, 422)
+        return see_other(_page_url(period_id, indicator, outcome))
+
+    return scorer_page(request, run)
+
+
+def _level(text: str) -> int | float:
+    value = float(text.replace(",", "."))
+    return int(value) if value.is_integer() else value
+
+
+@router.post("/evaluasi/{period_id}/indikator/{indicator}")
+def save(
+    request: Request,
+    period_id: PeriodId,
+    indicator: Indicator,
+    tingkat: Annotated[str, Form(max_length=8)] = "",
+    penjelasan: Annotated[str, Form(max_length=10_000)] = "",
+    justifikasi: Annotated[str, Form(max_length=10_000)] = "",
+) -> Response:
+    values = {"tingkat": tingkat, "penjelasan": penjelasan, "justifikasi": justifikasi}
+
+    def act(scorer: ScorerClient) -> str | dict[str, str]:
+        tingkat_ = tingkat.strip()
+        if tingkat_ and not LEVEL.match(tingkat_):
+            return {"tingkat": "Tingkat berupa angka 1 sampai 5."}
+        body: dict[str, Any] = {"explanation": penjelasan.strip()}
+        if tingkat_:
+            body["level"] = _level(tingkat_)
+        if justifikasi.strip():
+            body["justification"] = justifikasi.strip()
+        scorer.patch(_path(period_id, indicator), body)
+        return "disimpan"
+
+    return _change(request, period_id, indicator, values, act)
+
+
+@router.post("/evaluasi/{period_id}/indikator/{indicator}/terima")
+def accept(
+    request: Request,
+    period_id: PeriodId,
+    indicator: Indicator,
+    penjelasan: Annotated[str, Form(max_length=10_000)] = "",
+) -> Response:
+    def act(scorer: ScorerClient) -> str:
+        body = {"explanation": penjelasan.strip()} if penjelasan.strip() else {}
+        scorer.post(f"{_path(period_id, indicator)}/accept", body)
+        return "diterima"
+
+    return _change(request, period_id, indicator, {"penjelasan": penjelasan}, act)
+
+
+@router.post("/evaluasi/{period_id}/indikator/{indicator}/ajukan")
+def submit(request: Request, period_id: PeriodId, indicator: Indicator) -> Response:
+    def act(scorer: ScorerClient) -> str:
+        scorer.post(f"{_path(period_id, indicator)}/submit", {})
+        return "diajukan"
+
+    return _change(request, period_id, indicator, {}, act)
+
+
+@router.post("/evaluasi/{period_id}/indikator/{indicator}/verifikasi")
+def verify(
+    request: Request,
+    period_id: PeriodId,
+    indicator: Indicator,
+    komentar: Annotated[str, Form(max_length=5000)] = "",
+) -> Response:
+    def act(scorer: ScorerClient) -> str:
+        body = {"comment": komentar.strip()} if komentar.strip() else {}
+        scorer.post(f"{_path(period_id, indicator)}/verify", body)
+        return "diverifikasi"
+
+    return _change(request, period_id, indicator, {"komentar": komentar}, act)
+
+
+@router.post("/evaluasi/{period_id}/indikator/{indicator}/kembalikan")
+def send_back(
+    request: Request,
+    period_id: PeriodId,
+    indicator: Indicator,
+    komentar: Annotated[str, Form(max_length=5000)] = "",
+) -> Response:
+    def act(scorer: ScorerClient) -> str | dict[str, str]:
+        if not komentar.strip():
+            return {"komentar": "Komentar wajib diisi saat mengembalikan lembar kerja."}
+        scorer.post(f"{_path(period_id, indicator)}/return", {"comment": komentar.strip()})
+        return "dikembalikan"
+
+    return _change(request, period_id, indicator, {"komentar": komentar}, act)
+
+
+@router.post("/evaluasi/{period_id}/indikator/{indicator}/penugasan")
+def assign(
+    request: Request,
+    period_id: PeriodId,
+    indicator: Indicator,
+    opd: Annotated[str, Form(max_length=32)] = "",
+    akun: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    values = {"opd": opd, "akun": akun}
+
+    def act(scorer: ScorerClient) -> str | dict[str, str]:
+        code = opd.strip().upper()
+        if not re.fullmatch(r"[A-Z0-9_]{1,32}", code):
+            return {"opd": "Isi kode OPD evaluator, misalnya INSPEKTORAT."}
+        accounts = [a for a in re.split(r"[,\s]+", akun) if a]
+        scorer.put(f"{_path(period_id, indicator)}/assignment", {"opd": code, "accounts": accounts})
+        return "ditugaskan"
+
+    return _change(request, period_id, indicator, values, act)
+
+
+# --- bukti dukung ---------------------------------------------------------------------------------
+@router.post("/evaluasi/{period_id}/indikator/{indicator}/dokumen")
+def upload(
+    request: Request,
+    period_id: PeriodId,
+    indicator: Indicator,
+    berkas: Annotated[UploadFile | None, File()] = None,
+    judul: Annotated[str, Form(max_length=300)] = "",
+    catatan: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    values = {"judul": judul, "catatan": catatan}
+
+    def act(scorer: ScorerClient) -> str | dict[str, str]:
+        records = [r for r in re.split(r"[,\s]+", catatan.strip()) if r]
+        errors = _upload_errors(berkas, judul, records)
+        if errors or berkas is None:
+            return errors
+        media = berkas.content_type or "application/octet-stream"
+        file = (berkas.filename or "berkas", berkas.file, media)
+        fields: dict[str, str | list[str]] = {"title": judul.strip(), "records": records}
+        scorer.upload(f"{_path(period_id, indicator)}/documents", file, fields)
+        return "diunggah"
+
+    return _change(request, period_id, indicator, values, act)
+
+
+def _upload_errors(berkas: UploadFile | None, title: str, records: list[str]) -> dict[str, str]:
+    errors = {}
+    if berkas is None or not berkas.filename:
+        errors["berkas"] = "Pilih berkas bukti dukung."
+    if not title.strip():
+        errors["judul"] = "Isi judul bukti dukung."
+    wrong = [r for r in records if not RECORD.match(r)]
+    if wrong:
+        errors["catatan"] = (
+            "Tulis catatan katalog sebagai jenis:ID, misalnya application:12 "
+            f"(tidak dikenali: {', '.join(wrong[:3])})."
+        )
+    return errors
+
+
+@documents.get("/evaluasi/dokumen/{document_id}")
+def download(request: Request, document_id: DocumentId) -> Response:
+    return scorer_page(
+        request,
+        lambda scorer: streamed(
+            scorer.download(f"/api/v1/documents/{document_id}", f"bukti-{document_id}")
+        ),
+    )
+
+
+@documents.post("/evaluasi/dokumen/{document_id}/hapus")
+def remove(
+    request: Request,
+    document_id: DocumentId,
+    kembali: Annotated[str, Form(max_length=300)] = "",
+) -> Response:
+    # back to the worksheet the form was on (a path of this site only)
+    back = kembali if re.fullmatch(r"/evaluasi/\d+/indikator/[0-9A-Za-z._-]{1,16}", kembali) else ""
+
+    def run(scorer: ScorerClient) -> Response:
+        scorer.delete(f"/api/v1/documents/{document_id}")
+        return see_other(f"{back}?pesan=dihapus" if back else "/evaluasi")
+
+    return scorer_page(request, run)
