@@ -10,8 +10,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, HTTPException, Path, Query, Request
 from fastapi.responses import Response
+from sqlalchemy import Connection
 
 from spbe_common.api import INT64_MAX, Unprocessable, check_if_match
+from spbe_common.auth import Principal
 from spbe_scorer.api.deps import (
     ConnDep,
     EngineDep,
@@ -24,8 +26,9 @@ from spbe_scorer.api.deps import (
 from spbe_scorer.frameworks import FrameworkError
 from spbe_scorer.inventory import InventoryError
 from spbe_scorer.runs.enums import Trigger
+from spbe_scorer.settings import ScorerSettings
 
-from . import service
+from . import service, worksheets
 from .enums import WorksheetStatus
 from .schemas import (
     AcceptIn,
@@ -64,7 +67,12 @@ def refuse(exc: service.WorkspaceError) -> HTTPException:
 
 
 def _worksheet(
-    conn: Any, principal: Any, settings: Any, period_id: int, row: dict[str, Any], code: int = 200
+    conn: Connection,
+    principal: Principal,
+    settings: ScorerSettings,
+    period_id: int,
+    row: dict[str, Any],
+    code: int = 200,
 ) -> Response:
     period = service.get_period(conn, period_id)
     body = service.worksheet_public(conn, principal, period, row, settings.frameworks_dir)
@@ -176,7 +184,7 @@ def update_worksheet(
         period = service.get_period(conn, period_id)
         row = service.get_worksheet(conn, period_id, indicator, lock=True)
         check_if_match(request, service.etag(row))
-        saved = service.save(conn, principal, row, period, body, settings.frameworks_dir)
+        saved = worksheets.save(conn, principal, row, period, body, settings.frameworks_dir)
         return _worksheet(conn, principal, settings, period_id, saved)
     except service.WorkspaceError as exc:
         raise refuse(exc) from None
@@ -194,7 +202,7 @@ def accept_proposal(
     """The level := the derived proposal of the period's latest run (409 when none)."""
     explanation = body.explanation if body else None
     try:
-        row = service.accept(conn, principal, period_id, indicator, explanation)
+        row = worksheets.accept(conn, principal, period_id, indicator, explanation)
         return _worksheet(conn, principal, settings, period_id, row)
     except service.WorkspaceError as exc:
         raise refuse(exc) from None
@@ -210,7 +218,7 @@ def submit_worksheet(
 ) -> Response:
     """For review: needs a level and a penjelasan (422 otherwise)."""
     try:
-        row = service.submit(conn, principal, period_id, indicator)
+        row = worksheets.submit(conn, principal, period_id, indicator)
         return _worksheet(conn, principal, settings, period_id, row)
     except service.WorkspaceError as exc:
         raise refuse(exc) from None
@@ -228,7 +236,7 @@ def verify_worksheet(
     """By an evaluator other than the one who submitted it."""
     comment = body.comment if body else None
     try:
-        row = service.review(conn, principal, period_id, indicator, True, comment)
+        row = worksheets.review(conn, principal, period_id, indicator, True, comment)
         return _worksheet(conn, principal, settings, period_id, row)
     except service.WorkspaceError as exc:
         raise refuse(exc) from None
@@ -245,7 +253,7 @@ def return_worksheet(
 ) -> Response:
     """Back to its evaluators with the reviewer's comment (required)."""
     try:
-        row = service.review(conn, principal, period_id, indicator, False, body.comment)
+        row = worksheets.review(conn, principal, period_id, indicator, False, body.comment)
         return _worksheet(conn, principal, settings, period_id, row)
     except service.WorkspaceError as exc:
         raise refuse(exc) from None
@@ -261,7 +269,7 @@ def assign_worksheet(
     settings: SettingsDep,
 ) -> Response:
     try:
-        row = service.assign(conn, principal, period_id, indicator, body)
+        row = worksheets.assign(conn, principal, period_id, indicator, body)
         return _worksheet(conn, principal, settings, period_id, row)
     except service.WorkspaceError as exc:
         raise refuse(exc) from None
@@ -277,7 +285,7 @@ def worksheet_history(
 ) -> Response:
     """Every step, oldest first, with the account that took it."""
     try:
-        rows, count = service.worksheet_history(conn, period_id, indicator, limit, offset)
+        rows, count = worksheets.worksheet_history(conn, period_id, indicator, limit, offset)
     except service.WorkspaceError as exc:
         raise refuse(exc) from None
     return json_response({"data": rows, "count": count})

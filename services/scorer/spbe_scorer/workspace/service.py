@@ -12,8 +12,6 @@ from sqlalchemy import Connection
 
 from spbe_common.api import etag_of
 from spbe_common.auth import Permission, Principal, Role
-from spbe_scorer.assessments.schemas import Level
-from spbe_scorer.assessments.service import AssessmentError, check_level
 from spbe_scorer.db import utcnow
 from spbe_scorer.frameworks import Framework, FrameworkError, load_framework
 from spbe_scorer.index import compute_index, predicate_for
@@ -27,10 +25,9 @@ from .access import EDITABLE, assigned_to, may_edit, may_review
 from .enums import (
     PeriodStatus,
     WorksheetAction,
-    WorksheetSource,
     WorksheetStatus,
 )
-from .schemas import AssignmentIn, PeriodIn, PeriodUpdate, WorksheetUpdate
+from .schemas import PeriodIn, PeriodUpdate
 
 
 class WorkspaceError(Exception):
@@ -253,19 +250,19 @@ def overview(conn: Connection, period_id: int, frameworks_dir: Path | None) -> d
 def check_run(conn: Connection, period_id: int) -> dict[str, Any]:
     """The period a run is asked for: it exists and is open."""
     period = get_period(conn, period_id)
-    _open(period)
+    check_open(period)
     return period
 
 
 # --- Worksheets -----------------------------------------------------------------------------
 
 
-def _open(period: Mapping[str, Any]) -> None:
+def check_open(period: Mapping[str, Any]) -> None:
     if period["status"] != PeriodStatus.OPEN:
         raise Forbidden(f"evaluation period {period['id']} is closed; nothing in it changes")
 
 
-def _proposal(conn: Connection, period_id: int, indicator: str) -> dict[str, Any] | None:
+def proposal(conn: Connection, period_id: int, indicator: str) -> dict[str, Any] | None:
     """The indicator's row of the period's latest run, when a rule derived a level there."""
     run = runs_repo.latest_of_period(conn, period_id)
     row = runs_repo.indicator_of(conn, run["id"], indicator) if run else None
@@ -280,9 +277,9 @@ def worksheet_public(
     frameworks_dir: Path | None,
 ) -> dict[str, Any]:
     framework = framework_of(period["framework"], frameworks_dir)
-    proposal = _proposal(conn, period["id"], row["indicator"])
+    found = proposal(conn, period["id"], row["indicator"])
     documents = repo.documents(conn, period["id"], row["indicator"])
-    return views.worksheet_public(framework, period, row, principal, proposal, documents)
+    return views.worksheet_public(framework, period, row, principal, found, documents)
 
 
 def list_worksheets(
@@ -315,9 +312,9 @@ def list_worksheets(
     ]
 
 
-def _check_edit(principal: Principal, period: Mapping[str, Any], ws: Mapping[str, Any]) -> None:
+def check_edit(principal: Principal, period: Mapping[str, Any], ws: Mapping[str, Any]) -> None:
     """403 unless the worksheet is the caller's to fill in; 409 when submitted or verified."""
-    _open(period)
+    check_open(period)
     if not principal.can(Permission.SCORES_WRITE) or not assigned_to(principal, ws):
         own = ", ".join(sorted(principal.member_of)) or "no OPD"
         raise Forbidden(
@@ -330,8 +327,8 @@ def _check_edit(principal: Principal, period: Mapping[str, Any], ws: Mapping[str
     assert may_edit(principal, period, ws)
 
 
-def _check_review(principal: Principal, period: Mapping[str, Any], ws: Mapping[str, Any]) -> None:
-    _open(period)
+def check_review(principal: Principal, period: Mapping[str, Any], ws: Mapping[str, Any]) -> None:
+    check_open(period)
     if principal.role not in (Role.ADMIN, Role.EVALUATOR):
         raise Forbidden(f"{principal.name} is no evaluator; only evaluators review worksheets")
     if ws["status"] != WorksheetStatus.SUBMITTED:
@@ -341,153 +338,3 @@ def _check_review(principal: Principal, period: Mapping[str, Any], ws: Mapping[s
             f"{principal.name} submitted indicator {ws['indicator']}; another evaluator reviews it"
         )
     assert may_review(principal, period, ws)
-
-
-def _level(framework: Framework, indicator: str, raw: Level) -> Fraction:
-    try:
-        return check_level(framework, indicator, raw)
-    except AssessmentError as exc:
-        raise Invalid(str(exc), "level") from None
-
-
-def _change(
-    conn: Connection,
-    ws: dict[str, Any],
-    values: dict[str, Any],
-    action: WorksheetAction,
-    who: str,
-    detail: dict[str, Any] | None = None,
-) -> dict[str, Any]:
-    """Store `values`, record the step; the stored row."""
-    repo.update_worksheet(conn, ws["id"], values | {"updated_by": who, "updated_at": utcnow()})
-    history.record(conn, ws["id"], action, who, detail)
-    return get_worksheet(conn, ws["period_id"], ws["indicator"])
-
-
-def _editing(
-    conn: Connection, principal: Principal, period_id: int, indicator: str
-) -> tuple[dict[str, Any], dict[str, Any]]:
-    period = get_period(conn, period_id)
-    ws = get_worksheet(conn, period_id, indicator, lock=True)
-    _check_edit(principal, period, ws)
-    return period, ws
-
-
-def save(
-    conn: Connection,
-    principal: Principal,
-    ws: dict[str, Any],
-    period: dict[str, Any],
-    body: WorksheetUpdate,
-    frameworks_dir: Path | None,
-) -> dict[str, Any]:
-    """Level, penjelasan, justification; the level's source follows the period's proposal:
-    equal -> accepted, different -> override (a justification needed), none -> manual."""
-    _check_edit(principal, period, ws)
-    values: dict[str, Any] = body.model_dump(exclude_unset=True, exclude={"level"})
-    values["status"] = WorksheetStatus.DRAFT.value
-    action = WorksheetAction.SAVED
-    detail: dict[str, Any] = {"fields": sorted(body.model_fields_set)}
-    if body.level is not None:
-        framework = framework_of(period["framework"], frameworks_dir)
-        level = _level(framework, ws["indicator"], body.level)
-        proposal = _proposal(conn, period["id"], ws["indicator"])
-        values |= _sourced(level, proposal, body.justification or ws["justification"])
-        detail |= {
-            "level": str(level),
-            "before": ws["level_exact"],
-            "source": values["level_source"],
-        }
-        if values["level_source"] == WorksheetSource.OVERRIDE:
-            action = WorksheetAction.OVERRIDDEN
-    return _change(conn, ws, values, action, principal.name, detail)
-
-
-def _sourced(
-    level: Fraction, proposal: Mapping[str, Any] | None, justification: str | None
-) -> dict[str, Any]:
-    if proposal is None:
-        return {"level_exact": str(level), "level_source": WorksheetSource.MANUAL.value,
-                "derived_level_exact": None, "derived_run_id": None}  # fmt: skip
-    derived = Fraction(proposal["derived_level_exact"])
-    source = WorksheetSource.ACCEPTED if level == derived else WorksheetSource.OVERRIDE
-    if source is WorksheetSource.OVERRIDE and not (justification or "").strip():
-        raise Invalid(
-            f"level {level} differs from the derived proposal {derived}: give a justification",
-            "justification",
-        )
-    return {"level_exact": str(level), "level_source": source.value,
-            "derived_level_exact": str(derived), "derived_run_id": proposal["run_id"]}  # fmt: skip
-
-
-def accept(
-    conn: Connection, principal: Principal, period_id: int, indicator: str, explanation: str | None
-) -> dict[str, Any]:
-    _, ws = _editing(conn, principal, period_id, indicator)
-    proposal = _proposal(conn, period_id, indicator)
-    if proposal is None:
-        raise Conflict(f"indicator {indicator} has no derived proposal yet: run the period first")
-    values = _sourced(Fraction(proposal["derived_level_exact"]), proposal, None)
-    values |= {"status": WorksheetStatus.DRAFT.value, "justification": None}
-    if explanation is not None:
-        values["explanation"] = explanation
-    detail = {
-        "level": values["level_exact"],
-        "before": ws["level_exact"],
-        "run_id": proposal["run_id"],
-    }
-    return _change(conn, ws, values, WorksheetAction.ACCEPTED, principal.name, detail)
-
-
-def submit(
-    conn: Connection, principal: Principal, period_id: int, indicator: str
-) -> dict[str, Any]:
-    _, ws = _editing(conn, principal, period_id, indicator)
-    if ws["level_exact"] is None:
-        raise Invalid(f"indicator {indicator} has no level yet; save one first", "level")
-    if not ws["explanation"].strip():
-        raise Invalid(f"indicator {indicator} needs a penjelasan (explanation)", "explanation")
-    values = {"status": WorksheetStatus.SUBMITTED.value, "submitted_by": principal.name,
-              "submitted_at": utcnow()}  # fmt: skip
-    detail = {"level": ws["level_exact"]}
-    return _change(conn, ws, values, WorksheetAction.SUBMITTED, principal.name, detail)
-
-
-def review(
-    conn: Connection,
-    principal: Principal,
-    period_id: int,
-    indicator: str,
-    verified: bool,
-    comment: str | None,
-) -> dict[str, Any]:
-    """Verify, or return to its evaluators with a comment (the schema requires one)."""
-    period = get_period(conn, period_id)
-    ws = get_worksheet(conn, period_id, indicator, lock=True)
-    _check_review(principal, period, ws)
-    status = WorksheetStatus.VERIFIED if verified else WorksheetStatus.RETURNED
-    action = WorksheetAction.VERIFIED if verified else WorksheetAction.RETURNED
-    values = {"status": status.value, "reviewed_by": principal.name, "reviewed_at": utcnow(),
-              "review_comment": comment}  # fmt: skip
-    detail = {"comment": comment, "level": ws["level_exact"]}
-    return _change(conn, ws, values, action, principal.name, detail)
-
-
-def assign(
-    conn: Connection, principal: Principal, period_id: int, indicator: str, body: AssignmentIn
-) -> dict[str, Any]:
-    _open(get_period(conn, period_id))
-    ws = get_worksheet(conn, period_id, indicator, lock=True)
-    accounts = sorted(set(body.accounts))
-    values = {"opd": body.opd, "accounts": accounts}
-    detail = {"opd": body.opd, "accounts": accounts, "before": {"opd": ws["opd"],
-              "accounts": ws["accounts"]}}  # fmt: skip
-    return _change(conn, ws, values, WorksheetAction.ASSIGNED, principal.name, detail)
-
-
-def worksheet_history(
-    conn: Connection, period_id: int, indicator: str, limit: int, offset: int
-) -> tuple[list[dict[str, Any]], int]:
-    ws = get_worksheet(conn, period_id, indicator)
-    rows, count = history.of_worksheet(conn, ws["id"], limit, offset)
-    return [views.history_public(r) for r in rows], count
