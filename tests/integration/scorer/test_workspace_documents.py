@@ -207,3 +207,15 @@ def test_a_download_without_valid_credentials_is_401(scoring: ScoringHarness, pe
     assert anonymous.get(f"/api/v1/documents/{document['id']}").status_code == 401
     wrong = bearer("not-a-token-the-inventory-knows")
     assert anonymous.get(f"/api/v1/documents/{document['id']}", headers=wrong).status_code == 401
+
+
+def test_round_trip_on_sqlite_and_postgresql(scorer_api: TestClient) -> None:
+    period = scorer_api.post("/api/v1/periods", json={"year": 2026, "framework": "pemdi-2026"})
+    assert period.status_code == 201, period.text
+    response = upload(scorer_api, period.json()["id"], indicator="I14", records=("site:2",))
+    assert response.status_code == 201, response.text
+    document = response.json()
+    assert scorer_api.get(f"/api/v1/documents/{document['id']}").content == PDF
+    assert scorer_api.delete(f"/api/v1/documents/{document['id']}").status_code == 204
+    listed = scorer_api.get(f"/api/v1/periods/{document['period_id']}/documents")
+    assert listed.json() == {"data": [], "count": 0}

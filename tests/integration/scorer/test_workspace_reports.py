@@ -229,3 +229,13 @@ def test_pemdi_export_has_one_sheet_per_aspect(scoring: ScoringHarness, pemdi: i
     summary = {row[0]: row[1] for row in book["Ringkasan"].iter_rows(values_only=True) if row[0]}
     assert summary["Indeks asesor"] == 1.24 and summary["Predikat asesor"] == "Kurang"
     assert _sheet_rows(book, "A1")["I1"][6] == 1.5
+
+
+def test_asesor_import_and_export_on_sqlite_and_postgresql(scorer_api: TestClient) -> None:
+    period = open_period(scorer_api, 2026, "pemdi-2026")
+    ok(import_asesor(scorer_api, period, workbook(GOOD), dry_run=False))
+    assert asesor_levels(scorer_api, period) == {"I1": "3/2", "I14": "2"}
+    book = load_workbook(
+        io.BytesIO(scorer_api.get(f"/api/v1/periods/{period}/export.xlsx").content)
+    )
+    assert _sheet_rows(book, "A5")["I14"][6] == 2

@@ -15,7 +15,7 @@ from typing import Annotated, Any, BinaryIO
 from fastapi import APIRouter, File, Form, HTTPException, Path, Query, UploadFile
 from fastapi.responses import Response, StreamingResponse
 
-from spbe_common.api import INT64_MAX, Unprocessable
+from spbe_common.api import INT64_MAX, ErrorBody, Unprocessable
 from spbe_common.auth import Principal
 from spbe_scorer.api.deps import ConnDep, PrincipalDep, SettingsDep, WriteConnDep, json_response
 from spbe_scorer.settings import ScorerSettings
@@ -83,7 +83,10 @@ def _stored(
 @router.post(
     "/api/v1/periods/{period_id}/worksheets/{indicator}/documents",
     status_code=201,
-    responses={413: {"description": "File too large"}, 415: {"description": "Not a type accepted"}},
+    responses={
+        413: {"model": ErrorBody, "description": "The file is larger than the document limit"},
+        415: {"model": ErrorBody, "description": "The content is not a type accepted"},
+    },
 )
 def upload_document(
     period_id: PeriodId,

@@ -13,7 +13,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Connection
 
-from spbe_common.api import INT64_MAX, Unprocessable
+from spbe_common.api import INT64_MAX, ErrorBody, Unprocessable
 from spbe_scorer.api.deps import ConnDep, PrincipalDep, SettingsDep, WriteConnDep, json_response
 from spbe_scorer.frameworks import Framework, FrameworkError, load_framework
 from spbe_scorer.settings import ScorerSettings
@@ -101,7 +101,10 @@ def _refused(checked: asesor.Checked, dry_run: bool) -> Response:
     return json_response({"detail": detail, **checked.public(), "dry_run": dry_run}, 422)
 
 
-@router.post("/api/v1/periods/{period_id}/asesor/import")
+@router.post(
+    "/api/v1/periods/{period_id}/asesor/import",
+    responses={415: {"model": ErrorBody, "description": "Not an XLSX workbook"}},
+)
 def import_asesor(
     period_id: PeriodId,
     file: Annotated[UploadFile, File(description='XLSX: "Indikator", "Nilai", "Catatan"')],
