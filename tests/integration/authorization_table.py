@@ -32,6 +32,22 @@ from spbe_common.registers import COLUMNS, RegisterKind
 A, B = "ZQA", "ZQB"  # the two OPD of the seeded catalogue
 MARK = {A: "alfamark", B: "betamark"}  # in every text field of that OPD's records
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+
+
+def asesor_workbook() -> bytes:
+    """The external assessors' levels as the import reads them."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["Indikator", "Nilai", "Catatan"])
+    sheet.append(["1", 2, "uji matriks"])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
 # What a request template may use: the ids of the target OPD's records and a unique suffix.
 Ids = dict[str, Any]
 Build = Callable[[Ids, str], Any]
@@ -51,6 +67,9 @@ DIRECTORY_READERS = READERS | {Role.COLLECTOR}
 CATALOGUE_WRITERS = frozenset({ADMIN, OPERATOR})
 EVALUATION_WRITERS = frozenset({ADMIN, EVALUATOR})
 SCORE_READERS = READERS | {Role.SCORER}
+WORKSHEET_READERS = frozenset({ADMIN, EVALUATOR, VIEWER})  # no operator: no worksheet at all
+EVIDENCE_READERS = frozenset({ADMIN, EVALUATOR})  # bukti dukung files: not a viewer
+PERIOD_MANAGERS = frozenset({ADMIN})
 EVERYONE = frozenset(Role)
 
 
@@ -64,6 +83,7 @@ class Rule:
     form: Build | None = None  # a web page's form fields
     files: Build | None = None  # a web page's uploaded files
     seeded: bool = True  # an admin's list shows a mark of B (False: a page that shows codes only)
+    ids: dict[str, Any] = field(default_factory=dict)  # path ids of this route only
 
 
 def public() -> Rule:
@@ -246,9 +266,6 @@ def _csv(ids: Ids, u: str) -> dict[str, str]:
     return {"format": "csv"}  # text, so the export is searched for other OPD's data too
 
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
 def register(code: str, u: str) -> bytes:
     """An asset register of one row of OPD `code`, with the template's headers."""
     headers = [c.header for c in COLUMNS[RegisterKind.ASSETS]]
@@ -391,6 +408,66 @@ INVENTORY.update(
             CATALOGUE_WRITERS, Scope.OPD, form=lambda ids, u: {"reason": f"{_m(ids)} abaikan {u}"}
         ),
         ("POST", "/tinjauan/{merged_id}/batalkan-penggabungan"): Rule(CATALOGUE_WRITERS, Scope.OPD),
+        # The evaluation workspace: regency-wide. The seeded period assigns the worksheets the
+        # rows change to the account "evaluator" by name (the scorer checks that per worksheet).
+        ("GET", "/evaluasi"): _reader(Scope.ALL, WORKSHEET_READERS),
+        ("POST", "/evaluasi"): Rule(
+            PERIOD_MANAGERS,
+            Scope.ALL,
+            form=lambda ids, u: {"tahun": "2031", "kerangka": "spbe-2020"},
+        ),
+        ("GET", "/evaluasi/banding"): Rule(
+            WORKSHEET_READERS,
+            Scope.ALL,
+            query=lambda ids, u: {"dasar": ids["period_id"], "pembanding": ids["pemdi_period_id"]},
+        ),
+        ("GET", "/evaluasi/dokumen/{document_id}"): _reader(Scope.ALL, EVIDENCE_READERS),
+        ("POST", "/evaluasi/dokumen/{document_id}/hapus"): Rule(EVALUATION_WRITERS, Scope.ALL),
+        ("GET", "/evaluasi/{period_id}"): _reader(Scope.ALL, WORKSHEET_READERS),
+        ("POST", "/evaluasi/{period_id}/usulan"): Rule(EVALUATION_WRITERS, Scope.ALL),
+        ("GET", "/evaluasi/{period_id}/opd/{code}"): _reader(Scope.ALL, WORKSHEET_READERS),
+        ("GET", "/evaluasi/{period_id}/tinjauan"): _reader(Scope.ALL, WORKSHEET_READERS),
+        ("GET", "/evaluasi/{period_id}/unduh"): _reader(Scope.ALL, WORKSHEET_READERS),
+        ("GET", "/evaluasi/{period_id}/asesor"): Rule(PERIOD_MANAGERS, Scope.ALL),
+        ("POST", "/evaluasi/{period_id}/asesor"): Rule(
+            PERIOD_MANAGERS,
+            Scope.ALL,
+            files=lambda ids, u: {"berkas": ("asesor.xlsx", asesor_workbook(), XLSX)},
+        ),
+        ("GET", "/evaluasi/{period_id}/indikator/{indicator}"): _reader(
+            Scope.ALL, WORKSHEET_READERS
+        ),
+        ("POST", "/evaluasi/{period_id}/indikator/{indicator}"): Rule(
+            EVALUATION_WRITERS,
+            Scope.ALL,
+            form=lambda ids, u: {"tingkat": "2", "penjelasan": f"penjelasan {u}"},
+        ),
+        ("POST", "/evaluasi/{period_id}/indikator/{indicator}/terima"): Rule(
+            EVALUATION_WRITERS, Scope.ALL, ids={"indicator": "16"}
+        ),
+        ("POST", "/evaluasi/{period_id}/indikator/{indicator}/ajukan"): Rule(
+            EVALUATION_WRITERS, Scope.ALL, ids={"indicator": "3"}
+        ),
+        ("POST", "/evaluasi/{period_id}/indikator/{indicator}/verifikasi"): Rule(
+            EVALUATION_WRITERS, Scope.ALL, ids={"indicator": "2"}
+        ),
+        ("POST", "/evaluasi/{period_id}/indikator/{indicator}/kembalikan"): Rule(
+            EVALUATION_WRITERS,
+            Scope.ALL,
+            ids={"indicator": "2"},
+            form=lambda ids, u: {"komentar": f"lengkapi {u}"},
+        ),
+        ("POST", "/evaluasi/{period_id}/indikator/{indicator}/penugasan"): Rule(
+            PERIOD_MANAGERS,
+            Scope.ALL,
+            form=lambda ids, u: {"opd": "INSPEKTORAT", "akun": "evaluator"},
+        ),
+        ("POST", "/evaluasi/{period_id}/indikator/{indicator}/dokumen"): Rule(
+            EVALUATION_WRITERS,
+            Scope.ALL,
+            form=lambda ids, u: {"judul": f"SOP {u}"},
+            files=lambda ids, u: {"berkas": ("sop.pdf", PDF, "application/pdf")},
+        ),
     }
 )
 
@@ -425,4 +502,69 @@ SCORER: dict[tuple[str, str], Rule] = {
         EVALUATION_WRITERS, Scope.ALL, body=lambda ids, u: {"justification": f"ubah {u}"}
     ),
     ("DELETE", "/api/v1/assessments/{assessment_id}"): Rule(EVALUATION_WRITERS, Scope.ALL),
+    # The evaluation workspace (see the pages above for the seeded period).
+    ("GET", "/api/v1/periods"): _reader(Scope.ALL, WORKSHEET_READERS),
+    ("POST", "/api/v1/periods"): Rule(
+        PERIOD_MANAGERS, Scope.ALL, body=lambda ids, u: {"year": 2031, "framework": "spbe-2020"}
+    ),
+    ("GET", "/api/v1/periods/compare"): Rule(
+        WORKSHEET_READERS,
+        Scope.ALL,
+        query=lambda ids, u: {"base": ids["period_id"], "other": ids["pemdi_period_id"]},
+    ),
+    ("GET", "/api/v1/periods/{period_id}"): _reader(Scope.ALL, WORKSHEET_READERS),
+    ("PATCH", "/api/v1/periods/{period_id}"): Rule(
+        PERIOD_MANAGERS, Scope.ALL, body=lambda ids, u: {"asesor_index": "1,24"}
+    ),
+    ("POST", "/api/v1/periods/{period_id}/runs"): Rule(EVALUATION_WRITERS, Scope.ALL),
+    ("GET", "/api/v1/periods/{period_id}/export.xlsx"): _reader(Scope.ALL, WORKSHEET_READERS),
+    ("GET", "/api/v1/periods/{period_id}/documents"): _reader(Scope.ALL, WORKSHEET_READERS),
+    ("PUT", "/api/v1/periods/{period_id}/asesor/{indicator}"): Rule(
+        PERIOD_MANAGERS, Scope.ALL, body=lambda ids, u: {"level": 2}
+    ),
+    ("POST", "/api/v1/periods/{period_id}/asesor/import"): Rule(
+        PERIOD_MANAGERS,
+        Scope.ALL,
+        files=lambda ids, u: {"file": ("asesor.xlsx", asesor_workbook(), XLSX)},
+    ),
+    ("GET", "/api/v1/periods/{period_id}/worksheets"): _reader(Scope.ALL, WORKSHEET_READERS),
+    ("GET", "/api/v1/periods/{period_id}/worksheets/{indicator}"): _reader(
+        Scope.ALL, WORKSHEET_READERS
+    ),
+    ("PATCH", "/api/v1/periods/{period_id}/worksheets/{indicator}"): Rule(
+        EVALUATION_WRITERS,
+        Scope.ALL,
+        body=lambda ids, u: {"level": 2, "explanation": f"penjelasan {u}"},
+    ),
+    ("PUT", "/api/v1/periods/{period_id}/worksheets/{indicator}/assignment"): Rule(
+        PERIOD_MANAGERS,
+        Scope.ALL,
+        body=lambda ids, u: {"opd": "INSPEKTORAT", "accounts": ["evaluator"]},
+    ),
+    ("POST", "/api/v1/periods/{period_id}/worksheets/{indicator}/accept"): Rule(
+        EVALUATION_WRITERS, Scope.ALL, ids={"indicator": "16"}, body=lambda ids, u: {}
+    ),
+    ("POST", "/api/v1/periods/{period_id}/worksheets/{indicator}/submit"): Rule(
+        EVALUATION_WRITERS, Scope.ALL, ids={"indicator": "3"}
+    ),
+    ("POST", "/api/v1/periods/{period_id}/worksheets/{indicator}/verify"): Rule(
+        EVALUATION_WRITERS, Scope.ALL, ids={"indicator": "2"}, body=lambda ids, u: {}
+    ),
+    ("POST", "/api/v1/periods/{period_id}/worksheets/{indicator}/return"): Rule(
+        EVALUATION_WRITERS,
+        Scope.ALL,
+        ids={"indicator": "2"},
+        body=lambda ids, u: {"comment": f"lengkapi {u}"},
+    ),
+    ("GET", "/api/v1/periods/{period_id}/worksheets/{indicator}/history"): _reader(
+        Scope.ALL, WORKSHEET_READERS
+    ),
+    ("POST", "/api/v1/periods/{period_id}/worksheets/{indicator}/documents"): Rule(
+        EVALUATION_WRITERS,
+        Scope.ALL,
+        form=lambda ids, u: {"title": f"SOP {u}"},
+        files=lambda ids, u: {"file": ("sop.pdf", PDF, "application/pdf")},
+    ),
+    ("GET", "/api/v1/documents/{document_id}"): _reader(Scope.ALL, EVIDENCE_READERS),
+    ("DELETE", "/api/v1/documents/{document_id}"): Rule(EVALUATION_WRITERS, Scope.ALL),
 }

@@ -38,6 +38,7 @@ from harness import InventoryHarness, bearer, build_inventory, grant
 from integration.authorization_table import (
     INVENTORY,
     MARK,
+    PDF,
     SCORER,
     XLSX,
     A,
@@ -380,9 +381,48 @@ def scorer_world(world: World, scorer_app: App) -> World:
         made.append(response.json())
     common = {"run_a": made[0]["id"], "run_b": made[1]["id"], "run_id": made[0]["id"]}
     common["assessment_id"] = made[2]["id"]
+    common.update(_seed_workspace(scorer_app, world, admin))
     ids = {code: {**world.ids[code], **common} for code in world.ids}
     scorer_app.save()
     return World({"scorer": scorer_app, **world.apps}, ids, world.hidden_ids, world.tokens)
+
+
+def _seed_workspace(scorer: App, world: World, admin: dict[str, str]) -> dict[str, Any]:
+    """A 59/2020 period whose worksheets 1, 2, 3 and 16 name the account "evaluator": 1 with a
+    document, 2 submitted by another evaluator (to verify or return), 3 filled in (to submit),
+    16 with the catalogue's proposal (to accept); and a Pemdi period to compare it with."""
+
+    def call(method: str, path: str, headers: dict[str, str] = admin, **kwargs: Any) -> Any:
+        response = scorer.client.request(method, path, headers=headers, **kwargs)
+        assert response.status_code in (200, 201), (
+            f"seeding the workspace: {method} {path} answered {response.status_code}: "
+            f"{response.text[:300]}"
+        )
+        return response.json()
+
+    period = call("POST", "/api/v1/periods", json={"year": 2026, "framework": "spbe-2020"})["id"]
+    pemdi = call("POST", "/api/v1/periods", json={"year": 2027, "framework": "pemdi-2026"})["id"]
+    call("POST", f"/api/v1/periods/{period}/runs")
+    second = grant(world.apps["inventory"].engines[0], Role.EVALUATOR, name="zq-evaluator2")
+    me = world.apps["inventory"].client.get(
+        "/api/v1/auth/me", headers=bearer(world.tokens["evaluator"])
+    )
+    evaluator = me.json()["name"]  # the caller "evaluator"'s account
+    sheets = f"/api/v1/periods/{period}/worksheets"
+    for indicator in ("1", "2", "3", "16"):
+        assignment = {"opd": A, "accounts": [evaluator, "zq-evaluator2"]}
+        call("PUT", f"{sheets}/{indicator}/assignment", json=assignment)
+    for indicator in ("2", "3"):
+        call("PATCH", f"{sheets}/{indicator}", json={"level": 2, "explanation": "Perbup SPBE"})
+    call("POST", f"{sheets}/2/submit", headers=bearer(second), json={})
+    document = call(
+        "POST", f"{sheets}/1/documents", data={"title": "SOP Pusat Data"},
+        files={"file": ("sop.pdf", PDF, "application/pdf")},
+    )  # fmt: skip
+    return {
+        "period_id": period, "pemdi_period_id": pemdi, "indicator": "1",
+        "document_id": document["id"],
+    }  # fmt: skip
 
 
 # --- expectations -------------------------------------------------------------------------------
@@ -456,7 +496,7 @@ def _headers(world: World, caller: Caller) -> dict[str, str]:
 
 def check(world: World, app: App, op: Op, rule: Rule, caller: Caller) -> list[str]:
     method, template = op
-    ids = world.ids[caller.target]
+    ids = {**world.ids[caller.target], **rule.ids}
     suffix = str(next(world.counter))
     path = _fill(template, ids)
     body = rule.body(ids, suffix) if rule.body else None
@@ -582,7 +622,7 @@ def _run(world: World, app_name: str, op: Op, rule: Rule) -> None:
 
 @pytest.mark.parametrize("op", sorted(INVENTORY), ids=" ".join)
 def test_inventory_operation(world: World, op: Op, request: pytest.FixtureRequest) -> None:
-    if op[1].startswith("/penilaian"):  # pages of the scorer's runs: the scorer answers them
+    if op[1].startswith(("/penilaian", "/evaluasi")):  # pages over the scorer's API
         world = request.getfixturevalue("scorer_world")
     _run(world, "inventory", op, INVENTORY[op])
 
