@@ -93,7 +93,9 @@ def test_an_evaluator_fills_in_its_own_opd_but_not_another_opds_worksheet(browse
     evaluator = browser(Role.EVALUATOR, ["INSPEKTORAT"])
     overview = evaluator.get(f"/evaluasi/{period}")
     assert f'href="/evaluasi/{period}/opd/INSPEKTORAT"' in overview.text  # its own workspace
-    assert "Buka periode evaluasi" not in text_of(evaluator.get("/evaluasi").text)
+    periods = evaluator.get("/evaluasi").text
+    assert "Buka periode evaluasi" not in text_of(periods)
+    assert f'href="/evaluasi/{period}/opd/INSPEKTORAT"' in periods
     workspace = evaluator.get(f"/evaluasi/{period}/opd/INSPEKTORAT")
     assert workspace.status_code == 200, workspace.text
     assert f'href="{worksheet_url(period, OWN)}"' in workspace.text

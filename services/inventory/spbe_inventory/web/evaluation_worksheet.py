@@ -130,10 +130,33 @@ def _document_view(document: dict[str, Any]) -> dict[str, Any]:
     return {**document, "record_texts": records, "size_kb": max(1, document["size"] // 1024)}
 
 
+# The parts of a history row's detail that people read, by their Indonesian names.
+HISTORY_FIELDS = {
+    "opd": "OPD", "accounts": "Akun", "level": "Tingkat", "source": "Asal tingkat",
+    "fields": "Isian", "title": "Judul", "filename": "Berkas", "comment": "Komentar",
+    "explanation": "Penjelasan", "justification": "Alasan", "note": "Catatan",
+    "asesor_level": "Nilai asesor",
+}  # fmt: skip
+
+
+def _history_value(key: str, value: Any) -> str:
+    if key == "source":
+        return labels.scoring_label("worksheet_source", value)
+    if key == "level" or key == "asesor_level":
+        return num(value)
+    if isinstance(value, list):
+        return ", ".join(HISTORY_FIELDS.get(str(v), str(v)) for v in value)
+    return str(value)
+
+
 def _history_view(row: dict[str, Any]) -> dict[str, Any]:
     detail = row.get("detail")
     if isinstance(detail, dict):
-        detail = ", ".join(f"{k}: {v}" for k, v in detail.items() if v not in (None, ""))
+        detail = "; ".join(
+            f"{HISTORY_FIELDS[k]}: {_history_value(k, v)}"
+            for k, v in detail.items()
+            if k in HISTORY_FIELDS and v not in (None, "", [])
+        )
     return {
         **row,
         "action_label": labels.scoring_label("worksheet_action", row.get("action")),
