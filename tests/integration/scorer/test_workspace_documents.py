@@ -219,3 +219,21 @@ def test_round_trip_on_sqlite_and_postgresql(scorer_api: TestClient) -> None:
     assert scorer_api.delete(f"/api/v1/documents/{document['id']}").status_code == 204
     listed = scorer_api.get(f"/api/v1/periods/{document['period_id']}/documents")
     assert listed.json() == {"data": [], "count": 0}
+
+
+def test_a_submitted_worksheet_takes_no_documents_until_returned(
+    scoring: ScoringHarness, period: int
+) -> None:
+    document = upload(scoring.api, period).json()
+    path = f"/api/v1/periods/{period}/worksheets/16"
+    saved = scoring.api.patch(path, json={"level": 2, "explanation": "dipakai sebagian OPD"})
+    assert saved.status_code == 200, saved.text
+    assert scoring.api.post(f"{path}/submit").status_code == 200
+    assert upload(scoring.api, period).status_code == 409
+    assert scoring.api.delete(f"/api/v1/documents/{document['id']}").status_code == 409
+    reviewer = scoring.headers(Role.EVALUATOR, [INSPEKTORAT])
+    returned = scoring.api.post(
+        f"{path}/return", json={"comment": "SOP belum ada"}, headers=reviewer
+    )
+    assert returned.status_code == 200, returned.text
+    assert upload(scoring.api, period, title="SOP Pusat Data (perbaikan)").status_code == 201

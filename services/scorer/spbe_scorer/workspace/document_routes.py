@@ -1,6 +1,7 @@
 """Bukti dukung: upload to an indicator of a period, list, download, remove.
 
-Uploading and removing need the worksheet to be the caller's to fill in (access.may_edit); a
+Uploading and removing need the worksheet to be the caller's to fill in (service.check_edit,
+which ends with access.may_edit: 403, or 409 once it is submitted or verified); a
 download needs evidence:read (api/security.py POLICY: not viewers). The file is checked by its
 content (documents.py) and kept in the document store under its SHA-256 (store.py). A removed
 document stays as a row (who removed it, when); its stored file stays for other rows that share
@@ -21,7 +22,6 @@ from spbe_scorer.api.deps import ConnDep, PrincipalDep, SettingsDep, WriteConnDe
 from spbe_scorer.settings import ScorerSettings
 
 from . import documents, history, service
-from .access import may_edit
 from .enums import WorksheetAction
 from .store import DirectoryStore, DocumentStore, Missing, TooLarge
 
@@ -54,14 +54,10 @@ def refusal(exc: service.WorkspaceError | documents.DocumentError) -> HTTPExcept
 
 
 def _editable(conn: Any, principal: Principal, period_id: int, indicator: str) -> dict[str, Any]:
-    """The worksheet, when the caller may change it (else Forbidden)."""
+    """The worksheet, when the caller may change it (Forbidden, or Conflict once submitted)."""
     period = service.get_period(conn, period_id)
     worksheet = service.get_worksheet(conn, period_id, indicator)
-    if not may_edit(principal, period, worksheet):
-        raise service.Forbidden(
-            f"indicator {indicator} of period {period_id} is not yours to change now (assigned"
-            " to another OPD, submitted or verified, or the period is closed)"
-        )
+    service.check_edit(principal, period, worksheet)  # ends with access.may_edit
     return worksheet
 
 
