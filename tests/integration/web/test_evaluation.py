@@ -306,3 +306,32 @@ def test_a_document_larger_than_the_api_body_limit_uploads_through_its_page(
     sheet = evaluator.get(uploaded.headers["location"]).text
     link = re.search(r'href="(/evaluasi/dokumen/\d+)"', sheet)
     assert link and evaluator.get(link.group(1)).content == big
+
+
+def test_a_form_made_before_someone_else_saved_is_refused_and_shown_again(
+    browser: Browser,
+) -> None:
+    period = open_period(browser)
+    first, second = (browser(Role.EVALUATOR, ["INSPEKTORAT"]) for _ in range(2))
+    form = re.search(r'name="versi" value="([^"]+)"', first.get(worksheet_url(period, OWN)).text)
+    assert form, "the worksheet form names the version it was made from"
+    newer = post(second, worksheet_url(period, OWN), tingkat="2", penjelasan="Yang kedua")
+    assert newer.status_code == 303
+    stale = post(
+        first, worksheet_url(period, OWN), tingkat="3", penjelasan="Yang pertama",
+        justifikasi="Audit eksternal", versi=form.group(1),
+    )  # fmt: skip
+    assert stale.status_code == 412, text_of(stale.text)
+    page = text_of(stale.text)
+    assert "sudah diubah orang lain" in page and "Yang pertama" in page  # the person's input kept
+    assert "Yang kedua" in page  # and what the other saved
+
+
+def test_a_too_short_justification_is_named_on_the_form(browser: Browser) -> None:
+    period = open_period(browser)
+    evaluator = browser(Role.EVALUATOR, ["INSPEKTORAT"])
+    short = post(
+        evaluator, worksheet_url(period, OWN), tingkat="2", penjelasan="a", justifikasi="x"
+    )
+    assert short.status_code == 422
+    assert "Alasan (justifikasi) terlalu pendek" in text_of(short.text)

@@ -3,6 +3,7 @@ pages or as a message on the form, and the views of a period and a worksheet."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Annotated, Any
 from urllib.parse import quote
@@ -47,6 +48,12 @@ KNOWN_MESSAGES = (
 )
 
 
+FIELD_NAMES = {
+    "justification": "Alasan (justifikasi)", "explanation": "Penjelasan", "comment": "Komentar",
+    "title": "Judul", "opd": "OPD evaluator",
+}  # fmt: skip
+
+
 def principal_of(request: Request) -> Principal:
     principal: Principal = request.state.principal
     return principal
@@ -59,6 +66,10 @@ def message_of(exc: ScorerRefused) -> str:
     if exc.status_code == 412:
         return "Lembar kerja sudah diubah orang lain; muat ulang halaman lalu coba lagi."
     lowered = exc.detail.lower()
+    short = re.search(r"(\w+): string should have at least (\d+)", lowered)
+    if short:  # a field's own length rule, named by its field
+        name = FIELD_NAMES.get(short.group(1), short.group(1))
+        return f"{name} terlalu pendek (paling sedikit {short.group(2)} karakter)."
     for part, message in KNOWN_MESSAGES:
         if part in lowered:
             return message

@@ -79,7 +79,8 @@ def _show(
     status: int = 200,
     notice: str | None = None,
 ) -> Response:
-    sheet = worksheet_row(scorer.get(_path(period_id, indicator)))
+    found, version = scorer.get_versioned(_path(period_id, indicator))
+    sheet = worksheet_row(found)
     period = scorer.get(f"/api/v1/periods/{period_id}")["period"]
     history = scorer.get(f"{_path(period_id, indicator)}/history")["data"]
     context = {
@@ -95,6 +96,7 @@ def _show(
         "values": values or {},
         "errors": errors or {},
         "notice": notice,
+        "version": version or "",
     }
     return page(request, "evaluasi_lembar.html", context, status)
 
@@ -202,6 +204,7 @@ def save(
     tingkat: Annotated[str, Form(max_length=8)] = "",
     penjelasan: Annotated[str, Form(max_length=10_000)] = "",
     justifikasi: Annotated[str, Form(max_length=10_000)] = "",
+    versi: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
     values = {"tingkat": tingkat, "penjelasan": penjelasan, "justifikasi": justifikasi}
 
@@ -214,7 +217,7 @@ def save(
             body["level"] = _level(tingkat_)
         if justifikasi.strip():
             body["justification"] = justifikasi.strip()
-        scorer.patch(_path(period_id, indicator), body)
+        scorer.patch(_path(period_id, indicator), body, if_match=versi or None)
         return "disimpan"
 
     return _change(request, period_id, indicator, values, act)

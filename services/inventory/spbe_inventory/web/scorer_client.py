@@ -108,6 +108,14 @@ class ScorerClient:
         except ValueError:
             raise ScorerUnavailable(f"{path}: the answer is not JSON") from None
 
+    def get_versioned(self, path: str) -> tuple[Any, str | None]:
+        """The JSON answer of a GET and its ETag (the version a later change names)."""
+        response = self._send("GET", path, {}, stream=False)
+        try:
+            return response.json(), response.headers.get("etag")
+        except ValueError:
+            raise ScorerUnavailable(f"{path}: the answer is not JSON") from None
+
     def workbook(self, run_id: str) -> Download:
         """The run's XLSX export, streamed through as the scorer sends it."""
         return self.download(f"/api/v1/runs/{run_id}/export.xlsx", f"{run_id}.xlsx")
@@ -123,8 +131,10 @@ class ScorerClient:
     def post(self, path: str, body: Any = None, **params: Any) -> Any:
         return self._change("POST", path, body, params)
 
-    def patch(self, path: str, body: Any) -> Any:
-        return self._change("PATCH", path, body, {})
+    def patch(self, path: str, body: Any, if_match: str | None = None) -> Any:
+        """`if_match`: the ETag the person's form was made from (412 when it changed since)."""
+        extra = {"If-Match": if_match} if if_match else {}
+        return self._change("PATCH", path, body, {}, extra)
 
     def put(self, path: str, body: Any) -> Any:
         return self._change("PUT", path, body, {})
@@ -148,11 +158,17 @@ class ScorerClient:
         )  # fmt: skip
         return _json_or_none(self._deliver(request, path, stream=False))
 
-    def _change(self, method: str, path: str, body: Any, params: dict[str, Any]) -> Any:
+    def _change(
+        self,
+        method: str,
+        path: str,
+        body: Any,
+        params: dict[str, Any],
+        extra: dict[str, str] | None = None,
+    ) -> Any:
         query = {k: v for k, v in params.items() if v is not None}
-        request = self.http.build_request(
-            method, path, params=query, headers=self.changes, json=body
-        )
+        headers = {**self.changes, **(extra or {})}
+        request = self.http.build_request(method, path, params=query, headers=headers, json=body)
         return _json_or_none(self._deliver(request, path, stream=False))
 
     def _send(self, method: str, path: str, query: dict[str, Any], stream: bool) -> httpx.Response:
