@@ -26,7 +26,7 @@ from schemathesis.core.result import Ok
 
 SEED = 20260801
 EXAMPLES = 50  # per operation and generation mode
-OPERATIONS = 12  # every route but /metrics
+OPERATIONS = 34  # every route but /metrics
 CHECKS = [
     checks.not_a_server_error,
     checks.status_code_conformance,
@@ -42,13 +42,17 @@ CONFIG = {
 
 
 def _seed(scoring: ScoringHarness) -> None:
-    """One stored run and one assessment, so that reads of existing records are reached too."""
+    """One stored run, one assessment and an evaluation period (id 1) with a run, so that reads
+    of existing records are reached too."""
     scoring.run()
     scoring.api.post(
         "/api/v1/assessments",
         json={"framework": "spbe-2020", "indicator": "1", "level": 3,
               "justification": "Perbup 5/2024"},
     )  # fmt: skip
+    period = scoring.api.post("/api/v1/periods", json={"year": 2026, "framework": "spbe-2020"})
+    assert period.status_code == 201, period.text
+    assert scoring.api.post(f"/api/v1/periods/{period.json()['id']}/runs").status_code == 201
 
 
 def _fuzz(operation: APIOperation, mode: GenerationMode, headers: dict[str, str]) -> str | None:

@@ -119,14 +119,23 @@ def test_anything_else_is_the_inventory_unavailable(answer: Any) -> None:
     assert TOKEN not in str(caught.value)
 
 
-def test_the_policy_reads_with_scores_read_and_changes_with_scores_write() -> None:
+def test_the_policy_reads_with_read_rights_and_changes_with_write_rights() -> None:
+    """Runs and assessments: scores:read / scores:write; the evaluation workspace:
+    worksheets:read (bukti dukung files: evidence:read) / scores:write, periods:manage."""
+    reads = {Permission.SCORES_READ, Permission.WORKSHEETS_READ, Permission.EVIDENCE_READ}
     for (method, path), need in POLICY.items():
         if need in (PUBLIC, SIGNED_IN):
             assert path in {"/healthz", "/metrics", "/docs", "/redoc", "/openapi.json"}, path
         elif method == "GET":
-            assert need is Permission.SCORES_READ, path
+            assert need in reads, path
+            if not path.startswith(("/api/v1/periods", "/api/v1/documents")):
+                assert need is Permission.SCORES_READ, path
         else:
-            assert need is Permission.SCORES_WRITE, (method, path)
+            assert need in (Permission.SCORES_WRITE, Permission.PERIODS_MANAGE), (method, path)
+    downloads = {role for role, grants in GRANTS.items() if Permission.EVIDENCE_READ in grants}
+    assert downloads == {Role.ADMIN, Role.EVALUATOR}  # a viewer reads progress, not documents
+    managers = {role for role, grants in GRANTS.items() if Permission.PERIODS_MANAGE in grants}
+    assert managers == {Role.ADMIN}
     writers = {role for role, grants in GRANTS.items() if Permission.SCORES_WRITE in grants}
     assert writers == {Role.ADMIN, Role.EVALUATOR}  # not the scorer's own service account
 
