@@ -56,7 +56,7 @@ class ScorerSettings(BusSettings):
     scorer_assignments_file: Path | None = Field(
         default=None,
         description="YAML of which evaluator OPD answers which indicator, per framework, used"
-        " when a period opens; default: the built-in frameworks/data/assignments.yaml",
+        " when a period opens; default: the built-in workspace/data/assignments.yaml",
     )
     scorer_frameworks: list[str] = Field(
         default=["spbe-2020"], description="Frameworks the schedule scores"
