@@ -39,7 +39,7 @@ AXE_PATH = "/__e2e__/axe.min.js"  # served by a route of the test, never by the 
 @dataclass(frozen=True)
 class MainPage:
     """A main page: `path` may name {asset}, {application}, {facility}, {opd}, {scan}, {run},
-    {other_run}, filled from the catalogue of the running server."""
+    {other_run}, {period}, filled from the catalogue of the running server."""
 
     name: str
     path: str
@@ -71,6 +71,12 @@ MAIN_PAGES = (
     MainPage("detail-penilaian", "/penilaian/{run}"),
     MainPage("banding-penilaian", "/penilaian/banding?a={other_run}&b={run}"),
     MainPage("kejadian-ditolak", "/kejadian-ditolak"),
+    MainPage("evaluasi", "/evaluasi"),
+    MainPage("periode-evaluasi", "/evaluasi/{period}"),
+    MainPage("ruang-kerja-opd", "/evaluasi/{period}/opd/DISKOMINFOSATIK"),
+    MainPage("lembar-kerja", "/evaluasi/{period}/indikator/16"),
+    MainPage("tinjauan-evaluasi", "/evaluasi/{period}/tinjauan"),
+    MainPage("nilai-asesor", "/evaluasi/{period}/asesor"),
     MainPage("docs", "/docs", ready=".swagger-ui .info", axe=False),
     MainPage("redoc", "/redoc", ready="h1", axe=False),
 )
@@ -215,6 +221,19 @@ class Catalogue:
 
     def _other_run(self) -> str:
         return self.scoring_runs()[-2]
+
+    def _period(self) -> int:
+        """An evaluation period of 2026 opened through the scorer API as the admin, with the
+        catalogue's proposals computed."""
+        scorer = self.server.env["SPBE_SCORER_URL"]
+        headers = {"Authorization": f"Bearer {self.server.token}"}
+        body = {"year": 2026, "framework": "spbe-2020"}
+        made = httpx.post(f"{scorer}/api/v1/periods", json=body, headers=headers, timeout=30)
+        assert made.status_code == 201, made.text
+        period = int(made.json()["id"])
+        run = httpx.post(f"{scorer}/api/v1/periods/{period}/runs", headers=headers, timeout=120)
+        assert run.status_code == 201, run.text
+        return period
 
     def scoring_runs(self) -> list[str]:
         """Two runs of spbe-2020 made with `spbe score run` against the server (once)."""
