@@ -335,3 +335,20 @@ def test_a_too_short_justification_is_named_on_the_form(browser: Browser) -> Non
     )
     assert short.status_code == 422
     assert "Alasan (justifikasi) terlalu pendek" in text_of(short.text)
+
+
+def test_an_admin_assigns_an_indicator_to_another_evaluator_opd(browser: Browser) -> None:
+    period = open_period(browser)
+    admin = browser(Role.ADMIN)
+    assert 'id="form-penugasan"' in admin.get(worksheet_url(period, OTHER)).text
+    moved = post(admin, f"{worksheet_url(period, OTHER)}/penugasan", opd="inspektorat", akun="")
+    assert moved.status_code == 303, text_of(moved.text)
+    evaluator = browser(Role.EVALUATOR, ["INSPEKTORAT"])
+    assert 'id="form-penugasan"' not in evaluator.get(worksheet_url(period, OTHER)).text
+    workspace = evaluator.get(f"/evaluasi/{period}/opd/INSPEKTORAT").text
+    assert f'href="{worksheet_url(period, OTHER)}"' in workspace
+    saved = post(evaluator, worksheet_url(period, OTHER), tingkat="1", penjelasan="Dipindah")
+    assert saved.status_code == 303
+    assert "Penugasan diubah" in text_of(evaluator.get(worksheet_url(period, OTHER)).text)
+    refused = post(evaluator, f"{worksheet_url(period, OTHER)}/penugasan", opd="SETDA")
+    assert refused.status_code == 403
