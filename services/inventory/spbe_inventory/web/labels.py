@@ -235,6 +235,7 @@ SCORING: dict[str, dict[str, str]] = {
         "override": "Penilaian evaluator (mengganti nilai turunan)",
         "external_default": "Nilai bawaan indeks eksternal",
         "not_assessed": "Belum dinilai",
+        "proposed": "Usulan katalog (belum diterima evaluator)",
     },
     "trigger": {"cli": "Baris perintah", "api": "Permintaan API", "schedule": "Terjadwal"},
     "evidence": {

@@ -1,0 +1,30 @@
+"""Every value the scorer answers with has its Indonesian label on the pages: a new value added
+to the scorer without one would show its English code to people."""
+
+from enum import StrEnum
+
+import pytest
+
+from spbe_inventory.web.labels import SCORING
+from spbe_scorer.runs.enums import LevelSource, Trigger
+from spbe_scorer.workspace.enums import (
+    PeriodStatus,
+    WorksheetAction,
+    WorksheetSource,
+    WorksheetStatus,
+)
+
+KINDS: list[tuple[str, type[StrEnum]]] = [
+    ("source", LevelSource),
+    ("trigger", Trigger),
+    ("worksheet_status", WorksheetStatus),
+    ("worksheet_source", WorksheetSource),
+    ("period_status", PeriodStatus),
+    ("worksheet_action", WorksheetAction),
+]
+
+
+@pytest.mark.parametrize(("kind", "enum"), KINDS, ids=[k for k, _ in KINDS])
+def test_every_scorer_value_has_a_label(kind: str, enum: type[StrEnum]) -> None:
+    missing = [value.value for value in enum if value.value not in SCORING[kind]]
+    assert not missing, f"SCORING[{kind!r}] lacks {missing}"
