@@ -64,6 +64,20 @@ ensure_chromium() {
     DEBIAN_FRONTEND=noninteractive privileged apt-get install -y -qq chromium fonts-dejavu-core >/dev/null
 }
 
+# --- Prometheus (promtool checks and the monitoring tests run Debian's server; no download) ----
+
+ensure_prometheus() {
+    command -v prometheus >/dev/null && command -v promtool >/dev/null && return
+    log "installing prometheus (and promtool)"
+    privileged apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive privileged apt-get install -y -qq --no-install-recommends \
+        prometheus >/dev/null
+    # the package enables a system server on :9090; the tests start their own on a free port
+    if command -v systemctl >/dev/null && [[ -d /run/systemd/system ]]; then
+        privileged systemctl disable --now prometheus >/dev/null 2>&1 || true
+    fi
+}
+
 # --- PostgreSQL -------------------------------------------------------------------------------
 
 pg_running() {
@@ -371,6 +385,7 @@ cmd_start() {
     chmod 755 "$SERVICES_DIR"
     ensure_nmap
     ensure_chromium
+    ensure_prometheus
     [[ $only == kafka ]] || pg_start
     [[ $only == postgres ]] || kafka_start
     log "ready in $(elapsed "$t0")s"
@@ -397,6 +412,8 @@ cmd_status() {
     fi
     command -v nmap >/dev/null && echo "nmap: $(command -v nmap)" || echo "nmap: missing"
     command -v chromium >/dev/null && echo "chromium: $(command -v chromium)" || echo "chromium: missing"
+    command -v prometheus >/dev/null && echo "prometheus: $(command -v prometheus)" || echo "prometheus: missing"
+    command -v promtool >/dev/null && echo "promtool: $(command -v promtool)" || echo "promtool: missing"
     return "$rc"
 }
 
