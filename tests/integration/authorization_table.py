@@ -425,6 +425,11 @@ INVENTORY.update(
         ("POST", "/evaluasi/dokumen/{document_id}/hapus"): Rule(EVALUATION_WRITERS, Scope.ALL),
         ("GET", "/evaluasi/{period_id}"): _reader(Scope.ALL, WORKSHEET_READERS),
         ("POST", "/evaluasi/{period_id}/usulan"): Rule(EVALUATION_WRITERS, Scope.ALL),
+        ("POST", "/evaluasi/{period_id}/kelola"): Rule(
+            PERIOD_MANAGERS,
+            Scope.ALL,
+            form=lambda ids, u: {"status": "open", "indeks_asesor": "1,24", "catatan_asesor": u},
+        ),
         ("GET", "/evaluasi/{period_id}/opd/{code}"): _reader(Scope.ALL, WORKSHEET_READERS),
         ("GET", "/evaluasi/{period_id}/tinjauan"): _reader(Scope.ALL, WORKSHEET_READERS),
         ("GET", "/evaluasi/{period_id}/unduh"): _reader(Scope.ALL, WORKSHEET_READERS),
@@ -461,6 +466,11 @@ INVENTORY.update(
             PERIOD_MANAGERS,
             Scope.ALL,
             form=lambda ids, u: {"opd": "INSPEKTORAT", "akun": "evaluator"},
+        ),
+        ("POST", "/evaluasi/{period_id}/indikator/{indicator}/asesor"): Rule(
+            PERIOD_MANAGERS,
+            Scope.ALL,
+            form=lambda ids, u: {"nilai_asesor": "2", "catatan_asesor": f"asesor {u}"},
         ),
         ("POST", "/evaluasi/{period_id}/indikator/{indicator}/dokumen"): Rule(
             EVALUATION_WRITERS,

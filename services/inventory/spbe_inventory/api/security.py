@@ -145,6 +145,7 @@ POLICY.update(
         ("POST", "/evaluasi/dokumen/{document_id}/hapus"): P.SCORES_WRITE,
         ("GET", "/evaluasi/{period_id}"): P.WORKSHEETS_READ,
         ("POST", "/evaluasi/{period_id}/usulan"): P.SCORES_WRITE,
+        ("POST", "/evaluasi/{period_id}/kelola"): P.PERIODS_MANAGE,
         ("GET", "/evaluasi/{period_id}/opd/{code}"): P.WORKSHEETS_READ,
         ("GET", "/evaluasi/{period_id}/tinjauan"): P.WORKSHEETS_READ,
         ("GET", "/evaluasi/{period_id}/unduh"): P.WORKSHEETS_READ,
@@ -157,6 +158,7 @@ POLICY.update(
         ("POST", "/evaluasi/{period_id}/indikator/{indicator}/verifikasi"): P.SCORES_WRITE,
         ("POST", "/evaluasi/{period_id}/indikator/{indicator}/kembalikan"): P.SCORES_WRITE,
         ("POST", "/evaluasi/{period_id}/indikator/{indicator}/penugasan"): P.PERIODS_MANAGE,
+        ("POST", "/evaluasi/{period_id}/indikator/{indicator}/asesor"): P.PERIODS_MANAGE,
         ("POST", "/evaluasi/{period_id}/indikator/{indicator}/dokumen"): P.SCORES_WRITE,
     }
 )

@@ -6,6 +6,7 @@ its documents are in evaluation_worksheet, the asesor import in evaluation_aseso
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Query, Request
@@ -155,38 +156,96 @@ router.include_router(evaluation_worksheet.documents)  # /evaluasi/dokumen/... b
 # --- one period -----------------------------------------------------------------------------------
 @router.get("/evaluasi/{period_id}")
 def overview_page(request: Request, period_id: PeriodId) -> Response:
-    def show(scorer: ScorerClient) -> Response:
-        found = scorer.get(f"/api/v1/periods/{period_id}")
-        index = found.get("index") or {}
-        principal = principal_of(request)
-        by_opd = found.get("progress", {}).get("by_opd", [])
-        context = {
-            "title": "Ringkasan evaluasi",
-            "period": period_view(found["period"]),
-            "index": {
-                "self": num(index.get("self_assessment")),
-                "self_predicate": index.get("self_assessment_predicate"),
-                "asesor": num(index.get("asesor")),
-                "asesor_predicate": index.get("asesor_predicate"),
-                "difference": difference(index.get("difference")),
-            },
-            "by_status": progress_cells(found.get("progress", {}).get("by_status", {})),
-            "by_opd": [{**row, "cells": progress_cells(row)} for row in by_opd],
-            "indicators": [worksheet_row(i) for i in found.get("indicators", [])],
-            "own_opd": sorted(principal.member_of),
-            "may_manage": principal.can(Permission.PERIODS_MANAGE),
-            "may_run": principal.can(Permission.SCORES_WRITE),
-            "notice": _NOTICES.get(request.query_params.get("pesan", "")),
-        }
-        return page(request, "evaluasi_periode.html", context)
+    notice = _NOTICES.get(request.query_params.get("pesan", ""))
+    return scorer_page(request, lambda scorer: _overview(request, scorer, period_id, notice=notice))
 
-    return scorer_page(request, show)
+
+def _overview(
+    request: Request,
+    scorer: ScorerClient,
+    period_id: int,
+    values: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+    status: int = 200,
+    notice: str | None = None,
+) -> Response:
+    found = scorer.get(f"/api/v1/periods/{period_id}")
+    index = found.get("index") or {}
+    principal = principal_of(request)
+    by_opd = found.get("progress", {}).get("by_opd", [])
+    period = period_view(found["period"])
+    published = period.get("asesor_index")
+    context = {
+        "title": "Ringkasan evaluasi",
+        "period": period,
+        "closed": period.get("status") == "closed",
+        "index": {
+            "self": num(index.get("self_assessment")),
+            "self_predicate": index.get("self_assessment_predicate"),
+            "asesor": num(index.get("asesor")),
+            "asesor_predicate": index.get("asesor_predicate"),
+            "difference": difference(index.get("difference")),
+        },
+        "by_status": progress_cells(found.get("progress", {}).get("by_status", {})),
+        "by_opd": [{**row, "cells": progress_cells(row)} for row in by_opd],
+        "indicators": [worksheet_row(i) for i in found.get("indicators", [])],
+        "own_opd": sorted(principal.member_of),
+        "may_manage": principal.can(Permission.PERIODS_MANAGE),
+        "may_run": principal.can(Permission.SCORES_WRITE),
+        "statuses": [(s, labels.scoring_label("period_status", s)) for s in PERIOD_STATUSES],
+        "published": "" if published is None else num(published),
+        "values": values or {},
+        "errors": errors or {},
+        "notice": notice,
+    }
+    return page(request, "evaluasi_periode.html", context, status)
 
 
 _NOTICES = {
     "usulan": "Usulan dari katalog sudah dihitung ulang. Lembar kerja menampilkan usulan terbaru.",
     "asesor": "Nilai asesor tersimpan.",
+    "kelola": "Pengaturan periode tersimpan.",
 }
+PERIOD_STATUSES = ("open", "closed")
+INDEX = re.compile(r"^[0-9]([.,][0-9]{1,4})?$")  # a published index: "1,24"
+
+
+@router.post("/evaluasi/{period_id}/kelola")
+def manage_period(
+    request: Request,
+    period_id: PeriodId,
+    status: Annotated[str, Form(max_length=16)] = "",
+    indeks_asesor: Annotated[str, Form(max_length=16)] = "",
+    catatan_asesor: Annotated[str, Form(max_length=10_000)] = "",
+) -> Response:
+    """Close or reopen the period, and the assessors' published index with its note."""
+    values = {"status": status, "indeks_asesor": indeks_asesor, "catatan_asesor": catatan_asesor}
+
+    def change(scorer: ScorerClient) -> Response:
+        index = indeks_asesor.strip()
+        errors = {}
+        if status not in PERIOD_STATUSES:
+            errors["status"] = "Pilih status periode: Dibuka atau Ditutup."
+        if index and not INDEX.match(index):
+            errors["indeks_asesor"] = "Tulis indeks sebagai angka, misalnya 2,61."
+        if errors:
+            return _overview(request, scorer, period_id, values, errors, 422)
+        body: dict[str, Any] = {"status": status, "asesor_note": catatan_asesor.strip()}
+        if index:
+            body["asesor_index"] = index.replace(",", ".")
+        try:
+            scorer.patch(f"/api/v1/periods/{period_id}", body)
+        except ScorerRefused as exc:
+            if exc.status_code not in FORM_STATUSES:
+                raise
+            if "asesor_index" in exc.detail:
+                errors = {"indeks_asesor": "Indeks asesor berada di luar skala kerangka ini."}
+            else:
+                errors = {"form": message_of(exc)}
+            return _overview(request, scorer, period_id, values, errors, exc.status_code)
+        return see_other(f"/evaluasi/{period_id}?pesan=kelola")
+
+    return scorer_page(request, change)
 
 
 @router.post("/evaluasi/{period_id}/usulan")

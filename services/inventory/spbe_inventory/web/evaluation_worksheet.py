@@ -48,6 +48,7 @@ NOTICES = {
     "ditugaskan": "Penugasan tersimpan.",
     "diunggah": "Bukti dukung tersimpan.",
     "dihapus": "Bukti dukung dihapus.",
+    "asesor": "Nilai asesor tersimpan.",
 }
 
 
@@ -297,6 +298,43 @@ def assign(
         return "ditugaskan"
 
     return _change(request, period_id, indicator, values, act)
+
+
+@router.post("/evaluasi/{period_id}/indikator/{indicator}/asesor")
+def asesor_level(
+    request: Request,
+    period_id: PeriodId,
+    indicator: Indicator,
+    nilai_asesor: Annotated[str, Form(max_length=8)] = "",
+    catatan_asesor: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    """The external assessors' level of this indicator, entered by hand (empty clears it)."""
+    values = {"nilai_asesor": nilai_asesor, "catatan_asesor": catatan_asesor}
+
+    def act(scorer: ScorerClient) -> str | dict[str, str]:
+        level = nilai_asesor.strip()
+        if level and not LEVEL.match(level):
+            return {"nilai_asesor": "Nilai asesor berupa angka pada skala kerangka, misalnya 2."}
+        body = {"level": _level(level) if level else None, "note": catatan_asesor.strip() or None}
+        try:
+            scorer.put(f"/api/v1/periods/{period_id}/asesor/{indicator}", body)
+        except ScorerRefused as exc:
+            if exc.status_code != 422:
+                raise
+            return {"nilai_asesor": _asesor_message(exc.detail)}
+        return "asesor"
+
+    return _change(request, period_id, indicator, values, act)
+
+
+def _asesor_message(detail: str) -> str:
+    if "whole numbers" in detail:
+        return "Nilai asesor pada kerangka ini berupa bilangan bulat."
+    if "outside" in detail:
+        return "Nilai asesor berada di luar skala kerangka ini."
+    if "note" in detail:
+        return "Catatan asesor terlalu panjang."
+    return f"Nilai asesor tidak dapat disimpan: {detail}"
 
 
 # --- bukti dukung ---------------------------------------------------------------------------------
