@@ -12,7 +12,7 @@ from fastapi import Depends, FastAPI
 from fastapi.responses import Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 
-from spbe_common import api
+from spbe_common import api, metrics
 from spbe_common.settings import Environment
 from spbe_scorer.assessments.routes import router as assessments_router
 from spbe_scorer.runs.routes import router as runs_router
@@ -54,6 +54,7 @@ def create_app(
         **api.docs_urls(public_docs),
     )
     api.install(app, settings.scorer_max_body_bytes, _upload_limits(settings))
+    metrics.install(app, registry, "scorer")
     app.state.settings = settings
     app.state.engine = scorer.engine
     app.state.scorer = scorer
