@@ -131,6 +131,18 @@ class EmbeddedConsumer:
                 [(self._group, topic, offset + 1) for topic, offset in last.items()],
             )
 
+    def lag(self) -> dict[tuple[str, int], int]:
+        """Per (topic, partition 0): records in the log after the group's committed offset."""
+        return {
+            (topic, 0): int(
+                self._conn.execute(
+                    "SELECT count(*) FROM records WHERE topic=? AND offset>=?",
+                    (topic, self._committed(topic)),
+                ).fetchone()[0]
+            )
+            for topic in self._topics
+        }
+
     def seek_to_committed(self) -> None:
         """Forget uncommitted progress, as Kafka does after a failed batch."""
         self._position = {topic: self._committed(topic) for topic in self._topics}

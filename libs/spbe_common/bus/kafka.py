@@ -51,6 +51,7 @@ CONSUMER_CONFIG: dict[str, Any] = {
     "max_poll_records": 500,
 }
 COMMIT_TIMEOUT_MS = 10_000  # a stop signal is honoured within this while the broker is away
+LAG_TIMEOUT_MS = 1_000  # reading the lag never holds up ingestion for long
 FLUSH_TIMEOUT_S = 150.0  # longer than delivery_timeout_ms: every record resolves before this
 
 
@@ -195,6 +196,21 @@ class KafkaBusConsumer:
                 self._consumer.seek_to_beginning(tp)  # matches auto_offset_reset=earliest
             else:
                 self._consumer.seek(tp, committed)
+
+    def lag(self) -> dict[tuple[str, int], int]:
+        """Per owned partition: the log end (the fetches' high watermark, else asked for) minus
+        this member's position. Waits at most LAG_TIMEOUT_MS per request while the broker is away."""
+        owned = list(self._consumer.assignment())
+        unknown = [tp for tp in owned if self._consumer.highwater(tp) is None]
+        ends = self._consumer.end_offsets(unknown, timeout_ms=LAG_TIMEOUT_MS) if unknown else {}
+        found: dict[tuple[str, int], int] = {}
+        for tp in owned:
+            end = self._consumer.highwater(tp)
+            end = ends.get(tp) if end is None else end
+            position = self._consumer.position(tp, timeout_ms=LAG_TIMEOUT_MS)
+            if end is not None and position is not None:
+                found[(tp.topic, tp.partition)] = max(0, end - position)
+        return found
 
     def assigned_partitions(self) -> list[tuple[str, int]]:
         """The (topic, partition) pairs this member owns now, as the rebalance listener saw them."""

@@ -104,6 +104,8 @@ class InventoryConsumer:
         except Exception as exc:  # broker or event log away: nothing was taken yet
             self._retry_later(exc)
             return None
+        if self._metrics:
+            self._metrics.sample_lag(self._consumer)
         if not records:
             return None
         pending = _Unsettled(records, BatchResult(), time.perf_counter())
@@ -165,6 +167,8 @@ class InventoryConsumer:
                     dead_letter(self._producer, record, reason, SOURCE)
                 self._producer.flush()
                 pending.dead_lettered = True
+                if self._metrics:
+                    self._metrics.dead_lettered(pending.result.rejected)
             self._consumer.commit(pending.records)  # only after the database commit
         except Exception as exc:  # broker or event log away, full or read-only
             self._retry_later(exc)
@@ -172,8 +176,8 @@ class InventoryConsumer:
         self._unsettled = None
         self._backoff = 0.0
         if self._metrics:
-            self._metrics.batch_seconds.observe(time.perf_counter() - pending.started)
-            self._metrics.observe(pending.result)
+            seconds = time.perf_counter() - pending.started
+            self._metrics.observe(pending.records, pending.result, seconds)
         return True
 
     def _rewind(self) -> bool:

@@ -19,14 +19,17 @@ from .handlers import HANDLERS, BatchContext
 
 @dataclass
 class BatchResult:
-    ingested: dict[str, int] = field(default_factory=dict)  # event type -> count
+    ingested: dict[str, int] = field(default_factory=dict)  # event type -> applied count
     duplicates: int = 0
+    duplicate_types: dict[str, int] = field(default_factory=dict)  # event type -> count
     rejected: list[tuple[Record, str]] = field(default_factory=list)
 
     def add(self, other: BatchResult) -> None:
         for event_type, count in other.ingested.items():
             self.ingested[event_type] = self.ingested.get(event_type, 0) + count
         self.duplicates += other.duplicates
+        for event_type, count in other.duplicate_types.items():
+            self.duplicate_types[event_type] = self.duplicate_types.get(event_type, 0) + count
         self.rejected += other.rejected
 
 
@@ -53,14 +56,18 @@ def decode(
 
 def _fresh(
     conn: Connection, decoded: list[tuple[Record, Event]]
-) -> tuple[list[tuple[Record, Event]], int]:
+) -> tuple[list[tuple[Record, Event]], dict[str, int]]:
+    """The events not processed before, and per event type how many were."""
     seen = repo.already_processed(conn, [e.id for _, e in decoded])
     fresh = []
+    duplicates: dict[str, int] = {}
     for record, event in decoded:
         if event.id not in seen:
             seen.add(event.id)
             fresh.append((record, event))
-    return fresh, len(decoded) - len(fresh)
+        else:
+            duplicates[event.type.value] = duplicates.get(event.type.value, 0) + 1
+    return fresh, duplicates
 
 
 def _runs(items: list[tuple[Record, Event]]) -> Iterator[tuple[Event, list[tuple[Record, Event]]]]:
@@ -74,7 +81,8 @@ def ingest(conn: Connection, records: Sequence[Record]) -> BatchResult:
     """Decode, drop duplicates, dispatch runs to handlers, remember ids, set poison aside."""
     result = BatchResult()
     decoded, result.rejected = decode(records)
-    fresh, result.duplicates = _fresh(conn, decoded)
+    fresh, result.duplicate_types = _fresh(conn, decoded)
+    result.duplicates = sum(result.duplicate_types.values())
     ctx = BatchContext(conn, raw={event.id: record.value for record, event in fresh})
     for first, run in _runs(fresh):
         HANDLERS[first.type](ctx, [event for _, event in run])
@@ -82,8 +90,9 @@ def ingest(conn: Connection, records: Sequence[Record]) -> BatchResult:
     now = utcnow()
     repo.mark_processed(conn, [e.id for _, e in fresh], now)
     for record, event in fresh:
-        if event.id in ctx.rejected:
+        if event.id in ctx.rejected:  # set aside by its handler: not applied after all
             result.rejected.append((record, ctx.rejected[event.id]))
+            result.ingested[event.type.value] -= 1
     repo.store_rejected(
         conn, [_rejected_row(record, reason, now) for record, reason in result.rejected]
     )
