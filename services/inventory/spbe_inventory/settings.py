@@ -22,6 +22,16 @@ class InventorySettings(BusSettings):
     metrics_port: int | None = Field(
         default=None, ge=1, le=65535, description="`spbe consume` /metrics"
     )
+    quality_cache_s: float = Field(
+        default=60,
+        ge=0,
+        description="SPBE_QUALITY_CACHE_S: how long /metrics reuses its quality figures",
+    )
+    quality_unseen_days: int = Field(
+        default=30,
+        ge=1,
+        description="SPBE_QUALITY_UNSEEN_DAYS: an active asset not seen longer is unseen",
+    )
     scorer_url: str = Field(
         default="http://127.0.0.1:8002",
         description="SPBE_SCORER_URL: base URL of the scorer API the Penilaian pages read",

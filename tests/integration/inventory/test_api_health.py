@@ -79,8 +79,9 @@ def test_metrics_answer_in_prometheus_text_format(client: TestClient) -> None:
     response = client.get("/metrics")
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/plain")
-    assert "# TYPE spbe_inventory_events_ingested_total counter" in response.text
+    assert "# TYPE spbe_inventory_events_applied_total counter" in response.text
     assert "spbe_inventory_batch_seconds_bucket" in response.text
+    assert "# TYPE spbe_http_requests_total counter" in response.text
 
 
 def test_metrics_come_from_the_registry_given_at_start_up(tmp_path: Path) -> None:
@@ -88,7 +89,9 @@ def test_metrics_come_from_the_registry_given_at_start_up(tmp_path: Path) -> Non
     registry = CollectorRegistry()
     app = create_app(InventorySettings(data_dir=tmp_path), engine, registry)
     with TestClient(app) as client:
-        assert "spbe_inventory" not in client.get("/metrics").text
+        text = client.get("/metrics").text
+    assert "spbe_inventory_events" not in text, "the consumer's counters are on another registry"
+    assert "spbe_http_requests_total" in text
 
 
 def test_openapi_lists_every_route_with_its_methods(client: TestClient) -> None:

@@ -9,7 +9,7 @@ from fastapi.responses import Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 from sqlalchemy import Engine, text
 
-from spbe_common import api
+from spbe_common import api, metrics
 from spbe_common.settings import Environment
 from spbe_inventory import migrate, web
 from spbe_inventory.accounts.routes import router as auth_router
@@ -21,6 +21,7 @@ from spbe_inventory.evaluation.routes import router as evaluation_router
 from spbe_inventory.infrastructure.routes import router as infrastructure_router
 from spbe_inventory.ingest.routes import router as ingest_router
 from spbe_inventory.opd.routes import router as opd_router
+from spbe_inventory.quality import collector as quality_collector
 from spbe_inventory.review.routes import router as review_router
 from spbe_inventory.settings import InventorySettings
 from spbe_inventory.web import evaluation
@@ -52,6 +53,8 @@ def create_app(
     app.state.settings = settings
     app.state.engine = engine
     app.state.registry = registry or CollectorRegistry()
+    metrics.install(app, app.state.registry, "inventory")
+    quality_collector.register(app.state.registry, engine, settings)
     for router in (
         auth_router,
         opd_router,

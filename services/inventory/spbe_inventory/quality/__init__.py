@@ -1,0 +1,1 @@
+"""Inventory quality: figures per OPD computed from the catalogue, exported to Prometheus."""
