@@ -18,6 +18,7 @@ from prometheus_client.parser import text_string_to_metric_families
 DASHBOARDS = ROOT / "deploy" / "grafana" / "dashboards"
 UIDS = {"spbe-overview-opd", "spbe-collector", "spbe-ingestion", "spbe-applications", "spbe-index"}
 MADE_BY_PROMETHEUS = {"up"}  # per target, by the scrape itself
+TARGET_LABELS = {"job", "instance"}
 # Grafana's own variables, as Grafana would fill them in; dashboard variables match every value
 GRAFANA = {"$__rate_interval": "1m", "$__interval": "15s", "$__range": "1h"}
 SUFFIXES = {"counter": ("_total",), "histogram": ("_bucket", "_sum", "_count"),
@@ -79,23 +80,50 @@ def metric_names(expr: str) -> set[str]:
 
 
 @cache
-def _scraped(url: str) -> frozenset[str]:
+def _scraped(url: str) -> tuple[frozenset[str], dict[str, set[str]]]:
+    """The metric names a /metrics exposes, and the label names of each name with samples."""
     response = httpx.get(url, timeout=10)
     assert response.status_code == 200, url
-    names = set()
+    names: set[str] = set()
+    labels: dict[str, set[str]] = {}
     for family in text_string_to_metric_families(response.text):
         names.add(family.name)
         names.update(family.name + suffix for suffix in SUFFIXES.get(family.type, ()))
-        names.update(sample.name for sample in family.samples)
-    return frozenset(names)
+        for sample in family.samples:
+            names.add(sample.name)
+            labels.setdefault(sample.name, set()).update(sample.labels)
+    return frozenset(names), labels
 
 
 @pytest.fixture(scope="module")
 def exported(stack: Stack) -> frozenset[str]:
     names = set(MADE_BY_PROMETHEUS)
     for url in stack.metrics_urls.values():
-        names |= _scraped(url)
+        names |= _scraped(url)[0]
     return frozenset(names)
+
+
+@pytest.fixture(scope="module")
+def label_names(stack: Stack) -> dict[str, set[str]]:
+    """Label names per metric name as Prometheus stores them (target labels added)."""
+    found: dict[str, set[str]] = {"up": set()}
+    for url in stack.metrics_urls.values():
+        for name, labels in _scraped(url)[1].items():
+            found.setdefault(name, set()).update(labels)
+    return {name: labels | TARGET_LABELS for name, labels in found.items()}
+
+
+def used_labels(expr: str) -> set[str]:
+    """Label names in matchers and in by / without / on / ignoring / group_x clauses."""
+    text = re.sub(r'"(?:\\.|[^"\\])*"', '""', expr)
+    used = set()
+    for block in re.findall(r"\{([^}]*)\}", text):
+        used.update(re.findall(r"(\w+)\s*(?:=~|!~|!=|=)", block))
+    for clause in re.findall(
+        r"\b(?:by|without|on|ignoring|group_left|group_right)\s*\(([^)]*)\)", text
+    ):
+        used.update(n.strip() for n in clause.split(",") if n.strip())
+    return used
 
 
 def test_the_five_dashboards_have_their_uids_and_query_the_provisioned_data_source() -> None:
@@ -117,11 +145,16 @@ def test_metric_names_finds_selectors_only() -> None:
         " / on (route) group_left b_total offset 10m > 2 * 86400 and up"
     )
     assert metric_names(expr) == {"a_bucket", "b_total", "up"}
+    assert used_labels(expr) == {"le", "route", "x"}
 
 
 @pytest.mark.parametrize(("where", "expr"), expressions(), ids=[w for w, _ in expressions()])
 def test_expression_parses_and_names_only_exported_metrics(
-    stack: Stack, exported: frozenset[str], where: str, expr: str
+    stack: Stack,
+    exported: frozenset[str],
+    label_names: dict[str, set[str]],
+    where: str,
+    expr: str,
 ) -> None:
     query = substitute(expr)
     response = httpx.get(
@@ -132,3 +165,8 @@ def test_expression_parses_and_names_only_exported_metrics(
     names = metric_names(query)
     assert names, f"{where} names no metric: {query}"
     assert names <= exported, f"{where}: nobody exports {sorted(names - exported)}"
+    known = [label_names.get(name) for name in names]
+    if all(labels is not None for labels in known):  # a family without samples shows no labels
+        available = set().union(*(labels for labels in known if labels is not None))
+        unknown = used_labels(query) - available
+        assert not unknown, f"{where}: no label {sorted(unknown)} on {sorted(names)}"
