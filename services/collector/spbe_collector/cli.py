@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Annotated, NoReturn
 
 import typer
+from prometheus_client import CollectorRegistry
 from rich.console import Console
 from rich.progress import (
     BarColumn,
@@ -34,6 +35,7 @@ from spbe_common.registers import (
 )
 from spbe_common.registers.template import write_template
 
+from .metrics import CollectorMetrics
 from .probes.service import InvalidProbeUrl, ProbeService, validate_urls
 from .registers.service import (
     InventoryUnavailable,
@@ -51,7 +53,7 @@ from .scans.schemas import ScanProgress, ScanSummary
 from .scans.service import ScanService
 from .scopes.catalogue import OpdCatalogue, scopes_file
 from .scopes.service import ScopeRefused
-from .service import build_request_consumer, build_scheduler, scope_repository
+from .service import build_request_consumer, build_scheduler, scope_repository, serve_metrics
 from .settings import CollectorSettings
 
 _PROFILES_HELP = "One of: " + ", ".join(p.value for p in ProfileName)
@@ -254,17 +256,24 @@ def schedule() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    registry = CollectorRegistry()
+    metrics = CollectorMetrics(registry)
+    served = serve_metrics(settings, registry)  # a taken port stops the service: it says so
     requests = threading.Thread(
-        target=build_request_consumer(settings).run, args=(stop,), name="scan-requests"
+        target=build_request_consumer(settings, metrics=metrics).run,
+        args=(stop,),
+        name="scan-requests",
     )
     requests.start()
     try:
-        build_scheduler(settings).run_forever(stop)
+        build_scheduler(settings, metrics).run_forever(stop)
     except KeyboardInterrupt:
         stop.set()
     finally:
         stop.set()
         requests.join(timeout=30)
+        if served is not None:
+            served.close()
 
 
 @app.command()

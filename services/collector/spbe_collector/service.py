@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Sequence
+from dataclasses import dataclass
+from wsgiref.simple_server import WSGIServer
+
+from prometheus_client import CollectorRegistry, start_http_server
 
 from spbe_common.bus import make_bus, publish
 from spbe_common.events import Event
 
+from .metrics import CollectorMetrics
 from .requests.consumer import GROUP, ScanRequestConsumer
 from .requests.service import ScanRequestHandler
 from .scans.lock import ScanAlreadyRunning
@@ -32,14 +38,47 @@ def scope_repository(
     return ScopeRepository(source, parse_allowlist(settings.scan_allowlist), check)
 
 
-def build_scheduler(settings: CollectorSettings) -> Scheduler:
+@dataclass
+class MetricsServer:
+    """The collector's /metrics (prometheus_client's HTTP server on its own thread)."""
+
+    server: WSGIServer
+    thread: threading.Thread
+    host: str
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.server.server_port}/metrics"
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join(timeout=5)
+
+
+def serve_metrics(settings: CollectorSettings, registry: CollectorRegistry) -> MetricsServer | None:
+    """Serve `registry` on collector_metrics_host:collector_metrics_port; None when the port is 0.
+    Raises OSError when the port is taken."""
+    if not settings.collector_metrics_port:
+        return None
+    server, thread = start_http_server(
+        settings.collector_metrics_port, settings.collector_metrics_host, registry
+    )
+    served = MetricsServer(server, thread, settings.collector_metrics_host)
+    log.info("collector metrics on %s", served.url)
+    return served
+
+
+def build_scheduler(
+    settings: CollectorSettings, metrics: CollectorMetrics | None = None
+) -> Scheduler:
     """A Scheduler whose scans publish through the configured bus; nothing connects until a run."""
     repository = scope_repository(settings)
 
     def run_scan(scope: ValidatedScope) -> None:
         producer = make_bus(settings).producer()
         try:
-            summary = ScanService(settings, producer).scan(scope)
+            summary = ScanService(settings, producer, metrics=metrics).scan(scope)
             log.info("scan %s of %s: %s", summary.scan_id, scope.key, summary.status)
         except ScanAlreadyRunning as exc:
             log.warning("%s; skipped", exc)
@@ -50,7 +89,7 @@ def build_scheduler(settings: CollectorSettings) -> Scheduler:
 
 
 def build_request_consumer(
-    settings: CollectorSettings, group_id: str = GROUP
+    settings: CollectorSettings, group_id: str = GROUP, metrics: CollectorMetrics | None = None
 ) -> ScanRequestConsumer:
     """The scan-request loop: each request's scan publishes through the configured bus."""
     bus = make_bus(settings)
@@ -59,7 +98,7 @@ def build_request_consumer(
     def run_scan(scope: ValidatedScope, scan_id: str) -> None:
         producer = bus.producer()
         try:  # ScanAlreadyRunning goes up: the handler answers it
-            summary = ScanService(settings, producer).scan(scope, scan_id=scan_id)
+            summary = ScanService(settings, producer, metrics=metrics).scan(scope, scan_id=scan_id)
             log.info("requested scan %s of %s: %s", scan_id, scope.key, summary.status)
         finally:
             producer.close()

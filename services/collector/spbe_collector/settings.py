@@ -38,6 +38,17 @@ class CollectorSettings(BusSettings):
         " `spbe tokens create collector`)",
     )
     inventory_timeout_s: float = Field(default=15.0, gt=0)
+    collector_metrics_port: int = Field(
+        default=8003,
+        ge=0,
+        le=65535,
+        description="SPBE_COLLECTOR_METRICS_PORT: where the scheduler serves /metrics; 0: not served",
+    )
+    collector_metrics_host: str = Field(
+        default="127.0.0.1",
+        description="SPBE_COLLECTOR_METRICS_HOST: the address /metrics listens on (0.0.0.0 in a"
+        " container that Prometheus scrapes)",
+    )
 
     @field_validator("scan_allowlist")
     @classmethod

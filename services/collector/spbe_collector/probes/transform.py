@@ -11,7 +11,16 @@ from typing import Any
 
 from spbe_common.events.payloads import ApplicationObserved, TlsCertificate
 
+from .enums import ProbeError, ProbeOutcome
 from .schemas import RawProbe
+
+_OUTCOME_OF_ERROR = {
+    ProbeError.TIMEOUT: ProbeOutcome.TIMEOUT,
+    ProbeError.TLS: ProbeOutcome.TLS_ERROR,
+    ProbeError.CONNECT: ProbeOutcome.REFUSED,
+    ProbeError.TOO_MANY_REDIRECTS: ProbeOutcome.TOO_MANY_REDIRECTS,
+    ProbeError.PROTOCOL: ProbeOutcome.PROTOCOL_ERROR,
+}
 
 _TITLE = re.compile(r"<title[^>]*>(.*?)</title\s*>", re.IGNORECASE | re.DOTALL)
 _SPACES = re.compile(r"\s+")
@@ -57,3 +66,17 @@ def transform(raw: RawProbe) -> ApplicationObserved:
         title=page_title(raw.body) if reachable else None,
         error=f"{raw.error_kind}: {raw.error}"[:500] if raw.error_kind else None,
     )
+
+
+def outcome(raw: RawProbe) -> ProbeOutcome:
+    """What the metrics count a probe as."""
+    if raw.error_kind is not None:
+        return _OUTCOME_OF_ERROR[raw.error_kind]
+    if raw.status_code is None:
+        return ProbeOutcome.PROTOCOL_ERROR
+    return ProbeOutcome.OK if raw.status_code < 400 else ProbeOutcome.HTTP_ERROR
+
+
+def seconds_left(tls: TlsCertificate | None, now: datetime) -> float | None:
+    """Seconds until the certificate's notAfter (negative once expired); None without TLS."""
+    return None if tls is None else (tls.not_after - now).total_seconds()

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import partial
 from ipaddress import ip_address
+
+from prometheus_client import CollectorRegistry
 
 from spbe_common.bus import Producer, publish
 from spbe_common.events import Event, EventType, new_event
 from spbe_common.events.enums import ScanStatus
 from spbe_common.events.payloads import AssetObserved, Payload, ScanCompleted, ScanStarted
 
+from ..metrics import CollectorMetrics
 from ..scopes.schemas import PortRange, ValidatedScope
 from ..settings import SOURCE, CollectorSettings
 from .argv import build_argv
@@ -68,9 +71,11 @@ class ScanService:
         *,
         runner: Runner = run_nmap,
         binary: NmapBinary | None = None,
+        metrics: CollectorMetrics | None = None,
     ) -> None:
         self._settings = settings
         self._producer = producer
+        self._metrics = metrics or CollectorMetrics(CollectorRegistry())
         self._runner = runner
         self._binary = binary
         self._privileged = is_privileged(settings.scan_privileged)
@@ -88,19 +93,26 @@ class ScanService:
         with scan_lock(self._settings.lock_dir, scope.key):
             run_id = scan_id or uuid.uuid4().hex
             run = _Run(run_id, scope, profile or scope.profile, datetime.now(UTC))
-            self._emit(
-                run,
-                ScanStarted(
-                    scan_id=run.scan_id,
-                    scope=scope.payload(),
-                    profile=run.profile,
-                    started_at=run.started_at,
-                ),
-                EventType.SCAN_STARTED,
-            )
-            self._producer.flush()
-            error = self._execute(run, on_progress or (lambda _p: None))
-            return self._complete(run, error)
+            try:
+                summary = self._run(run, on_progress or (lambda _p: None))
+            except Exception:  # e.g. the bus went away: the scan failed, and says why upstream
+                elapsed = (datetime.now(UTC) - run.started_at).total_seconds()
+                self._metrics.scan_finished(run.profile, ScanStatus.FAILED, elapsed)
+                raise
+            self._metrics.scan_finished(run.profile, summary.status, summary.duration_s)
+            return summary
+
+    def _run(self, run: _Run, on_progress: ProgressCallback) -> ScanSummary:
+        started = ScanStarted(
+            scan_id=run.scan_id,
+            scope=run.scope.payload(),
+            profile=run.profile,
+            started_at=run.started_at,
+        )
+        self._emit(run, started, EventType.SCAN_STARTED)
+        self._producer.flush()
+        error = self._execute(run, on_progress)
+        return self._complete(run, error)
 
     def _event(self, run: _Run, payload: Payload, type_: EventType) -> Event:
         run.sequence += 1  # ids from the scan id: unique, and cheaper than a uuid4 per host
@@ -114,11 +126,20 @@ class ScanService:
         )
 
     def _emit(self, run: _Run, payload: Payload, type_: EventType) -> None:
-        publish(self._producer, [self._event(run, payload, type_)])
+        self._publish([self._event(run, payload, type_)])
+
+    def _publish(self, events: Iterable[Event]) -> None:
+        try:
+            publish(self._producer, events)
+        except Exception:
+            self._metrics.publish_failed()
+            raise
 
     def _publish_assets(self, run: _Run, assets: list[AssetObserved]) -> None:
-        publish(self._producer, (self._event(run, a, EventType.ASSET_OBSERVED) for a in assets))
+        self._publish(self._event(run, a, EventType.ASSET_OBSERVED) for a in assets)
         run.hosts += len(assets)
+        open_ports = sum(len(a.services) for a in assets)
+        self._metrics.hosts_published(run.profile, len(assets), open_ports)
 
     def _execute(self, run: _Run, on_progress: ProgressCallback) -> str | None:
         try:
@@ -180,6 +201,7 @@ class ScanService:
             run.chunks_total += 1
             if result.outcome is not ChunkOutcome.OK:
                 run.chunks_failed += 1
+                self._metrics.chunk_failed(run.profile)
                 run.errors.append(f"{stage}: {result.outcome}: {result.error}")
             on_progress(ScanProgress(stage, done, len(jobs), run.hosts))
 
