@@ -14,7 +14,7 @@ from spbe_common.events import Topic
 from spbe_scorer import migrate
 from spbe_scorer.db import make_engine
 from spbe_scorer.inventory import make_inventory_client
-from spbe_scorer.metrics import ScorerMetrics
+from spbe_scorer.metrics import IndexCollector, ScorerMetrics
 from spbe_scorer.runs.service import Scorer
 from spbe_scorer.settings import ScorerSettings
 
@@ -53,9 +53,11 @@ def build_runtime(
         bus = make_bus(settings)
         bus.ensure_topics([Topic.SCORES.value])
         producer = bus.producer()
+    engine = open_database(settings)
+    registry.register(IndexCollector(engine))
     scorer = Scorer(
         settings=settings,
-        engine=open_database(settings),
+        engine=engine,
         inventory=inventory or make_inventory_client(settings),
         metrics=ScorerMetrics(registry),
         producer=producer,

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import Connection, func, insert, select, update
 
-from spbe_scorer.tables import RUN, RUN_INDICATOR
+from spbe_scorer.tables import PERIOD, RUN, RUN_INDICATOR
 
 SUMMARY_COLUMNS = (
     "id", "framework", "framework_version", "trigger", "started_at", "finished_at",
@@ -62,6 +62,27 @@ def latest_of_period(conn: Connection, period_id: int) -> dict[str, Any] | None:
     )
     row = conn.execute(query).mappings().first()
     return dict(row) if row else None
+
+
+def latest_per_framework_and_period(conn: Connection) -> list[dict[str, Any]]:
+    """The newest run of each framework and period (catalogue runs: period None), with the
+    period's year; a run whose period is gone is left out."""
+    newest = func.row_number().over(
+        partition_by=(RUN.c.framework, RUN.c.period_id),
+        order_by=(RUN.c.started_at.desc(), RUN.c.id),
+    )
+    ranked = select(
+        RUN.c.framework, RUN.c.period_id, RUN.c.index, RUN.c.domains, RUN.c.aspects,
+        newest.label("rank"),
+    ).subquery()  # fmt: skip
+    query = (
+        select(ranked, PERIOD.c.year)
+        .outerjoin(PERIOD, PERIOD.c.id == ranked.c.period_id)
+        .where(ranked.c.rank == 1)
+        .where((ranked.c.period_id.is_(None)) | (PERIOD.c.id.is_not(None)))
+        .order_by(ranked.c.framework, PERIOD.c.year)
+    )
+    return [dict(r) for r in conn.execute(query).mappings()]
 
 
 def indicator_of(conn: Connection, run_id: str, indicator: str) -> dict[str, Any] | None:
