@@ -8,10 +8,18 @@ import time
 
 import httpx
 import uvicorn
+from prometheus_client import CollectorRegistry
 from pydantic import SecretStr
 
+from spbe_collector.metrics import CollectorMetrics
 from spbe_collector.scopes.catalogue import scopes_file
-from spbe_collector.service import build_request_consumer, build_scheduler, scope_repository
+from spbe_collector.service import (
+    MetricsServer,
+    build_request_consumer,
+    build_scheduler,
+    scope_repository,
+    serve_metrics,
+)
 from spbe_collector.settings import CollectorSettings
 from spbe_common.auth import Role
 from spbe_inventory.accounts.service import AccountError
@@ -53,15 +61,53 @@ def _inventory_url() -> str:
     return f"http://{inventory.api_host}:{inventory.api_port}"
 
 
+def metrics_addresses() -> dict[str, str]:
+    """Where Prometheus scrapes each part `spbe up` runs (the collector's may be off: port 0)."""
+    scorer, collector = ScorerSettings(), CollectorSettings()
+    port = collector.collector_metrics_port
+    return {
+        "inventory": f"{_inventory_url()}/metrics",
+        "scorer": f"http://{scorer.scorer_api_host}:{scorer.scorer_api_port}/metrics",
+        "collector": f"http://{collector.collector_metrics_host}:{port}/metrics" if port else "off",
+    }
+
+
 def collector_job(stop: threading.Event) -> None:
-    """Answer scan requests from the pages at once; scan every scheduled scope once at start-up
-    (once the inventory answers, so their OPD codes are checked), then follow the schedules."""
+    """Serve the collector's /metrics (SPBE_COLLECTOR_METRICS_PORT); answer scan requests from the
+    pages at once; scan every scheduled scope once at start-up (once the inventory answers, so
+    their OPD codes are checked), then follow the schedules."""
     settings = collector_settings()
+    registry = CollectorRegistry()
+    metrics = CollectorMetrics(registry)
+    served = _serve_collector_metrics(settings, registry)
+    try:
+        _collect_until_stopped(settings, metrics, stop)
+    finally:
+        if served is not None:
+            served.close()
+
+
+def _serve_collector_metrics(
+    settings: CollectorSettings, registry: CollectorRegistry
+) -> MetricsServer | None:
+    try:
+        return serve_metrics(settings, registry)
+    except OSError as exc:  # a taken port costs the metrics, not the scans
+        log.error(
+            "collector metrics not served on port %s: %s", settings.collector_metrics_port, exc
+        )
+        return None
+
+
+def _collect_until_stopped(
+    settings: CollectorSettings, metrics: CollectorMetrics, stop: threading.Event
+) -> None:
+    consumer = build_request_consumer(settings, metrics=metrics)
     requests = threading.Thread(
-        target=build_request_consumer(settings).run, args=(stop,), name="scan-requests", daemon=True
+        target=consumer.run, args=(stop,), name="scan-requests", daemon=True
     )
     requests.start()
-    scheduler = build_scheduler(settings)
+    scheduler = build_scheduler(settings, metrics)
     _wait_until_answering(settings.inventory_url, stop)
     for scope in scope_repository(settings).all():
         if stop.is_set():

@@ -5,7 +5,7 @@ import logging
 import typer
 
 from spbe_cli import events_cli
-from spbe_cli.jobs import collector_job, scorer_job
+from spbe_cli.jobs import collector_job, metrics_addresses, scorer_job
 from spbe_collector.cli import app as collect_app
 from spbe_common.settings import DataDirError
 from spbe_inventory import cli as inventory_cli
@@ -21,7 +21,9 @@ app = typer.Typer(
 def up() -> None:
     """Everything on one machine (default: SQLite + embedded log): the inventory API and consumer,
     the collector's scan schedules (sample scopes on loopback when no scopes file exists), and
-    the scorer's API and schedule (the Penilaian pages)."""
+    the scorer's API and schedule (the Penilaian pages); each serves its own /metrics."""
+    listed = ", ".join(f"{name} {url}" for name, url in metrics_addresses().items())
+    typer.echo(f"Prometheus metrics: {listed}")
     inventory_cli.up(jobs=[("collector", collector_job), ("scorer", scorer_job)])
 
 
