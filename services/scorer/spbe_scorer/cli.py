@@ -308,16 +308,47 @@ def assess(
 
 
 @app.command()
-def api() -> None:
-    """Serve the scorer API (runs, compare, export, assessments) on SPBE_SCORER_API_PORT."""
+def api(
+    with_schedule: Annotated[
+        bool,
+        typer.Option(
+            "--schedule",
+            help="Also score on the schedule (SPBE_SCORER_FRAMEWORKS every"
+            " SPBE_SCORER_EVERY_MINUTES) in this process, so its /metrics shows the runs too",
+        ),
+    ] = False,
+) -> None:
+    """Serve the scorer API (runs, compare, export, assessments, the evaluation workspace) on
+    SPBE_SCORER_API_PORT; its /metrics is the scorer's."""
     import uvicorn
 
     settings = ScorerSettings()
+    if with_schedule:
+        for framework_id in settings.scorer_frameworks:
+            _load(framework_id, settings)
     runtime = build_runtime(settings)
+    stop = threading.Event()
+    rounds: threading.Thread | None = None
     try:
+        if with_schedule:
+            rounds = threading.Thread(
+                target=run_forever,
+                args=(runtime.scorer, settings.scorer_frameworks,
+                      settings.scorer_every_minutes * 60, stop),
+                name="scorer-schedule",
+                daemon=True,
+            )  # fmt: skip
+            rounds.start()
         web = create_app(settings, runtime.scorer, runtime.registry)
         uvicorn.run(web, host=settings.scorer_api_host, port=settings.scorer_api_port)
     finally:
+        # Ctrl-C returns here; on SIGTERM uvicorn shuts down gracefully, then re-raises the
+        # signal, which ends the process and a round in progress with it: a run is stored in
+        # one transaction (nothing half-written) and its score.computed, if not yet published,
+        # goes out with the next run (the outbox).
+        stop.set()
+        if rounds is not None:
+            rounds.join(timeout=60)
         runtime.close()
 
 
