@@ -14,6 +14,7 @@ from spbe_common.bus import make_bus, publish
 from spbe_common.events import Event
 
 from .metrics import CollectorMetrics
+from .probes.service import ProbeService
 from .requests.consumer import GROUP, ScanRequestConsumer
 from .requests.service import ScanRequestHandler
 from .scans.lock import ScanAlreadyRunning
@@ -21,7 +22,7 @@ from .scans.service import ScanService
 from .schedules.service import Scheduler
 from .scopes.catalogue import OpdCatalogue, scopes_file
 from .scopes.repository import KnownOpd, ScopeRepository, YamlScopeSource
-from .scopes.schemas import ValidatedScope
+from .scopes.schemas import ValidatedProbe, ValidatedScope
 from .scopes.service import parse_allowlist
 from .settings import CollectorSettings
 
@@ -69,11 +70,37 @@ def serve_metrics(settings: CollectorSettings, registry: CollectorRegistry) -> M
     return served
 
 
+@dataclass
+class CollectorScheduler:
+    """The scopes file's schedules: scans, and probes on a thread of their own so that a scan of
+    hours never holds back the probes that the 'application down' alert reads."""
+
+    scans: Scheduler[ValidatedScope]
+    probes: Scheduler[ValidatedProbe]
+
+    def run_now(self, scope: ValidatedScope) -> None:
+        """Scan one scope at once, outside its schedule (start-up, on demand)."""
+        self.scans.run_now(scope)
+
+    def run_forever(self, stop_event: threading.Event) -> None:
+        """Both loops until `stop_event` is set; new probes run at once, then on their schedule."""
+        thread = threading.Thread(
+            target=self.probes.run_forever, args=(stop_event,), name="probes", daemon=True
+        )
+        thread.start()
+        try:
+            self.scans.run_forever(stop_event)
+        finally:  # interrupted (stop not set): the caller sets it next, the thread is a daemon
+            thread.join(timeout=30 if stop_event.is_set() else 0)
+
+
 def build_scheduler(
     settings: CollectorSettings, metrics: CollectorMetrics | None = None
-) -> Scheduler:
-    """A Scheduler whose scans publish through the configured bus; nothing connects until a run."""
+) -> CollectorScheduler:
+    """Scans and probes of the scopes file, published through the configured bus; nothing
+    connects until a run. Both read one repository (one OPD catalogue)."""
     repository = scope_repository(settings)
+    allowlist = parse_allowlist(settings.scan_allowlist)
 
     def run_scan(scope: ValidatedScope) -> None:
         producer = make_bus(settings).producer()
@@ -85,7 +112,20 @@ def build_scheduler(
         finally:
             producer.close()
 
-    return Scheduler(repository.all, run_scan)
+    def run_probe(probe: ValidatedProbe) -> None:
+        producer = make_bus(settings).producer()
+        try:
+            service = ProbeService(settings, producer, metrics=metrics, allowlist=allowlist)
+            seen = list(service.probe(probe.urls))
+        finally:
+            producer.close()
+        answered = sum(observed.reachable for observed in seen)
+        log.info("probe %s: %d of %d URLs answered", probe.key, answered, len(probe.urls))
+
+    return CollectorScheduler(
+        Scheduler(repository.all, run_scan),
+        Scheduler(repository.probes, run_probe, what="probe", at_once=True),
+    )
 
 
 def build_request_consumer(

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 _INTERVAL = re.compile(r"^(\d{1,5})([smhd])$")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
-_MIN_INTERVAL_S = 60
+MIN_INTERVAL_S = 60  # a scan's floor; probes (one GET per URL) pass a lower one
 # (low, high) per field: minute, hour, day of month, month, day of week (0 = Sunday)
 _CRON_BOUNDS = ((0, 59), (0, 23), (1, 31), (1, 12), (0, 6))
 _CRON_HORIZON = timedelta(days=366 * 5)
@@ -23,13 +23,13 @@ class Interval:
     seconds: int
 
     @classmethod
-    def parse(cls, text: str) -> Interval:
+    def parse(cls, text: str, minimum_s: int = MIN_INTERVAL_S) -> Interval:
         match = _INTERVAL.match(text.strip())
         if not match:
             raise InvalidSchedule(f"interval {text!r} is not like '30m', '6h' or '1d'")
         seconds = int(match.group(1)) * _UNIT_SECONDS[match.group(2)]
-        if seconds < _MIN_INTERVAL_S:
-            raise InvalidSchedule(f"interval {text!r} is shorter than {_MIN_INTERVAL_S}s")
+        if seconds < minimum_s:
+            raise InvalidSchedule(f"interval {text!r} is shorter than {minimum_s}s")
         return cls(seconds)
 
     def next_after(self, moment: datetime) -> datetime:

@@ -1,4 +1,4 @@
-"""The scheduler: run each scheduled scope's scan when due, until told to stop."""
+"""The scheduler: run each scheduled scope's scan (or probe's round) when due, until stopped."""
 
 from __future__ import annotations
 
@@ -6,57 +6,89 @@ import logging
 import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Generic, Protocol, TypeVar
 
 from ..scopes.schemas import ValidatedScope
 from .schemas import Schedule
 
 log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
+_MAX_SLEEP_S = 60.0  # re-read the scopes at least this often
+
+
+class Scheduled(Protocol):
+    """What the scheduler runs: a scope, a probe ... anything with a key and a schedule."""
+
+    @property
+    def key(self) -> str: ...
+
+    @property
+    def schedule(self) -> Schedule | None: ...
+
+
+T = TypeVar("T", bound=Scheduled)
 RunScan = Callable[[ValidatedScope], object]
 LoadScopes = Callable[[], list[ValidatedScope]]
-_MAX_SLEEP_S = 60.0  # re-read the scopes at least this often
 
 
 def _now() -> datetime:
     return datetime.now(UTC)
 
 
-class Scheduler:
-    """Runs due scans one after another; a failing scan is logged and retried at its next time."""
+class Scheduler(Generic[T]):
+    """Runs due items one after another; a failing run is logged and retried at its next time.
 
-    def __init__(self, load_scopes: LoadScopes, run_scan: RunScan, clock: Clock = _now) -> None:
-        self._load_scopes = load_scopes
-        self._run_scan = run_scan
+    `at_once`: a new or changed schedule runs at its first sight (probes: the alerts want an
+    answer now) instead of one period later (scans: `spbe up` runs its first scans itself)."""
+
+    def __init__(
+        self,
+        load: Callable[[], list[T]],
+        run: Callable[[T], object],
+        clock: Clock = _now,
+        *,
+        what: str = "scan",
+        at_once: bool = False,
+    ) -> None:
+        self._load = load
+        self._run = run
         self._clock = clock
+        self._what = what
+        self._at_once = at_once
         self._next: dict[str, datetime] = {}
         self._schedules: dict[str, Schedule] = {}
 
-    def due(self, now: datetime) -> list[ValidatedScope]:
-        """Scopes whose time has come; a new or changed schedule starts counting from `now`."""
-        ready: list[ValidatedScope] = []
-        for scope in self._load_scopes():
-            if scope.schedule is None:
-                continue
-            if self._schedules.get(scope.key) != scope.schedule:
-                self._schedules[scope.key] = scope.schedule
-                self._next[scope.key] = scope.schedule.next_after(now)
-            if self._next[scope.key] <= now:
-                ready.append(scope)
-                self._next[scope.key] = scope.schedule.next_after(now)
+    def due(self, now: datetime) -> list[T]:
+        """Items whose time has come; a new or changed schedule starts counting from `now`."""
+        ready: list[T] = []
+        items = [(item, s) for item in self._load() if (s := item.schedule) is not None]
+        self._forget_all_but({item.key for item, _ in items})
+        for item, schedule in items:
+            if self._schedules.get(item.key) != schedule:
+                self._schedules[item.key] = schedule
+                self._next[item.key] = now if self._at_once else schedule.next_after(now)
+            if self._next[item.key] <= now:
+                ready.append(item)
+                self._next[item.key] = schedule.next_after(now)
         return ready
 
-    def run_now(self, scope: ValidatedScope) -> None:
-        """Scan one scope at once, outside its schedule (start-up, on demand)."""
-        self._run_scan(scope)
+    def _forget_all_but(self, keys: set[str]) -> None:
+        """Drop items gone from the file: their past times would wake the loop every second."""
+        for key in set(self._next) - keys:
+            del self._next[key], self._schedules[key]
+
+    def run_now(self, item: T) -> None:
+        """Run one item at once, outside its schedule (start-up, on demand)."""
+        self._run(item)
 
     def run_pending(self) -> int:
         ran = 0
-        for scope in self.due(self._clock()):
+        for item in self.due(self._clock()):
             try:
-                self._run_scan(scope)
+                self._run(item)
                 ran += 1
-            except Exception:  # one scope's failure never stops the others
-                log.exception("scheduled scan of %s failed", scope.key)
+            except Exception:  # one item's failure never stops the others
+                log.exception("scheduled %s of %s failed", self._what, item.key)
         return ran
 
     def seconds_until_next(self) -> float:
@@ -70,6 +102,8 @@ class Scheduler:
         while not stop_event.is_set():
             try:
                 self.run_pending()
+                wait = self.seconds_until_next() or 1.0
             except Exception:  # e.g. a broken scopes file: keep the loop alive, say why
-                log.exception("scheduler could not load scopes")
-            stop_event.wait(self.seconds_until_next() or 1.0)
+                log.exception("%s scheduler could not load the scopes file", self._what)
+                wait = _MAX_SLEEP_S  # read it again in a minute, not once a second
+            stop_event.wait(wait)

@@ -9,22 +9,23 @@ from typing import Protocol
 import yaml
 from pydantic import ValidationError
 
-from .schemas import Network, ScopeConfig, ScopesFile, ValidatedScope
-from .service import ScopeRefused, refuse_unknown_opd, validate_key, validate_scope
+from .probes import validate_probe
+from .schemas import LoadedFile, Network, ScopesFile, ValidatedProbe, ValidatedScope
+from .service import ScopeRefused, unknown_opd, validate_key, validate_scope
 
 
 class ScopeSource(Protocol):
-    def load(self) -> list[ScopeConfig]:
-        """Every configured scope, unvalidated."""
+    def load(self) -> ScopesFile:
+        """Every configured scope and probe, unvalidated."""
 
 
 class YamlScopeSource:
-    """A YAML file with a top-level `scopes:` list."""
+    """A YAML file with a top-level `scopes:` list and an optional `probes:` list."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
 
-    def load(self) -> list[ScopeConfig]:
+    def load(self) -> ScopesFile:
         try:
             raw = yaml.safe_load(self.path.read_text(encoding="utf-8")) or {}
         except FileNotFoundError:
@@ -32,7 +33,7 @@ class YamlScopeSource:
         except yaml.YAMLError as exc:
             raise ScopeRefused(f"scopes file {self.path} is not valid YAML: {exc}") from None
         try:
-            return ScopesFile.model_validate(raw).scopes
+            return ScopesFile.model_validate(raw)
         except ValidationError as exc:
             first = exc.errors()[0]
             where = ".".join(str(part) for part in first["loc"])
@@ -42,9 +43,16 @@ class YamlScopeSource:
 KnownOpd = Callable[[], Collection[str] | None]  # None: the codes cannot be checked now
 
 
+def _refuse_duplicates(keys: list[str], noun: str) -> None:
+    duplicates = sorted({key for key in keys if keys.count(key) > 1})
+    if duplicates:
+        raise ScopeRefused(f"duplicate {noun} keys: {', '.join(duplicates)}")
+
+
 class ScopeRepository:
-    """Validated scopes by key; every scope is checked against the allowlist on each load, and
-    its OPD against `known_opd` (the inventory's catalogue) when one is given."""
+    """Validated scopes (and probes) by key; the whole file is checked on each load, every range
+    and literal probe address against the allowlist, every OPD against `known_opd` (the
+    inventory's catalogue) when one is given: one bad entry refuses the file."""
 
     def __init__(
         self, source: ScopeSource, allowlist: Sequence[Network], known_opd: KnownOpd | None = None
@@ -53,16 +61,24 @@ class ScopeRepository:
         self._allowlist = tuple(allowlist)
         self._known_opd = known_opd
 
-    def all(self) -> list[ValidatedScope]:
-        scopes = [validate_scope(config, self._allowlist) for config in self._source.load()]
-        keys = [scope.key for scope in scopes]
-        duplicates = sorted({key for key in keys if keys.count(key) > 1})
-        if duplicates:
-            raise ScopeRefused(f"duplicate scope keys: {', '.join(duplicates)}")
+    def load(self) -> LoadedFile:
+        raw = self._source.load()
+        scopes = [validate_scope(config, self._allowlist) for config in raw.scopes]
+        probes = [validate_probe(config, self._allowlist) for config in raw.probes]
+        _refuse_duplicates([scope.key for scope in scopes], "scope")
+        _refuse_duplicates([probe.key for probe in probes], "probe")
         known = self._known_opd() if self._known_opd else None
         if known is not None:
-            refuse_unknown_opd(scopes, known)
-        return scopes
+            problems = unknown_opd(scopes, known, "scope") + unknown_opd(probes, known, "probe")
+            if problems:
+                raise ScopeRefused("; ".join(problems))
+        return LoadedFile(scopes, probes)
+
+    def all(self) -> list[ValidatedScope]:
+        return self.load().scopes
+
+    def probes(self) -> list[ValidatedProbe]:
+        return self.load().probes
 
     def get(self, key: str) -> ValidatedScope:
         validate_key(key)

@@ -31,10 +31,23 @@ class ScopeConfig(BaseModel):
     ports: list[StrictInt | StrictStr] = Field(default_factory=list)
 
 
+class ProbeConfig(BaseModel):
+    """One entry of the file's `probes:` list, not yet trusted: see scopes.probes.validate_probe."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    key: str
+    opd: str
+    urls: list[StrictStr] = Field(min_length=1)
+    interval: str | None = None
+    cron: str | None = None
+
+
 class ScopesFile(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     scopes: list[ScopeConfig] = Field(default_factory=list)
+    probes: list[ProbeConfig] = Field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,3 +69,22 @@ class ValidatedScope:
             ranges=[str(n) for n in self.networks],
             exclude=[str(n) for n in self.exclude],
         )
+
+
+@dataclass(frozen=True, slots=True)
+class ValidatedProbe:
+    """Application URLs of one OPD to probe on a schedule; literal hosts inside the allowlist
+    (host names are resolved and checked at each probe)."""
+
+    key: str
+    opd: str
+    urls: tuple[str, ...]
+    schedule: Schedule
+
+
+@dataclass(frozen=True, slots=True)
+class LoadedFile:
+    """Everything of one scopes file, validated as a whole."""
+
+    scopes: list[ValidatedScope]
+    probes: list[ValidatedProbe]

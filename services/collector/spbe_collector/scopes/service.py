@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Sequence
 from difflib import get_close_matches
-from ipaddress import ip_network
+from ipaddress import IPv4Address, IPv6Address, ip_network
+from typing import Protocol
 
 from ..scans.enums import ProfileName
 from ..scans.profiles import UnknownProfile, get_profile
@@ -15,6 +16,16 @@ from .schemas import Network, PortRange, ScopeConfig, ValidatedScope
 SCOPE_KEY = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,62}$")
 OPD_CODE = re.compile(r"^[A-Z0-9][A-Z0-9_.-]{0,31}$")
 _PORT_RANGE = re.compile(r"^(\d{1,5})-(\d{1,5})$")
+
+
+class Owned(Protocol):
+    """A scope or a probe: what its OPD check needs."""
+
+    @property
+    def key(self) -> str: ...
+
+    @property
+    def opd(self) -> str: ...
 
 
 class ScopeRefused(ValueError):
@@ -41,9 +52,20 @@ def _inside(network: Network, allowlist: Sequence[Network]) -> bool:
     )
 
 
+def address_allowed(address: IPv4Address | IPv6Address, allowlist: Sequence[Network]) -> bool:
+    if isinstance(address, IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped  # ::ffff:a.b.c.d is the IPv4 address a.b.c.d
+    # `in` across versions compares raw integers: 0.0.0.1 would be "in" ::/0
+    return any(address.version == a.version and address in a for a in allowlist)
+
+
+def describe_allowlist(allowlist: Sequence[Network]) -> str:
+    return ", ".join(str(a) for a in allowlist) or "(empty)"
+
+
 def check_allowed(network: Network, allowlist: Sequence[Network]) -> Network:
     if not _inside(network, allowlist):
-        allowed = ", ".join(str(a) for a in allowlist) or "(empty)"
+        allowed = describe_allowlist(allowlist)
         raise ScopeRefused(f"range {network} is outside the scan allowlist ({allowed}); refused")
     return network
 
@@ -114,13 +136,18 @@ def validate_scope(config: ScopeConfig, allowlist: Sequence[Network]) -> Validat
     )
 
 
-def refuse_unknown_opd(scopes: list[ValidatedScope], known: Collection[str]) -> None:
-    """ScopeRefused naming every scope whose OPD code the catalogue lacks."""
-    problems = [
-        f"scope {s.key!r}: OPD {s.opd!r} is not in the inventory's catalogue{_hint(s.opd, known)}"
-        for s in scopes
+def unknown_opd(items: Sequence[Owned], known: Collection[str], noun: str) -> list[str]:
+    """A reason for every scope (or probe: `noun`) whose OPD code the catalogue lacks."""
+    return [
+        f"{noun} {s.key!r}: OPD {s.opd!r} is not in the inventory's catalogue{_hint(s.opd, known)}"
+        for s in items
         if s.opd not in known
     ]
+
+
+def refuse_unknown_opd(scopes: list[ValidatedScope], known: Collection[str]) -> None:
+    """ScopeRefused naming every scope whose OPD code the catalogue lacks."""
+    problems = unknown_opd(scopes, known, "scope")
     if problems:
         raise ScopeRefused("; ".join(problems))
 
