@@ -278,13 +278,15 @@ def schedule() -> None:
 
 @app.command()
 def scopes() -> None:
-    """List the scopes that `spbe collect schedule` and `spbe up` scan: the file read and why, each
-    scope validated against the allowlist and its OPD against the inventory's catalogue."""
+    """List the scopes that `spbe collect schedule` and `spbe up` scan, and the application URLs
+    they probe: the file read and why, each validated against the allowlist and its OPD against
+    the inventory's catalogue."""
     settings = CollectorSettings()
     chosen, catalogue = scopes_file(settings), OpdCatalogue(settings)
     console.print(f"scopes file: {chosen.path} ({chosen.why})", markup=False, highlight=False)
     try:
-        found = scope_repository(settings, catalogue).all()
+        repository = scope_repository(settings, catalogue)
+        found, probes = repository.all(), repository.probes()
     except ScopeRefused as exc:
         _refuse(str(exc))
     if catalogue.unchecked:
@@ -296,6 +298,11 @@ def scopes() -> None:
             s.profile.value, _describe_schedule(s.schedule),
         )  # fmt: skip
     console.print(table)
+    if probes:
+        probed = Table("probe", "OPD", "URLs", "schedule")
+        for p in probes:
+            probed.add_row(p.key, p.opd, "\n".join(p.urls), _describe_schedule(p.schedule))
+        console.print(probed)
 
 
 def _describe_schedule(schedule: object) -> str:

@@ -15,6 +15,7 @@ def _env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     scopes = tmp_path / "scopes.yaml"
     scopes.write_text(
         "scopes:\n  - {key: dinkes-lan, opd: DINKES, ranges: [127.0.9.0/30], interval: 6h}\n"
+        "probes:\n  - {key: dinkes-web, opd: DINKES, urls: ['http://127.0.9.1/'], interval: 15m}\n"
     )
     monkeypatch.setenv("SPBE_SCOPES_FILE", str(scopes))
     monkeypatch.setenv("SPBE_DATA_DIR", str(tmp_path / "data"))
@@ -49,3 +50,4 @@ def test_scopes_lists_the_configured_scopes() -> None:
     result = runner.invoke(app, ["scopes"])
     assert result.exit_code == 0
     assert "dinkes-lan" in result.output and "127.0.9.0/30" in result.output
+    assert "dinkes-web" in result.output and "http://127.0.9.1/" in result.output  # probes too
