@@ -19,7 +19,7 @@ run: $(STAMP)
 
 ## The whole test suite, against real Kafka, PostgreSQL and nmap (started here when not running).
 test: $(STAMP)
-	@eval "$$(deploy/local/services.sh start)" && $(BIN)/python -m pytest -q
+	@eval "$$(deploy/local/services.sh start)" && $(BIN)/python -m pytest -q --durations=20
 
 unit: $(STAMP)
 	$(BIN)/python -m pytest -q tests/unit

@@ -13,7 +13,10 @@ Judgement calls (issue 9 leaves them open; the lead may change them here):
 - facilities (data centres, server rooms) are shared infrastructure that every reader may see, so
   an operator can name the Pemda data centre; creating one is scoped by its owner OPD;
 - the evaluation profile and the scorer's runs and assessments are regency-wide: no OPD scope;
-- raw rejected events may hold any OPD's data: admin only.
+- raw rejected events may hold any OPD's data: admin only;
+- `/metrics` is public, as Prometheus scrapes it, and holds counts per OPD code and the scan
+  scopes' keys (configuration), never a record; the README's proxy example keeps it off the
+  public side.
 """
 
 from __future__ import annotations
@@ -84,6 +87,7 @@ class Rule:
     files: Build | None = None  # a web page's uploaded files
     seeded: bool = True  # an admin's list shows a mark of B (False: a page that shows codes only)
     ids: dict[str, Any] = field(default_factory=dict)  # path ids of this route only
+    aggregates: bool = False  # the answer holds counts per OPD and scope keys, never a record
 
 
 def public() -> Rule:
@@ -101,7 +105,7 @@ def _m(ids: Ids) -> str:
 INVENTORY: dict[tuple[str, str], Rule] = {
     ("GET", "/healthz"): public(),
     ("GET", "/readyz"): public(),
-    ("GET", "/metrics"): public(),
+    ("GET", "/metrics"): Rule(EVERYONE, Scope.PUBLIC, aggregates=True),
     # development (the test app): the description is public; outside it needs a sign-in
     ("GET", "/openapi.json"): public(),
     ("GET", "/docs"): public(),

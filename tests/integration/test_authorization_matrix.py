@@ -551,7 +551,7 @@ def _check_data(
     response: httpx.Response, fail: Any, form: dict[str, Any] | None = None,
 ) -> None:  # fmt: skip
     payload = _payload(response)
-    if payload is None:
+    if payload is None or rule.aggregates:
         return
     if form and isinstance(payload, str):  # a refused form shows back what the caller typed
         for value in map(str, form.values()):
