@@ -1,5 +1,6 @@
 """Settings shared by every service; each service extends them with its own typed class."""
 
+import tempfile
 from enum import StrEnum
 from pathlib import Path
 
@@ -38,12 +39,13 @@ class DataDirError(RuntimeError):
 
 def prepare_data_dir(path: Path) -> Path:
     """Create the data directory if needed and prove it writable, before anything opens a file in
-    it; a clear error instead of a traceback from deep inside a database driver."""
+    it; a clear error instead of a traceback from deep inside a database driver. The probe file has
+    a name of its own, so services starting together in one process (`spbe up`) never remove each
+    other's."""
     try:
         path.mkdir(parents=True, exist_ok=True)
-        probe = path / ".write-check"
-        probe.write_bytes(b"")
-        probe.unlink()
+        with tempfile.NamedTemporaryFile(dir=path, prefix=".write-check-"):
+            pass  # created, then removed on close
     except OSError as exc:
         raise DataDirError(
             f"data directory {path.resolve()} cannot be written: {exc.strerror or exc}"
