@@ -22,26 +22,40 @@ from integration.kafka.stack import (
     stop_broker,
     wait_until,
 )
+from kafka.errors import KafkaError
 from synthetic import scan_stream
 
-from spbe_common.bus.kafka import DeliveryFailed, KafkaBus
+from spbe_common.bus.kafka import KafkaBus
 from spbe_common.events import Event
 
 PROCESSED = "SELECT count(*) FROM processed_event"
 CHUNK = 300
+RETRY_FOR_S = 240
 
 
-def publish_with_retries(bus: KafkaBus, events: list[Event], done: threading.Event) -> None:
-    """A producer that re-sends a chunk whose delivery was not confirmed (at-least-once)."""
-    for start in range(0, len(events), CHUNK):
-        for _ in range(10):
-            try:
-                publish_all(bus, events[start : start + CHUNK])
-                break
-            except DeliveryFailed:  # the broker is away: wait a moment, then send the chunk again
-                time.sleep(1)
-                continue
-    done.set()
+def publish_with_retries(
+    bus: KafkaBus, events: list[Event], done: threading.Event, errors: list[BaseException]
+) -> None:
+    """A producer that re-sends a chunk whose delivery was not confirmed (at-least-once).
+
+    Any Kafka error while the broker is away (a refused connection when the producer is made, a
+    metadata timeout, an unconfirmed flush) means: wait a moment and send the chunk again, for up
+    to RETRY_FOR_S per chunk. An error that outlasts that is kept for the test to report.
+    """
+    try:
+        for start in range(0, len(events), CHUNK):
+            deadline = time.monotonic() + RETRY_FOR_S
+            while True:
+                try:
+                    publish_all(bus, events[start : start + CHUNK])
+                    break
+                except KafkaError:  # DeliveryFailed, NoBrokersAvailable, KafkaTimeoutError
+                    if time.monotonic() > deadline:
+                        raise
+                    time.sleep(1)
+        done.set()
+    except BaseException as exc:  # any end of the thread is reported by the test
+        errors.append(exc)
 
 
 def test_broker_restart_mid_stream_gives_the_undisturbed_catalogue(
@@ -52,8 +66,9 @@ def test_broker_restart_mid_stream_gives_the_undisturbed_catalogue(
     events = list(scan_stream(scopes=4, hosts=250, scans=4, absent_every=10, partial_every=3))
     loop = BackgroundConsumer(disturbed.consumer())
     published = threading.Event()
+    errors: list[BaseException] = []
     producer = threading.Thread(
-        target=publish_with_retries, args=(disturbed.bus, events, published), daemon=True
+        target=publish_with_retries, args=(disturbed.bus, events, published, errors), daemon=True
     )
     producer.start()
     wait_until(
@@ -66,8 +81,10 @@ def test_broker_restart_mid_stream_gives_the_undisturbed_catalogue(
         assert disturbed.count(PROCESSED) < len(events), "the stream ended before the stop"
     finally:
         start_broker()  # never leave the shared broker down
-    producer.join(timeout=300)
-    assert published.is_set(), "the producer did not get the stream out after the restart"
+    producer.join(timeout=RETRY_FOR_S + 180)
+    assert published.is_set(), (
+        f"the producer did not get the stream out after the restart: {errors}"
+    )
     target = end_offsets(kafka_bootstrap, disturbed.events_topic)
 
     wait_until(
