@@ -103,7 +103,8 @@ EOF
 pg_ensure_role() {
     as_pg "$PG_BIN/psql" -h "$PG_DIR" -p "$PG_PORT" -U postgres -d postgres -qAt -v ON_ERROR_STOP=1 <<'SQL'
 SELECT 'CREATE ROLE spbe' WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'spbe') \gexec
-ALTER ROLE spbe WITH LOGIN CREATEDB PASSWORD 'spbe';
+-- CREATEROLE: the tests make the services' least-privilege roles as `spbe db prepare` does
+ALTER ROLE spbe WITH LOGIN CREATEDB CREATEROLE PASSWORD 'spbe';
 SELECT 'CREATE DATABASE spbe OWNER spbe' WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = 'spbe') \gexec
 SQL
 }

@@ -6,6 +6,7 @@ import typer
 
 from spbe_cli import events_cli
 from spbe_cli.jobs import collector_job, metrics_addresses, scorer_job
+from spbe_cli.prepare import prepare
 from spbe_collector.cli import app as collect_app
 from spbe_common.settings import DataDirError
 from spbe_inventory import cli as inventory_cli
@@ -29,6 +30,7 @@ def up() -> None:
 
 app.command("api")(inventory_cli.api)
 app.command("consume")(inventory_cli.consume)
+inventory_cli.db_app.command("prepare")(prepare)  # both services' tables: composed here
 app.add_typer(inventory_cli.db_app, name="db")
 app.add_typer(inventory_cli.sample_app, name="sample")
 app.add_typer(inventory_cli.users_app, name="users")
