@@ -19,7 +19,6 @@ from enum import StrEnum
 
 from psycopg import sql
 from pydantic import SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy import Connection
 
 INVENTORY_VERSION_TABLE = "alembic_version"
@@ -35,22 +34,6 @@ class RoleError(Exception):
 class ServiceRole(StrEnum):
     INVENTORY = "spbe_inventory"
     SCORER = "spbe_scorer"
-
-
-class RoleSettings(BaseSettings):
-    """Passwords of the service roles; a role without one is left alone (not made, not changed)."""
-
-    model_config = SettingsConfigDict(env_prefix="SPBE_", extra="ignore")
-
-    db_inventory_password: SecretStr | None = None
-    db_scorer_password: SecretStr | None = None
-
-    def passwords(self) -> dict[ServiceRole, SecretStr]:
-        given = {
-            ServiceRole.INVENTORY: self.db_inventory_password,
-            ServiceRole.SCORER: self.db_scorer_password,
-        }
-        return {role: password for role, password in given.items() if password is not None}
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 
 from spbe_cli import db_roles
+from spbe_cli.settings import RoleSettings
 from spbe_common.db import make_engine
 from spbe_inventory import migrate as inventory_migrate
 from spbe_inventory.settings import InventorySettings
@@ -59,7 +60,7 @@ def prepare(
         console.print(f"Inventory tables at {inventory_migrate.head_revision()}.")
         scorer_migrate.upgrade(scorer_engine)
         console.print(f"Scorer tables at {scorer_migrate.head_revision()}.")
-        passwords = db_roles.RoleSettings().passwords()
+        passwords = RoleSettings().passwords()
         if engine.dialect.name != "postgresql":
             if passwords:
                 console.print("SQLite has no roles: the role passwords are not used.")
