@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Annotated, NoReturn
 
 import typer
@@ -17,6 +18,7 @@ from spbe_common.settings import Environment
 from spbe_inventory import migrate
 from spbe_inventory.accounts import repository as accounts_repo
 from spbe_inventory.accounts import service as accounts
+from spbe_inventory.opd import load as opd_file
 from spbe_inventory.runtime import Inventory, run_consumer_until_signalled, start_background
 from spbe_inventory.sample.service import load_sample
 from spbe_inventory.settings import InventorySettings
@@ -26,6 +28,7 @@ db_app = typer.Typer(help="Database migrations (Alembic).", no_args_is_help=True
 sample_app = typer.Typer(help="Sample data of a regency.", no_args_is_help=True)
 users_app = typer.Typer(help="Accounts of people and services.", no_args_is_help=True)
 tokens_app = typer.Typer(help="API tokens (Authorization: Bearer).", no_args_is_help=True)
+opd_app = typer.Typer(help="The regency's OPD (organisation units).", no_args_is_help=True)
 
 
 def _inventory() -> Inventory:
@@ -262,3 +265,66 @@ def sample_load() -> None:
             f"Loaded {summary.opd} OPD, {summary.facilities} facilities, {summary.network_links} "
             f"network links, {summary.assets} assets, {summary.applications} applications."
         )
+
+
+@opd_app.command("load")
+def opd_load(
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help="CSV (UTF-8, ',' or ';') or XLSX: columns kode, nama and optionally singkatan, "
+            "jenis, alias (or code, name, abbreviation, kind, aliases)",
+            exists=True,
+            dir_okay=False,
+            readable=True,
+        ),
+    ],
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show what would change; write nothing")
+    ] = False,
+) -> None:
+    """Load the regency's list of OPD from a CSV or XLSX file (by code).
+
+    New codes are created, changed values of known codes updated (with
+    history), none deleted. A file with any problem writes nothing (exit 1).
+    jenis: sekretariat, badan, dinas, rsud, kecamatan (or secretariat,
+    agency, hospital); empty is agency. alias: several separated by '|'.
+    A column the file does not have is left as it is in the catalogue."""
+    inventory = _inventory()
+    try:
+        parsed = _opd_list(file, inventory.settings)
+        inventory.migrate()
+        if dry_run:
+            with inventory.engine.begin() as conn:
+                summary = opd_file.plan(conn, parsed.rows)
+        else:
+            with begin_write(inventory.engine) as conn:
+                summary = opd_file.apply(conn, parsed.rows, opd_file.cause_of(file.name))
+    finally:
+        inventory.engine.dispose()
+    for change in summary.changes:
+        if change.action != "unchanged":
+            console.print(f"  {change}", highlight=False, markup=False)
+    suffix = " (dry run: nothing written)" if dry_run else ""
+    console.print(f"OPD from {file.name}: {summary}{suffix}.", highlight=False, markup=False)
+
+
+def _opd_list(file: Path, settings: InventorySettings) -> opd_file.OpdList:
+    """The file's OPD; a file that cannot be read or has a bad row ends the command (exit 1)."""
+    try:
+        rows = opd_file.read_table(file, settings.import_max_bytes, settings.import_max_rows)
+    except opd_file.LoadRefused as exc:
+        typer.echo(f"error: {exc}; nothing was written", err=True)
+        raise typer.Exit(1) from None
+    parsed = opd_file.parse_table(rows)
+    if parsed.ignored_columns:
+        typer.echo(f"note: columns ignored: {', '.join(parsed.ignored_columns)}", err=True)
+    if parsed.problems:
+        typer.echo(
+            f"error: {file.name} has {len(parsed.problems)} problem(s); nothing was written:",
+            err=True,
+        )
+        for problem in parsed.problems:
+            typer.echo(f"  {problem}", err=True)
+        raise typer.Exit(1)
+    return parsed
