@@ -73,6 +73,12 @@ class BusSettings(BaseSettings):
     kafka_sasl_mechanism: KafkaSaslMechanism = KafkaSaslMechanism.SCRAM_SHA_512
     kafka_username: str | None = Field(default=None, description="This service's Kafka user")
     kafka_password: SecretStr | None = Field(default=None, description="Its SCRAM password")
+    heartbeat_file: Path | None = Field(
+        default=None,
+        description="SPBE_HEARTBEAT_FILE: a worker (consumer, collector scheduler) touches it after"
+        " each piece of work done; `spbe-healthcheck heartbeat PATH MAX_AGE_S` reads its age."
+        " None: no heartbeat",
+    )
 
     @property
     def log_path(self) -> Path:
