@@ -12,6 +12,7 @@ from prometheus_client import CollectorRegistry, start_http_server
 
 from spbe_common.bus import make_bus, publish
 from spbe_common.events import Event
+from spbe_common.heartbeat import Heartbeat
 
 from .metrics import CollectorMetrics
 from .probes.service import ProbeService
@@ -19,6 +20,7 @@ from .requests.consumer import GROUP, ScanRequestConsumer
 from .requests.service import ScanRequestHandler
 from .scans.lock import ScanAlreadyRunning
 from .scans.service import ScanService
+from .schedules.repository import FILE_NAME, LastRuns
 from .schedules.service import Scheduler
 from .scopes.catalogue import OpdCatalogue, scopes_file
 from .scopes.repository import KnownOpd, ScopeRepository, YamlScopeSource
@@ -98,7 +100,9 @@ def build_scheduler(
     settings: CollectorSettings, metrics: CollectorMetrics | None = None
 ) -> CollectorScheduler:
     """Scans and probes of the scopes file, published through the configured bus; nothing
-    connects until a run. Both read one repository (one OPD catalogue)."""
+    connects until a run. Both read one repository (one OPD catalogue). Each scope's last scan
+    is kept in the data directory; both loops beat SPBE_HEARTBEAT_FILE (if set), so a scan of
+    hours does not silence it while the probes' loop goes on."""
     repository = scope_repository(settings)
     allowlist = parse_allowlist(settings.scan_allowlist)
 
@@ -122,9 +126,11 @@ def build_scheduler(
         answered = sum(observed.reachable for observed in seen)
         log.info("probe %s: %d of %d URLs answered", probe.key, answered, len(probe.urls))
 
+    heartbeat = Heartbeat.from_settings(settings)
+    last_runs = LastRuns(settings.data_dir / FILE_NAME)
     return CollectorScheduler(
-        Scheduler(repository.all, run_scan),
-        Scheduler(repository.probes, run_probe, what="probe", at_once=True),
+        Scheduler(repository.all, run_scan, last_runs=last_runs, heartbeat=heartbeat),
+        Scheduler(repository.probes, run_probe, what="probe", heartbeat=heartbeat),
     )
 
 

@@ -235,7 +235,7 @@ def test_a_new_probe_runs_at_once_then_on_its_interval_and_a_removed_one_is_forg
     web = ValidatedProbe("web", "DINKES", ("http://127.0.0.2/",), Interval(300))
     loaded = [web]
     scheduler: Scheduler[ValidatedProbe] = Scheduler(
-        lambda: loaded, lambda p: ran.append(p.key), clock, what="probe", at_once=True
+        lambda: loaded, lambda p: ran.append(p.key), clock, what="probe"
     )
     assert scheduler.run_pending() == 1 and ran == ["web"]
     clock.now += timedelta(seconds=299)
@@ -275,7 +275,7 @@ def test_a_broken_file_is_read_again_in_a_minute_not_once_a_second() -> None:
     def run(probe: ValidatedProbe) -> None:
         clock.now += timedelta(hours=1)  # the next round is overdue when the file breaks
 
-    scheduler: Scheduler[ValidatedProbe] = Scheduler(load, run, clock, what="probe", at_once=True)
+    scheduler: Scheduler[ValidatedProbe] = Scheduler(load, run, clock, what="probe")
     stop = CountingStop(naps=2)
     scheduler.run_forever(stop)
     assert stop.naps == [1.0, 60.0] and len(loads) == 2

@@ -8,7 +8,10 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Generic, Protocol, TypeVar
 
+from spbe_common.heartbeat import Heartbeat
+
 from ..scopes.schemas import ValidatedScope
+from .repository import LastRuns
 from .schemas import Schedule
 
 log = logging.getLogger(__name__)
@@ -38,8 +41,10 @@ def _now() -> datetime:
 class Scheduler(Generic[T]):
     """Runs due items one after another; a failing run is logged and retried at its next time.
 
-    `at_once`: a new or changed schedule runs at its first sight (probes: the alerts want an
-    answer now) instead of one period later (scans: `spbe up` runs its first scans itself)."""
+    An item never run runs at its first sight; one run before (`last_runs`, kept across restarts)
+    runs at its schedule's next time after that run, so a restart neither runs everything again
+    nor postpones what is due. Without `last_runs` (probes) every item is new at start.
+    `heartbeat` beats after every loop turn that could read the scopes file."""
 
     def __init__(
         self,
@@ -48,29 +53,37 @@ class Scheduler(Generic[T]):
         clock: Clock = _now,
         *,
         what: str = "scan",
-        at_once: bool = False,
+        last_runs: LastRuns | None = None,
+        heartbeat: Heartbeat | None = None,
     ) -> None:
         self._load = load
         self._run = run
         self._clock = clock
         self._what = what
-        self._at_once = at_once
+        self._last_runs = last_runs
+        self._heartbeat = heartbeat
         self._next: dict[str, datetime] = {}
         self._schedules: dict[str, Schedule] = {}
 
     def due(self, now: datetime) -> list[T]:
-        """Items whose time has come; a new or changed schedule starts counting from `now`."""
+        """Items whose time has come; a new or changed schedule counts from the item's last run."""
         ready: list[T] = []
         items = [(item, s) for item in self._load() if (s := item.schedule) is not None]
         self._forget_all_but({item.key for item, _ in items})
         for item, schedule in items:
             if self._schedules.get(item.key) != schedule:
                 self._schedules[item.key] = schedule
-                self._next[item.key] = now if self._at_once else schedule.next_after(now)
+                self._next[item.key] = self._first_time(item.key, schedule, now)
             if self._next[item.key] <= now:
                 ready.append(item)
                 self._next[item.key] = schedule.next_after(now)
         return ready
+
+    def _first_time(self, key: str, schedule: Schedule, now: datetime) -> datetime:
+        last = self._last_runs.get(key) if self._last_runs is not None else None
+        if last is None:
+            return now
+        return schedule.next_after(min(last, now))  # a run "in the future" (clock set back): now
 
     def _forget_all_but(self, keys: set[str]) -> None:
         """Drop items gone from the file: their past times would wake the loop every second."""
@@ -78,18 +91,30 @@ class Scheduler(Generic[T]):
             del self._next[key], self._schedules[key]
 
     def run_now(self, item: T) -> None:
-        """Run one item at once, outside its schedule (start-up, on demand)."""
-        self._run(item)
+        """Run one item at once, outside its schedule (start-up, on demand); its next scheduled
+        run counts from this one."""
+        started = self._clock()
+        try:
+            self._run(item)
+        finally:
+            self._recorded(item.key, started)
+            if (schedule := self._schedules.get(item.key)) is not None:
+                self._next[item.key] = schedule.next_after(started)
 
     def run_pending(self) -> int:
-        ran = 0
-        for item in self.due(self._clock()):
+        now, ran = self._clock(), 0
+        for item in self.due(now):
             try:
                 self._run(item)
                 ran += 1
             except Exception:  # one item's failure never stops the others
                 log.exception("scheduled %s of %s failed", self._what, item.key)
+            self._recorded(item.key, now)  # a failed run too: it is retried at its next time
         return ran
+
+    def _recorded(self, key: str, started: datetime) -> None:
+        if self._last_runs is not None:
+            self._last_runs.record(key, started)
 
     def seconds_until_next(self) -> float:
         if not self._next:
@@ -102,6 +127,8 @@ class Scheduler(Generic[T]):
         while not stop_event.is_set():
             try:
                 self.run_pending()
+                if self._heartbeat is not None:
+                    self._heartbeat.beat()
                 wait = self.seconds_until_next() or 1.0
             except Exception:  # e.g. a broken scopes file: keep the loop alive, say why
                 log.exception("%s scheduler could not load the scopes file", self._what)
