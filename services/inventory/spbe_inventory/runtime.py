@@ -12,6 +12,7 @@ from prometheus_client import CollectorRegistry, start_http_server
 from sqlalchemy import Engine, func, select
 
 from spbe_common.bus import Bus, make_bus
+from spbe_common.heartbeat import Heartbeat
 from spbe_common.settings import BusBackend, prepare_data_dir
 from spbe_inventory import migrate
 from spbe_inventory.api.app import create_app
@@ -56,6 +57,7 @@ class Inventory:
             batch_size=s.batch_size,
             poll_timeout_s=s.poll_timeout_s,
             metrics=IngestMetrics(self.registry),
+            heartbeat=Heartbeat.from_settings(s),
         )
 
     def api_server(self) -> uvicorn.Server:

@@ -8,6 +8,9 @@ Two kinds of failure, handled apart:
   order, until the one record that fails alone is isolated. A good batch takes the fast path.
 - infrastructure: the database, the broker or the event log unavailable, full or read-only. The
   batch is rolled back and retried with back-off, for as long as it takes, without a restart.
+
+A heartbeat (SPBE_HEARTBEAT_FILE) beats after each completed poll: a batch committed with its
+offsets, or an empty poll while the database answers; never while retrying.
 """
 
 from __future__ import annotations
@@ -19,13 +22,14 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from spbe_common.bus import Bus, Record, dead_letter
 from spbe_common.db import begin_write
 from spbe_common.events import Topic
+from spbe_common.heartbeat import Heartbeat
 
 from .metrics import IngestMetrics
 from .service import BatchResult, failure, ingest, set_aside
@@ -78,6 +82,7 @@ class InventoryConsumer:
         poll_timeout_s: float,
         metrics: IngestMetrics | None = None,
         backoff_s: tuple[float, float] = (0.5, 30.0),
+        heartbeat: Heartbeat | None = None,
     ) -> None:
         self._engine = engine
         self._bus = bus
@@ -92,6 +97,7 @@ class InventoryConsumer:
         self._stop = threading.Event()  # cuts a back-off short when `run` is told to stop
         self._unsettled: _Unsettled | None = None
         self._must_rewind = False
+        self._heartbeat = heartbeat
 
     def step(self) -> BatchResult | None:
         """One batch; returns None when nothing arrived or the batch must be retried."""
@@ -107,6 +113,7 @@ class InventoryConsumer:
         if self._metrics:
             self._metrics.sample_lag(self._consumer)
         if not records:
+            self._idle()
             return None
         pending = _Unsettled(records, BatchResult(), time.perf_counter())
         try:
@@ -116,7 +123,25 @@ class InventoryConsumer:
             self._retry_later(exc)
             return None
         self._unsettled = pending
-        return pending.result if self._settle(pending) else None
+        if not self._settle(pending):
+            return None
+        if self._heartbeat is not None:
+            self._heartbeat.beat()
+        return pending.result
+
+    def _idle(self) -> None:
+        """Nothing to fold: beat if the database answers (an idle consumer whose database is gone
+        cannot work either), checked only when the heartbeat would be written."""
+        if self._heartbeat is None or not self._heartbeat.due():
+            return
+        try:
+            with self._engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+        except Exception as exc:
+            self._retry_later(exc, "database check failed")
+            return
+        self._backoff = 0.0
+        self._heartbeat.beat()
 
     def _fold(self, records: Sequence[Record]) -> BatchResult:
         """The whole batch in one transaction; if an event breaks it, isolate that event."""
@@ -190,9 +215,9 @@ class InventoryConsumer:
         self._must_rewind = False
         return True
 
-    def _retry_later(self, exc: Exception) -> None:
+    def _retry_later(self, exc: Exception, what: str = "batch failed") -> None:
         self._backoff = min(self._max_backoff, max(self._min_backoff, self._backoff * 2))
-        log.warning("batch failed (%s); retrying in %.1fs", failure(exc), self._backoff)
+        log.warning("%s (%s); retrying in %.1fs", what, failure(exc), self._backoff)
         if self._metrics:
             self._metrics.failures.inc()
         self._stop.wait(self._backoff)
