@@ -13,16 +13,14 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from harness import bearer, grant
+from harness import bearer, grant, migrated_engine
 from prometheus_client import CollectorRegistry
 from sqlalchemy import Engine, select
 from synthetic import register_scan_opds
 
 from spbe_common.bus import Record
 from spbe_common.events import Event, to_binary
-from spbe_inventory import migrate
 from spbe_inventory.api.app import create_app
-from spbe_inventory.db import make_engine
 from spbe_inventory.history.service import HISTORY
 from spbe_inventory.ingest.metrics import IngestMetrics
 from spbe_inventory.ingest.service import BatchResult, ingest
@@ -32,8 +30,7 @@ from spbe_inventory.settings import InventorySettings
 @pytest.fixture
 def engine(tmp_path: Path) -> Iterator[Engine]:
     """A migrated, empty catalogue in a file of its own."""
-    engine = make_engine(f"sqlite:///{tmp_path}/inv.db")
-    migrate.upgrade(engine)
+    engine = migrated_engine(tmp_path / "inv.db")
     yield engine
     engine.dispose()
 

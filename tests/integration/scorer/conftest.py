@@ -13,7 +13,7 @@ import pytest
 from argon2 import PasswordHasher
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from harness import bearer, grant
+from harness import bearer, grant, migrated_engine
 from integration.scorer.scoring_harness import (
     Clock,
     ScoringHarness,
@@ -23,10 +23,8 @@ from prometheus_client import CollectorRegistry
 from sqlalchemy import Engine
 
 from spbe_common.auth import Role
-from spbe_inventory import migrate as inventory_migrate
 from spbe_inventory.accounts import service as accounts
 from spbe_inventory.api.app import create_app as create_inventory_app
-from spbe_inventory.db import make_engine as make_inventory_engine
 from spbe_inventory.sample.service import load_sample
 from spbe_inventory.settings import InventorySettings
 from spbe_scorer.api.app import create_app
@@ -45,8 +43,7 @@ def _cheap_password_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture
 def inventory_engine(tmp_path: Path) -> Iterator[Engine]:
     settings = InventorySettings(_env_file=None, data_dir=tmp_path / "inventory")
-    engine = make_inventory_engine(settings.db_url)
-    inventory_migrate.upgrade(engine)
+    engine = migrated_engine(settings.data_dir / "inventory.db")
     with engine.begin() as conn:
         load_sample(conn)
     yield engine

@@ -10,15 +10,13 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from harness import web_session
+from harness import migrated_engine, web_session
 from sqlalchemy import Engine
 
 from spbe_common.auth import Role
 from spbe_common.db import begin_write
-from spbe_inventory import migrate
 from spbe_inventory.api.app import create_app
 from spbe_inventory.api.security import SESSION_COOKIE
-from spbe_inventory.db import make_engine
 from spbe_inventory.sample.service import load_sample
 from spbe_inventory.settings import InventorySettings
 
@@ -30,8 +28,7 @@ class Browser(TestClient):
 @pytest.fixture
 def engine(tmp_path: Path) -> Iterator[Engine]:
     """The sample catalogue (Kabupaten Serang's OPD, applications, fictional servers)."""
-    engine = make_engine(f"sqlite:///{tmp_path}/inv.db")
-    migrate.upgrade(engine)
+    engine = migrated_engine(tmp_path / "inv.db")
     with begin_write(engine) as conn:
         load_sample(conn)
     yield engine
