@@ -377,6 +377,22 @@ kafka_stop() {
     log "Kafka stopped"
 }
 
+# --- podman (tests/stack starts docker-compose.yml; its images are built from Debian packages) --
+
+ensure_podman() {
+    local tool missing=0
+    for tool in podman podman-compose mmdebstrap runc iptables newuidmap mvn; do
+        command -v "$tool" >/dev/null || missing=1
+    done
+    [[ -x /usr/lib/podman/netavark && -x /usr/lib/podman/aardvark-dns ]] || missing=1
+    ((missing)) || return 0
+    log "installing podman, podman-compose, mmdebstrap and what containers need here"
+    privileged apt-get update -qq
+    # runc: crun refuses this machine's hybrid cgroups; iptables: netavark's port forwarding
+    DEBIAN_FRONTEND=noninteractive privileged apt-get install -y -qq podman podman-compose \
+        mmdebstrap runc iptables uidmap netavark aardvark-dns maven >/dev/null
+}
+
 # --- commands ---------------------------------------------------------------------------------
 
 cmd_start() {
@@ -387,6 +403,7 @@ cmd_start() {
     ensure_nmap
     ensure_chromium
     ensure_prometheus
+    ensure_podman
     [[ $only == kafka ]] || pg_start
     [[ $only == postgres ]] || kafka_start
     log "ready in $(elapsed "$t0")s"

@@ -16,12 +16,11 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 
 from spbe_cli import db_roles
-from spbe_cli.settings import RoleSettings
+from spbe_cli.settings import PrepareSettings
 from spbe_common.db import make_engine
 from spbe_inventory import migrate as inventory_migrate
 from spbe_inventory.settings import InventorySettings
 from spbe_scorer import migrate as scorer_migrate
-from spbe_scorer.settings import ScorerSettings
 
 console = Console()
 
@@ -50,8 +49,9 @@ def prepare(
     """Migrate the inventory's and the scorer's tables and set up the services' database roles
     (PostgreSQL: spbe_inventory, spbe_scorer, from SPBE_DB_INVENTORY_PASSWORD and
     SPBE_DB_SCORER_PASSWORD). Run it as the database's owner, before the services start."""
+    settings = PrepareSettings()
     inventory_url = InventorySettings().db_url
-    scorer_url = ScorerSettings().scorer_database_url or inventory_url
+    scorer_url = settings.scorer_database_url or inventory_url
     engine = make_engine(inventory_url)
     scorer_engine = engine if scorer_url == inventory_url else make_engine(scorer_url)
     try:
@@ -60,7 +60,7 @@ def prepare(
         console.print(f"Inventory tables at {inventory_migrate.head_revision()}.")
         scorer_migrate.upgrade(scorer_engine)
         console.print(f"Scorer tables at {scorer_migrate.head_revision()}.")
-        passwords = RoleSettings().passwords()
+        passwords = settings.passwords()
         if engine.dialect.name != "postgresql":
             if passwords:
                 console.print("SQLite has no roles: the role passwords are not used.")

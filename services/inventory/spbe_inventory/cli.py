@@ -233,7 +233,10 @@ def db_upgrade(revision: Annotated[str, typer.Argument()] = "head") -> None:
     """Migrate the database to a revision (default: the newest)."""
     inventory = _inventory()
     migrate.upgrade(inventory.engine, revision)
-    console.print(f"Database at {revision}: {inventory.settings.db_url}")
+    with inventory.engine.connect() as conn:
+        current = migrate.current_revision(conn)
+    where = inventory.engine.url.render_as_string(hide_password=True)
+    console.print(f"Database at {current}: {where}")
 
 
 @db_app.command("check")
