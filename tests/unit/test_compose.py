@@ -236,3 +236,10 @@ def test_the_kafka_init_step_runs_before_every_kafka_client() -> None:
     for name in ("api", "consumer", "collector", "scorer"):
         waits_for = services()[name]["depends_on"]
         assert waits_for["kafka-init"]["condition"] == "service_completed_successfully", name
+
+
+def test_variables_are_written_as_podman_compose_reads_them() -> None:
+    """podman-compose 1.0 (Debian 12) leaves `${NAME:-}` (an empty default) in the value as it is:
+    a service would get the literal text. `${NAME}` is blank when unset, in Docker Compose too."""
+    text = COMPOSE.read_text(encoding="utf-8")
+    assert re.findall(r"\$\{[A-Za-z_][A-Za-z0-9_]*:?[-?]\}", text) == []
