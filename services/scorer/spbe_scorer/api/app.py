@@ -18,6 +18,7 @@ from spbe_scorer.assessments.routes import router as assessments_router
 from spbe_scorer.runs.routes import router as runs_router
 from spbe_scorer.runs.service import Scorer
 from spbe_scorer.settings import ScorerSettings
+from spbe_scorer.workspace import errors as workspace_errors
 from spbe_scorer.workspace.document_routes import router as documents_router
 from spbe_scorer.workspace.report_routes import router as reports_router
 from spbe_scorer.workspace.routes import router as workspace_router
@@ -55,6 +56,7 @@ def create_app(
     )
     api.install(app, settings.scorer_max_body_bytes, _upload_limits(settings))
     metrics.install(app, registry, "scorer")
+    workspace_errors.install(app)  # its refusals' answers, for every route
     app.state.settings = settings
     app.state.engine = scorer.engine
     app.state.scorer = scorer

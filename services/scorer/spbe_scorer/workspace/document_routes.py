@@ -16,7 +16,7 @@ from typing import Annotated, Any, BinaryIO
 from fastapi import APIRouter, File, Form, HTTPException, Path, Query, UploadFile
 from fastapi.responses import Response, StreamingResponse
 
-from spbe_common.api import INT64_MAX, ErrorBody, Unprocessable
+from spbe_common.api import INT64_MAX, ErrorBody
 from spbe_common.auth import Principal
 from spbe_scorer.api.deps import ConnDep, PrincipalDep, SettingsDep, WriteConnDep, json_response
 from spbe_scorer.settings import ScorerSettings
@@ -40,17 +40,6 @@ DOWNLOAD_HEADERS = {
 def document_store(settings: ScorerSettings) -> DocumentStore:
     """The store the settings name (a directory; an object store would be chosen here)."""
     return DirectoryStore(settings.documents_dir)
-
-
-def refusal(exc: service.WorkspaceError | documents.DocumentError) -> HTTPException:
-    if isinstance(exc, documents.DocumentError):
-        if exc.status == 422:
-            return Unprocessable(str(exc), ("body", exc.field))
-        return HTTPException(exc.status, str(exc))
-    if isinstance(exc, service.Invalid):
-        return Unprocessable(str(exc), ("body", exc.field or "body"))
-    status = {service.NotFound: 404, service.Forbidden: 403, service.Conflict: 409}
-    return HTTPException(status.get(type(exc), 422), str(exc))
 
 
 def _editable(conn: Any, principal: Principal, period_id: int, indicator: str) -> dict[str, Any]:
@@ -96,17 +85,14 @@ def upload_document(
 ) -> Response:
     """A bukti dukung file for one indicator, checked by its content; the media type kept is
     the one detected."""
-    try:
-        worksheet = _editable(conn, principal, period_id, indicator)
-        filename = documents.clean_filename(file.filename)
-        values: dict[str, Any] = {
-            "title": documents.clean_title(title),
-            "filename": filename,
-            "records": documents.parse_records(records),
-        }
-        stored, kind = _stored(settings, file, filename)
-    except (service.WorkspaceError, documents.DocumentError) as exc:
-        raise refusal(exc) from None
+    worksheet = _editable(conn, principal, period_id, indicator)
+    filename = documents.clean_filename(file.filename)
+    values: dict[str, Any] = {
+        "title": documents.clean_title(title),
+        "filename": filename,
+        "records": documents.parse_records(records),
+    }
+    stored, kind = _stored(settings, file, filename)
     row = documents.add(conn, {
         **values, **stored, "period_id": period_id, "indicator": indicator,
         "media_type": kind.media_type, "uploaded_by": principal.name,
@@ -125,10 +111,7 @@ def list_documents(
     indicator: Annotated[str | None, Query(min_length=1, max_length=16)] = None,
 ) -> Response:
     """The documents of a period (or one indicator), without the removed ones."""
-    try:
-        service.get_period(conn, period_id)
-    except service.WorkspaceError as exc:
-        raise refusal(exc) from None
+    service.get_period(conn, period_id)
     rows = [documents.public(r) for r in documents.of_period(conn, period_id, indicator)]
     return json_response({"data": rows, "count": len(rows)})
 
@@ -165,10 +148,7 @@ def remove_document(
     row = documents.get(conn, document_id, lock=True)
     if row is None:
         raise HTTPException(404, f"document {document_id} not found")
-    try:
-        worksheet = _editable(conn, principal, row["period_id"], row["indicator"])
-    except service.WorkspaceError as exc:
-        raise refusal(exc) from None
+    worksheet = _editable(conn, principal, row["period_id"], row["indicator"])
     documents.remove(conn, document_id, principal.name)
     history.record(conn, worksheet["id"], WorksheetAction.DOCUMENT_REMOVED, principal.name, {
         "document_id": document_id, "title": row["title"], "filename": row["filename"],

@@ -20,7 +20,6 @@ from spbe_scorer.settings import ScorerSettings
 
 from . import asesor, compare, documents, export, service
 from . import repository as repo
-from .document_routes import refusal
 
 router = APIRouter(tags=["evaluation"])
 
@@ -46,10 +45,7 @@ def framework_of(period: dict[str, Any], settings: ScorerSettings) -> Framework:
 
 
 def _period(conn: Connection, period_id: int, lock: bool = False) -> dict[str, Any]:
-    try:
-        return service.get_period(conn, period_id, lock=lock)
-    except service.WorkspaceError as exc:
-        raise refusal(exc) from None
+    return service.get_period(conn, period_id, lock=lock)
 
 
 # --- asesor results ----------------------------------------------------------------------------
@@ -64,10 +60,7 @@ def put_asesor_level(
 ) -> Response:
     """The assessors' level of one indicator (also once the period is closed)."""
     framework = framework_of(_period(conn, period_id), settings)
-    try:
-        worksheet = service.get_worksheet(conn, period_id, indicator, lock=True)
-    except service.WorkspaceError as exc:
-        raise refusal(exc) from None
+    worksheet = service.get_worksheet(conn, period_id, indicator, lock=True)
     try:
         level = None if body.level is None else asesor.parse_level(framework, body.level)
         note = asesor.clean_note(body.note)

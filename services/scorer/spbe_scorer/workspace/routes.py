@@ -12,7 +12,7 @@ from fastapi import APIRouter, Header, HTTPException, Path, Query, Request
 from fastapi.responses import Response
 from sqlalchemy import Connection
 
-from spbe_common.api import INT64_MAX, Unprocessable, check_if_match
+from spbe_common.api import INT64_MAX, check_if_match
 from spbe_common.auth import Principal
 from spbe_scorer.api.deps import (
     ConnDep,
@@ -51,19 +51,6 @@ IfMatch = Annotated[
 ETAG: dict[str, Any] = {
     "headers": {"ETag": {"description": "Version of the worksheet", "schema": {"type": "string"}}}
 }
-STATUS = {
-    service.NotFound: 404,
-    service.Forbidden: 403,
-    service.Conflict: 409,
-}
-
-
-def refuse(exc: service.WorkspaceError) -> HTTPException:
-    """The HTTP answer of a refusal (422 names the field)."""
-    for kind, code in STATUS.items():
-        if isinstance(exc, kind):
-            return HTTPException(code, str(exc))
-    return Unprocessable(str(exc), ("body", exc.field or "body"))
 
 
 def _worksheet(
@@ -91,30 +78,21 @@ def create_period(
 ) -> Response:
     """One worksheet per indicator, assigned by the defaults file, or with `copy_from` by the
     previous period (whose documents are copied as new rows pointing at the same files)."""
-    try:
-        return json_response(service.create_period(conn, body, principal, settings), 201)
-    except service.WorkspaceError as exc:
-        raise refuse(exc) from None
+    return json_response(service.create_period(conn, body, principal, settings), 201)
 
 
 @router.get("/{period_id}")
 def period_overview(period_id: PeriodId, conn: ConnDep, settings: SettingsDep) -> Response:
     """Both indices (self-assessment, asesor) and their difference, progress per status and
     OPD, and one line per indicator."""
-    try:
-        return json_response(service.overview(conn, period_id, settings.frameworks_dir))
-    except service.WorkspaceError as exc:
-        raise refuse(exc) from None
+    return json_response(service.overview(conn, period_id, settings.frameworks_dir))
 
 
 @router.patch("/{period_id}")
 def update_period(
     period_id: PeriodId, body: PeriodUpdate, conn: WriteConnDep, settings: SettingsDep
 ) -> Response:
-    try:
-        return json_response(service.update_period(conn, period_id, body, settings.frameworks_dir))
-    except service.WorkspaceError as exc:
-        raise refuse(exc) from None
+    return json_response(service.update_period(conn, period_id, body, settings.frameworks_dir))
 
 
 @router.post("/{period_id}/runs", status_code=201)
@@ -125,8 +103,6 @@ def run_period(period_id: PeriodId, scorer: ScorerDep, engine: EngineDep) -> Res
         with engine.connect() as conn:
             period = service.check_run(conn, period_id)
         run_id = scorer.run(period["framework"], Trigger.API, period_id)
-    except service.WorkspaceError as exc:
-        raise refuse(exc) from None
     except FrameworkError as exc:
         raise HTTPException(409, str(exc)) from None
     except InventoryError as exc:
@@ -145,10 +121,7 @@ def list_worksheets(
     mine: bool = False,
 ) -> Response:
     filters = {"opd": opd, "status": status.value if status else None, "mine": mine}
-    try:
-        rows = service.list_worksheets(conn, principal, period_id, filters, settings.frameworks_dir)
-    except service.WorkspaceError as exc:
-        raise refuse(exc) from None
+    rows = service.list_worksheets(conn, principal, period_id, filters, settings.frameworks_dir)
     return json_response({"data": rows, "count": len(rows)})
 
 
@@ -160,11 +133,8 @@ def get_worksheet(
     principal: PrincipalDep,
     settings: SettingsDep,
 ) -> Response:
-    try:
-        row = service.get_worksheet(conn, period_id, indicator)
-        return _worksheet(conn, principal, settings, period_id, row)
-    except service.WorkspaceError as exc:
-        raise refuse(exc) from None
+    row = service.get_worksheet(conn, period_id, indicator)
+    return _worksheet(conn, principal, settings, period_id, row)
 
 
 @router.patch("/{period_id}/worksheets/{indicator}", responses={200: ETAG})
@@ -180,14 +150,11 @@ def update_worksheet(
 ) -> Response:
     """Level, penjelasan, justification; the worksheet becomes a draft. A level other than the
     period's derived proposal needs a justification."""
-    try:
-        period = service.get_period(conn, period_id)
-        row = service.get_worksheet(conn, period_id, indicator, lock=True)
-        check_if_match(request, service.etag(row))
-        saved = worksheets.save(conn, principal, row, period, body, settings.frameworks_dir)
-        return _worksheet(conn, principal, settings, period_id, saved)
-    except service.WorkspaceError as exc:
-        raise refuse(exc) from None
+    period = service.get_period(conn, period_id)
+    row = service.get_worksheet(conn, period_id, indicator, lock=True)
+    check_if_match(request, service.etag(row))
+    saved = worksheets.save(conn, principal, row, period, body, settings.frameworks_dir)
+    return _worksheet(conn, principal, settings, period_id, saved)
 
 
 @router.post("/{period_id}/worksheets/{indicator}/accept", responses={200: ETAG})
@@ -201,11 +168,8 @@ def accept_proposal(
 ) -> Response:
     """The level := the derived proposal of the period's latest run (409 when none)."""
     explanation = body.explanation if body else None
-    try:
-        row = worksheets.accept(conn, principal, period_id, indicator, explanation)
-        return _worksheet(conn, principal, settings, period_id, row)
-    except service.WorkspaceError as exc:
-        raise refuse(exc) from None
+    row = worksheets.accept(conn, principal, period_id, indicator, explanation)
+    return _worksheet(conn, principal, settings, period_id, row)
 
 
 @router.post("/{period_id}/worksheets/{indicator}/submit", responses={200: ETAG})
@@ -217,11 +181,8 @@ def submit_worksheet(
     settings: SettingsDep,
 ) -> Response:
     """For review: needs a level and a penjelasan (422 otherwise)."""
-    try:
-        row = worksheets.submit(conn, principal, period_id, indicator)
-        return _worksheet(conn, principal, settings, period_id, row)
-    except service.WorkspaceError as exc:
-        raise refuse(exc) from None
+    row = worksheets.submit(conn, principal, period_id, indicator)
+    return _worksheet(conn, principal, settings, period_id, row)
 
 
 @router.post("/{period_id}/worksheets/{indicator}/verify", responses={200: ETAG})
@@ -235,11 +196,8 @@ def verify_worksheet(
 ) -> Response:
     """By an evaluator other than the one who submitted it."""
     comment = body.comment if body else None
-    try:
-        row = worksheets.review(conn, principal, period_id, indicator, True, comment)
-        return _worksheet(conn, principal, settings, period_id, row)
-    except service.WorkspaceError as exc:
-        raise refuse(exc) from None
+    row = worksheets.review(conn, principal, period_id, indicator, True, comment)
+    return _worksheet(conn, principal, settings, period_id, row)
 
 
 @router.post("/{period_id}/worksheets/{indicator}/return", responses={200: ETAG})
@@ -252,11 +210,8 @@ def return_worksheet(
     settings: SettingsDep,
 ) -> Response:
     """Back to its evaluators with the reviewer's comment (required)."""
-    try:
-        row = worksheets.review(conn, principal, period_id, indicator, False, body.comment)
-        return _worksheet(conn, principal, settings, period_id, row)
-    except service.WorkspaceError as exc:
-        raise refuse(exc) from None
+    row = worksheets.review(conn, principal, period_id, indicator, False, body.comment)
+    return _worksheet(conn, principal, settings, period_id, row)
 
 
 @router.put("/{period_id}/worksheets/{indicator}/assignment", responses={200: ETAG})
@@ -268,11 +223,8 @@ def assign_worksheet(
     principal: PrincipalDep,
     settings: SettingsDep,
 ) -> Response:
-    try:
-        row = worksheets.assign(conn, principal, period_id, indicator, body)
-        return _worksheet(conn, principal, settings, period_id, row)
-    except service.WorkspaceError as exc:
-        raise refuse(exc) from None
+    row = worksheets.assign(conn, principal, period_id, indicator, body)
+    return _worksheet(conn, principal, settings, period_id, row)
 
 
 @router.get("/{period_id}/worksheets/{indicator}/history")
@@ -284,8 +236,5 @@ def worksheet_history(
     offset: Annotated[int, Query(ge=0, le=INT64_MAX)] = 0,
 ) -> Response:
     """Every step, oldest first, with the account that took it."""
-    try:
-        rows, count = worksheets.worksheet_history(conn, period_id, indicator, limit, offset)
-    except service.WorkspaceError as exc:
-        raise refuse(exc) from None
+    rows, count = worksheets.worksheet_history(conn, period_id, indicator, limit, offset)
     return json_response({"data": rows, "count": count})
