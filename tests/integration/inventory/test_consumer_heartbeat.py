@@ -8,14 +8,13 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
-from sqlalchemy.pool import NullPool
+from integration.outage import database_refusing_connections
+from sqlalchemy import text
 from synthetic import register_opd, scan_stream
 
 from spbe_common import heartbeat
@@ -43,30 +42,9 @@ def wait_until(condition: Callable[[], bool], timeout_s: float, what: str) -> No
         time.sleep(0.05)
 
 
-@contextmanager
-def database_down(url: str) -> Iterator[None]:
-    """The consumer's database refuses connections and its sessions are cut (that database
-    alone: the shared server serves the other tests)."""
-    parsed = make_url(url)
-    admin = create_engine(
-        parsed.set(database="postgres"), isolation_level="AUTOCOMMIT", poolclass=NullPool
-    )
-    name = parsed.database
-    with admin.connect() as conn:
-        conn.execute(text(f'ALTER DATABASE "{name}" WITH ALLOW_CONNECTIONS false'))
-        conn.execute(
-            text(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-                " WHERE datname = :d AND usename = current_user AND pid <> pg_backend_pid()"
-            ),
-            {"d": name},
-        )
-    try:
-        yield
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'ALTER DATABASE "{name}" WITH ALLOW_CONNECTIONS true'))
-        admin.dispose()
+def database_down(url: str) -> AbstractContextManager[None]:
+    """The consumer's database refuses connections and its sessions are cut."""
+    return database_refusing_connections(url)
 
 
 def test_the_heartbeat_is_fresh_while_consuming_and_stale_while_the_database_is_away(

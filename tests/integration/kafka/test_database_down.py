@@ -5,8 +5,7 @@ the catalogue of an undisturbed run."""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 
 from integration.kafka.conftest import MakeInventory
 from integration.kafka.stack import (
@@ -21,10 +20,8 @@ from integration.kafka.stack import (
     stable_snapshot,
     wait_until,
 )
+from integration.outage import database_refusing_connections
 from prometheus_client import CollectorRegistry
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
-from sqlalchemy.pool import NullPool
 from synthetic import scan_stream
 
 from spbe_inventory.ingest.metrics import IngestMetrics
@@ -32,30 +29,9 @@ from spbe_inventory.ingest.metrics import IngestMetrics
 PROCESSED = "SELECT count(*) FROM processed_event"
 
 
-@contextmanager
-def database_down(inventory: KafkaInventory) -> Iterator[None]:
-    """The consumer's database refuses connections and its open sessions are cut: an outage of
-    that database alone on the shared server (stopping the server would hit the other tests)."""
-    url = make_url(str(inventory.settings.database_url))
-    name = url.database
-    admin = create_engine(
-        url.set(database="postgres"), isolation_level="AUTOCOMMIT", poolclass=NullPool
-    )
-    with admin.connect() as conn:
-        conn.execute(text(f'ALTER DATABASE "{name}" WITH ALLOW_CONNECTIONS false'))
-        conn.execute(
-            text(  # the consumer's sessions, not an autovacuum worker (ours to end, not theirs)
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-                " WHERE datname = :d AND usename = current_user AND pid <> pg_backend_pid()"
-            ),
-            {"d": name},
-        )
-    try:
-        yield
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'ALTER DATABASE "{name}" WITH ALLOW_CONNECTIONS true'))
-        admin.dispose()
+def database_down(inventory: KafkaInventory) -> AbstractContextManager[None]:
+    """The consumer's database refuses connections and its open sessions are cut."""
+    return database_refusing_connections(str(inventory.settings.database_url))
 
 
 def test_database_outage_is_retried_without_committing_then_caught_up(
