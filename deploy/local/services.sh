@@ -149,7 +149,10 @@ pg_stop() {
 # --- Kafka ------------------------------------------------------------------------------------
 
 kafka_fetch() {
-    [[ -f $KAFKA_CACHE/.complete ]] && return
+    # kafka-tools: the admin tools' classes (kafka-broker-api-versions and others in the podman
+    # image); a cache made before it was added is fetched again
+    [[ -f $KAFKA_CACHE/.complete ]] && compgen -G "$KAFKA_CACHE/libs/kafka-tools-[0-9]*.jar" >/dev/null &&
+        return
     log "fetching Apache Kafka $KAFKA_VERSION jars from Maven Central into $KAFKA_CACHE"
     local work
     work=$(mktemp -d)
@@ -164,6 +167,11 @@ kafka_fetch() {
     <dependency>
       <groupId>org.apache.kafka</groupId>
       <artifactId>kafka_2.13</artifactId>
+      <version>$KAFKA_VERSION</version>
+    </dependency>
+    <dependency>
+      <groupId>org.apache.kafka</groupId>
+      <artifactId>kafka-tools</artifactId>
       <version>$KAFKA_VERSION</version>
     </dependency>
     <!-- the published POM lacks the logging binding the release tarball adds -->
@@ -459,8 +467,12 @@ start: | start:kafka | start:postgres) cmd_start "${2:-}" ;;
 stop: | stop:kafka | stop:postgres) cmd_stop "${2:-}" ;;
 status:) cmd_status ;;
 env:) cmd_env ;;
+kafka-jars:) # the jars of Apache Kafka from Maven Central (cached); prints their folder
+    kafka_fetch >&2
+    echo "$KAFKA_CACHE/libs"
+    ;;
 *)
-    echo "usage: $0 start|stop [kafka|postgres] | status | env" >&2
+    echo "usage: $0 start|stop [kafka|postgres] | status | env | kafka-jars" >&2
     exit 2
     ;;
 esac

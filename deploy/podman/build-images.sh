@@ -20,9 +20,7 @@ HERE=$REPO_ROOT/deploy/podman
 export CONTAINERS_CONF=${CONTAINERS_CONF:-$HERE/containers.conf}
 SUITE=bookworm
 KAFKA_VERSION=4.1.1
-LOG4J_VERSION=2.24.3 # the log4j-core kafka-server pulls in; the slf4j binding must match it
-CACHE=${XDG_CACHE_HOME:-$HOME/.cache}/spbe/podman
-KAFKA_LIBS=$CACHE/kafka-$KAFKA_VERSION/libs
+KAFKA_LIBS= # set by kafka_jars
 HOST_CA_BUNDLE=${SPBE_HOST_CA_BUNDLE:-/etc/ssl/certs/ca-certificates.crt}
 
 declare -A TAG=(
@@ -136,48 +134,10 @@ build_debian() {
     rm -f "$WORK/rootfs.tar"
 }
 
-# Apache Kafka's jars, as the release tarball has them (broker, tools, log4j2 binding), from
-# Maven Central; the same approach as deploy/local/services.sh, plus kafka-tools (health check).
+# Apache Kafka's jars, as the release tarball has them (broker, tools, log4j2 binding): the ones
+# deploy/local/services.sh runs the test broker with (Maven Central, cached there)
 kafka_jars() {
-    [[ -f $KAFKA_LIBS/../.complete ]] && return
-    log "fetching Apache Kafka $KAFKA_VERSION jars from Maven Central into $KAFKA_LIBS"
-    mkdir -p "$WORK/pom" "$(dirname "$KAFKA_LIBS")"
-    cat >"$WORK/pom/pom.xml" <<EOF
-<project xmlns="http://maven.apache.org/POM/4.0.0">
-  <modelVersion>4.0.0</modelVersion>
-  <groupId>local.spbe</groupId>
-  <artifactId>kafka-image-jars</artifactId>
-  <version>1</version>
-  <packaging>pom</packaging>
-  <dependencies>
-    <dependency>
-      <groupId>org.apache.kafka</groupId>
-      <artifactId>kafka_2.13</artifactId>
-      <version>$KAFKA_VERSION</version>
-    </dependency>
-    <dependency>
-      <groupId>org.apache.kafka</groupId>
-      <artifactId>kafka-tools</artifactId>
-      <version>$KAFKA_VERSION</version>
-    </dependency>
-    <!-- the published POM lacks the logging binding the release tarball adds -->
-    <dependency>
-      <groupId>org.apache.logging.log4j</groupId>
-      <artifactId>log4j-slf4j-impl</artifactId>
-      <version>$LOG4J_VERSION</version>
-    </dependency>
-  </dependencies>
-</project>
-EOF
-    rm -rf "$KAFKA_LIBS.partial"
-    if ! (cd "$WORK/pom" && mvn -B dependency:copy-dependencies -DincludeScope=runtime \
-        -DoutputDirectory="$KAFKA_LIBS.partial" >"$WORK/mvn.log" 2>&1); then
-        tail -n 40 "$WORK/mvn.log" >&2
-        die "mvn could not fetch the Kafka $KAFKA_VERSION jars"
-    fi
-    rm -rf "$KAFKA_LIBS"
-    mv "$KAFKA_LIBS.partial" "$KAFKA_LIBS"
-    touch "$KAFKA_LIBS/../.complete"
+    KAFKA_LIBS=$(SPBE_KAFKA_VERSION=$KAFKA_VERSION "$REPO_ROOT/deploy/local/services.sh" kafka-jars)
 }
 
 # podman build of deploy/podman/images/$1 (a copy, so the jars can join the context)

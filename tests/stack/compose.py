@@ -84,21 +84,26 @@ class Stack:
     # --- podman and podman-compose ------------------------------------------------------------
 
     def run(
-        self, args: Sequence[str], timeout_s: float = 300, check: bool = True, stdin: str = ""
-    ) -> subprocess.CompletedProcess[str]:
+        self,
+        args: Sequence[str],
+        timeout_s: float = 300,
+        check: bool = True,
+        stdin: str | bytes = "",
+        text: bool = True,
+    ) -> subprocess.CompletedProcess[Any]:
         done = subprocess.run(
             list(args),
             cwd=ROOT,
             env=self.env,
-            input=stdin,
+            input=stdin.encode() if not text and isinstance(stdin, str) else stdin,
             capture_output=True,
-            text=True,
+            text=text,
             timeout=timeout_s,
         )
         if check and done.returncode != 0:
             raise StackError(
-                f"{' '.join(args)} exited {done.returncode}\n{done.stdout[-3000:]}\n"
-                f"{done.stderr[-3000:]}"
+                f"{' '.join(args)} exited {done.returncode}\n{done.stdout[-3000:]!s}\n"
+                f"{done.stderr[-3000:]!s}"
             )
         return done
 

@@ -115,6 +115,21 @@ def lag(stack: Stack) -> int:
     return sum(end - committed for committed, end in offsets(stack).values())
 
 
+def check_backup(stack: Stack, assets: int) -> None:
+    dump = stack.run(["podman", "exec", container("postgres"),
+                      "pg_dump", "-U", "spbe", "-Fc", "spbe"], text=False).stdout  # fmt: skip
+    assert len(dump) > 10_000
+    psql = ["podman", "exec", "-i", container("postgres"), "psql", "-U", "spbe", "-d", "spbe_pulih",
+            "-tAc"]  # fmt: skip
+    stack.run(["podman", "exec", container("postgres"), "createdb", "-U", "spbe", "spbe_pulih"])
+    stack.run(["podman", "exec", "-i", container("postgres"),
+               "pg_restore", "-U", "spbe", "-d", "spbe_pulih", "--no-owner"],
+              stdin=dump, text=False)  # fmt: skip
+    restored = stack.run([*psql, "SELECT count(*) FROM asset"]).stdout.strip()
+    assert int(restored) == assets
+    stack.run(["podman", "exec", container("postgres"), "dropdb", "-U", "spbe", "spbe_pulih"])
+
+
 def snapshot(stack: Stack) -> dict[str, Any]:
     catalogue = assets(stack)
     first = catalogue[sorted(catalogue)[0]]
@@ -206,6 +221,9 @@ def run_the_stack(stack: Stack) -> None:
     # the scorer's schedule may add a run of its own at start: every earlier run is still there
     assert after.pop("runs").items() >= before.pop("runs").items()
     assert after == before
+
+    # the backup of deploy/README.md restores: the dump into an empty database has every asset
+    check_backup(stack, len(after["assets"]))
 
     # events published while the consumer is away are folded once it is back
     stack.run(["podman", "stop", "-t", "30", container("consumer")])
