@@ -15,11 +15,12 @@ from spbe_inventory.api.deps import (
     read_conn,
 )
 from spbe_inventory.api.listing import Limit, PageDep, check_opd, found, page_response
-from spbe_inventory.history.models import ChangeAction, EntityKind
+from spbe_inventory.history.models import EntityKind
 from spbe_inventory.history.routes import history_response
 from spbe_inventory.history.service import ChangeLog
 
 from . import repository as repo
+from . import service
 from .models import OpdCreate, OpdKind, OpdPublic, OpdsPublic, OpdUpdate
 
 router = APIRouter(prefix="/api/v1/opd", tags=["opd"])
@@ -68,12 +69,8 @@ def create_opd(
         raise HTTPException(403, "only regency-wide staff may create OPD")
     if repo.exists(conn, body.code):
         raise HTTPException(409, f"OPD {body.code!r} already exists")
-    values = {**body.model_dump(mode="json"), "is_sample": False, "created_at": cause.at}
-    opd_id = repo.insert_one(conn, values)
     changes = ChangeLog()
-    changes.record(
-        EntityKind.OPD, opd_id, ChangeAction.CREATED, None, body.model_dump(mode="json"), cause
-    )
+    service.create(conn, body, cause, changes)
     changes.flush(conn)
     return with_etag(_public(repo.by_code(conn, body.code)), 201)
 
@@ -92,13 +89,7 @@ def update_opd(
     row = _visible(conn, principal, code)
     check_opd(conn, principal, code)
     check_if_match(request, etag_of(_public(row)))
-    values = {
-        k: v for k, v in body.model_dump(mode="json", exclude_unset=True).items() if row.get(k) != v
-    }
-    if values:
-        repo.update_one(conn, row["id"], values)
-        changes = ChangeLog()
-        before = {k: row.get(k) for k in values}
-        changes.record(EntityKind.OPD, row["id"], ChangeAction.UPDATED, before, values, cause)
-        changes.flush(conn)
+    changes = ChangeLog()
+    service.update(conn, row, body.model_dump(mode="json", exclude_unset=True), cause, changes)
+    changes.flush(conn)
     return with_etag(_public(repo.by_code(conn, code)))
