@@ -224,6 +224,27 @@ def save(
     return _change(request, period_id, indicator, values, act)
 
 
+def _step(
+    request: Request,
+    period_id: int,
+    indicator: str,
+    action: str,
+    notice: str,
+    form: dict[str, str] | None = None,
+    key: str = "",
+) -> Response:
+    """One step of the worksheet's workflow (the scorer's POST .../{action}); the form's one
+    optional text, when given, goes as `key`."""
+    form = form or {}
+    text = "".join(form.values()).strip()
+
+    def act(scorer: ScorerClient) -> str:
+        scorer.post(f"{_path(period_id, indicator)}/{action}", {key: text} if text else {})
+        return notice
+
+    return _change(request, period_id, indicator, form, act)
+
+
 @router.post("/evaluasi/{period_id}/indikator/{indicator}/terima")
 def accept(
     request: Request,
@@ -231,21 +252,13 @@ def accept(
     indicator: Indicator,
     penjelasan: Annotated[str, Form(max_length=10_000)] = "",
 ) -> Response:
-    def act(scorer: ScorerClient) -> str:
-        body = {"explanation": penjelasan.strip()} if penjelasan.strip() else {}
-        scorer.post(f"{_path(period_id, indicator)}/accept", body)
-        return "diterima"
-
-    return _change(request, period_id, indicator, {"penjelasan": penjelasan}, act)
+    form = {"penjelasan": penjelasan}
+    return _step(request, period_id, indicator, "accept", "diterima", form, "explanation")
 
 
 @router.post("/evaluasi/{period_id}/indikator/{indicator}/ajukan")
 def submit(request: Request, period_id: PeriodId, indicator: Indicator) -> Response:
-    def act(scorer: ScorerClient) -> str:
-        scorer.post(f"{_path(period_id, indicator)}/submit", {})
-        return "diajukan"
-
-    return _change(request, period_id, indicator, {}, act)
+    return _step(request, period_id, indicator, "submit", "diajukan")
 
 
 @router.post("/evaluasi/{period_id}/indikator/{indicator}/verifikasi")
@@ -255,12 +268,8 @@ def verify(
     indicator: Indicator,
     komentar: Annotated[str, Form(max_length=5000)] = "",
 ) -> Response:
-    def act(scorer: ScorerClient) -> str:
-        body = {"comment": komentar.strip()} if komentar.strip() else {}
-        scorer.post(f"{_path(period_id, indicator)}/verify", body)
-        return "diverifikasi"
-
-    return _change(request, period_id, indicator, {"komentar": komentar}, act)
+    form = {"komentar": komentar}
+    return _step(request, period_id, indicator, "verify", "diverifikasi", form, "comment")
 
 
 @router.post("/evaluasi/{period_id}/indikator/{indicator}/kembalikan")
