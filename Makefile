@@ -34,8 +34,10 @@ fix: $(STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-## Benchmarks print key=value figures (they take minutes; not part of CI).
+## Benchmarks print key=value figures (they take minutes; not part of CI). Like `make test`, it
+## starts or installs what they need first (Kafka, PostgreSQL, nmap: deploy/local/services.sh).
 bench: $(STAMP)
+	@eval "$$(deploy/local/services.sh start)" && \
 	for b in bench/*.py; do case $$b in */_*) continue;; esac; echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
 ## Real Kafka and PostgreSQL on loopback (and nmap) for the integration tests.
