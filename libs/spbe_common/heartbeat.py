@@ -43,9 +43,8 @@ class Heartbeat:
     def from_settings(cls, settings: BusSettings) -> Heartbeat | None:
         """The heartbeat SPBE_HEARTBEAT_FILE asks for; None (no heartbeat) when it is not set."""
         path = settings.heartbeat_file
-        return (
-            cls(path, DEFAULT_EVERY_S) if path is not None else None
-        )  # read now: tests shorten it
+        # DEFAULT_EVERY_S is read at each call, not bound as a default: tests shorten it
+        return cls(path, DEFAULT_EVERY_S) if path is not None else None
 
     def due(self) -> bool:
         """Would `beat` write now? (lets a worker check its database only when it will beat)"""
