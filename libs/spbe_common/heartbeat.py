@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import logging
 import os
-import tempfile
 import threading
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
+from .files import write_atomically
 from .settings import BusSettings
 
 log = logging.getLogger(__name__)
@@ -63,15 +63,8 @@ class Heartbeat:
                 log.warning("heartbeat %s not written: %s", self.path, exc.strerror or exc)
 
     def _write(self) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, temporary = tempfile.mkstemp(dir=self.path.parent, prefix=f".{self.path.name}.")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as file:
-                file.write(f"{datetime.now(UTC).isoformat()} pid {os.getpid()}\n")
-            os.replace(temporary, self.path)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        now = f"{datetime.now(UTC).isoformat()} pid {os.getpid()}\n"
+        write_atomically(self.path, now, durable=False)  # only its age matters, never a power cut
 
     def _forget_previous_life(self) -> None:
         """A file left by the previous process (a volume survives a restart) proves nothing of

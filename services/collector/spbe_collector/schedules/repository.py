@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-import tempfile
 import threading
 from datetime import datetime
 from pathlib import Path
+
+from spbe_common.files import write_atomically
 
 log = logging.getLogger(__name__)
 FILE_NAME = "schedule-state.json"
@@ -38,7 +38,7 @@ class LastRuns:
                 "last_run": {k: when.isoformat() for k, when in sorted(self._runs.items())},
             }
             try:
-                _write_atomically(self.path, json.dumps(document, indent=2) + "\n")
+                write_atomically(self.path, json.dumps(document, indent=2) + "\n")
             except OSError as exc:  # kept in memory: only a restart would scan it early
                 log.warning("schedule state %s not written: %s", self.path, exc.strerror or exc)
 
@@ -69,17 +69,3 @@ def _parse(document: object) -> dict[str, datetime]:
             raise ValueError(f"the last run of {key!r} is not a time with a time zone")
         parsed[str(key)] = when
     return parsed
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as file:
-            file.write(text)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
