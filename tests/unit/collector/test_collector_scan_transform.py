@@ -5,6 +5,8 @@ import pytest
 
 from spbe_collector.scans.transform import NmapXmlStream, merge, parse_xml
 from spbe_common.events.enums import Protocol
+from spbe_common.events.limits import MAX_ADDRESSES, MAX_SERVICES
+from spbe_common.events.payloads import AssetObserved
 
 NMAP = Path(__file__).resolve().parents[2] / "data" / "nmap"
 
@@ -81,3 +83,56 @@ def test_merge_prefers_the_version_stage_per_port() -> None:
     (versions,) = [a for a in parse_xml(_blocks("versions.xml")) if a.addresses == ports.addresses]
     merged = merge(ports, versions)
     assert [(s.port, s.product) for s in merged.services] == [(18080, "SimpleHTTPServer")]
+
+
+@pytest.mark.parametrize("name", ["discovery.xml", "ports.xml", "versions.xml", "os.xml"])
+def test_hosts_are_already_what_the_contract_would_make_of_them(name: str) -> None:
+    hosts = list(parse_xml(_blocks(name)))
+    assert hosts
+    for host in hosts:
+        checked = AssetObserved.model_validate(host.data())
+        assert checked.model_dump(mode="json", exclude_none=True) == host.data()
+
+
+def test_values_outside_the_contract_are_dropped_or_clipped() -> None:
+    long_name = "h" * 300
+    xml = (
+        b'<nmaprun><host><status state="up"/>'
+        b'<address addr="0:0:0:0:0:0:0:1" addrtype="ipv6"/>'
+        b'<address addr="not-an-address" addrtype="ipv4"/>'
+        b'<address addr="999.1.1.1" addrtype="ipv4"/>'
+        b'<address addr="aa-bb-cc-00-11-22" addrtype="mac" vendor="' + b"v" * 250 + b'"/>'
+        b'<hostnames><hostname name="' + long_name.encode() + b'" type="PTR"/></hostnames>'
+        b'<ports><port protocol="tcp" portid="99999"><state state="open"/></port>'
+        b'<port protocol="tcp" portid="\xd9\xa3"><state state="open"/></port>'
+        b'<port protocol="icmp" portid="1"><state state="open"/></port>'
+        b'<port protocol="udp" portid="53"><state state="open"/>'
+        b'<service name="' + b"n" * 80 + b'"/></port></ports></host>'
+        b'<host><status state="up"/><address addr="10.0.0.1" addrtype="ipv4"/>'
+        b'<address addr="zz:bb:cc:00:11:22" addrtype="mac"/></host></nmaprun>'
+    )
+    first, second = parse_xml([xml])
+    assert first.addresses == ["::1"]
+    assert (first.mac, first.vendor, first.hostname) == ("AA:BB:CC:00:11:22", "v" * 200, "h" * 253)
+    assert [(s.port, s.protocol, s.name) for s in first.services] == [(53, Protocol.UDP, "n" * 64)]
+    assert (second.addresses, second.mac) == (["10.0.0.1"], None)
+    for host in (first, second):
+        assert host.payload().model_dump(mode="json", exclude_none=True) == host.data()
+
+
+def test_a_host_with_no_valid_address_is_left_out() -> None:
+    xml = b'<nmaprun><host><status state="up"/><address addr="x" addrtype="ipv4"/></host></nmaprun>'
+    assert list(parse_xml([xml])) == []
+
+
+def test_addresses_and_services_stay_within_the_contract_limits() -> None:
+    addresses = b"".join(
+        b'<address addr="10.0.%d.%d" addrtype="ipv4"/>' % divmod(i, 256) for i in range(70)
+    )
+    ports = b"".join(
+        b'<port protocol="tcp" portid="%d"><state state="open"/></port>' % p for p in range(1, 1100)
+    )
+    xml = b"<nmaprun><host>" + addresses + b"<ports>" + ports + b"</ports></host></nmaprun>"
+    (host,) = parse_xml([xml])
+    assert (len(host.addresses), len(host.services)) == (MAX_ADDRESSES, MAX_SERVICES)
+    assert host.payload().model_dump(mode="json", exclude_none=True) == host.data()

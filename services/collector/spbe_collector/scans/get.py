@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import os
 import subprocess
 import tempfile
@@ -13,12 +15,13 @@ from typing import IO, cast
 
 import nmap  # python-nmap: used to find and identify the binary, not to parse large sweeps
 
-from spbe_common.events.payloads import AssetObserved
-
 from .enums import ChunkOutcome
-from .transform import NmapXmlStream
+from .transform import NmapXmlStream, ObservedHost
 
 _READ_BLOCK = 64 * 1024
+# A pipe that holds a whole discovery chunk's XML (~150 bytes a host): nmap never waits for the
+# parser, which shares two cores with it. Linux's default limit for an unprivileged process.
+_PIPE_BYTES = 1024 * 1024
 _DEFAULT_SEARCH_PATH = ("nmap", "/usr/bin/nmap", "/usr/local/bin/nmap", "/opt/local/bin/nmap")
 
 
@@ -60,10 +63,17 @@ def _error_text(stderr: IO[bytes], fallback: str) -> str:
     return (text.splitlines()[-1] if text else fallback)[:300]
 
 
-def _deliver(hosts: list[AssetObserved], on_hosts: Callable[[list[AssetObserved]], None]) -> int:
+def _deliver(hosts: list[ObservedHost], on_hosts: Callable[[list[ObservedHost]], None]) -> int:
     if hosts:
         on_hosts(hosts)
     return len(hosts)
+
+
+def _widen(pipe: BufferedReader) -> None:
+    set_size = getattr(fcntl, "F_SETPIPE_SZ", None)  # Linux only
+    if set_size is not None:
+        with contextlib.suppress(OSError):  # over the system's limit: keep the default
+            fcntl.fcntl(pipe.fileno(), set_size, _PIPE_BYTES)
 
 
 def _kill(proc: subprocess.Popen[bytes], timed_out: threading.Event) -> None:
@@ -72,7 +82,7 @@ def _kill(proc: subprocess.Popen[bytes], timed_out: threading.Event) -> None:
 
 
 def run_nmap(
-    argv: Sequence[str], timeout_s: float, on_hosts: Callable[[list[AssetObserved]], None]
+    argv: Sequence[str], timeout_s: float, on_hosts: Callable[[list[ObservedHost]], None]
 ) -> RunResult:
     """Run one nmap process; `on_hosts` gets the hosts of each block read, as soon as complete."""
     stream = NmapXmlStream()
@@ -86,6 +96,7 @@ def run_nmap(
         timer.start()
         try:
             stdout = cast(BufferedReader, proc.stdout)
+            _widen(stdout)
             while block := stdout.read1(_READ_BLOCK):
                 count += _deliver(stream.feed(block), on_hosts)
             count += _deliver(stream.close(), on_hosts)

@@ -8,14 +8,14 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
-from spbe_common.events.payloads import AssetObserved
-
 from .enums import ChunkOutcome
 from .get import RunResult
+from .transform import ObservedHost
 
-Emit = Callable[[list[AssetObserved]], None]
+Emit = Callable[[list[ObservedHost]], None]
 Job = Callable[[Emit], RunResult]
-_QUEUE_BOUND = 4  # batches of ~400 hosts (one per 64 KiB read): memory stays flat
+_QUEUE_BOUND = 32  # batches of ~400 hosts (one per 64 KiB read): ~3 MiB at most, and
+# nmap goes on while the log syncs to disk
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,7 +24,7 @@ class _Done:
 
 
 def _guarded(
-    job: Job, out: queue.Queue[list[AssetObserved] | _Done], cancel: threading.Event
+    job: Job, out: queue.Queue[list[ObservedHost] | _Done], cancel: threading.Event
 ) -> None:
     result = RunResult(ChunkOutcome.FAILED, 0, "cancelled")
     try:
@@ -43,7 +43,7 @@ def run_jobs(
     on_done: Callable[[RunResult], None],
 ) -> list[RunResult]:
     """Every job's result; `on_assets`/`on_done` run in this thread, in arrival order."""
-    out: queue.Queue[list[AssetObserved] | _Done] = queue.Queue(maxsize=_QUEUE_BOUND)
+    out: queue.Queue[list[ObservedHost] | _Done] = queue.Queue(maxsize=_QUEUE_BOUND)
     cancel = threading.Event()
     results: list[RunResult] = []
     failure: BaseException | None = None

@@ -14,7 +14,7 @@ from prometheus_client import CollectorRegistry
 from spbe_common.bus import Producer, publish
 from spbe_common.events import Event, EventType, new_event
 from spbe_common.events.enums import ScanStatus
-from spbe_common.events.payloads import AssetObserved, Payload, ScanCompleted, ScanStarted
+from spbe_common.events.payloads import Payload, ScanCompleted, ScanStarted
 
 from ..metrics import CollectorMetrics
 from ..scopes.schemas import PortRange, ValidatedScope
@@ -26,8 +26,9 @@ from .get import NmapBinary, NmapNotFound, RunResult, is_privileged, locate_nmap
 from .lock import scan_lock
 from .pool import Emit, Job, run_jobs
 from .profiles import get_profile
+from .records import AssetRecords, event_id
 from .schemas import ProgressCallback, ScanProgress, ScanSummary
-from .transform import merge
+from .transform import ObservedHost, merge
 
 Runner = Callable[[Sequence[str], float, Emit], RunResult]
 _HOSTS_PER_PORT_CHUNK = 256  # port and version scans cost far more per host than discovery
@@ -41,6 +42,7 @@ class _Run:
     scope: ValidatedScope
     profile: ProfileName
     started_at: datetime
+    records: AssetRecords
     hosts: int = 0
     sequence: int = 0
     chunks_total: int = 0
@@ -92,7 +94,8 @@ class ScanService:
         `scan_id`: the id of a scan request, so the one who asked can follow it."""
         with scan_lock(self._settings.lock_dir, scope.key):
             run_id = scan_id or uuid.uuid4().hex
-            run = _Run(run_id, scope, profile or scope.profile, datetime.now(UTC))
+            records = AssetRecords(run_id, scope.key, SOURCE)
+            run = _Run(run_id, scope, profile or scope.profile, datetime.now(UTC), records)
             try:
                 summary = self._run(run, on_progress or (lambda _p: None))
             except Exception:  # e.g. the bus went away: the scan failed, and says why upstream
@@ -115,14 +118,14 @@ class ScanService:
         return self._complete(run, error)
 
     def _event(self, run: _Run, payload: Payload, type_: EventType) -> Event:
-        run.sequence += 1  # ids from the scan id: unique, and cheaper than a uuid4 per host
+        run.sequence += 1
         return new_event(
             type_,
             payload,
             source=SOURCE,
             scan_id=run.scan_id,
             scope=run.scope.key,
-            event_id=f"{run.scan_id}-{run.sequence}",
+            event_id=event_id(run.scan_id, run.sequence),
         )
 
     def _emit(self, run: _Run, payload: Payload, type_: EventType) -> None:
@@ -135,8 +138,15 @@ class ScanService:
             self._metrics.publish_failed()
             raise
 
-    def _publish_assets(self, run: _Run, assets: list[AssetObserved]) -> None:
-        self._publish(self._event(run, a, EventType.ASSET_OBSERVED) for a in assets)
+    def _publish_assets(self, run: _Run, assets: list[ObservedHost]) -> None:
+        records, first = run.records, run.sequence + 1
+        run.sequence += len(assets)
+        try:
+            for headers, value in records.batch(assets, first, datetime.now(UTC)):
+                self._producer.send(records.topic, records.key, value, headers)
+        except Exception:
+            self._metrics.publish_failed()
+            raise
         run.hosts += len(assets)
         open_ports = sum(len(a.services) for a in assets)
         self._metrics.hosts_published(run.profile, len(assets), open_ports)
@@ -177,9 +187,9 @@ class ScanService:
 
     @staticmethod
     def _collector(scope: ValidatedScope, live: list[Address]) -> Emit:
-        def keep(assets: list[AssetObserved]) -> None:
+        def keep(assets: list[ObservedHost]) -> None:
             # only addresses we asked for go on to later stages
-            found = (ip_address(str(a.addresses[0])) for a in assets)
+            found = (ip_address(a.addresses[0]) for a in assets)
             live.extend(address for address in found if _in_scope(address, scope))
 
         return keep
@@ -223,7 +233,7 @@ class ScanService:
         chunk: Chunk,
         emit: Emit,
     ) -> RunResult:
-        found: list[AssetObserved] = []
+        found: list[ObservedHost] = []
         result = self._chunk_job(binary, Stage.PORTS, ports, chunk, found.extend)
         open_hosts = [a for a in found if a.services]
         if not with_versions or not open_hosts or result.outcome is not ChunkOutcome.OK:
@@ -233,20 +243,20 @@ class ScanService:
         return self._versions(binary, open_hosts, chunk.index, emit)
 
     def _versions(
-        self, binary: NmapBinary, hosts: list[AssetObserved], index: int, emit: Emit
+        self, binary: NmapBinary, hosts: list[ObservedHost], index: int, emit: Emit
     ) -> RunResult:
         open_ports = sorted({s.port for a in hosts for s in a.services if s.port > 0})
-        detail: dict[str, AssetObserved] = {}
-        targets = tuple(ip_address(str(a.addresses[0])) for a in hosts)
+        detail: dict[str, ObservedHost] = {}
+        targets = tuple(ip_address(a.addresses[0]) for a in hosts)
         chunk = Chunk(index, targets, len(targets))
         result = self._chunk_job(
             binary,
             Stage.VERSIONS,
             [(p, p) for p in open_ports],
             chunk,
-            lambda found: detail.update((str(d.addresses[0]), d) for d in found),
+            lambda found: detail.update((d.addresses[0], d) for d in found),
         )
-        seen = [(a, detail.get(str(a.addresses[0]))) for a in hosts]
+        seen = [(a, detail.get(a.addresses[0])) for a in hosts]
         emit([merge(a, d) if d else a for a, d in seen])  # stage 2 counts even if -sV timed out
         return result
 

@@ -1,24 +1,94 @@
-"""nmap XML (-oX) to AssetObserved payloads, incrementally and without I/O. Pure.
+"""nmap XML (-oX) to observed hosts, incrementally and without I/O. Pure.
 
 A SAX-style expat parser keeps only the host being read, so memory stays flat on large sweeps.
+Every value is checked here against the asset.observed contract (canonical addresses, MAC
+pattern, lengths, port range, list bounds) as it is read, so a sweep of 65,536 hosts builds no
+pydantic model per host; `ObservedHost.payload()` validates one the slow way when wanted.
 """
 
 from __future__ import annotations
 
+import re
+import socket
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from xml.parsers import expat
 
 from spbe_common.events.enums import Protocol
-from spbe_common.events.payloads import AssetObserved, ObservedService
+from spbe_common.events.limits import MAX_ADDRESSES, MAX_SERVICES
+from spbe_common.events.payloads import MAC_PATTERN, AssetObserved
 
-_PROTOCOLS = {p.value for p in Protocol}
-_ADDRESS_TYPES = ("ipv4", "ipv6")
+_PROTOCOLS = {p.value: p for p in Protocol}
+_FAMILIES = {"ipv4": socket.AF_INET, "ipv6": socket.AF_INET6}
+_MAC = re.compile(MAC_PATTERN)
 Attrs = dict[str, str]
 
 
 def _clip(value: str | None, limit: int) -> str | None:
     return value[:limit] if value else None
+
+
+def _canonical_address(kind: str | None, text: str | None) -> str | None:
+    """The payload's canonical form (inet_pton/inet_ntop, as its validator does), else None."""
+    family = _FAMILIES.get(kind or "")
+    if family is None or not text:
+        return None
+    try:
+        return socket.inet_ntop(family, socket.inet_pton(family, text))
+    except (OSError, ValueError):
+        return None
+
+
+def _canonical_mac(text: str | None) -> str | None:
+    mac = text.upper().replace("-", ":") if text else None
+    return mac if mac and _MAC.match(mac) else None
+
+
+@dataclass(slots=True)
+class ObservedService:
+    """One open port, in the contract's terms (ObservedService)."""
+
+    port: int
+    protocol: Protocol = Protocol.TCP
+    name: str | None = None
+    product: str | None = None
+    version: str | None = None
+
+    def data(self) -> dict[str, object]:
+        data: dict[str, object] = {"port": self.port, "protocol": self.protocol.value}
+        for key in ("name", "product", "version"):
+            value = getattr(self, key)
+            if value is not None:
+                data[key] = value
+        return data
+
+
+@dataclass(slots=True)
+class ObservedHost:
+    """One live host: the `data` of its asset.observed event, every value already checked."""
+
+    addresses: list[str] = field(default_factory=list)
+    mac: str | None = None
+    hostname: str | None = None
+    vendor: str | None = None
+    os_guess: str | None = None
+    services: list[ObservedService] = field(default_factory=list)
+
+    def data(self) -> dict[str, object]:
+        """The JSON `data`, in the field order and exclude_none form of AssetObserved's dump."""
+        if not (self.mac or self.hostname or self.vendor or self.os_guess or self.services):
+            return {"addresses": self.addresses, "services": []}  # a discovery sweep's host
+        data: dict[str, object] = {"addresses": self.addresses}
+        for key in ("mac", "hostname", "vendor", "os_guess"):
+            value = getattr(self, key)
+            if value is not None:
+                data[key] = value
+        data["services"] = [s.data() for s in self.services]
+        return data
+
+    def payload(self) -> AssetObserved:
+        """The validated contract model (the slow path: tests and the encoder's self-check)."""
+        return AssetObserved.model_validate(self.data())
 
 
 @dataclass(slots=True)
@@ -28,44 +98,19 @@ class _Port:
     service: Attrs | None = None
 
     def to_service(self) -> ObservedService | None:
-        protocol = self.attrs.get("protocol", "tcp")
-        if self.state != "open" or protocol not in _PROTOCOLS:
+        protocol = _PROTOCOLS.get(self.attrs.get("protocol", "tcp"))
+        port = self.attrs.get("portid", "0")
+        valid_port = port.isascii() and port.isdigit() and int(port) <= 65535
+        if self.state != "open" or protocol is None or not valid_port:
             return None
         get = (self.service or {}).get
         return ObservedService(
-            port=int(self.attrs.get("portid", "0")),
-            protocol=Protocol(protocol),
-            name=_clip(get("name"), 64),
-            product=_clip(get("product"), 200),
-            version=_clip(get("version"), 100),
+            int(port),
+            protocol,
+            _clip(get("name"), 64),
+            _clip(get("product"), 200),
+            _clip(get("version"), 100),
         )
-
-
-@dataclass(slots=True)
-class _Host:
-    """What has been read of one <host> so far."""
-
-    up: bool = True
-    addresses: list[str] = field(default_factory=list)
-    mac: Attrs | None = None
-    hostname: str | None = None
-    os_guess: str | None = None
-    ports: list[_Port] = field(default_factory=list)
-
-    def to_asset(self) -> AssetObserved | None:
-        if not self.up or not self.addresses:
-            return None
-        fields: dict[str, object] = {"addresses": self.addresses}
-        if self.ports:
-            fields["services"] = [s for s in (p.to_service() for p in self.ports) if s is not None]
-        if self.mac:
-            fields["mac"] = self.mac.get("addr")
-            fields["vendor"] = _clip(self.mac.get("vendor"), 200)
-        if self.hostname:
-            fields["hostname"] = _clip(self.hostname, 253)
-        if self.os_guess:
-            fields["os_guess"] = _clip(self.os_guess, 200)
-        return AssetObserved.model_validate(fields)  # only what was seen: the common case is fast
 
 
 @dataclass(slots=True)
@@ -77,25 +122,26 @@ class RunStats:
 
 
 class NmapXmlStream:
-    """Feed raw bytes as they arrive; get each finished host back as an AssetObserved."""
+    """Feed raw bytes as they arrive; get each finished live host back as an ObservedHost."""
 
     def __init__(self) -> None:
         self._parser = expat.ParserCreate()
         self._parser.buffer_text = True
         self._parser.StartElementHandler = self._start
         self._parser.EndElementHandler = self._end
-        self._host: _Host | None = None
+        self._host: ObservedHost | None = None
+        self._up = False
         self._port: _Port | None = None
-        self._ready: list[AssetObserved] = []
+        self._ready: list[ObservedHost] = []
         self.stats = RunStats()
 
-    def feed(self, data: bytes) -> list[AssetObserved]:
+    def feed(self, data: bytes) -> list[ObservedHost]:
         """The hosts completed by this block; raises expat.ExpatError on malformed XML."""
         self._parser.Parse(data, False)
         ready, self._ready = self._ready, []
         return ready
 
-    def close(self) -> list[AssetObserved]:
+    def close(self) -> list[ObservedHost]:
         """The hosts still buffered; a document cut short (killed nmap) is marked truncated."""
         try:
             self._parser.Parse(b"", True)
@@ -107,30 +153,32 @@ class NmapXmlStream:
     def _start(self, tag: str, attrs: Attrs) -> None:
         host = self._host
         if tag == "host":
-            self._host = _Host()
+            self._host, self._up = ObservedHost(), True
         elif host is None:
             self._start_outside(tag, attrs)
+        elif tag == "status":
+            self._up = attrs.get("state") == "up"
         elif tag == "address":
             self._on_address(host, attrs)
-        elif tag == "status":
-            host.up = attrs.get("state") == "up"
         elif tag == "hostname" and host.hostname is None:
-            host.hostname = attrs.get("name")
+            host.hostname = _clip(attrs.get("name"), 253)
         elif tag == "port":
             self._port = _Port(attrs)
-            host.ports.append(self._port)
         elif self._port is not None:
             self._on_port_detail(self._port, tag, attrs)
         elif tag == "osmatch" and host.os_guess is None:  # nmap sorts matches by accuracy
-            host.os_guess = attrs.get("name")
+            host.os_guess = _clip(attrs.get("name"), 200)
 
     @staticmethod
-    def _on_address(host: _Host, attrs: Attrs) -> None:
+    def _on_address(host: ObservedHost, attrs: Attrs) -> None:
         kind = attrs.get("addrtype")
-        if kind in _ADDRESS_TYPES and attrs.get("addr"):
-            host.addresses.append(attrs["addr"])
-        elif kind == "mac":
-            host.mac = attrs
+        if kind == "mac":
+            host.mac = _canonical_mac(attrs.get("addr"))
+            host.vendor = _clip(attrs.get("vendor"), 200)
+            return
+        address = _canonical_address(kind, attrs.get("addr"))
+        if address is not None and len(host.addresses) < MAX_ADDRESSES:
+            host.addresses.append(address)
 
     @staticmethod
     def _on_port_detail(port: _Port, tag: str, attrs: Attrs) -> None:
@@ -147,16 +195,19 @@ class NmapXmlStream:
             self.stats.hosts_up = int(attrs.get("up", "0"))
 
     def _end(self, tag: str) -> None:
-        if tag == "port":
+        if tag == "host":
+            host, self._host = self._host, None
+            if host is not None and self._up and host.addresses:
+                self._ready.append(host)
+        elif tag == "port" and self._port is not None:
+            service = self._port.to_service()
             self._port = None
-        elif tag == "host" and self._host is not None:
-            asset = self._host.to_asset()
-            self._host = None
-            if asset is not None:
-                self._ready.append(asset)
+            services = self._host.services if self._host is not None else None
+            if service is not None and services is not None and len(services) < MAX_SERVICES:
+                services.append(service)
 
 
-def parse_xml(blocks: Iterable[bytes]) -> Iterator[AssetObserved]:
+def parse_xml(blocks: Iterable[bytes]) -> Iterator[ObservedHost]:
     """Every host of a complete or partial XML document given as byte blocks."""
     stream = NmapXmlStream()
     for block in blocks:
@@ -164,16 +215,15 @@ def parse_xml(blocks: Iterable[bytes]) -> Iterator[AssetObserved]:
     yield from stream.close()
 
 
-def merge(base: AssetObserved, detail: AssetObserved) -> AssetObserved:
+def merge(base: ObservedHost, detail: ObservedHost) -> ObservedHost:
     """A later stage's view of the same host wins for the ports it reports."""
     detailed = {(s.port, s.protocol): s for s in detail.services}
     services = [detailed.pop((s.port, s.protocol), s) for s in base.services]
-    return base.model_copy(
-        update={
-            "services": services + list(detailed.values()),
-            "os_guess": detail.os_guess or base.os_guess,
-            "hostname": detail.hostname or base.hostname,
-            "mac": detail.mac or base.mac,
-            "vendor": detail.vendor or base.vendor,
-        }
+    return replace(
+        base,
+        services=(services + list(detailed.values()))[:MAX_SERVICES],
+        os_guess=detail.os_guess or base.os_guess,
+        hostname=detail.hostname or base.hostname,
+        mac=detail.mac or base.mac,
+        vendor=detail.vendor or base.vendor,
     )
