@@ -126,17 +126,26 @@ def to_binary(event: Event) -> tuple[Headers, bytes]:
     return headers, orjson.dumps(event.data.model_dump(mode="json", exclude_none=True))
 
 
-def _attributes(headers: Headers) -> dict[str, Any]:
-    if sum(len(name) + len(raw) for name, raw in headers) > MAX_HEADER_BYTES:
+def attributes(headers: Headers) -> dict[str, str]:
+    """The CloudEvents attributes of binary-mode headers, checked for size, UTF-8 and NUL."""
+    size = 0
+    attrs: dict[str, str] = {}
+    not_utf8: UnicodeDecodeError | None = None
+    for name, raw in headers:
+        size += len(name) + len(raw)
+        if name.startswith("ce_"):
+            try:
+                attrs[name[3:]] = raw.decode()
+            except UnicodeDecodeError as exc:
+                not_utf8 = exc
+    if size > MAX_HEADER_BYTES:
         raise InvalidEvent(f"headers larger than {MAX_HEADER_BYTES} bytes")
-    try:
-        attrs = {name[3:]: raw.decode() for name, raw in headers if name.startswith("ce_")}
-    except UnicodeDecodeError as exc:
-        raise InvalidEvent("a ce_ header is not UTF-8") from exc
+    if not_utf8 is not None:
+        raise InvalidEvent("a ce_ header is not UTF-8") from not_utf8
     if len(attrs) < len(_REQUIRED) or any(name not in attrs for name in _REQUIRED):
         missing = [name for name in _REQUIRED if name not in attrs]
         raise InvalidEvent(f"missing CloudEvents attributes: {', '.join(missing)}")
-    if any("\x00" in value for value in attrs.values()):
+    if "\x00" in "".join(attrs.values()):
         raise InvalidEvent("a ce_ header contains NUL")
     return attrs
 
@@ -175,7 +184,7 @@ _ABSENT = dict.fromkeys(_OPTIONAL)
 
 def from_binary(headers: Headers, value: bytes) -> Event:
     """Decode and validate one record; raises InvalidEvent with a reason."""
-    attrs = _attributes(headers)
+    attrs = attributes(headers)
     envelope = _ENVELOPE_OF.get(attrs["type"])
     if envelope is None:
         raise InvalidEvent(f"unknown event type {attrs['type']!r}")

@@ -10,6 +10,7 @@ from sqlalchemy import Connection, select
 
 from spbe_common.events import Event, EventType
 from spbe_common.events.enums import ScanStatus
+from spbe_common.events.fast import fast_twin
 from spbe_common.events.payloads import (
     ApplicationDeclared,
     ApplicationObserved,
@@ -77,7 +78,8 @@ def cause_of(event: Event) -> Cause:
 
 
 def _data(event: Event, kind: type[Any]) -> Any:
-    assert isinstance(event.data, kind)
+    """The payload: the pydantic model, or its fast decoder's Struct of the same fields."""
+    assert isinstance(event.data, kind) or type(event.data) is fast_twin(kind)
     return event.data
 
 

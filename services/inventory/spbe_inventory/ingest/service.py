@@ -10,7 +10,9 @@ from sqlalchemy import Connection
 
 from spbe_common.bus import Record
 from spbe_common.bus.base import kept
-from spbe_common.events import Event, InvalidEvent, from_binary
+from spbe_common.events import InvalidEvent, from_binary
+from spbe_common.events.fast import Received
+from spbe_common.events.fast import decode as decode_record
 from spbe_inventory.db import utcnow
 
 from . import repository as repo
@@ -35,12 +37,12 @@ class BatchResult:
 
 def decode(
     records: Sequence[Record],
-) -> tuple[list[tuple[Record, Event]], list[tuple[Record, str]]]:
-    good: list[tuple[Record, Event]] = []
+) -> tuple[list[tuple[Record, Received]], list[tuple[Record, str]]]:
+    good: list[tuple[Record, Received]] = []
     bad: list[tuple[Record, str]] = []
     for record in records:
         try:
-            event = from_binary(record.headers, record.value)
+            event = decode_record(record.headers, record.value)
         except InvalidEvent as exc:
             bad.append((record, exc.reason))
             continue
@@ -55,8 +57,8 @@ def decode(
 
 
 def _fresh(
-    conn: Connection, decoded: list[tuple[Record, Event]]
-) -> tuple[list[tuple[Record, Event]], dict[str, int]]:
+    conn: Connection, decoded: list[tuple[Record, Received]]
+) -> tuple[list[tuple[Record, Received]], dict[str, int]]:
     """The events not processed before, and per event type how many were."""
     seen = repo.already_processed(conn, [e.id for _, e in decoded])
     fresh = []
@@ -70,7 +72,9 @@ def _fresh(
     return fresh, duplicates
 
 
-def _runs(items: list[tuple[Record, Event]]) -> Iterator[tuple[Event, list[tuple[Record, Event]]]]:
+def _runs(
+    items: list[tuple[Record, Received]],
+) -> Iterator[tuple[Received, list[tuple[Record, Received]]]]:
     """Consecutive events of one type, so order across types is kept and each run is batched."""
     for _, run in groupby(items, key=lambda item: item[1].type):
         run_list = list(run)
