@@ -1,5 +1,92 @@
-"""The inventory's database helpers: the shared ones of spbe_common, under the names it imports."""
+"""The inventory's database helpers: the shared ones of spbe_common, under the names it imports,
+and `commit_watch`, which lets a hot read reuse what it computed until anything is committed."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+import time
+import weakref
+from collections.abc import Hashable
+from typing import Any
+
+from sqlalchemy import Engine
 
 from spbe_common.db import DateText, EnumText, UTCDateTime, make_engine, utcnow
 
-__all__ = ["DateText", "EnumText", "UTCDateTime", "make_engine", "utcnow"]
+MEMO_ENTRIES = 4096  # remembered results per database, forgotten all at once past this
+
+
+class CommitWatch:
+    """Knows whether anything was committed to one SQLite database since a mark was taken.
+
+    `PRAGMA data_version` on a connection of its own (never used for anything else) changes
+    whenever any other connection, of this process or another, commits: a result remembered at
+    mark M is exact while the mark still reads M. A reader takes the mark BEFORE its snapshot
+    (its first read) and again after; only a result whose two marks agree may be remembered,
+    and a remembered result may be used by a snapshot taken before a mark that still equals it.
+    """
+
+    def __init__(self, path: str) -> None:
+        self._conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        self._lock = threading.Lock()
+        self._memo: dict[Hashable, tuple[int, float, Any]] = {}
+
+    def mark(self) -> int:
+        with self._lock:
+            return int(self._conn.execute("PRAGMA data_version").fetchone()[0])
+
+    def recall(self, key: Hashable, mark: int, max_age_s: float | None = None) -> Any | None:
+        """The value remembered under `key` at `mark` (None: none, or older than max_age_s)."""
+        found = self._memo.get(key)
+        if found is None or found[0] != mark:
+            return None
+        if max_age_s is not None and time.monotonic() - found[1] > max_age_s:
+            return None
+        return found[2]
+
+    def remember(self, key: Hashable, mark: int, value: Any) -> None:
+        if len(self._memo) >= MEMO_ENTRIES:
+            self._memo.clear()
+        self._memo[key] = (mark, time.monotonic(), value)
+
+    def forget(self, key: Hashable) -> None:
+        self._memo.pop(key, None)
+
+
+_WATCHES: weakref.WeakKeyDictionary[Engine, CommitWatch | None] = weakref.WeakKeyDictionary()
+_WATCHES_LOCK = threading.Lock()
+
+
+def commit_watch(engine: Engine) -> CommitWatch | None:
+    """The watch of an engine's SQLite file; None for PostgreSQL or an in-memory database,
+    where nothing may be remembered across requests."""
+    try:
+        return _WATCHES[engine]
+    except KeyError:
+        pass
+    with _WATCHES_LOCK:
+        if engine not in _WATCHES:
+            _WATCHES[engine] = _new_watch(engine)
+        return _WATCHES[engine]
+
+
+def _new_watch(engine: Engine) -> CommitWatch | None:
+    url = engine.url
+    path = url.database
+    if engine.dialect.name != "sqlite" or not path or path == ":memory:":
+        return None
+    if path.startswith("file:") or url.query:  # URI filenames, modes: not worth guessing
+        return None
+    return CommitWatch(path)
+
+
+__all__ = [
+    "CommitWatch",
+    "DateText",
+    "EnumText",
+    "UTCDateTime",
+    "commit_watch",
+    "make_engine",
+    "utcnow",
+]

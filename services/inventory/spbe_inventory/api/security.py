@@ -19,11 +19,11 @@ from fastapi import HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import Engine
 
-from spbe_common.auth import Permission, Principal, same
+from spbe_common.auth import Permission, Principal, digest, same
 from spbe_common.db import begin_write
 from spbe_inventory.accounts import repository as accounts_repo
 from spbe_inventory.accounts import service as accounts
-from spbe_inventory.db import utcnow
+from spbe_inventory.db import commit_watch, utcnow
 
 log = logging.getLogger(__name__)
 SESSION_COOKIE = "spbe_session"
@@ -31,6 +31,10 @@ CSRF_HEADER = "x-csrf-token"
 CSRF_FIELD = "csrf_token"  # the same token in a web form
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 TOUCH_EVERY = timedelta(minutes=1)  # last use of a token is written at most this often
+# A verified token is remembered (by its SHA-256, never itself) until anything is committed to
+# the database (a revocation, an expiry changed, an account disabled: at once) and at most this
+# long (a token that reaches its expiry date in a database nobody writes to: within it).
+TOKEN_MEMO_S = 5.0
 
 P = Permission
 PUBLIC: None = None  # no credentials needed
@@ -222,10 +226,17 @@ async def _form_csrf(request: Request) -> str:
 
 
 async def _from_token(engine: Engine, token: str) -> Principal:
-    with engine.connect() as conn:
-        found = accounts.principal_of_token(conn, token)
+    watch = commit_watch(engine)  # None on PostgreSQL: every request checks the token
+    key = ("token", digest(token))
+    mark = watch.mark() if watch is not None else 0
+    found = watch.recall(key, mark, TOKEN_MEMO_S) if watch is not None else None
     if found is None:
-        raise _unauthorised("the token is unknown, expired or revoked")
+        with engine.connect() as conn:
+            found = accounts.principal_of_token(conn, token)
+        if found is None:
+            raise _unauthorised("the token is unknown, expired or revoked")
+        if watch is not None and watch.mark() == mark:
+            watch.remember(key, mark, found)  # nothing was committed while it was checked
     principal, token_id, last_used = found
     now = utcnow()
     if last_used is None or now - last_used > TOUCH_EVERY:
