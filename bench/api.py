@@ -8,21 +8,29 @@ lifecycles); `spbe api` serves it in a child process (one uvicorn worker, as use
 process drives closed-loop keep-alive connections on loopback with an asyncio raw-socket client
 (bench/_loadgen.py, uvloop when present) and prints key=value lines at the end.
 Usage: .venv/bin/python bench/api.py [--assets 100000 --connections 16 --duration 10]
-       --profile PATH runs the same server under cProfile (every thread) and dumps pstats there;
+       --profile PATH runs the same server under cProfile (every thread), dumps pstats there and
+       prints the top 25 functions (cumulative, then own time) to stderr;
        --threads N / --switch-ms X cap the handler thread pool / set sys.setswitchinterval.
-The goal is api_rps >= 1500 with api_p99_ms < 50 on one worker; compare runs by
+The goal is api_rps >= 1500 with api_p99_ms < 50 on one worker; compare runs by cpu_s and
 server_cpu_ms_per_request when other work shares the machine (loadavg is printed).
+
+After the run the answers are checked (check=ok, else exit 1): for fixed filters, offsets and a
+walk of keyset (cursor) pages, the API's ids, rows and count equal a plain SQL reference query
+on the same database (sqlite3, every public column, no code of the inventory), compared by
+sha256 over the rows normalised the same way on both sides.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import http.client
 import os
 import random
 import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -196,16 +204,128 @@ def check_page(port: int, path: str, headers: dict[str, str]) -> None:
         raise SystemExit(f"unexpected page for {path}: status {status}, {body[:200]!r}")
 
 
+# The answers checked after the run: queries of the operator over its OPD (scope applied).
+CHECKED = (
+    "opd_code=OPD03&lifecycle=active&limit=50&offset=0",
+    "opd_code=OPD01&lifecycle=active&limit=50&offset=700",
+    "kind=server&limit=100&offset=200",
+    "lifecycle=missing&sort=-last_seen&limit=50&offset=50",
+    "q=VM-0000&limit=20&sort=hostname",
+    "q=127.64.0.&sort=address&limit=60",
+    "opd_code=OPD40",
+)
+KEYSET_WALK = "opd_code=OPD02&lifecycle=active&limit=400"
+TIMES = ("first_seen", "last_seen")
+
+
+def reference(db: Path, query: str) -> tuple[list[dict[str, Any]], int]:
+    """The page and count by plain SQL on the database file: the slow obvious path."""
+    from spbe_inventory.assets.models import AssetPublic
+
+    columns = list(AssetPublic.model_fields)
+    params = dict(item.split("=", 1) for item in query.split("&"))
+    scope = [opd_code(i) for i in range(1, OPERATOR_OPD + 1)]
+    where = [f"opd_code IN ({', '.join('?' * len(scope))})"]
+    values: list[Any] = list(scope)
+    for name in ("opd_code", "kind", "lifecycle"):
+        if name in params:
+            where.append(f"{name} = ?")
+            values.append(params[name])
+    if "q" in params and params["q"][0].isdigit():
+        where.append("address LIKE ?")
+        values.append(params["q"] + "%")
+    elif "q" in params:
+        where.append("(name LIKE ? OR hostname LIKE ? OR address LIKE ? OR mac LIKE ?)")
+        values += [f"%{params['q']}%"] * 4
+    sort = params.get("sort", "id")
+    order = f"{sort.lstrip('-')} {'DESC' if sort.startswith('-') else 'ASC'}, id"
+    sql = f"FROM asset WHERE {' AND '.join(where)}"
+    limit, offset = int(params.get("limit", 50)), int(params.get("offset", 0))
+    with sqlite3.connect(db) as conn:
+        rows = conn.execute(
+            f"SELECT {', '.join(columns)} {sql} ORDER BY {order} LIMIT ? OFFSET ?",
+            [*values, limit, offset],
+        ).fetchall()
+        (count,) = conn.execute(f"SELECT count(*) {sql}", values).fetchone()
+    out = []
+    for row in rows:
+        item = dict(zip(columns, row, strict=True))
+        item["addresses"] = orjson.loads(item["addresses"])
+        item["is_sample"] = bool(item["is_sample"])
+        for name in TIMES:
+            if item[name] is not None:
+                item[name] = datetime.fromisoformat(item[name]).replace(tzinfo=UTC).isoformat()
+        out.append(item)
+    return out, int(count)
+
+
+def normalised(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    out = []
+    for row in rows:
+        item = dict(row)
+        for name in TIMES:
+            if item[name] is not None:
+                item[name] = datetime.fromisoformat(item[name]).isoformat()
+        out.append(item)
+    return out
+
+
+def sha256_rows(rows: list[dict[str, Any]]) -> str:
+    return hashlib.sha256(orjson.dumps(rows, option=orjson.OPT_SORT_KEYS)).hexdigest()
+
+
+def check_answers(port: int, db: Path, headers: dict[str, str]) -> tuple[int, str]:
+    """Every CHECKED query and a keyset walk against `reference`; (rows compared, checksum).
+    Exits 1 on the first difference."""
+    digest = hashlib.sha256()
+    compared = 0
+    for query in CHECKED:
+        status, body = get(port, f"/api/v1/assets?{query}", headers=headers)
+        page = orjson.loads(body) if status == 200 else {}
+        expected, count = reference(db, query)
+        if status != 200 or set(page) != {"data", "count"}:
+            raise SystemExit(f"check failed for {query}: status {status}, {body[:200]!r}")
+        got = normalised(page["data"])
+        if [r["id"] for r in got] != [r["id"] for r in expected] or page["count"] != count:
+            raise SystemExit(f"check failed for {query}: ids or count differ from SQL")
+        if sha256_rows(got) != sha256_rows(expected):
+            raise SystemExit(f"check failed for {query}: rows differ from SQL")
+        digest.update(sha256_rows(expected).encode())
+        compared += len(expected)
+    walked: list[dict[str, Any]] = []
+    cursor: str | None = ""
+    pages = 0
+    while cursor is not None and pages < 100:
+        conn = http.client.HTTPConnection(HOST, port, timeout=5.0)
+        conn.request("GET", f"/api/v1/assets?{KEYSET_WALK}{cursor}", headers=headers)
+        response = conn.getresponse()
+        page = orjson.loads(response.read())
+        following = response.getheader("X-Next-Cursor")
+        conn.close()
+        walked += page["data"]
+        cursor, pages = (f"&cursor={following}" if following else None), pages + 1
+    expected, count = reference(db, KEYSET_WALK.replace("limit=400", f"limit={10**9}"))
+    if len(walked) != count or sha256_rows(normalised(walked)) != sha256_rows(expected):
+        raise SystemExit(f"check failed: the keyset walk of {KEYSET_WALK} differs from SQL")
+    digest.update(sha256_rows(expected).encode())
+    return compared + len(walked), digest.hexdigest()
+
+
 def measure(
     port: int, pid: int, args: argparse.Namespace, headers: dict[str, str]
 ) -> dict[str, str]:
     server = psutil.Process(pid)
     server.cpu_percent(None)
+    server_before = server.cpu_times()
     me = psutil.Process()
     cpu_before = me.cpu_times()
     tally = run(HOST, port, page_paths(2000, args.assets), connections=args.connections,
                 warmup_s=args.warmup, duration_s=args.duration, headers=headers)  # fmt: skip
     server_cpu = server.cpu_percent(None)  # over warm-up + run
+    server_after = server.cpu_times()
+    server_cpu_s = (server_after.user - server_before.user) + (
+        server_after.system - server_before.system
+    )
     cpu_after = me.cpu_times()
     spent = (cpu_after.user - cpu_before.user) + (cpu_after.system - cpu_before.system)
     latencies = sorted(tally.latencies_ns)
@@ -220,6 +340,7 @@ def measure(
         "mb_per_s": f"{tally.bytes_in / args.duration / 1e6:.1f}",
         "server_cpu_pct": f"{server_cpu:.0f}",
         "server_cpu_ms_per_request": f"{_cpu_ms_per_request(server_cpu, tally, args):.2f}",
+        "cpu_s": f"{server_cpu_s:.2f}",  # the server's CPU seconds over warm-up + run
         "loadgen_cpu_pct": f"{100 * spent / (args.warmup + args.duration):.0f}",
         "api_p50_ms": f"{percentile(latencies, 0.50) / ms:.2f}",
         "api_p90_ms": f"{percentile(latencies, 0.90) / ms:.2f}",
@@ -296,6 +417,10 @@ def dump_profiles(profiles: list[Any], out: str) -> None:
     for profile in profiles[1:]:
         stats.add(profile)
     stats.dump_stats(out)
+    stats.stream = sys.stderr  # type: ignore[attr-defined]
+    print(f"--- cProfile of the server (all threads), pstats in {out}", file=sys.stderr)
+    stats.sort_stats("cumulative").print_stats(25)
+    stats.sort_stats("tottime").print_stats(25)
 
 
 def parse_args() -> argparse.Namespace:
@@ -341,6 +466,7 @@ def main() -> None:
             raise SystemExit("the operator sees an OPD outside its scope")
         results = measure(port, server.pid, args, headers)
         load_after = os.getloadavg()
+        checked_rows, checksum = check_answers(port, tmp / "inventory.db", headers)
     finally:
         if server is not None:
             stop_server(server)
@@ -354,6 +480,9 @@ def main() -> None:
     print(f"loadavg_1m_after={load_after[0]:.2f}")
     for key, value in results.items():
         print(f"{key}={value}")
+    print(f"check_rows={checked_rows}")
+    print(f"checksum={checksum}")
+    print("check=ok")
 
 
 if __name__ == "__main__":

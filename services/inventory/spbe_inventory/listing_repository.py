@@ -3,22 +3,46 @@
 The domain repositories build every list on `list_page`, after adding the principal's OPD scope
 to the filters. List pages are the hot path: rows go from the driver to orjson without ORM
 objects (no per-value result processing).
+
+The asset list of the API (`asset_page`) is the hottest: a `Listing` builds and compiles the
+SQL of each shape of its query once (scope size, filters given, kind of search, sort, cursor)
+and then runs the text on the driver with only the values changing; on SQLite the rows come
+back as JSON text made by SQLite, and the count is remembered until anything is committed.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+import re
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC
+from enum import Enum
 from functools import lru_cache
 from typing import Any
 
 import orjson
-from sqlalchemy import JSON, Boolean, Connection, Table, func, or_, select
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Connection,
+    Integer,
+    String,
+    Table,
+    TypeDecorator,
+    and_,
+    bindparam,
+    func,
+    literal_column,
+    or_,
+    select,
+)
 from sqlalchemy.sql import ColumnElement
 
 from spbe_common.api import Unprocessable
+from spbe_common.auth import Principal
 from spbe_common.db import UTCDateTime
+from spbe_inventory.assets.models import Asset, AssetPublic
+from spbe_inventory.db import commit_watch
 
 MAX_LIMIT = 500
 Rows = list[dict[str, Any]]
@@ -116,3 +140,305 @@ def _converters(
             conv = bool
         out.append((name, conv))
     return out
+
+
+# --- compiled list statements ----------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Condition:
+    """One part of a WHERE clause. Conditions of one `shape` have one SQL text: `build` makes
+    it with bind parameters named as the keys of `values` (names unique within a query)."""
+
+    shape: Hashable
+    build: Callable[[], ColumnElement[bool]]
+    values: Mapping[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Statement:
+    sql: str
+    names: tuple[str, ...] | None  # the order of positional parameters; None: named ones
+
+    def params(self, values: Mapping[str, Any]) -> Any:
+        return values if self.names is None else tuple(values[n] for n in self.names)
+
+
+@dataclass(frozen=True, slots=True)
+class PageJson:
+    """One page as JSON text: `data` is the array of its rows."""
+
+    data: bytes
+    count: int
+    last_id: int | None  # the id of its last row: the cursor of the next page (id order)
+    rows: int
+
+
+ID_ORDERS = (None, "id", "-id")  # the orders a cursor (keyset) page can follow
+
+
+class Listing:
+    """The list of one table with a fixed set of columns. The SQL text of each shape of its
+    page and count statements is compiled once and then run on the driver, so a request pays
+    neither statement building nor SQLAlchemy's execution for it."""
+
+    def __init__(self, table: Table, columns: Sequence[str], sortable: Sequence[str]) -> None:
+        self.table = table
+        self.columns = tuple(columns)
+        self.sortable = tuple(sortable)
+        self._statements: dict[Hashable, Statement] = {}
+
+    def page(
+        self,
+        conn: Connection,
+        conditions: Sequence[Condition],
+        page: Page,
+        cursor: int | None = None,
+    ) -> PageJson:
+        """A page of the rows matching `conditions` and the count of all of them, read in one
+        snapshot. `cursor` (the id of the last row of the previous page) starts after it."""
+        if cursor is not None and page.sort not in ID_ORDERS:
+            raise Unprocessable(
+                "a cursor follows the id order: sort by id or -id, or leave sort out",
+                ("query", "cursor"),
+            )
+        shapes = tuple(c.shape for c in conditions)
+        values: dict[str, Any] = {"page_limit": page.limit, "page_offset": page.offset}
+        for condition in conditions:
+            values.update(condition.values)
+        if cursor is not None:
+            values["page_after"] = cursor
+        sqlite = conn.dialect.name == "sqlite"
+        kind = "json" if sqlite and self._json_object(conn) else "rows"
+        statement = self._statement(conn, kind, page.sort, shapes, conditions, cursor)
+        driver = conn.connection.driver_connection
+        watch = commit_watch(conn.engine) if sqlite else None
+        began = sqlite and not driver.in_transaction  # type: ignore[union-attr]
+        if began:
+            driver.execute("BEGIN")  # type: ignore[union-attr]  # page and count: one snapshot
+        try:
+            before = watch.mark() if watch is not None else 0
+            found = _fetch(driver, statement, values)
+            key = (self.table.name, shapes, tuple(sorted(condition_values(conditions))))
+            after = watch.mark() if watch is not None else 0
+            count = watch.recall(key, after) if watch is not None else None
+            if count is None:
+                counting = self._statement(conn, "count", None, shapes, conditions, None)
+                count = int(_fetch(driver, counting, values)[0][0])
+                if watch is not None and before == after:
+                    watch.remember(key, before, count)
+        finally:
+            if began:
+                driver.execute("ROLLBACK")  # type: ignore[union-attr]
+        if kind == "json":
+            data = ("[" + ",".join(row[0] for row in found) + "]").encode()
+            last = int(found[-1][1]) if found else None
+        else:
+            rows = self._converted(conn, found)
+            data = orjson.dumps(rows)
+            last = int(rows[-1]["id"]) if rows else None
+        return PageJson(data, count, last, len(found))
+
+    def _converted(self, conn: Connection, raw: Sequence[Sequence[Any]]) -> Rows:
+        converters = _converters(self.table, self.columns, conn.dialect.name)
+        return [
+            {
+                name: (conv(v) if conv and v is not None else v)
+                for (name, conv), v in zip(converters, row, strict=True)
+            }
+            for row in raw
+        ]
+
+    def _statement(
+        self,
+        conn: Connection,
+        kind: str,
+        sort: str | None,
+        shapes: tuple[Hashable, ...],
+        conditions: Sequence[Condition],
+        cursor: int | None,
+    ) -> Statement:
+        key = (kind, conn.dialect.name, sort, shapes, cursor is None)
+        found = self._statements.get(key)
+        if found is None:
+            compiled = self._query(conn, kind, sort, conditions, cursor).compile(
+                dialect=conn.dialect
+            )
+            names = tuple(compiled.positiontup or ()) if compiled.positional else None
+            found = self._statements[key] = Statement(compiled.string, names)
+        return found
+
+    def _query(
+        self,
+        conn: Connection,
+        kind: str,
+        sort: str | None,
+        conditions: Sequence[Condition],
+        cursor: int | None,
+    ) -> Any:
+        table = self.table
+        where = [condition.build() for condition in conditions]
+        if kind == "count":
+            return select(func.count()).select_from(table).where(*where)
+        if cursor is not None:
+            after = bindparam("page_after", type_=Integer)
+            where.append(table.c.id < after if sort == "-id" else table.c.id > after)
+        if kind == "json":
+            columns: list[Any] = [literal_column(self._json_object(conn) or ""), table.c.id]
+        else:
+            columns = [table.c[name] for name in self.columns]
+        return (
+            select(*columns)
+            .select_from(table)
+            .where(*where)
+            .order_by(*_order(table, sort, self.sortable))
+            .limit(bindparam("page_limit", type_=Integer))
+            .offset(bindparam("page_offset", type_=Integer))
+        )
+
+    def _json_object(self, conn: Connection) -> str | None:
+        """SQLite's `json_object(...)` of a row, written as orjson writes the typed values
+        (None when a column's type has no exact SQL counterpart here)."""
+        return _sqlite_json_object(self.table, self.columns, conn.dialect.identifier_preparer)
+
+
+def condition_values(conditions: Sequence[Condition]) -> list[tuple[str, Any]]:
+    return [item for condition in conditions for item in condition.values.items()]
+
+
+def _fetch(driver: Any, statement: Statement, values: Mapping[str, Any]) -> list[Any]:
+    cursor = driver.cursor()
+    try:
+        cursor.execute(statement.sql, statement.params(values))
+        return list(cursor.fetchall())
+    finally:
+        cursor.close()
+
+
+@lru_cache(maxsize=64)
+def _sqlite_json_object(table: Table, columns: tuple[str, ...], preparer: Any) -> str | None:
+    parts = []
+    for name in columns:
+        column_type = table.c[name].type
+        q = preparer.quote(name)
+        if isinstance(column_type, UTCDateTime):  # as _sqlite_time does it
+            expr = (
+                f"replace(CASE WHEN substr({q}, -7) = '.000000' THEN substr({q}, 1,"
+                f" length({q}) - 7) ELSE {q} END, ' ', 'T') || '+00:00'"
+            )
+        elif isinstance(column_type, JSON):
+            expr = f"json({q})"
+        elif isinstance(column_type, Boolean):
+            expr = (
+                f"CASE WHEN {q} IS NULL THEN NULL WHEN {q} THEN json('true') ELSE json('false') END"
+            )
+        elif isinstance(_impl(column_type), (String, Integer)):
+            expr = q
+        else:
+            return None
+        parts.append(f"'{name}', {expr}")
+    return "json_object(" + ", ".join(parts) + ")"
+
+
+def _impl(column_type: Any) -> Any:
+    return column_type.impl_instance if isinstance(column_type, TypeDecorator) else column_type
+
+
+def _plain(value: Any) -> Any:
+    return value.value if isinstance(value, Enum) else value
+
+
+# --- the asset list ----------------------------------------------------------------------------
+
+ASSET: Table = Asset.__table__
+ASSET_SORTABLE = (
+    "id",
+    "name",
+    "hostname",
+    "address",
+    "opd_code",
+    "kind",
+    "lifecycle",
+    "first_seen",
+    "last_seen",
+)
+ASSETS = Listing(ASSET, tuple(AssetPublic.model_fields), ASSET_SORTABLE)
+IPV4_PREFIX = re.compile(r"\d{1,3}(\.\d{0,3}){1,3}")  # 10.1 / 10.1.2. / 10.1.2.3
+ASSET_SEARCHED = ("name", "hostname", "address", "mac")
+
+
+def asset_page(
+    conn: Connection,
+    principal: Principal,
+    page: Page,
+    filters: Mapping[str, Any],
+    q: str | None = None,
+    cursor: int | None = None,
+) -> PageJson:
+    """Assets of the principal's OPD; `filters` are column == value, `q` searches names."""
+    return ASSETS.page(conn, asset_conditions(principal, filters, q), page, cursor)
+
+
+def asset_conditions(
+    principal: Principal, filters: Mapping[str, Any], q: str | None
+) -> list[Condition]:
+    out = []
+    if principal.opd_codes is not None:
+        out.append(scope_condition(ASSET, principal.opd_codes))
+    out += [
+        equal_condition(ASSET, name, value) for name, value in filters.items() if value is not None
+    ]
+    if q and IPV4_PREFIX.fullmatch(q):
+        out.append(address_prefix_condition(ASSET.c.address, q))
+    elif q:
+        out.append(search_condition(ASSET, ASSET_SEARCHED, q))
+    return out
+
+
+def scope_condition(table: Table, opd_codes: frozenset[str]) -> Condition:
+    codes = sorted(opd_codes)
+    names = [f"scope_{i}" for i in range(len(codes))]
+
+    def build() -> ColumnElement[bool]:
+        if not names:
+            return table.c.opd_code.in_([])  # an empty scope sees nothing
+        return table.c.opd_code.in_([bindparam(n, type_=String) for n in names])
+
+    return Condition(("scope", len(codes)), build, dict(zip(names, codes, strict=True)))
+
+
+def equal_condition(table: Table, name: str, value: Any) -> Condition:
+    key = f"eq_{name}"
+    return Condition(("eq", name), lambda: table.c[name] == bindparam(key), {key: _plain(value)})
+
+
+def search_condition(table: Table, columns: Sequence[str], text: str) -> Condition:
+    """Case-insensitive substring search over `columns` (as `search` does it)."""
+
+    def build() -> ColumnElement[bool]:
+        pattern = bindparam("search_pattern", type_=String)
+        return or_(*(table.c[n].ilike(pattern, escape="\\") for n in columns))
+
+    return Condition(("search", tuple(columns)), build, {"search_pattern": like(text.lower())})
+
+
+def address_prefix_condition(column: Any, prefix: str) -> Condition:
+    """`column` starts with `prefix` (digits and dots), as an index range. Both bounds end in a
+    digit: collations that ignore punctuation (PostgreSQL's en_US) still order every address
+    that starts with the prefix inside the range; LIKE then keeps exactly those."""
+    stem = prefix.rstrip(".")
+    values = {"prefix_low": stem, "prefix_like": prefix + "%"}  # digits and dots: no escapes
+    last = max((i for i, ch in enumerate(stem) if ch.isdigit() and ch != "9"), default=None)
+    if last is not None:  # "10.1" -> below "10.2"; "10.9" -> below "11"
+        values["prefix_high"] = stem[:last] + chr(ord(stem[last]) + 1)
+
+    def build() -> ColumnElement[bool]:
+        within = [
+            column >= bindparam("prefix_low", type_=String),
+            column.like(bindparam("prefix_like", type_=String)),
+        ]
+        if "prefix_high" in values:
+            within.append(column < bindparam("prefix_high", type_=String))
+        return and_(*within)
+
+    return Condition(("prefix", "prefix_high" in values), build, values)

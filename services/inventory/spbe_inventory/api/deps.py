@@ -46,12 +46,16 @@ def read_conn(engine: Engine) -> AbstractContextManager[Connection]:
     return engine.connect()
 
 
-async def get_principal(request: Request) -> Principal:
+def principal_of(request: Request) -> Principal:
     """The caller, as `authenticate` found it (every route but the public ones requires one)."""
     principal = getattr(request.state, "principal", None)
     if principal is None:
         raise HTTPException(401, "sign in first", {"WWW-Authenticate": "Bearer"})
     return principal
+
+
+async def get_principal(request: Request) -> Principal:
+    return principal_of(request)
 
 
 async def get_cause(
@@ -74,5 +78,6 @@ __all__ = [
     "Principal",
     "PrincipalDep",
     "WriteConnDep",
+    "principal_of",
     "read_conn",
 ]

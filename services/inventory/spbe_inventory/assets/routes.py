@@ -1,4 +1,5 @@
-"""/api/v1/assets and /api/v1/services. Queries and their OPD scope: `repository.py`."""
+"""/api/v1/assets and /api/v1/services. Queries and their OPD scope: `repository.py`, and the
+asset list's `spbe_inventory.listing_repository.asset_page`."""
 
 from __future__ import annotations
 
@@ -6,8 +7,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
+from pydantic import BaseModel, ConfigDict, Field
 
 from spbe_common.api import (
+    INT64_MAX,
     IdPath,
     Offset,
     QueryId,
@@ -20,15 +23,20 @@ from spbe_inventory.api.deps import (
     EngineDep,
     PrincipalDep,
     WriteConnDep,
+    principal_of,
     read_conn,
 )
 from spbe_inventory.api.listing import (
     Limit,
     PageDep,
+    page_json_response,
     page_response,
+    query_of,
+    query_parameters,
 )
 from spbe_inventory.history.models import EntityKind
 from spbe_inventory.history.routes import history_response
+from spbe_inventory.listing_repository import MAX_LIMIT, Page, asset_page
 
 from . import operations
 from . import repository as repo
@@ -37,36 +45,58 @@ from .models import AssetCreate, AssetDetail, AssetsPublic, AssetUpdate, Service
 router = APIRouter(prefix="/api/v1", tags=["assets"])
 
 
-@router.get("/assets", response_model=AssetsPublic)
-async def list_assets(
-    engine: EngineDep,
-    principal: PrincipalDep,
-    page: PageDep,
-    opd_code: str | None = None,
-    kind: AssetKind | None = None,
-    lifecycle: Lifecycle | None = None,
-    condition: AssetCondition | None = None,
-    scope: str | None = None,
-    address: str | None = None,
-    q: Annotated[
-        str | None,
-        Query(
-            max_length=100,
-            description="An IPv4 address or its beginning (10.36.4.) finds addresses that start"
-            " with it; other text searches name, hostname, address and MAC",
-        ),
-    ] = None,
-) -> Response:
+class AssetListQuery(BaseModel):
+    """The query of GET /api/v1/assets."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    opd_code: str | None = None
+    kind: AssetKind | None = None
+    lifecycle: Lifecycle | None = None
+    condition: AssetCondition | None = None
+    scope: str | None = None
+    address: str | None = None
+    q: str | None = Field(
+        None,
+        max_length=100,
+        description="An IPv4 address or its beginning (10.36.4.) finds addresses that start"
+        " with it; other text searches name, hostname, address and MAC",
+    )
+    cursor: int | None = Field(
+        None,
+        ge=0,
+        le=INT64_MAX,
+        description="Keyset paging for deep pages: the X-Next-Cursor header of the previous"
+        " page (id order only); the page starts after it, `offset` then counts from there",
+    )
+    limit: int = Field(50, ge=1, le=MAX_LIMIT, description="Rows per page")
+    offset: int = Field(0, ge=0, le=INT64_MAX, description="Rows to skip")
+    sort: str | None = Field(None, description="Field to sort by; prefix '-' to descend")
+
+
+@router.get(
+    "/assets",
+    response_model=AssetsPublic,
+    openapi_extra={"parameters": query_parameters(AssetListQuery)},
+)
+async def list_assets(request: Request) -> Response:
+    """A page of assets and the count of all that match. A full page in id order carries the
+    cursor of the next one in its `X-Next-Cursor` header."""
+    # The hottest route: its query is validated in one step (`query_of`), its rows come as JSON
+    # text (`listing_repository.asset_page`), read on the event loop (`read_conn`).
+    query = query_of(request, AssetListQuery)
     filters = {
-        "opd_code": opd_code,
-        "kind": kind,
-        "lifecycle": lifecycle,
-        "condition": condition,
-        "scope": scope,
-        "address": address,
+        "opd_code": query.opd_code,
+        "kind": query.kind,
+        "lifecycle": query.lifecycle,
+        "condition": query.condition,
+        "scope": query.scope,
+        "address": query.address,
     }
-    with read_conn(engine) as conn:
-        return page_response(repo.page_of(conn, principal, page, filters, q))
+    page = Page(query.limit, query.offset, query.sort)
+    with read_conn(request.app.state.engine) as conn:
+        found = asset_page(conn, principal_of(request), page, filters, query.q, query.cursor)
+    return page_json_response(found, page)
 
 
 def _answer(asset: dict[str, Any], status_code: int = 200) -> Response:
