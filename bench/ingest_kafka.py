@@ -3,23 +3,33 @@
 Workload: 5 scopes x 4,000 hosts x 5 scan rounds (a new catalogue, then repeat sightings with
 drift and absences) = 100,050 events on a fresh topic namespace and a fresh database.
 Without addresses it starts the local broker and PostgreSQL with deploy/local/services.sh.
-Ends with `raw_consume_per_s`, `events_per_s` and `ratio` as key=value lines.
-Run: .venv/bin/python bench/ingest_kafka.py [--bootstrap H:P --database-url URL] [--profile]
+With `--consumers N`, N inventory consumers (processes, as deployments run them) share one
+consumer group, one or more partitions each; `events_per_s` is their aggregate, from the first
+batch any of them folded to the moment the catalogue holds every event. They start together
+(a barrier) once the stream is published, so the group forms in one go; what rebalancing it
+takes is inside the measurement, as it is when a deployment starts its consumers.
+Ends with `raw_consume_per_s`, `events_per_s` and `ratio` as key=value lines, then `check=ok`
+when the catalogue equals the reference run's (bench/_catalogue.py).
+Run: .venv/bin/python bench/ingest_kafka.py [--bootstrap H:P --database-url URL]
+     [--consumers N] [--profile]
 """
 
 from __future__ import annotations
 
 import argparse
 import cProfile
+import multiprocessing as mp
 import os
 import pstats
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
 from sqlalchemy import Engine, create_engine, text
@@ -37,6 +47,7 @@ from spbe_inventory.ingest.consumer import InventoryConsumer
 from spbe_inventory.settings import InventorySettings
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from _catalogue import check
 from synthetic import opd_codes, register_opd, scan_stream
 
 SERVICES_SH = Path(__file__).resolve().parents[1] / "deploy" / "local" / "services.sh"
@@ -107,16 +118,43 @@ def raw_consume(settings: InventorySettings, topic: str, expected: int) -> float
     return elapsed
 
 
-def ingest(consumer: InventoryConsumer, expected: int) -> float:
-    """The inventory consumer, one batch at a time, until every event is folded in."""
-    seen, started = 0, None
-    while seen < expected:
-        result = consumer.step()
-        if result is None:
-            continue
-        started = started or time.perf_counter()  # from the first batch: the group join is excluded
-        seen += sum(result.ingested.values()) + result.duplicates + len(result.rejected)
-    return time.perf_counter() - (started or time.perf_counter())
+def worker(
+    index: int,
+    settings: InventorySettings,
+    prefix: str,
+    batch: int,
+    start: Any,
+    stop: Any,
+    results: Any,
+    profile_dir: str | None,
+) -> None:
+    """One inventory consumer of the group: set up, wait until every member is, then fold
+    batches until told to stop; reports its first batch's time and its CPU."""
+    engine = make_engine(settings.database_url)
+    bus = KafkaBus(settings, topic_prefix=prefix)
+    consumer = InventoryConsumer(
+        engine, bus, group_id=f"{prefix}inventory", batch_size=batch, poll_timeout_s=0.2
+    )
+    start.wait()  # the members join together: one rebalance, not one per late member
+    profiler = cProfile.Profile() if profile_dir else None
+    first = None
+    cpu0 = time.process_time()
+    if profiler:
+        profiler.enable()
+    while not stop.is_set():
+        if consumer.step() is not None and first is None:
+            first = time.time()
+    if profiler:
+        profiler.disable()
+        profiler.dump_stats(f"{profile_dir}/consumer-{index}.prof")
+    results.put((index, first, time.process_time() - cpu0))
+    consumer.close()
+    engine.dispose()
+
+
+def processed(engine: Engine) -> int:
+    with engine.connect() as conn:
+        return int(conn.execute(text("SELECT count(*) FROM processed_event")).scalar_one())
 
 
 def main() -> None:
@@ -127,7 +165,9 @@ def main() -> None:
     parser.add_argument("--hosts", type=int, default=4000)
     parser.add_argument("--scans", type=int, default=5)
     parser.add_argument("--batch", type=int, default=1000)
-    parser.add_argument("--profile", action="store_true", help="cProfile the ingest phase")
+    parser.add_argument("--consumers", type=int, default=1, help="consumers in the group")
+    parser.add_argument("--partitions", type=int, default=6)
+    parser.add_argument("--profile", action="store_true", help="cProfile each consumer")
     args = parser.parse_args()
     bootstrap, server_url = args.bootstrap, args.database_url
     login = {
@@ -139,7 +179,8 @@ def main() -> None:
         server_url = server_url or local["SPBE_TEST_DATABASE_URL"]
         login = {k: login[k] or local.get(k, "") for k in login}
 
-    events = list(scan_stream(scopes=args.scopes, hosts=args.hosts, scans=args.scans))
+    workload = {"scopes": args.scopes, "hosts": args.hosts, "scans": args.scans, "absent_every": 0}
+    events = list(scan_stream(**workload))
     prefix = f"bench.{uuid.uuid4().hex[:8]}."
     with fresh_database(server_url) as database_url:
         settings = InventorySettings(
@@ -149,42 +190,65 @@ def main() -> None:
             kafka_security_protocol="SASL_PLAINTEXT",  # the broker requires a login
             kafka_username=login["SPBE_TEST_KAFKA_USERNAME"],
             kafka_password=login["SPBE_TEST_KAFKA_PASSWORD"],
+            kafka_partitions=args.partitions,
         )
         bus = KafkaBus(settings, topic_prefix=prefix)
+        bus.ensure_topics([Topic.EVENTS.value, Topic.DEAD_LETTER.value])
         engine = make_engine(database_url)
         migrate.upgrade(engine)
         register_opd(engine, opd_codes(args.scopes))
-        consumer = InventoryConsumer(
-            engine, bus, group_id=f"{prefix}inventory", batch_size=args.batch, poll_timeout_s=0.5
-        )
+        spawn = mp.get_context("spawn")
+        results, stop = spawn.Queue(), spawn.Event()
+        start = spawn.Barrier(args.consumers + 1)
+        profile_dir = tempfile.mkdtemp(prefix="spbe-bench-") if args.profile else None
+        workers = [
+            spawn.Process(
+                target=worker,
+                args=(i, settings, prefix, args.batch, start, stop, results, profile_dir),
+            )
+            for i in range(args.consumers)
+        ]
         try:
             publish_s = publish_stream(bus, events)
             raw_s = raw_consume(settings, prefix + Topic.EVENTS.value, len(events))
-            profiler = cProfile.Profile() if args.profile else None
-            cpu0 = time.process_time()
-            if profiler:
-                profiler.enable()
-            ingest_s = ingest(consumer, len(events))
-            if profiler:
-                profiler.disable()
-            cpu = time.process_time() - cpu0
-            with engine.connect() as conn:
-                assets = conn.execute(text("SELECT count(*) FROM asset")).scalar_one()
+            for process in workers:
+                process.start()
+            start.wait(timeout=120)
+            while processed(engine) < len(events):
+                time.sleep(0.05)
+            done = time.time()
+            stop.set()
+            reports = [results.get(timeout=120) for _ in workers]
+            for process in workers:
+                process.join(timeout=60)
+            firsts = [first for _, first, _ in reports if first is not None]
+            ingest_s = done - min(firsts)
+            cpu = sum(cpu_s for _, _, cpu_s in reports)
+            found = check(engine, **workload)
         finally:
-            consumer.close()
+            stop.set()
+            for process in workers:
+                if process.is_alive():
+                    process.kill()
             engine.dispose()
             admin = KafkaAdminClient(**client_config(settings))
             admin.delete_topics([t for t in admin.list_topics() if t.startswith(prefix)])
             admin.close()
 
-    if profiler:
-        pstats.Stats(profiler).sort_stats("cumulative").print_stats(30)
+    if profile_dir:
+        for name in sorted(os.listdir(profile_dir)):
+            print(f"== profile of {name}", file=sys.stderr)
+            stats = pstats.Stats(f"{profile_dir}/{name}", stream=sys.stderr)
+            stats.sort_stats("cumulative").print_stats(25)
+            stats.sort_stats("tottime").print_stats(15)
     raw_rate, e2e_rate = len(events) / raw_s, len(events) / ingest_s
     print(f"load_average={' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print(f"events={len(events)}")
-    print(f"assets={assets}")
+    print(f"consumers={args.consumers}")
+    print(f"assets={found['assets']}")
     print(f"publish_per_s={len(events) / publish_s:.0f}")
     print(f"ingest_s={ingest_s:.2f}")
+    print(f"cpu_s={cpu:.2f}")
     print(f"events_per_cpu_s={len(events) / cpu:.0f}")
     print(f"raw_consume_per_s={raw_rate:.0f}")
     print(f"events_per_s={e2e_rate:.0f}")

@@ -26,7 +26,7 @@ from sqlalchemy import Engine, text
 from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-from spbe_common.bus import Bus, Record, dead_letter
+from spbe_common.bus import Bus, Consumer, Record, dead_letter
 from spbe_common.db import begin_write
 from spbe_common.events import Topic
 from spbe_common.heartbeat import Heartbeat
@@ -98,6 +98,11 @@ class InventoryConsumer:
         self._unsettled: _Unsettled | None = None
         self._must_rewind = False
         self._heartbeat = heartbeat
+
+    @property
+    def bus_consumer(self) -> Consumer:
+        """The bus's consumer this one polls (its partitions, for one)."""
+        return self._consumer
 
     def step(self) -> BatchResult | None:
         """One batch; returns None when nothing arrived or the batch must be retried."""
