@@ -27,7 +27,7 @@ from typing import Any
 from spbe_common.events.enums import Lifecycle
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # one per event: a frozen dataclass's __init__ costs four times as much
 class Identity:
     mac: str | None
     serial: str | None

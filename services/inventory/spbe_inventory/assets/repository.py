@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 from sqlalchemy import Connection, and_, func, or_, select
@@ -40,6 +41,7 @@ ASSET_MUTABLE = (
 ASSET_JSON = ("addresses", "observed", "declared")
 ASSET_TIMES = ("first_seen", "last_seen", "created_at", "updated_at")
 ASSET_INSERT = (*ASSET_MUTABLE, "is_sample", "created_at")
+TOUCHED = ("last_seen", "last_scan_id", "scope", "identity_rule")  # what a repeat sighting sets
 LIST_COLUMNS = tuple(AssetPublic.model_fields)  # the public shape decides what a list reads
 SORTABLE = (
     "id",
@@ -226,17 +228,20 @@ def find_candidates(
     create an asset for one MAC, serial, address, asset code or name."""
     lock_asset_identities(conn)
     bulk = Bulk(conn)
-    codes, names = sorted(set(codes)), sorted(set(names))
-    where = [bulk.in_list(column, column) for column in ("mac", "serial", "address")]
-    where.append(bulk.in_list("asset_code", "asset_code"))
-    where.append(f"({bulk.in_list('name', 'name')} AND {NAME_ONLY})")
-    params = {
-        "mac": bulk.list_param(sorted(set(macs))),
-        "serial": bulk.list_param(sorted(set(serials))),
-        "address": bulk.list_param(sorted(set(addresses))),
-        "asset_code": bulk.list_param(sorted({code for _, code in codes})),
-        "name": bulk.list_param(sorted({name for _, name in names})),
+    wanted = {
+        "mac": sorted(set(macs)),
+        "serial": sorted(set(serials)),
+        "address": sorted(set(addresses)),
+        "asset_code": sorted({code for _, code in codes}),
+        "name": sorted({name for _, name in names}),
     }
+    # only the keys the input has: the name branch alone reads every asset without a MAC
+    where = [bulk.in_list(column, column) for column, values in wanted.items() if values]
+    if wanted["name"]:
+        where[-1] = f"({where[-1]} AND {NAME_ONLY})"
+    if not where:
+        return []
+    params = {column: bulk.list_param(values) for column, values in wanted.items() if values}
     sql = f"SELECT {', '.join(LIGHT)} FROM asset WHERE {' OR '.join(where)}"
     found = [dict(zip(LIGHT, row, strict=True)) for row in bulk.fetch(sql, params)]
     for row in found:
@@ -262,116 +267,105 @@ def services_of(conn: Connection, asset_ids: Sequence[int]) -> list[dict[str, An
     return rows
 
 
+@cache
+def _converted(columns: tuple[str, ...]) -> tuple[list[int], list[int]]:
+    """Positions of the JSON and of the timestamp columns among `columns`."""
+    return (
+        [i for i, name in enumerate(columns) if name in ASSET_JSON],
+        [i for i, name in enumerate(columns) if name in ASSET_TIMES],
+    )
+
+
+def _values(bulk: Bulk, row: dict[str, Any], columns: tuple[str, ...]) -> tuple[Any, ...]:
+    """A row's values in the order of `columns`, as the driver stores them."""
+    out = [row[name] for name in columns]
+    docs, times = _converted(columns)
+    for i in docs:
+        out[i] = bulk.doc(out[i])
+    for i in times:
+        out[i] = bulk.ts(out[i])
+    return tuple(out)
+
+
 def insert_assets(conn: Connection, rows: list[dict[str, Any]]) -> list[int]:
     """Insert and return the new ids, in order."""
     if not rows:
         return []
     bulk = Bulk(conn)
-    params = [_raw(bulk, r) for r in rows]
-    names = ", ".join(ASSET_INSERT)
-    values = ", ".join(f":{n}" for n in ASSET_INSERT)
-    if bulk.postgres:  # ids drawn from the sequence up front: a plain pipelined executemany
-        ids = bulk.fetch(
-            "SELECT nextval(pg_get_serial_sequence('asset', 'id')) FROM generate_series(1, :n)",
-            {"n": len(rows)},
+    values = [_values(bulk, row, ASSET_INSERT) for row in rows]
+    if bulk.postgres:  # ids drawn from the sequence up front: one set-based INSERT
+        ids = [
+            new_id
+            for (new_id,) in bulk.fetch(
+                "SELECT nextval(pg_get_serial_sequence('asset', 'id')) FROM generate_series(1, :n)",
+                {"n": len(rows)},
+            )
+        ]
+        bulk.insert(
+            ASSET, ("id", *ASSET_INSERT), [(i, *v) for i, v in zip(ids, values, strict=True)]
         )
-        for param, (new_id,) in zip(params, ids, strict=True):
-            param["id"] = new_id
-        bulk.executemany(f"INSERT INTO asset (id, {names}) VALUES (:id, {values})", params)
-        return [p["id"] for p in params]
-    bulk.executemany(f"INSERT INTO asset ({names}) VALUES ({values})", params)
+        return ids
+    bulk.insert(ASSET, ASSET_INSERT, values)
     # SQLite serialises writers, so one executemany receives consecutive rowids
     last = bulk.last_insert_rowid()
     return list(range(last - len(rows) + 1, last + 1))
 
 
-def _raw(bulk: Bulk, row: dict[str, Any]) -> dict[str, Any]:
-    out = {name: row[name] for name in ASSET_INSERT}
-    for name in ASSET_JSON:
-        out[name] = bulk.json(out[name])
-    for name in ASSET_TIMES:
-        out[name] = bulk.ts(out[name])
-    return out
-
-
 def update_assets(conn: Connection, rows: list[dict[str, Any]]) -> None:
     bulk = Bulk(conn)
-    assignments = ", ".join(f"{name} = :{name}" for name in ASSET_MUTABLE)
-    params = []
-    for row in rows:
-        values = {name: row[name] for name in ASSET_MUTABLE}
-        for name in ("addresses", "observed", "declared"):
-            values[name] = bulk.json(values[name])
-        for name in ("first_seen", "last_seen", "updated_at"):
-            values[name] = bulk.ts(values[name])
-        params.append({**values, "id": row["id"]})
-    bulk.executemany(f"UPDATE asset SET {assignments} WHERE id = :id", params)
+    values = [(*_values(bulk, row, ASSET_MUTABLE), row["id"]) for row in rows]
+    bulk.update(ASSET, ASSET_MUTABLE, ("id",), values)
 
 
-def touch_assets(conn: Connection, rows: list[dict[str, Any]]) -> None:
-    """Bookkeeping of a repeat sighting that changed nothing else."""
+def touch_assets(
+    conn: Connection,
+    seen: Sequence[tuple[int, datetime, str | None]],
+    placed: Sequence[dict[str, Any]] = (),
+) -> None:
+    """Bookkeeping of repeat sightings that changed nothing else: (id, last_seen, last scan id);
+    `placed`: rows whose scope or identity rule changed too."""
     bulk = Bulk(conn)
-    bulk.executemany(
-        "UPDATE asset SET last_seen = :last_seen, last_scan_id = :last_scan_id, scope = :scope,"
-        " identity_rule = :identity_rule WHERE id = :id",
-        [
-            {
-                "id": r["id"],
-                "last_seen": bulk.ts(r["last_seen"]),
-                "last_scan_id": r["last_scan_id"],
-                "scope": r["scope"],
-                "identity_rule": r["identity_rule"],
-            }
-            for r in rows
-        ],
-    )
+    ts = bulk.ts
+    bulk.update(ASSET, ("last_seen", "last_scan_id"), ("id",), [
+        (ts(last_seen), scan_id, asset_id) for asset_id, last_seen, scan_id in seen
+    ])  # fmt: skip
+    bulk.update(ASSET, TOUCHED, ("id",), [
+        (ts(r["last_seen"]), r["last_scan_id"], r["scope"], r["identity_rule"], r["id"])
+        for r in placed
+    ])  # fmt: skip
 
 
-def touch_services(conn: Connection, rows: list[tuple[int, datetime, datetime]]) -> None:
+def touch_services(conn: Connection, rows: Sequence[tuple[int, datetime, datetime]]) -> None:
     """(asset id, previous, new): the services seen with the asset's last sighting are seen again."""
     bulk = Bulk(conn)
-    bulk.executemany(
-        "UPDATE service SET last_seen = :new WHERE asset_id = :id AND last_seen = :prev",
-        [{"id": i, "prev": bulk.ts(prev), "new": bulk.ts(new)} for i, prev, new in rows],
-    )
+    ts = bulk.ts
+    bulk.update(SERVICE, ("last_seen",), ("asset_id", "last_seen"), [
+        (ts(new), asset_id, ts(prev)) for asset_id, prev, new in rows
+    ])  # fmt: skip
+
+
+SERVICE_INSERT = ("asset_id", "port", "protocol", "name", "product", "version")
 
 
 def insert_services(conn: Connection, rows: list[dict[str, Any]]) -> None:
     bulk = Bulk(conn)
-    bulk.executemany(
-        "INSERT INTO service (asset_id, port, protocol, name, product, version, first_seen, last_seen)"
-        " VALUES (:asset_id, :port, :protocol, :name, :product, :version, :first_seen, :last_seen)",
-        [
-            {
-                **{
-                    k: r.get(k)
-                    for k in ("asset_id", "port", "protocol", "name", "product", "version")
-                },
-                "first_seen": bulk.ts(r["first_seen"]),
-                "last_seen": bulk.ts(r["last_seen"]),
-            }
-            for r in rows
-        ],
-    )
+    ts = bulk.ts
+    bulk.insert(SERVICE, (*SERVICE_INSERT, "first_seen", "last_seen"), [
+        (*(r.get(k) for k in SERVICE_INSERT), ts(r["first_seen"]), ts(r["last_seen"]))
+        for r in rows
+    ])  # fmt: skip
 
 
 def update_services(conn: Connection, rows: list[dict[str, Any]]) -> None:
     """By natural key (asset, port, protocol): services inserted in this batch have no id yet."""
     bulk = Bulk(conn)
-    bulk.executemany(
-        "UPDATE service SET name = :name, product = :product, version = :version,"
-        " last_seen = :last_seen WHERE asset_id = :asset_id AND port = :port AND protocol = :protocol",
-        [
-            {
-                **{
-                    k: r.get(k)
-                    for k in ("asset_id", "port", "protocol", "name", "product", "version")
-                },
-                "last_seen": bulk.ts(r["last_seen"]),
-            }
-            for r in rows
-        ],
-    )
+    ts = bulk.ts
+    columns, keys = ("name", "product", "version", "last_seen"), ("asset_id", "port", "protocol")
+    bulk.update(SERVICE, columns, keys, [
+        (r.get("name"), r.get("product"), r.get("version"), ts(r["last_seen"]),
+         r["asset_id"], r["port"], r["protocol"])
+        for r in rows
+    ])  # fmt: skip
 
 
 def active_in_scope_seen_before(

@@ -36,7 +36,7 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # one per event: a frozen dataclass's __init__ costs four times as much
 class Observation:
     identity: Identity
     data: AssetObserved
@@ -108,7 +108,10 @@ class AssetUnitOfWork:
     changes: ChangeLog
     index: IdentityIndex = field(default_factory=IdentityIndex)
     states: dict[int, AssetState] = field(default_factory=dict)  # by id(state)
-    _touches: dict[int, tuple[AssetState, datetime]] = field(default_factory=dict)
+    # repeat sightings: the state, and its last_seen, scope and identity rule before them
+    _touches: dict[int, tuple[AssetState, datetime | None, str | None, str]] = field(
+        default_factory=dict
+    )
     # the review queue: assets a scan created, and assets a person declared (who leave it)
     _discovered: list[AssetState] = field(default_factory=list)
     _declared: dict[int, tuple[AssetState, Cause]] = field(default_factory=dict)
@@ -170,6 +173,9 @@ class AssetUnitOfWork:
     def _state_of(self, asset_id: int | None) -> AssetState | None:
         return next((s for s in self.states.values() if s.id == asset_id), None)
 
+    def _by_id(self) -> dict[int, AssetState]:
+        return {s.id: s for s in self.states.values() if s.id is not None}
+
     def _apply(self, state: AssetState, outcome: rules.Outcome, cause: Cause) -> None:
         """Write a rule's outcome into the state, and its history row into the change log."""
         state.row.update(outcome.row)
@@ -217,7 +223,7 @@ class AssetUnitOfWork:
         if updates is None:
             return
         if id(state) not in self._touches:
-            self._touches[id(state)] = (state, row["last_seen"])
+            self._touches[id(state)] = (state, row["last_seen"], row["scope"], row["identity_rule"])
         row.update(updates)
         state.mark("touched")
 
@@ -248,10 +254,11 @@ class AssetUnitOfWork:
         """A complete scan of `scope` did not see these assets: missing, never deleted."""
         self.flush()
         states = []
+        by_id = self._by_id()
         for row in repo.active_in_scope_seen_before(self.conn, scope, started_at):
             if not rules.missed_by_scan(row, scope, started_at):
                 continue
-            state = self._state_of(row["id"])
+            state = by_id.get(row["id"])
             if state is None:
                 state = AssetState(row, full=True)
                 self._keep(state)
@@ -275,19 +282,30 @@ class AssetUnitOfWork:
             state.is_new = False
             state.status = "clean"
         repo.update_assets(self.conn, [s.row for s in states if s.status == "changed"])
-        repo.touch_assets(self.conn, [s.row for s in states if s.status == "touched"])
-        touches = [
-            (s.id, prev, s.row["last_seen"])
-            for s, prev in self._touches.values()
-            if prev is not None
-        ]
-        repo.touch_services(self.conn, touches)  # type: ignore[arg-type]
-        self._touches.clear()
+        self._flush_touches()
         self._flush_services(states)
         for state in states:
             state.status = "clean"
         self._flush_review()
         self.changes.flush(self.conn)
+
+    def _flush_touches(self) -> None:
+        """Repeat sightings: last_seen and scan of the asset (scope and identity rule only where
+        they changed; a changed asset is written whole), its services seen last time again."""
+        seen, placed, services = [], [], []
+        for state, last_seen, scope, rule in self._touches.values():
+            row = state.row
+            if last_seen is not None:
+                services.append((row["id"], last_seen, row["last_seen"]))
+            if state.status != "touched":
+                continue
+            if row["scope"] == scope and row["identity_rule"] == rule:
+                seen.append((row["id"], row["last_seen"], row["last_scan_id"]))
+            else:
+                placed.append(row)
+        repo.touch_assets(self.conn, seen, placed)
+        repo.touch_services(self.conn, services)
+        self._touches.clear()
 
     def _flush_review(self) -> None:
         """A host a scan created waits for review; a person's declaration takes it out."""

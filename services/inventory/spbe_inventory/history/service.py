@@ -21,7 +21,7 @@ class HasId(Protocol):
     def id(self) -> int | None: ...
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # one per event: a frozen dataclass's __init__ costs four times as much
 class Cause:
     """Why a change happened: an event id, a request id (with its acting user), or sample data."""
 
@@ -68,28 +68,27 @@ class ChangeLog:
             return 0
         bulk = Bulk(conn)
         rows = [_row(change, bulk) for change in self.pending]
-        bulk.executemany(
-            "INSERT INTO history (entity, entity_id, action, before, after, cause_kind, cause_id,"
-            " actor, at) VALUES (:entity, :entity_id, :action, :before, :after, :cause_kind,"
-            " :cause_id, :actor, :at)",
-            rows,
-        )
+        bulk.insert(HISTORY, COLUMNS, rows)
         self.pending.clear()
         return len(rows)
 
 
-def _row(change: PendingChange, bulk: Bulk) -> dict[str, Any]:
+COLUMNS = ("entity", "entity_id", "action", "before", "after", "cause_kind", "cause_id", "actor", "at")  # fmt: skip
+
+
+def _row(change: PendingChange, bulk: Bulk) -> tuple[Any, ...]:
     entity_id = change.entity_id
     if entity_id is None and change.ref is not None:
         entity_id = change.ref.id
-    return {
-        "entity": change.entity.value,
-        "entity_id": entity_id,
-        "action": change.action.value,
-        "before": bulk.json(change.before),
-        "after": bulk.json(change.after),
-        "cause_kind": change.cause.kind.value,
-        "cause_id": change.cause.id,
-        "actor": change.cause.actor,
-        "at": bulk.ts(change.cause.at),
-    }
+    cause = change.cause
+    return (
+        change.entity.value,
+        entity_id,
+        change.action.value,
+        bulk.doc(change.before),
+        bulk.doc(change.after),
+        cause.kind.value,
+        cause.id,
+        cause.actor,
+        bulk.ts(cause.at),
+    )

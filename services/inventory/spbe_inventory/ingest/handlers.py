@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC
 from typing import Any
 
 from sqlalchemy import Connection, select
@@ -74,7 +75,8 @@ def handles(event_type: EventType) -> Callable[[Handler], Handler]:
 
 
 def cause_of(event: Event) -> Cause:
-    return Cause(CauseKind.EVENT, event.id, event.time)
+    """The event's time in `datetime.UTC`: every later comparison and conversion is cheap."""
+    return Cause(CauseKind.EVENT, event.id, event.time.astimezone(UTC))
 
 
 def _data(event: Event, kind: type[Any]) -> Any:

@@ -83,10 +83,7 @@ def already_processed(conn: Connection, event_ids: Sequence[str]) -> set[str]:
 def mark_processed(conn: Connection, event_ids: Sequence[str], at: datetime) -> None:
     bulk = Bulk(conn)
     stamp = bulk.ts(at)
-    bulk.executemany(
-        "INSERT INTO processed_event (event_id, processed_at) VALUES (:id, :at)",
-        [{"id": event_id, "at": stamp} for event_id in event_ids],
-    )
+    bulk.insert(PROCESSED, ("event_id", "processed_at"), [(i, stamp) for i in event_ids])
 
 
 def store_rejected(conn: Connection, rows: list[dict[str, Any]]) -> None:
