@@ -3,7 +3,7 @@ from xml.parsers.expat import ExpatError
 
 import pytest
 
-from spbe_collector.scans.transform import NmapXmlStream, merge, parse_xml
+from spbe_collector.scans.transform import _SIMPLE_HOST, NmapXmlStream, RunStats, merge, parse_xml
 from spbe_common.events.enums import Protocol
 from spbe_common.events.limits import MAX_ADDRESSES, MAX_SERVICES
 from spbe_common.events.payloads import AssetObserved
@@ -136,3 +136,98 @@ def test_addresses_and_services_stay_within_the_contract_limits() -> None:
     (host,) = parse_xml([xml])
     assert (len(host.addresses), len(host.services)) == (MAX_ADDRESSES, MAX_SERVICES)
     assert host.payload().model_dump(mode="json", exclude_none=True) == host.data()
+
+
+SWEEP = b"""<?xml version="1.0" encoding="UTF-8"?>
+<!DOCTYPE nmaprun>
+<nmaprun scanner="nmap" args="nmap -sn -n -oX - 10.0.0.0/28" version="7.93">
+<host><status state="up" reason="localhost-response" reason_ttl="0"/>
+<address addr="10.0.0.1" addrtype="ipv4"/>
+<hostnames>
+</hostnames>
+</host>
+<host><status state="down" reason="no-response" reason_ttl="0"/>
+<address addr="10.0.0.2" addrtype="ipv4"/>
+<hostnames>
+</hostnames>
+</host>
+<host><status state="up" reason="arp-response" reason_ttl="0"/>
+<address addr="10.0.0.3" addrtype="ipv4"/>
+<address addr="aa:bb:cc:00:11:22" addrtype="mac" vendor="Cisco Systems"/>
+<hostnames>
+</hostnames>
+<times srtt="120" rttvar="5000" to="100000"/>
+</host>
+<host><status state="up" reason="arp-response" reason_ttl="0"/>
+<address addr="10.0.0.4" addrtype="ipv4"/>
+<address addr="aa:bb:cc:00:11:23" addrtype="mac" vendor="AT&amp;T"/>
+<hostnames>
+</hostnames>
+</host>
+<host starttime="1" endtime="2"><status state="up" reason="echo-reply" reason_ttl="64"/>
+<address addr="0:0:0:0:0:0:0:1" addrtype="ipv6"/>
+<hostnames>
+</hostnames>
+</host>
+<host><status state="up" reason="syn-ack" reason_ttl="64"/>
+<address addr="10.0.0.6" addrtype="ipv4"/>
+<hostnames><hostname name="sw-ciruas" type="PTR"/></hostnames>
+<ports><port protocol="tcp" portid="22"><state state="open"/><service name="ssh"/></port></ports>
+</host>
+<host><status state="up" reason="user-set" reason_ttl="0"/>
+<address addr="999.0.0.7" addrtype="ipv4"/>
+<hostnames>
+</hostnames>
+</host>
+<host><status state="up" reason="arp-response" reason_ttl="0"/>
+<address addr="10.0.0.8" addrtype="ipv4"/>
+<address addr="zz:bb:cc:00:11:24" addrtype="mac"/>
+<hostnames>
+</hostnames>
+</host>
+<runstats><finished time="2" exit="success"/><hosts up="6" down="1" total="8"/>
+</runstats>
+</nmaprun>
+"""
+
+
+def _read(raw: bytes, size: int, *, simple_hosts: bool) -> tuple[list[dict[str, object]], RunStats]:
+    stream = NmapXmlStream(simple_hosts=simple_hosts)
+    hosts = [h for i in range(0, len(raw), size) for h in stream.feed(raw[i : i + size])]
+    hosts += stream.close()
+    return [h.data() for h in hosts], stream.stats
+
+
+@pytest.mark.parametrize("size", [1, 7, 64, 97, 250, 1 << 20])
+@pytest.mark.parametrize(
+    "name", ["discovery.xml", "ports.xml", "versions.xml", "os.xml", "truncated.xml", "sweep"]
+)
+def test_the_fast_path_reads_what_expat_alone_reads(name: str, size: int) -> None:
+    raw = SWEEP if name == "sweep" else (NMAP / name).read_bytes()
+    fast = _read(raw, size, simple_hosts=True)
+    assert fast == _read(raw, size, simple_hosts=False)
+    assert fast[0]  # hosts were found
+    cut = _read(raw[: len(raw) * 2 // 3], size, simple_hosts=True)  # nmap killed mid-document
+    assert cut == _read(raw[: len(raw) * 2 // 3], size, simple_hosts=False)
+    assert cut[1].truncated is True
+
+
+def test_the_sweep_reads_mac_vendor_ipv6_and_drops_what_the_contract_refuses() -> None:
+    assert len(_SIMPLE_HOST.findall(SWEEP)) == 5  # not the escaped vendor, ports, odd MAC
+    found = _read(SWEEP, 97, simple_hosts=True)[0]
+    hosts = {h["addresses"][0]: h for h in found}  # type: ignore[index]
+    assert sorted(hosts) == ["10.0.0.1", "10.0.0.3", "10.0.0.4", "10.0.0.6", "10.0.0.8", "::1"]
+    assert (hosts["10.0.0.3"]["mac"], hosts["10.0.0.3"]["vendor"]) == (
+        "AA:BB:CC:00:11:22",
+        "Cisco Systems",
+    )
+    assert hosts["10.0.0.4"]["vendor"] == "AT&T"
+    assert "mac" not in hosts["10.0.0.8"]
+    assert hosts["10.0.0.6"]["services"] == [{"port": 22, "protocol": "tcp", "name": "ssh"}]
+
+
+def test_malformed_xml_after_fast_hosts_raises() -> None:
+    stream = NmapXmlStream()
+    head = SWEEP.split(b"<runstats>")[0]
+    with pytest.raises(ExpatError):
+        stream.feed(head + b"<runstats></nmaprun>")

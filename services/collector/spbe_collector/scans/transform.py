@@ -19,6 +19,25 @@ from spbe_common.events.limits import MAX_ADDRESSES, MAX_SERVICES
 from spbe_common.events.payloads import MAC_PATTERN, AssetObserved
 
 _PROTOCOLS = {p.value: p for p in Protocol}
+# What nmap writes for a host of a discovery sweep (status, its address, optionally a MAC with
+# vendor, no names with -n, optionally round-trip times), attribute values free of `<`, `&` and
+# `"`: such a block is well-formed by construction and is read by this expression without expat
+# calling back into Python eight times. Anything else (ports, OS, escapes) goes to expat.
+_TEXT = r'[^"<&\x00-\x1f\x7f-\xff]*'  # printable ASCII that needs no unescaping
+_SIMPLE_HOST = re.compile(
+    (
+        r"<host(?: [a-z]+={v})*>{s}"
+        r'<status state="([a-z]+)"(?: [a-z_]+={v})*/>{s}'
+        r'<address addr="([0-9A-Fa-f.:]+)" addrtype="(ipv[46])"/>{s}'
+        r'(?:<address addr="([0-9A-Fa-f:-]+)" addrtype="mac"(?: vendor="({t})")?/>{s})?'
+        r"<hostnames>{s}</hostnames>{s}"
+        r"(?:<times(?: [a-z]+={v})*/>{s})?"
+        r"</host>"
+    )
+    .format(v=f'"{_TEXT}"', t=_TEXT, s=r"[ \t\r\n]*")
+    .encode()
+)
+_HOLD_LIMIT = 1024  # a simple host is ~250 bytes: a longer unfinished one is not simple
 _FAMILIES = {"ipv4": socket.AF_INET, "ipv6": socket.AF_INET6}
 _MAC = re.compile(MAC_PATTERN)
 Attrs = dict[str, str]
@@ -124,7 +143,10 @@ class RunStats:
 class NmapXmlStream:
     """Feed raw bytes as they arrive; get each finished live host back as an ObservedHost."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, simple_hosts: bool = True) -> None:
+        """`simple_hosts=False`: expat reads every host (the reference the fast path is tested
+        against)."""
+        self._simple = simple_hosts
         self._parser = expat.ParserCreate()
         self._parser.buffer_text = True
         self._parser.StartElementHandler = self._start
@@ -133,22 +155,66 @@ class NmapXmlStream:
         self._up = False
         self._port: _Port | None = None
         self._ready: list[ObservedHost] = []
+        self._held = b""  # the start of a host that may be simple, until its end arrives
         self.stats = RunStats()
 
     def feed(self, data: bytes) -> list[ObservedHost]:
         """The hosts completed by this block; raises expat.ExpatError on malformed XML."""
-        self._parser.Parse(data, False)
+        if not self._simple:
+            self._parser.Parse(data, False)
+            ready, self._ready = self._ready, []
+            return ready
+        data, self._held = self._held + data, b""
+        cut = self._unfinished_simple_host(data)
+        data, self._held = data[:cut], data[cut:]
+        start = 0
+        for match in _SIMPLE_HOST.finditer(data):
+            gap = data[start : match.start()]
+            if gap.strip(b" \t\r\n"):  # in document order; blanks between hosts mean nothing
+                self._parser.Parse(gap, False)
+            start = match.start()
+            if self._host is None:  # else it is inside a host expat reads: expat's to judge
+                self._simple_host(match)
+                start = match.end()
+        self._parser.Parse(data[start:], False)
         ready, self._ready = self._ready, []
         return ready
 
     def close(self) -> list[ObservedHost]:
         """The hosts still buffered; a document cut short (killed nmap) is marked truncated."""
         try:
-            self._parser.Parse(b"", True)
+            self.feed(b"")
+            self._parser.Parse(self._held, True)
         except expat.ExpatError:
             self.stats.truncated = True
+        self._held = b""
         ready, self._ready = self._ready, []
         return ready
+
+    @staticmethod
+    def _unfinished_simple_host(data: bytes) -> int:
+        """Where a host that may still turn out simple begins (held for the next block), else
+        the end: everything else goes to expat at once, so a malformed document fails early."""
+        last = max(data.rfind(b"<host>"), data.rfind(b"<host "))
+        if last < 0 or len(data) - last > _HOLD_LIMIT or b"</host>" in data[last:]:
+            return len(data)
+        tail = data[last:]
+        if b"</" in tail.replace(b"</hostnames>", b""):
+            return len(data)
+        return last
+
+    def _simple_host(self, match: re.Match[bytes]) -> None:
+        state, address, kind, mac, vendor = match.groups()
+        if state != b"up":
+            return
+        canonical = _canonical_address(kind.decode(), address.decode())
+        if canonical is None:
+            return
+        host = ObservedHost([canonical])
+        if mac is not None:
+            host.mac = _canonical_mac(mac.decode())
+            host.vendor = _clip(vendor.decode() if vendor else None, 200)
+        self._ready.append(host)
 
     def _start(self, tag: str, attrs: Attrs) -> None:
         host = self._host
