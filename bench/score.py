@@ -2,17 +2,30 @@
 
 Catalogue: 50 OPD, 100,000 assets, 5,000 applications (with development practice, service-bus
 use, service areas), bulk-inserted into a migrated SQLite inventory in a temp dir. The run:
-the snapshot served by the inventory API in-process -> derive -> merge -> index -> store ->
-commit -> publish score.computed to an embedded log. Prints key=value lines, `score_run_s` last.
-Run: .venv/bin/python bench/score.py [--assets 100000 --applications 5000 --opd 50]
+the snapshot served by the inventory API in-process (applications counted by the database:
+`?applications=summary`, what the scorer asks for) -> derive -> merge -> index -> store ->
+commit -> publish score.computed to an embedded log. Prints key=value lines, `score_run_s` last;
+`*_cpu_s` are the CPU seconds of this process (the inventory runs in it too).
+
+Check: the levels, criteria and index of both frameworks are compared with the ones the code
+before the application summary derived for the same seed and sizes (REFERENCE, where recorded)
+and with a slow obvious path: every application listed (`?applications=list`) and counted in
+Python by the scorer. `check=ok` and the checksum, or a message and exit status 1.
+Run: .venv/bin/python bench/score.py [--assets 100000 --applications 5000 --opd 50] [--profile]
 """
 
 from __future__ import annotations
 
 import argparse
+import cProfile
+import hashlib
+import io
+import pstats
 import random
+import sys
 import tempfile
 import time
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -21,8 +34,8 @@ from fastapi.testclient import TestClient
 from prometheus_client import CollectorRegistry
 from sqlalchemy import Connection, insert
 
-from spbe_common.auth import Role
-from spbe_common.catalogue import LifecycleStage, ServiceArea
+from spbe_common.auth import Principal, Role
+from spbe_common.catalogue import CatalogueSnapshot, LifecycleStage, ServiceArea
 from spbe_inventory import migrate
 from spbe_inventory.accounts import service as accounts
 from spbe_inventory.api.app import create_app as create_inventory_app
@@ -30,10 +43,16 @@ from spbe_inventory.applications.repository import APPLICATION
 from spbe_inventory.assets.repository import ASSET
 from spbe_inventory.db import make_engine
 from spbe_inventory.evaluation import repository as evaluation
+from spbe_inventory.evaluation.snapshot import build_snapshot
 from spbe_inventory.infrastructure.repository import FACILITY, NETWORK_LINK
 from spbe_inventory.opd.repository import OPD
 from spbe_inventory.settings import InventorySettings
+from spbe_scorer.derivation import derive
+from spbe_scorer.frameworks import load_framework
+from spbe_scorer.index import compute_index
+from spbe_scorer.runs import repository as runs
 from spbe_scorer.runs.enums import Trigger
+from spbe_scorer.runs.merge import levels_of, merge
 from spbe_scorer.runtime import build_runtime
 from spbe_scorer.settings import ScorerSettings
 
@@ -126,7 +145,7 @@ def _evaluation_facts(conn: Connection, codes: list[str], apps: int) -> None:
         [
             {"opd_code": codes[0], "kind": kind, "audited_on": audited, "in_plan": True,
              "standard_based": True, "auditor": "internal", "scope": "Pemda",
-             "findings_followed_up": False, "created_at": NOW, "updated_at": NOW}
+             "audited_opds": [], "findings_followed_up": False, "created_at": NOW, "updated_at": NOW}
             for kind in ("infrastructure", "application", "security")
         ],
     )  # fmt: skip
@@ -159,12 +178,79 @@ def scorer_token(engine: Any) -> str:
         return accounts.create_token(conn, "scorer")[1]
 
 
+FRAMEWORKS = ("spbe-2020", "pemdi-2026")
+# sha256 of the levels (see `checksum`) that the code before the application summary derived,
+# by (opd, assets, applications): bench/score.py run on that code (commit db94ef0).
+REFERENCE: dict[tuple[int, int, int], str] = {
+    (50, 100_000, 5_000): "7e7db966362e48424807421363d40503e82c90115d87ef5481d6490c355e7c0e",
+    (500, 1_000_000, 50_000): "7d30b8366b217cf72eb46dbbd97a674ed895045cbeed4c791801fc45d46ccaec",
+}
+Levels = list[tuple[str, str, str]]  # (indicator, level_exact, criterion) per framework
+
+
+def checksum(levels: dict[str, Levels], index: dict[str, str]) -> str:
+    lines = [
+        f"{fw}|{indicator}|{level}|{criterion}"
+        for fw in FRAMEWORKS
+        for indicator, level, criterion in sorted(levels[fw])
+    ]
+    lines += [f"{fw}|index|{index[fw]}" for fw in FRAMEWORKS]
+    return hashlib.sha256("\n".join(lines).encode()).hexdigest()
+
+
+def stored(engine: Any, run_ids: dict[str, str]) -> tuple[dict[str, Levels], dict[str, str]]:
+    """Derived level, criterion and index of each framework's stored run."""
+    levels, index = {}, {}
+    with engine.connect() as conn:
+        for fw, run_id in run_ids.items():
+            rows = runs.indicators_of(conn, run_id)
+            levels[fw] = [
+                (r["indicator"], r["derived_level_exact"], r["criterion"])
+                for r in rows
+                if r["derived_level_exact"] is not None
+            ]
+            index[fw] = (runs.run_by_id(conn, run_id) or {})["index_exact"]
+    return levels, index
+
+
+def slow_path(snapshot: CatalogueSnapshot, settings: ScorerSettings) -> tuple[dict[str, Levels], dict[str, str]]:  # fmt: skip
+    """The same run from every application listed, counted in Python: the obvious path."""
+    levels, index = {}, {}
+    for fw in FRAMEWORKS:
+        framework = load_framework(fw, settings.frameworks_dir)
+        proposals = derive(fw, snapshot)
+        levels[fw] = [(p.indicator, str(p.level), p.criterion) for p in proposals]
+        outcomes = merge(framework, proposals, [], count_derived=True)
+        index[fw] = str(compute_index(framework, levels_of(outcomes)).index)
+    return levels, index
+
+
+def timed(profile: cProfile.Profile | None, work: Callable[[], Any]) -> tuple[Any, float, float]:
+    wall, cpu = time.perf_counter(), time.process_time()
+    if profile is not None:
+        profile.enable()
+    result = work()
+    if profile is not None:
+        profile.disable()
+    return result, time.perf_counter() - wall, time.process_time() - cpu
+
+
+def print_profile(profile: cProfile.Profile, title: str) -> None:
+    out = io.StringIO()
+    stats = pstats.Stats(profile, stream=out)
+    stats.sort_stats("cumulative").print_stats(25)
+    stats.sort_stats("tottime").print_stats(15)
+    print(f"--- profile: {title} ---\n{out.getvalue()}", file=sys.stderr)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--opd", type=int, default=50)
     parser.add_argument("--assets", type=int, default=100_000)
     parser.add_argument("--applications", type=int, default=5_000)
+    parser.add_argument("--profile", action="store_true", help="cProfile summary to stderr")
     args = parser.parse_args()
+    profile = cProfile.Profile() if args.profile else None
     with tempfile.TemporaryDirectory() as tmp:
         started = time.perf_counter()
         inventory_settings = InventorySettings(_env_file=None, data_dir=Path(tmp) / "inventory")
@@ -181,27 +267,54 @@ def main() -> None:
         inventory_app = create_inventory_app(inventory_settings, engine)
         with TestClient(inventory_app, headers=headers) as inventory:
             started = time.perf_counter()
-            snapshot = inventory.get("/api/v1/catalogue/snapshot")
+            snapshot = inventory.get("/api/v1/catalogue/snapshot?applications=summary")
             snapshot_s = time.perf_counter() - started
             runtime = build_runtime(settings, inventory=inventory, registry=CollectorRegistry())
             runtime.scorer.run("spbe-2020", Trigger.CLI)  # warm-up: imports, framework cache
-            started = time.perf_counter()
-            run_id = runtime.scorer.run("spbe-2020", Trigger.CLI)
-            score_run_s = time.perf_counter() - started
-            started = time.perf_counter()
-            runtime.scorer.run("pemdi-2026", Trigger.CLI)
-            pemdi_run_s = time.perf_counter() - started
+            run_ids: dict[str, str] = {}
+            run_ids["spbe-2020"], score_run_s, score_cpu_s = timed(
+                profile, lambda: runtime.scorer.run("spbe-2020", Trigger.CLI)
+            )
+            run_ids["pemdi-2026"], pemdi_run_s, pemdi_cpu_s = timed(
+                profile, lambda: runtime.scorer.run("pemdi-2026", Trigger.CLI)
+            )
             published = runtime.scorer.metrics.events_published._value.get()
+            if profile is not None:
+                print_profile(profile, "the two runs (this thread: the scorer)")
+                inside = cProfile.Profile()
+                principal = Principal("scorer", Role.SCORER, None)
+                with engine.connect() as conn:
+                    timed(inside, lambda: build_snapshot(conn, principal, NOW, summary=True))
+                print_profile(inside, "the inventory's summary snapshot, built directly")
+            full = inventory.get("/api/v1/catalogue/snapshot?applications=list")
+            obvious = slow_path(CatalogueSnapshot.model_validate_json(full.content), settings)
+        levels, index = stored(runtime.scorer.engine, run_ids)
+        total = checksum(levels, index)
         print(f"opd={args.opd}")
         print(f"assets={args.assets}")
         print(f"applications={args.applications}")
         print(f"catalogue_build_s={build_s:.2f}")
         print(f"snapshot_bytes={len(snapshot.content)}")
         print(f"snapshot_get_s={snapshot_s:.3f}")
-        print(f"run_id={run_id}")
+        print(f"run_id={run_ids['spbe-2020']}")
         print(f"events_published={published:.0f}")
+        print(f"pemdi_cpu_s={pemdi_cpu_s:.3f}")
+        print(f"score_cpu_s={score_cpu_s:.3f}")
+        print(f"cpu_s={score_cpu_s + pemdi_cpu_s:.3f}")
         print(f"pemdi_run_s={pemdi_run_s:.3f}")
         print(f"score_run_s={score_run_s:.3f}")
+        failures = []
+        if checksum(*obvious) != total:
+            failures.append("levels differ from the slow path (every application listed)")
+        reference = REFERENCE.get((args.opd, args.assets, args.applications))
+        if reference is not None and reference != total:
+            failures.append(f"levels differ from the recorded reference {reference}")
+        print(f"checksum={total}")
+        print(f"reference={'recorded' if reference else 'slow path only (none recorded)'}")
+        if failures:
+            print(f"check=FAILED: {'; '.join(failures)}", file=sys.stderr)
+            raise SystemExit(1)
+        print("check=ok")
 
 
 if __name__ == "__main__":

@@ -3,6 +3,13 @@
 
 Plain on purpose: only the facts the derivation rules read. OPD are referenced by `code`,
 facilities by `id`. Unknown references are ignored by the rules, not errors. Dates are ISO 8601.
+
+Two forms of the same version: by default every application is listed (`applications`); asked
+with `?applications=summary` the inventory lists none and sends `application_summary` instead:
+the active applications counted as the rules count them (GROUP BY in the database), each count
+with the first `EXAMPLES` applications it counts, in catalogue order. A reader that knows no
+summary (it ignores unknown fields) never asks for one, so it never gets a snapshot without
+applications.
 """
 
 from collections.abc import Sequence
@@ -266,6 +273,84 @@ class Review(Record):
     reference: str | None = Field(default=None, description="Report number or link")
 
 
+EXAMPLES = 20  # applications named per count of a summary (and per evidence or missing list)
+
+
+class ApplicationRef(Record):
+    """One application a summary count names as an example."""
+
+    id: str = Field(min_length=1)
+    name: str = Field(min_length=1)
+    opd: str
+    order: int = Field(ge=0, description="Its place in catalogue order (the inventory: its id)")
+    stages: list[LifecycleStage] = Field(
+        default_factory=list, description="Life-cycle stages documented (lifecycle examples)"
+    )
+    service_areas: list[ServiceArea] = Field(
+        default_factory=list, description="Areas served (applications of `reviewed`)"
+    )
+
+
+class Examples(Record):
+    """How many active applications have a property, and the first of them."""
+
+    count: int = Field(default=0, ge=0)
+    first: list[ApplicationRef] = Field(
+        default_factory=list, description="The first EXAMPLES of them, in catalogue order"
+    )
+
+
+class ServiceGroup(Record):
+    """Active applications serving an area at one claimed level, on the service bus or not
+    (the applications of `ApplicationSummary.reviewed` left out)."""
+
+    area: ServiceArea
+    function_level: int | None = Field(default=None, ge=1, le=5)
+    uses_service_bus: bool = False
+    applications: Examples = Field(default_factory=Examples)
+
+
+class OpdApplications(Record):
+    """One OPD's active applications and their licence facts (indicator 24's register)."""
+
+    opd: str
+    active: int = Field(ge=0)
+    with_licence: int = Field(default=0, ge=0)
+    licence_expired: int = Field(default=0, ge=0, description="licence_until before taken_at")
+
+
+class ApplicationSummary(Record):
+    """The active applications as the derivation rules count them. "Pemda" applications are
+    the ones not of kind general (indicator 15); "public" ones serve an area of indicators
+    42-47 and are not the portal."""
+
+    pemda: int = Field(default=0, ge=0)
+    lifecycle_complete: Examples = Field(default_factory=Examples)
+    lifecycle_incomplete: Examples = Field(
+        default_factory=Examples, description="Pemda applications lacking a stage's document"
+    )
+    consulted: Examples = Field(default_factory=Examples)
+    not_consulted: Examples = Field(default_factory=Examples)
+    controlled: Examples = Field(default_factory=Examples)
+    not_controlled: Examples = Field(default_factory=Examples)
+    on_service_bus: Examples = Field(default_factory=Examples)
+    service_bus_opds: list[str] = Field(default_factory=list)
+    facility_opds: dict[str, list[str]] = Field(
+        default_factory=dict, description="Facility id -> OPD hosting an active application"
+    )
+    by_opd: list[OpdApplications] = Field(default_factory=list)
+    services: list[ServiceGroup] = Field(default_factory=list)
+    reviewed: list[ApplicationRef] = Field(
+        default_factory=list,
+        description="Applications at level 5 on the service bus that a review names: whether"
+        " they keep level 5 depends on that review, so they are listed whole",
+    )
+    portals: Examples = Field(default_factory=Examples)
+    portals_on_bus: Examples = Field(default_factory=Examples)
+    public_listed: Examples = Field(default_factory=Examples)
+    public_unlisted: Examples = Field(default_factory=Examples)
+
+
 class CatalogueSnapshot(Record):
     schema_version: Literal[1] = SCHEMA_VERSION
     taken_at: datetime = Field(description="When the snapshot was taken; windows count from it")
@@ -289,4 +374,9 @@ class CatalogueSnapshot(Record):
         default_factory=dict,
         description="Per OPD code: hosts scans found that no person has reviewed (its review"
         " queue; unmanaged assets are what an asset register exists to prevent)",
+    )
+    application_summary: ApplicationSummary | None = Field(
+        default=None,
+        description="Asked for with ?applications=summary: the active applications counted,"
+        " instead of listed in `applications`",
     )

@@ -17,6 +17,7 @@ from spbe_scorer.catalogue import CatalogueSnapshot
 from spbe_scorer.settings import ScorerSettings
 
 SNAPSHOT_PATH = "/api/v1/catalogue/snapshot"
+SUMMARY = {"applications": "summary"}  # applications counted by the inventory, not listed
 ME_PATH = "/api/v1/auth/me"
 SESSION_COOKIE = "spbe_session"  # the inventory's sign-in cookie of the web pages
 CONNECT_TIMEOUT_S = 5.0  # an inventory that is down is known soon; a big snapshot may take long
@@ -108,7 +109,7 @@ def snapshot_hash(snapshot: CatalogueSnapshot) -> str:
 
 def fetch_snapshot(client: httpx.Client) -> CatalogueSnapshot:
     try:
-        response = client.get(SNAPSHOT_PATH)
+        response = client.get(SNAPSHOT_PATH, params=SUMMARY)
     except httpx.HTTPError as exc:
         raise InventoryError(f"inventory API at {client.base_url} unreachable: {exc}") from exc
     if response.status_code in (401, 403):

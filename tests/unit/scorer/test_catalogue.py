@@ -21,7 +21,7 @@ def test_the_contract_fields_are_pinned() -> None:
     assert list(fields) == [
         "schema_version", "taken_at", "opds", "applications", "facilities", "sites",
         "service_buses", "audits", "asset_management", "asset_registers", "reviews",
-        "public_sectors", "unreviewed_assets",
+        "public_sectors", "unreviewed_assets", "application_summary",
     ]  # fmt: skip
 
 

@@ -8,14 +8,33 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, Row, Table, delete, func, insert, select, true, update
+from sqlalchemy import (
+    Connection,
+    Row,
+    Table,
+    and_,
+    case,
+    delete,
+    distinct,
+    exists,
+    false,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    true,
+    update,
+)
 from sqlalchemy.sql import ColumnElement
 
 from spbe_common.auth import Principal
+from spbe_common.catalogue import EXAMPLES, LifecycleStage
 from spbe_common.db import for_update
-from spbe_common.events.enums import Lifecycle
+from spbe_common.events.enums import ApplicationKind, ApplicationStatus, Lifecycle
 from spbe_inventory.applications.repository import APPLICATION
 from spbe_inventory.assets.repository import ASSET
 from spbe_inventory.history.models import ChangeAction, EntityKind
@@ -234,22 +253,17 @@ def snapshot_opds(conn: Connection, principal: Principal) -> Sequence[Row[Any]]:
 
 
 def snapshot_applications(conn: Connection, principal: Principal) -> Sequence[Row[Any]]:
+    """In id order: the catalogue order the summary's examples follow too."""
     a = APPLICATION.c
-    return _rows(
-        conn,
-        a.id,
-        a.name,
-        a.opd_code,
-        a.kind,
-        a.status,
-        a.service_areas,
-        a.function_level,
-        a.uses_service_bus,
-        a.facility_id,
-        a.licence,
-        a.licence_until,
-        where=[principal.where(a.opd_code)],
-    )
+    query = (
+        select(
+            a.id, a.name, a.opd_code, a.kind, a.status, a.service_areas, a.function_level,
+            a.uses_service_bus, a.facility_id, a.licence, a.licence_until,
+        )
+        .where(principal.where(a.opd_code))
+        .order_by(a.id)
+    )  # fmt: skip
+    return list(conn.execute(query))
 
 
 def snapshot_practices(conn: Connection) -> Sequence[Row[Any]]:
@@ -359,3 +373,190 @@ def snapshot_reviews(conn: Connection, principal: Principal) -> Sequence[Row[Any
         r.reference,
         where=[principal.where(r.opd_code)],
     )
+
+
+# --- the application summary of the snapshot: what the rules count, counted here --------------
+# Every query reads the active applications in the principal's scope, in id order (catalogue
+# order); an example list is the first EXAMPLES of them, with the whole count beside each row.
+
+
+def _active_apps(principal: Principal) -> list[ColumnElement[bool]]:
+    a = APPLICATION.c
+    return [a.status == ApplicationStatus.ACTIVE, principal.where(a.opd_code)]
+
+
+def on_service_bus() -> ColumnElement[bool]:
+    """Declared as using the bus, or linked to a service bus."""
+    linked = select(BUS_APP.c.application_id)
+    return or_(APPLICATION.c.uses_service_bus, APPLICATION.c.id.in_(linked))
+
+
+def pemda_developed() -> ColumnElement[bool]:
+    """Not a shared national Aplikasi Umum (kind general)."""
+    return or_(APPLICATION.c.kind.is_(None), APPLICATION.c.kind != ApplicationKind.GENERAL)
+
+
+def practice_flag(name: str) -> ColumnElement[bool]:
+    """A development-practice fact, false for an application that has no practice recorded."""
+    return func.coalesce(PRACTICE.c[name], false())
+
+
+def _json_items(conn: Connection, column: Any) -> Any:
+    """The items of a JSON array column, one row each (`value`), as a joinable function."""
+    if conn.dialect.name == "postgresql":
+        return func.json_array_elements(column).table_valued("value")
+    return func.json_each(column).table_valued("value")
+
+
+def _json_text_items(conn: Connection, column: Any) -> Any:
+    """The items of a JSON array of strings, one text row each (`value`)."""
+    if conn.dialect.name == "postgresql":
+        return func.json_array_elements_text(column).table_valued("value")
+    return func.json_each(column).table_valued("value")
+
+
+def lifecycle_complete(conn: Connection) -> ColumnElement[bool]:
+    """The application's practice documents every life-cycle stage (one document per stage)."""
+    items = _json_items(conn, PRACTICE.c.documents)
+    if conn.dialect.name == "postgresql":
+        stage = items.c.value.op("->>")("stage")
+    else:
+        stage = func.json_extract(items.c.value, "$.stage")
+    stages = select(func.count(distinct(stage))).select_from(items).scalar_subquery()
+    enough = func.coalesce(func.json_array_length(PRACTICE.c.documents), 0) >= len(LifecycleStage)
+    return and_(enough, func.coalesce(stages, 0) >= len(LifecycleStage))
+
+
+def has_code(conn: Connection, codes: Sequence[str]) -> ColumnElement[bool]:
+    """The application names one of these service-area codes."""
+    items = _json_text_items(conn, APPLICATION.c.service_areas)
+    return exists(select(literal(1)).select_from(items).where(items.c.value.in_(list(codes))))
+
+
+def _with_practice() -> Any:
+    return APPLICATION.outerjoin(PRACTICE, PRACTICE.c.application_id == APPLICATION.c.id)
+
+
+def summary_flags(
+    conn: Connection, principal: Principal, flags: Mapping[str, ColumnElement[bool]]
+) -> list[tuple[dict[str, bool], int]]:
+    """How many active applications have each combination of `flags` (one GROUP BY)."""
+    columns = [expression.label(name) for name, expression in flags.items()]
+    query = (
+        select(*columns, func.count().label("n"))
+        .select_from(_with_practice())
+        .where(*_active_apps(principal))
+        .group_by(*columns)
+    )
+    return [
+        ({name: bool(row._mapping[name]) for name in flags}, int(row.n))
+        for row in conn.execute(query)
+    ]
+
+
+def summary_first(
+    conn: Connection, principal: Principal, *where: ColumnElement[bool]
+) -> Sequence[Row[Any]]:
+    """The first EXAMPLES active applications meeting `where`, in id order (the scan stops at
+    the last of them)."""
+    a = APPLICATION.c
+    query = (
+        select(a.id, a.name, a.opd_code)
+        .select_from(_with_practice())
+        .where(*_active_apps(principal), *where)
+        .order_by(a.id)
+        .limit(EXAMPLES)
+    )
+    return conn.execute(query).all()
+
+
+def summary_documents(conn: Connection, ids: Sequence[int]) -> dict[int, list[dict[str, Any]]]:
+    """The development documents of a few applications (the examples' stages)."""
+    if not ids:
+        return {}
+    p = PRACTICE.c
+    query = select(p.application_id, p.documents).where(p.application_id.in_(list(ids)))
+    return {row.application_id: row.documents or [] for row in conn.execute(query)}
+
+
+def summary_distinct(
+    conn: Connection, principal: Principal, *columns: Any, where: Sequence[Any] = ()
+) -> Sequence[Row[Any]]:
+    """Distinct values of `columns` over the active applications meeting `where`."""
+    query = select(*columns).where(*_active_apps(principal), *where).distinct()
+    return conn.execute(query).all()
+
+
+def summary_by_opd(conn: Connection, principal: Principal, today: date) -> Sequence[Row[Any]]:
+    """Per OPD: active applications, those with a licence recorded, those past licence_until."""
+    a = APPLICATION.c
+    licensed = and_(a.licence.is_not(None), a.licence != "")
+    query = (
+        select(
+            a.opd_code,
+            func.count().label("active"),
+            func.count(case((licensed, 1))).label("with_licence"),
+            func.count(case((and_(licensed, a.licence_until < today), 1))).label("expired"),
+        )
+        .where(*_active_apps(principal))
+        .group_by(a.opd_code)
+        .order_by(a.opd_code)
+    )
+    return conn.execute(query).all()
+
+
+def summary_level_five_on_bus(
+    conn: Connection, principal: Principal, ids: Sequence[int]
+) -> Sequence[Row[Any]]:
+    """Active applications among `ids` (named by a review) claiming level 5, on the bus."""
+    if not ids:
+        return []
+    a = APPLICATION.c
+    query = (
+        select(a.id, a.name, a.opd_code, a.service_areas)
+        .where(*_active_apps(principal), a.id.in_(list(ids)), a.function_level == 5)
+        .where(on_service_bus())
+        .order_by(a.id)
+    )
+    return conn.execute(query).all()
+
+
+def summary_service_codes(
+    conn: Connection, principal: Principal, excluded: Sequence[int]
+) -> Sequence[Row[Any]]:
+    """(id, function_level, bus, code): every service-area code each active application names,
+    in id order, the `excluded` applications left out. Narrow on purpose: the caller counts
+    them per (area, level, bus) in one ordered pass (a window function per group costs twice
+    as much on SQLite) and reads the names of the few it names (`application_names`)."""
+    a = APPLICATION.c
+    codes = _json_text_items(conn, a.service_areas)
+    query = (
+        select(a.id, a.function_level, on_service_bus().label("bus"), codes.c.value.label("code"))
+        .select_from(APPLICATION.join(codes, true()))
+        .where(*_active_apps(principal), a.id.not_in(list(excluded)))
+        .order_by(a.id)
+    )
+    return conn.execute(query).all()
+
+
+def application_names(conn: Connection, ids: Sequence[int]) -> dict[int, tuple[str, str]]:
+    """Name and OPD of each application id."""
+    if not ids:
+        return {}
+    a = APPLICATION.c
+    query = select(a.id, a.name, a.opd_code).where(a.id.in_(list(ids)))
+    return {row.id: (row.name, row.opd_code) for row in conn.execute(query)}
+
+
+def summary_sector_codes(conn: Connection, principal: Principal) -> list[str]:
+    """Every service-area code the applications in scope name (any status), for the default
+    sectors while none is chosen."""
+    a = APPLICATION.c
+    codes = _json_text_items(conn, a.service_areas)
+    query = (
+        select(codes.c.value)
+        .select_from(APPLICATION.join(codes, true()))
+        .where(principal.where(a.opd_code))
+        .distinct()
+    )
+    return [str(value) for value in conn.execute(query).scalars()]

@@ -11,9 +11,9 @@ models, which FastAPI must see as objects.
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Request
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel
 from sqlalchemy import Connection
@@ -426,6 +426,14 @@ def profile_history(conn: ConnDep, limit: Limit = 50, offset: Offset = 0) -> Res
 
 
 @router.get("/catalogue/snapshot", response_model=CatalogueSnapshot, tags=["catalogue"])
-def catalogue_snapshot(conn: ConnDep, principal: PrincipalDep) -> Response:
+def catalogue_snapshot(
+    conn: ConnDep,
+    principal: PrincipalDep,
+    applications: Annotated[
+        Literal["list", "summary"],
+        Query(description="list: every application; summary: counted (application_summary)"),
+    ] = "list",
+) -> Response:
     """Every fact the SPBE / Pemdi derivation rules read, in one document (schema_version 1)."""
-    return json_response(build_snapshot(conn, principal, utcnow()))
+    summary = applications == "summary"
+    return json_response(build_snapshot(conn, principal, utcnow(), summary=summary))

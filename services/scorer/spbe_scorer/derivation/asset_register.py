@@ -8,12 +8,11 @@ the level; they tell the evaluator how complete the register behind a claimed le
 """
 
 from dataclasses import dataclass
-from datetime import date
 
-from spbe_scorer.catalogue import Application, CatalogueSnapshot
+from spbe_scorer.catalogue import CatalogueSnapshot
 
-from .facts import active_applications
 from .model import Evidence
+from .summary import summary_of
 
 ALL_OPD = "register"  # id of the Pemda-wide evidence row (kind asset_management)
 
@@ -47,19 +46,10 @@ def share(count: int, total: int) -> str:
     return f"{count} of {total} ({count * 100 // total}%)"
 
 
-def _licences(apps: list[Application], today: date) -> Coverage:
-    licensed = [a for a in apps if a.licence]
-    expired = [a for a in licensed if a.licence_until is not None and a.licence_until < today]
-    return Coverage(
-        applications=len(apps), with_licence=len(licensed), licence_expired=len(expired)
-    )
-
-
 def coverage_by_opd(snapshot: CatalogueSnapshot) -> dict[str, Coverage]:
     """Every OPD of the snapshot, in its order; register rows of unknown OPD are ignored."""
-    today = snapshot.taken_at.date()
-    apps = active_applications(snapshot)
     registers = {r.opd: r for r in snapshot.asset_registers}
+    licences = {r.opd: r for r in summary_of(snapshot).by_opd}
     found: dict[str, Coverage] = {}
     for opd in snapshot.opds:
         row = registers.get(opd.code)
@@ -68,7 +58,12 @@ def coverage_by_opd(snapshot: CatalogueSnapshot) -> dict[str, Coverage]:
             if row
             else Coverage()
         )
-        found[opd.code] = assets + _licences([a for a in apps if a.opd == opd.code], today)
+        apps = licences.get(opd.code)
+        found[opd.code] = (
+            assets + Coverage(0, 0, 0, 0, apps.active, apps.with_licence, apps.licence_expired)
+            if apps
+            else assets
+        )
     return found
 
 

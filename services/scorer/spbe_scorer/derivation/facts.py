@@ -3,9 +3,8 @@
 from collections.abc import Iterable
 from datetime import date, timedelta
 
-from spbe_common.events.enums import ApplicationKind, ApplicationStatus, HostingKind
+from spbe_common.events.enums import HostingKind
 from spbe_scorer.catalogue import (
-    Application,
     Audit,
     AuditKind,
     CatalogueSnapshot,
@@ -30,15 +29,6 @@ def _within(snapshot: CatalogueSnapshot, when: date, window: timedelta) -> bool:
 
 def opd_codes(snapshot: CatalogueSnapshot) -> list[str]:
     return [opd.code for opd in snapshot.opds]
-
-
-def active_applications(snapshot: CatalogueSnapshot) -> list[Application]:
-    return [a for a in snapshot.applications if a.status is ApplicationStatus.ACTIVE]
-
-
-def pemda_applications(snapshot: CatalogueSnapshot) -> list[Application]:
-    """Active applications the Pemda develops itself (not shared national Aplikasi Umum)."""
-    return [a for a in active_applications(snapshot) if a.kind is not ApplicationKind.GENERAL]
 
 
 def data_centres(snapshot: CatalogueSnapshot) -> list[Facility]:

@@ -7,19 +7,15 @@ fractional, so a proxy that pools several ladders takes their plain mean.
 
 from statistics import mean
 
-from spbe_scorer.catalogue import (
-    PUBLIC_SERVICE_AREAS,
-    CatalogueSnapshot,
-    ReviewSubject,
-    ServiceArea,
-)
+from spbe_scorer.catalogue import CatalogueSnapshot, ReviewSubject, ServiceArea
 from spbe_scorer.numbers import display
 
-from .facts import active_applications, both, improved, reviewed
-from .model import Check, Evidence, Ladder, Proposal, Step
+from .facts import both, improved, reviewed
+from .model import Check, Ladder, Proposal, Step
 from .registry import rule
 from .rules import application_development, data_centre, intra_network, service_bus
 from .service_rules import best_service_level
+from .summary import examples_evidence, missing_of, summary_of, who
 
 FRAMEWORK = "pemdi-2026"
 PROXY = "proxy from the 59/2020 ladders; the 8/2026 level criteria are not in the reference"
@@ -75,34 +71,34 @@ def pemdi_integration(snapshot: CatalogueSnapshot) -> Proposal:
 
 
 def _portals(snapshot: CatalogueSnapshot) -> Check:
-    portals = [a for a in active_applications(snapshot) if a.is_service_portal]
-    evidence = tuple(Evidence("application", a.id, "digital service portal") for a in portals)
-    return Check(bool(portals), evidence, () if portals else ("an active digital service portal",))
+    portals = summary_of(snapshot).portals
+    evidence = examples_evidence(portals, "digital service portal")
+    return Check(
+        bool(portals.count),
+        evidence,
+        () if portals.count else ("an active digital service portal",),
+    )
 
 
 def _public_services_listed(snapshot: CatalogueSnapshot) -> Check:
-    public = [
-        a
-        for a in active_applications(snapshot)
-        if PUBLIC_SERVICE_AREAS & set(a.service_areas) and not a.is_service_portal
-    ]
-    unlisted = [a for a in public if not a.listed_in_portal]
-    evidence = tuple(
-        Evidence("application", a.id, "listed in the portal") for a in public if a.listed_in_portal
-    )
-    missing = tuple(f"{a.name} ({a.opd}): list it in the portal" for a in unlisted)
+    apps = summary_of(snapshot)
+    listed, unlisted = apps.public_listed, apps.public_unlisted
+    evidence = examples_evidence(listed, "listed in the portal")
+    need = "list it in the portal"
+    missing = missing_of(unlisted.count, unlisted.first, lambda r: f"{who(r)}: {need}", need)
+    public = listed.count + unlisted.count
     if not public:
         missing = ("an active public-service application (areas of indicators 42-47)",)
-    return Check(bool(public) and not unlisted, evidence, missing)
+    return Check(bool(public) and not unlisted.count, evidence, missing)
 
 
 def _portal_integrated(snapshot: CatalogueSnapshot) -> Check:
-    portals = [
-        a for a in active_applications(snapshot) if a.is_service_portal and a.uses_service_bus
-    ]
-    evidence = tuple(Evidence("application", a.id, "portal uses the service bus") for a in portals)
+    portals = summary_of(snapshot).portals_on_bus
+    evidence = examples_evidence(portals, "portal uses the service bus")
     integrated = Check(
-        bool(portals), evidence, () if portals else ("a portal integrated over the SPL",)
+        bool(portals.count),
+        evidence,
+        () if portals.count else ("a portal integrated over the SPL",),
     )
     return both(integrated, reviewed(snapshot, ReviewSubject.SERVICE_PORTAL))
 

@@ -6,6 +6,7 @@ OPD in the snapshot. The level-criteria text lives in the framework file; these 
 
 from dataclasses import replace
 
+from spbe_common.catalogue import ApplicationRef
 from spbe_common.events.enums import HostingKind
 from spbe_scorer.catalogue import (
     AssetStage,
@@ -16,17 +17,10 @@ from spbe_scorer.catalogue import (
 )
 
 from .asset_register import register_evidence
-from .facts import (
-    active_applications,
-    both,
-    coverage,
-    data_centres,
-    improved,
-    pemda_applications,
-    reviewed,
-)
+from .facts import both, coverage, data_centres, improved, reviewed
 from .model import Check, Evidence, Ladder, Proposal, Step
 from .registry import rule
+from .summary import examples_evidence, missing_of, summary_of, who
 
 FRAMEWORK = "spbe-2020"
 
@@ -34,28 +28,31 @@ FRAMEWORK = "spbe-2020"
 # --- 15 Pembangunan Aplikasi SPBE ------------------------------------------------------------
 
 
+NO_PEMDA_APPS = ("at least one active application developed by the Pemda",)
+ALL_STAGES = "documents for every life-cycle stage"
+
+
 def _apps_all(snapshot: CatalogueSnapshot, attribute: str, need: str) -> Check:
-    apps = pemda_applications(snapshot)
-    lacking = [a for a in apps if not getattr(a, attribute)]
-    if not apps:
-        return Check(False, missing=("at least one active application developed by the Pemda",))
-    evidence = tuple(Evidence("application", a.id, need) for a in apps if getattr(a, attribute))
-    return Check(not lacking, evidence, tuple(f"{a.name} ({a.opd}): {need}" for a in lacking))
+    apps = summary_of(snapshot)
+    if not apps.pemda:
+        return Check(False, missing=NO_PEMDA_APPS)
+    having, lacking = getattr(apps, attribute), getattr(apps, f"not_{attribute}")
+    missing = missing_of(lacking.count, lacking.first, lambda r: f"{who(r)}: {need}", need)
+    return Check(not lacking.count, examples_evidence(having, need), missing)
+
+
+def _gaps(ref: ApplicationRef) -> str:
+    gaps = ", ".join(s for s in LifecycleStage if s not in ref.stages)
+    return f"{who(ref)}: documents for {gaps}"
 
 
 def _lifecycle_followed(snapshot: CatalogueSnapshot) -> Check:
-    apps = pemda_applications(snapshot)
-    if not apps:
-        return Check(False, missing=("at least one active application developed by the Pemda",))
-    gaps = {a.id: [s for s in LifecycleStage if s not in a.lifecycle_documents] for a in apps}
-    missing = tuple(
-        f"{a.name} ({a.opd}): documents for {', '.join(gaps[a.id])}" for a in apps if gaps[a.id]
-    )
-    evidence = tuple(
-        Evidence("application", a.id, "documents for every life-cycle stage")
-        for a in apps
-        if not gaps[a.id]
-    )
+    apps = summary_of(snapshot)
+    if not apps.pemda:
+        return Check(False, missing=NO_PEMDA_APPS)
+    lacking = apps.lifecycle_incomplete
+    missing = missing_of(lacking.count, lacking.first, _gaps, ALL_STAGES)
+    evidence = examples_evidence(apps.lifecycle_complete, ALL_STAGES)
     return Check(not missing, evidence, missing)
 
 
@@ -67,13 +64,13 @@ LADDER_15 = Ladder(
         Step(
             3,
             "Development of every Pemda application was consulted with the ICT-managing OPD.",
-            lambda s: _apps_all(s, "consulted_with_ict_opd", "consulted with the ICT-managing OPD"),
+            lambda s: _apps_all(s, "consulted", "consulted with the ICT-managing OPD"),
         ),
         Step(
             4,
             "Development is controlled by the ICT-managing OPD and reviewed periodically.",
             lambda s: both(
-                _apps_all(s, "controlled_by_ict_opd", "controlled by the ICT-managing OPD"),
+                _apps_all(s, "controlled", "controlled by the ICT-managing OPD"),
                 reviewed(s, ReviewSubject.APPLICATION_DEVELOPMENT),
             ),
         ),
@@ -98,13 +95,14 @@ def data_centre_users(snapshot: CatalogueSnapshot) -> set[str]:
     """OPD declared as users of a data centre, or hosting an active application in one."""
     centres = {f.id for f in data_centres(snapshot)}
     declared = {code for f in data_centres(snapshot) for code in f.used_by}
-    hosting = {a.opd for a in active_applications(snapshot) if a.facility in centres}
+    hosted = summary_of(snapshot).facility_opds
+    hosting = {code for fid in centres for code in hosted.get(fid, ())}
     return declared | hosting
 
 
 def used_data_centres(snapshot: CatalogueSnapshot) -> list[Facility]:
     """Data centres (cloud included) that some OPD uses: declared, or hosting an active app."""
-    hosting = {a.facility for a in active_applications(snapshot)}
+    hosting = summary_of(snapshot).facility_opds
     return [f for f in data_centres(snapshot) if f.used_by or f.id in hosting]
 
 
@@ -221,18 +219,14 @@ def intra_network(snapshot: CatalogueSnapshot) -> Proposal:
 
 
 def service_bus_users(snapshot: CatalogueSnapshot) -> set[str]:
-    return {a.opd for a in active_applications(snapshot) if a.uses_service_bus}
+    return set(summary_of(snapshot).service_bus_opds)
 
 
 def _some_bus_use(snapshot: CatalogueSnapshot) -> Check:
     buses = tuple(
         Evidence("service_bus", b.id, f"{len(b.apis)} APIs") for b in snapshot.service_buses
     )
-    apps = tuple(
-        Evidence("application", a.id, "uses the service bus")
-        for a in active_applications(snapshot)
-        if a.uses_service_bus
-    )
+    apps = examples_evidence(summary_of(snapshot).on_service_bus, "uses the service bus")
     registered = Check(bool(buses), buses, () if buses else ("a registered SPL instance",))
     used = coverage(snapshot, service_bus_users(snapshot), "service-bus use", all_opd=False)
     return both(registered, Check(used.met, apps, used.missing, used.missing_opds))

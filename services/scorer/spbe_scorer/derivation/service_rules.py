@@ -1,19 +1,24 @@
 """Derivation rules of PermenPANRB 59/2020 for indicators 32-47 (Layanan SPBE)."""
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from fractions import Fraction
 from functools import partial
+from heapq import merge
+from itertools import islice
 
+from spbe_common.catalogue import EXAMPLES, ApplicationRef
 from spbe_scorer.catalogue import (
     SERVICE_AREA_INDICATOR,
-    Application,
     CatalogueSnapshot,
     ReviewSubject,
     ServiceArea,
 )
 
-from .facts import active_applications, followed_up, recent_reviews
+from .facts import followed_up, recent_reviews
 from .model import Evidence, Proposal
 from .registry import register
+from .summary import summary_of, who
 
 FRAMEWORK = "spbe-2020"
 
@@ -31,54 +36,114 @@ SERVICE_READING = (
 APPLICATION_REVIEWS = frozenset({ReviewSubject.APPLICATION, ReviewSubject.APPLICATION_DEVELOPMENT})
 
 
-def _reviewed_and_improved(snapshot: CatalogueSnapshot, app: Application) -> bool:
+def _reviewed_and_improved(snapshot: CatalogueSnapshot, app_id: str) -> bool:
     reviews = (r for subject in APPLICATION_REVIEWS for r in recent_reviews(snapshot, subject))
     return any(
-        app.id in r.applications and followed_up(snapshot, r.date, r.followed_up_on)
+        app_id in r.applications and followed_up(snapshot, r.date, r.followed_up_on)
         for r in reviews
     )
 
 
-def supported_level(snapshot: CatalogueSnapshot, app: Application) -> tuple[int, str | None]:
-    """The application's level as far as recorded facts support it, and what the rest needs."""
-    claimed = app.function_level or 1
-    who = f"{app.name} ({app.opd})"
-    if claimed >= 4 and not app.uses_service_bus:
-        return 3, f"{who}: level {claimed} needs integration with other services over the SPL"
-    if claimed == 5 and not _reviewed_and_improved(snapshot, app):
-        return 4, f"{who}: level 5 needs a review of it, followed up with improvements after it"
-    return claimed, None
+@dataclass(frozen=True)
+class _Class:
+    """Applications serving the area that the rule treats alike: claimed level, service-bus use
+    and (level 5 only) a followed-up review; how many, and the first of them."""
+
+    claimed: int | None
+    on_bus: bool
+    improved: bool
+    count: int
+    first: list[ApplicationRef]
+
+    @property
+    def supported(self) -> int:
+        """The level as far as recorded facts support it."""
+        claimed = self.claimed or 1
+        if claimed >= 4 and not self.on_bus:
+            return 3
+        if claimed == 5 and not self.improved:
+            return 4
+        return claimed
+
+    def gap(self, ref: ApplicationRef) -> str | None:
+        """What the rest of the claimed level needs."""
+        claimed = self.claimed or 1
+        if claimed >= 4 and not self.on_bus:
+            return f"{who(ref)}: level {claimed} needs integration with other services over the SPL"
+        if claimed == 5 and not self.improved:
+            return (
+                f"{who(ref)}: level 5 needs a review of it, followed up with improvements after it"
+            )
+        return None
+
+
+def _classes(area: ServiceArea, snapshot: CatalogueSnapshot) -> list[_Class]:
+    apps = summary_of(snapshot)
+    found = [
+        _Class(g.function_level, g.uses_service_bus, False, g.applications.count, g.applications.first)
+        for g in apps.services
+        if g.area is area and g.applications.count
+    ]  # fmt: skip
+    found += [
+        _Class(5, True, _reviewed_and_improved(snapshot, r.id), 1, [r])
+        for r in apps.reviewed
+        if area in r.service_areas
+    ]
+    return found
+
+
+def _first(classes: list[_Class]) -> list[tuple[ApplicationRef, _Class]]:
+    """The first EXAMPLES applications of these classes, in catalogue order, with their class."""
+    each = ([(ref, c) for ref in c.first] for c in classes)
+    return list(islice(merge(*each, key=lambda pair: pair[0].order), EXAMPLES))
 
 
 def _service_detail(claimed: int | None, supported: int) -> str:
     return f"level {claimed}" if claimed == supported else f"level {claimed}, {supported} supported"
 
 
+def _lines(
+    classes: list[_Class], line: Callable[[ApplicationRef, _Class], str], need: str
+) -> tuple[str, ...]:
+    """One line per application of the first EXAMPLES, and one for how many more there are."""
+    pairs = _first(classes)
+    count = sum(c.count for c in classes)
+    lines = tuple(line(ref, c) for ref, c in pairs)
+    return lines + (
+        (f"{count - len(pairs)} more applications: {need}",) if count > len(pairs) else ()
+    )
+
+
 def best_service_level(area: ServiceArea, snapshot: CatalogueSnapshot) -> Proposal:
     indicator = SERVICE_AREA_INDICATOR[area]
-    serving = [a for a in active_applications(snapshot) if area in a.service_areas]
-    rated = [a for a in serving if a.function_level is not None]
-    unrated = tuple(  # by field, not `a not in rated`: model equality is O(n) per test
-        f"{a.name} ({a.opd}): technical-function level not assessed"
-        for a in serving
-        if a.function_level is None
-    )
+    classes = _classes(area, snapshot)
+    rated = [c for c in classes if c.claimed is not None]
+    not_assessed = "technical-function level not assessed"
+    unrated = _lines(
+        [c for c in classes if c.claimed is None], lambda r, c: f"{who(r)}: {not_assessed}",
+        not_assessed,
+    )  # fmt: skip
     if not rated:
         need = (f"an active application for {area} with an assessed level", *unrated)
         return Proposal(
             indicator, Fraction(1), f"No assessed application for {area}.", missing=need,
             unconfirmed=SERVICE_READING,
         )  # fmt: skip
-    supported = {a.id: supported_level(snapshot, a) for a in rated}
-    best = max(rated, key=lambda a: (supported[a.id][0], a.function_level or 0))
-    level = supported[best.id][0]
+    leaders = sorted(((c.first[0], c) for c in rated), key=lambda pair: pair[0].order)
+    best, best_class = max(leaders, key=lambda pair: (pair[1].supported, pair[1].claimed or 0))
+    level = best_class.supported
+    shown = _first(rated)
     evidence = tuple(
-        Evidence("application", a.id, _service_detail(a.function_level, supported[a.id][0]))
-        for a in rated
+        Evidence("application", ref.id, _service_detail(c.claimed, c.supported)) for ref, c in shown
     )
-    capped = tuple(  # what would lift an application that claims more than it shows
-        gap for a in rated if (gap := supported[a.id][1]) and supported[a.id][0] == level
-    )
+    total = sum(c.count for c in rated)
+    if total > len(shown):
+        more = f"{total - len(shown)} more applications with an assessed level for {area}"
+        evidence += (Evidence("application", "more", more),)
+    capped = _lines(  # what would lift an application that claims more than it shows
+        [c for c in rated if c.supported == level and c.claimed != c.supported],
+        lambda r, c: c.gap(r) or "", f"claim more than level {level} without the facts for it",
+    )  # fmt: skip
     missing = (
         () if level == 5 else (f"an application for {area} at level {level + 1}", *capped, *unrated)
     )

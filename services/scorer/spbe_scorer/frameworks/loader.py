@@ -41,13 +41,26 @@ def framework_files(frameworks_dir: Path | None = None) -> list[Path]:
     return [path for d in dirs for path in sorted(d.iterdir()) if path.suffix in SUFFIXES]
 
 
+# libyaml's loader when present (the same safe subset of YAML, several times faster).
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# Parsed files by path, kept while the file's size and modification time stay the same: a run
+# reads every framework file, and an officer's changed or new file is read again.
+_parsed: dict[Path, tuple[tuple[int, int], dict[str, Any]]] = {}
+
+
 def _read_raw(path: Path) -> dict[str, Any]:
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        stat = path.stat()
+        stamp = (stat.st_mtime_ns, stat.st_size)
+        cached = _parsed.get(path)
+        if cached is not None and cached[0] == stamp:
+            return cached[1]
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise FrameworkFileError(path, [f"cannot be read as YAML: {exc}"]) from None
     if not isinstance(raw, dict) or not isinstance(raw.get("id"), str):
         raise FrameworkFileError(path, ["must be a mapping with a string `id`"])
+    _parsed[path] = (stamp, raw)
     return raw
 
 
