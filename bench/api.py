@@ -386,6 +386,8 @@ def serve(args: argparse.Namespace) -> None:
     try:
         with asyncio.Runner(loop_factory=server.config.get_loop_factory()) as runner:
             runner.run(main())
+    except KeyboardInterrupt:  # the SIGINT of stop_server: a normal end
+        pass
     finally:
         if profiles:
             dump_profiles(profiles, str(args.profile))

@@ -9,6 +9,7 @@ import time
 import weakref
 from collections.abc import Hashable
 from typing import Any
+from urllib.parse import quote
 
 from sqlalchemy import Engine
 
@@ -27,8 +28,8 @@ class CommitWatch:
     and a remembered result may be used by a snapshot taken before a mark that still equals it.
     """
 
-    def __init__(self, path: str) -> None:
-        self._conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
         self._lock = threading.Lock()
         self._memo: dict[Hashable, tuple[int, float, Any]] = {}
 
@@ -67,18 +68,29 @@ def commit_watch(engine: Engine) -> CommitWatch | None:
         pass
     with _WATCHES_LOCK:
         if engine not in _WATCHES:
-            _WATCHES[engine] = _new_watch(engine)
+            path = _file_of(engine)
+            if path is None:
+                _WATCHES[engine] = None
+            else:
+                try:  # read-write, never created here: a missing file stays the engine's error
+                    conn = sqlite3.connect(
+                        f"file:{quote(path)}?mode=rw",
+                        uri=True,
+                        check_same_thread=False,
+                        isolation_level=None,
+                    )
+                except sqlite3.Error:
+                    return None  # not remembered: tried again once the file exists
+                _WATCHES[engine] = CommitWatch(conn)
         return _WATCHES[engine]
 
 
-def _new_watch(engine: Engine) -> CommitWatch | None:
-    url = engine.url
-    path = url.database
+def _file_of(engine: Engine) -> str | None:
+    """The SQLite database file of an engine; None for PostgreSQL, memory, URI filenames."""
+    path = engine.url.database
     if engine.dialect.name != "sqlite" or not path or path == ":memory:":
         return None
-    if path.startswith("file:") or url.query:  # URI filenames, modes: not worth guessing
-        return None
-    return CommitWatch(path)
+    return None if path.startswith("file:") or engine.url.query else path
 
 
 __all__ = [

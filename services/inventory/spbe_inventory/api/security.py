@@ -186,8 +186,9 @@ for _path in (
 
 def route_need(request: Request) -> Need | bool:
     """The permission the matched route needs; False when the route has no policy."""
-    route = request.scope.get("route")
-    path = getattr(route, "path", request.url.path)
+    path = getattr(request.scope.get("route"), "path", None)
+    if path is None:  # no route matched: the URL is built only then
+        path = request.url.path
     return POLICY.get((request.method, path), False)
 
 
