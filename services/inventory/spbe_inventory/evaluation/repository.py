@@ -6,7 +6,7 @@ reader sees them); the snapshot reads the records of the OPD the principal sees.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Generator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -521,22 +521,41 @@ def summary_level_five_on_bus(
     return conn.execute(query).all()
 
 
-def summary_service_codes(
-    conn: Connection, principal: Principal, excluded: Sequence[int]
-) -> Sequence[Row[Any]]:
-    """(id, function_level, bus, code): every service-area code each active application names,
-    in id order, the `excluded` applications left out. Narrow on purpose: the caller counts
-    them per (area, level, bus) in one ordered pass (a window function per group costs twice
-    as much on SQLite) and reads the names of the few it names (`application_names`)."""
+def _service_codes(conn: Connection, principal: Principal, excluded: Sequence[int]) -> Any:
+    """(id, function_level, bus, code) of every service-area code each active application
+    names, the `excluded` applications left out."""
     a = APPLICATION.c
     codes = _json_text_items(conn, a.service_areas)
-    query = (
+    return (
         select(a.id, a.function_level, on_service_bus().label("bus"), codes.c.value.label("code"))
         .select_from(APPLICATION.join(codes, true()))
         .where(*_active_apps(principal), a.id.not_in(list(excluded)))
-        .order_by(a.id)
     )
-    return conn.execute(query).all()
+
+
+def summary_service_counts(
+    conn: Connection, principal: Principal, excluded: Sequence[int]
+) -> Sequence[Row[Any]]:
+    """Per (service-area code, claimed level, on the bus): how many active applications."""
+    pairs = _service_codes(conn, principal, excluded).subquery()
+    p = pairs.c
+    query = select(p.code, p.function_level, p.bus, func.count(distinct(p.id)).label("n")).group_by(
+        p.code, p.function_level, p.bus
+    )
+    return list(conn.execute(query))
+
+
+def summary_service_codes(
+    conn: Connection, principal: Principal, excluded: Sequence[int]
+) -> Generator[Row[Any], None, None]:
+    """The same pairs one by one in id order, for the first examples of each group: the
+    caller stops reading once every group has them (a window function per group costs more)."""
+    a = APPLICATION.c
+    result = conn.execute(_service_codes(conn, principal, excluded).order_by(a.id))
+    try:
+        yield from result
+    finally:
+        result.close()
 
 
 def application_names(conn: Connection, ids: Sequence[int]) -> dict[int, tuple[str, str]]:

@@ -11,14 +11,16 @@ the first three sectors the applications name (alphabetically) stand in, and the
 With `summary=True` (`?applications=summary`, what the scorer asks for) no application is
 listed: `application_summary` counts the active ones as the rules do, in the database
 (repository `summary_*`: one GROUP BY over the rules' flags, and per count its first examples by
-`ORDER BY id LIMIT`), service areas in one ordered pass over (id, level, bus, code). Its size
-does not grow with the catalogue beyond the OPD, facilities and service groups it names.
+`ORDER BY id LIMIT`), service areas counted by GROUP BY and their examples read in id order
+until every group has them. Its size does not grow with the catalogue beyond the OPD,
+facilities and service groups it names.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from contextlib import closing
 from datetime import date, datetime
 from typing import Any
 
@@ -293,22 +295,32 @@ def _service_groups(
 ) -> list[dict[str, Any]]:
     """Per (area, claimed level, on the bus): how many active applications, the first ones."""
     areas: dict[str, str | None] = {}
-    groups: dict[tuple[str, int | None, bool], list[Any]] = {}  # [count, first ids, last id]
-    for row in repo.summary_service_codes(conn, principal, excluded):
-        app_id, level, bus, code = row.id, row.function_level, row.bus, row.code
+
+    def area_of(code: str) -> str | None:
         if code not in areas:
             area = service_area_of(code, sectors)
             areas[code] = area.value if area is not None else None
-        if (found := areas[code]) is None:
-            continue
-        group = groups.setdefault((found, level, bool(bus)), [0, [], None])
-        if group[2] == app_id:  # the same code twice in one application
-            continue
-        group[0] += 1
-        group[2] = app_id
-        if len(group[1]) < EXAMPLES:
-            group[1].append(app_id)
-    names = repo.application_names(conn, [i for g in groups.values() for i in g[1]])
+        return areas[code]
+
+    counts: dict[tuple[str, int | None, bool], int] = {}
+    for row in repo.summary_service_counts(conn, principal, excluded):
+        if (area := area_of(row.code)) is not None:
+            counts[(area, row.function_level, bool(row.bus))] = row.n
+    first: dict[tuple[str, int | None, bool], list[int]] = {key: [] for key in counts}
+    wanted = sum(min(n, EXAMPLES) for n in counts.values())
+    with closing(repo.summary_service_codes(conn, principal, excluded)) as rows:
+        for row in rows:
+            if not wanted:
+                break
+            if (area := area_of(row.code)) is None:
+                continue
+            key = (area, row.function_level, bool(row.bus))
+            ids = first[key]
+            # ids[-1]: the same code twice in one application (its rows come together)
+            if len(ids) < min(counts[key], EXAMPLES) and (not ids or ids[-1] != row.id):
+                ids.append(row.id)
+                wanted -= 1
+    names = repo.application_names(conn, [i for ids in first.values() for i in ids])
     return [
         {
             "area": area,
@@ -318,11 +330,11 @@ def _service_groups(
                 "count": count,
                 "first": [
                     {"id": str(i), "name": names[i][0], "opd": names[i][1], "order": i}
-                    for i in first
+                    for i in first[(area, level, bus)]
                 ],
             },
         }
-        for (area, level, bus), (count, first, _) in groups.items()
+        for (area, level, bus), count in counts.items()
     ]
 
 
