@@ -5,20 +5,25 @@ sample catalogue of Kabupaten Serang (applications, facilities, history) is serv
 in a child process (one uvicorn worker, as users run it). An admin (who sees every OPD: the
 largest counts) signs in through the real /masuk form; each page is then asked for one at a time
 (a person clicking, not a load test), REPEAT times after a warm-up, and its median is printed.
-The last line is `page_median_ms=`: the median of the slowest main page. Goal: under 300 ms.
-Usage: .venv/bin/python bench/web.py [--assets 100000 --repeat 15]
+`cpu_s=` is the server's CPU over the timed requests. The last line is `page_median_ms=`: the
+median of the slowest main page. Goal: under 300 ms.
+Usage: .venv/bin/python bench/web.py [--assets 100000 --repeat 15] [--profile PATH]
+       (--profile: the server runs under cProfile and its pstats are dumped to PATH)
 """
 
 from __future__ import annotations
 
 import argparse
 import http.client
+import pstats
 import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
 from urllib.parse import urlencode
+
+import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -78,6 +83,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--assets", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=15)
+    parser.add_argument("--profile", type=Path, help="dump the server's pstats here")
     args = parser.parse_args()
 
     from sqlalchemy import text
@@ -106,30 +112,41 @@ def main() -> None:
     print(f"assets={total}")
     print(f"fill_s={time.perf_counter() - started:.1f}")
     port = free_port()
-    server = start_server(tmp, port, argparse.Namespace(profile=None, threads=0, switch_ms=0))
+    server = start_server(
+        tmp, port, argparse.Namespace(profile=args.profile, threads=0, switch_ms=0)
+    )
     try:
         print(f"server_ready_s={wait_ready(server, port):.2f}")
         headers = sign_in(port, password)
         medians: dict[str, float] = {}
+        cpu = 0.0
+        process = psutil.Process(server.pid)
         for name, path in pages(asset_id, app_id, facility_id).items():
             for _ in range(2):  # warm-up: caches, first-use imports
                 status, _, body = request(port, "GET", path, headers)
             if status != 200:
                 raise SystemExit(f"{path} answered {status}: {body[:300]!r}")
             times = []
+            before = process.cpu_times()
             for _ in range(args.repeat):
                 t0 = time.perf_counter()
                 status, _, body = request(port, "GET", path, headers)
                 times.append((time.perf_counter() - t0) * 1000)
                 if status != 200:
                     raise SystemExit(f"{path} answered {status}")
+            after = process.cpu_times()
+            cpu += (after.user - before.user) + (after.system - before.system)
             medians[name] = statistics.median(times)
             print(f"page_{name}_median_ms={medians[name]:.1f} bytes={len(body)}")
+        print(f"cpu_s={cpu:.2f}")
         slowest = max(medians, key=lambda key: medians[key])
         print(f"slowest_page={slowest}")
         print(f"page_median_ms={medians[slowest]:.1f}")
     finally:
         stop_server(server)
+    if args.profile:
+        stats = pstats.Stats(str(args.profile), stream=sys.stderr)
+        stats.sort_stats("cumulative").print_stats(25)
 
 
 if __name__ == "__main__":
