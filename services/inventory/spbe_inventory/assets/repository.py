@@ -5,21 +5,26 @@ principal's OPD scope (a service is in scope through its asset)."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, or_, select
-from sqlalchemy.sql import ColumnElement
+from sqlalchemy import Connection, func, or_, select
 
 from spbe_common.auth import Principal
 from spbe_common.db import for_update, lock_asset_identities
 from spbe_common.events.enums import Lifecycle
 from spbe_inventory.bulk import Bulk, chunks, parse_ts
 from spbe_inventory.ingest.repository import SCAN, SCAN_COLUMNS
-from spbe_inventory.listing_repository import Page, Rows, equal_to, list_page, search
+from spbe_inventory.listing_repository import (
+    Page,
+    Rows,
+    asset_conditions,
+    equal_to,
+    list_page,
+    search,
+)
 
 from .models import MERGED, NAME_ONLY, Asset, AssetPublic, Service, ServicePublic
 
@@ -83,34 +88,11 @@ def page_of(
     filters: dict[str, Any],
     q: str | None = None,
 ) -> tuple[Rows, int]:
-    """Assets of the principal's OPD; `filters` are column == value, `q` searches names."""
-    where = [principal.where(ASSET.c.opd_code), *equal_to(ASSET, filters), *text_search(q)]
+    """Assets of the principal's OPD as rows (the web pages); `filters` are column == value,
+    `q` an address prefix or a substring of names: the API's `asset_page`, same conditions."""
+    conditions = asset_conditions(principal, filters, q)
+    where = [condition.build().params(condition.values) for condition in conditions]
     return list_page(conn, ASSET, LIST_COLUMNS, where, page, SORTABLE)
-
-
-IPV4_PREFIX = re.compile(r"\d{1,3}(\.\d{0,3}){1,3}")  # 10.1 / 10.1.2. / 10.1.2.3
-
-
-def text_search(q: str | None) -> list[ColumnElement[bool]]:
-    """What staff type in the search box. An IPv4 address or its beginning ("10.36.4.") finds
-    the assets whose address starts with it, through the address index (a substring search
-    reads every row: 0.6 s at 100,000 assets); other text is a substring of the name,
-    hostname, address or MAC."""
-    if q and IPV4_PREFIX.fullmatch(q):
-        return [address_prefix(ASSET.c.address, q)]
-    return search((ASSET.c.name, ASSET.c.hostname, ASSET.c.address, ASSET.c.mac), q)
-
-
-def address_prefix(column: Any, prefix: str) -> ColumnElement[bool]:
-    """`column` starts with `prefix` (digits and dots), as an index range. Both bounds end in a
-    digit: collations that ignore punctuation (PostgreSQL's en_US) still order every address
-    that starts with the prefix inside the range; LIKE then keeps exactly those."""
-    stem = prefix.rstrip(".")
-    within = [column >= stem, column.startswith(prefix, autoescape=True)]
-    last = max((i for i, ch in enumerate(stem) if ch.isdigit() and ch != "9"), default=None)
-    if last is not None:  # "10.1" -> below "10.2"; "10.9" -> below "11"
-        within.append(column < stem[:last] + chr(ord(stem[last]) + 1))
-    return and_(*within)
 
 
 def services_page(
