@@ -70,7 +70,8 @@ class AssetBase(RegisterFacts):
     hostname: str | None = Field(default=None, max_length=253, index=True)
     mac: str | None = Field(default=None, max_length=17, index=True)
     serial: str | None = Field(default=None, max_length=100, index=True)
-    opd_code: str | None = Field(default=None, max_length=32, index=True)
+    # no index of its own: ix_asset_opd_lifecycle (opd_code, lifecycle, id) starts with it
+    opd_code: str | None = Field(default=None, max_length=32)
     location: str | None = Field(default=None, max_length=200)
     owner: str | None = Field(default=None, max_length=200)
     facility_id: int | None = Field(
@@ -123,6 +124,17 @@ class Asset(AssetBase, table=True):
     __table_args__ = (
         Index("ix_asset_scope_address", "scope", "address"),
         Index("ix_asset_opd_lifecycle", "opd_code", "lifecycle", "id"),
+        # covers what the evaluation snapshot counts per OPD (Manajemen Aset TIK, facilities in
+        # use), so those counts read the index instead of every asset row
+        Index(
+            "ix_asset_register_summary",
+            "lifecycle",
+            "opd_code",
+            "facility_id",
+            "procurement_year",
+            "condition",
+            "asset_code",
+        ),
         # Natural keys behind identity resolution: one asset per MAC, and per serial among assets
         # without a MAC (two NICs' MACs may share a serial: rule 2 of identity.py).
         Index("uq_asset_mac", "mac", unique=True, **_where("mac IS NOT NULL")),
