@@ -9,9 +9,9 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
-from spbe_common.events import Event, EventType
+from spbe_common.events import EventType
 from spbe_common.events.enums import ScanStatus
-from spbe_common.events.fast import fast_twin
+from spbe_common.events.fast import Received, fast_twin
 from spbe_common.events.payloads import (
     ApplicationDeclared,
     ApplicationObserved,
@@ -51,10 +51,10 @@ class BatchContext:
             self._opd_codes = set(self.conn.execute(select(Opd.code)).scalars())
         return self._opd_codes
 
-    def reject(self, event: Event, reason: str) -> None:
+    def reject(self, event: Received, reason: str) -> None:
         self.rejected[event.id] = reason
 
-    def known_opd(self, event: Event, opd: str) -> bool:
+    def known_opd(self, event: Received, opd: str) -> bool:
         """False (and the event set aside) when the OPD register has no such code."""
         if opd in self.opd_codes():
             return True
@@ -62,7 +62,7 @@ class BatchContext:
         return False
 
 
-Handler = Callable[[BatchContext, list[Event]], None]
+Handler = Callable[[BatchContext, list[Received]], None]
 HANDLERS: dict[EventType, Handler] = {}
 
 
@@ -74,19 +74,19 @@ def handles(event_type: EventType) -> Callable[[Handler], Handler]:
     return register
 
 
-def cause_of(event: Event) -> Cause:
+def cause_of(event: Received) -> Cause:
     """The event's time in `datetime.UTC`: every later comparison and conversion is cheap."""
     return Cause(CauseKind.EVENT, event.id, event.time.astimezone(UTC))
 
 
-def _data(event: Event, kind: type[Any]) -> Any:
+def _data(event: Received, kind: type[Any]) -> Any:
     """The payload: the pydantic model, or its fast decoder's Struct of the same fields."""
     assert isinstance(event.data, kind) or type(event.data) is fast_twin(kind)
     return event.data
 
 
 @handles(EventType.SCAN_STARTED)
-def scan_started(ctx: BatchContext, events: list[Event]) -> None:
+def scan_started(ctx: BatchContext, events: list[Received]) -> None:
     rows = []
     for event in events:
         data: ScanStarted = _data(event, ScanStarted)
@@ -107,7 +107,7 @@ def scan_started(ctx: BatchContext, events: list[Event]) -> None:
     repo.start_scans(ctx.conn, rows)
 
 
-def _scan_known(ctx: BatchContext, event: Event, scan_opd: dict[str, str]) -> bool:
+def _scan_known(ctx: BatchContext, event: Received, scan_opd: dict[str, str]) -> bool:
     """An observation of a scan is taken only when its scan (and so its OPD) is known."""
     if event.scanid is None:
         return True
@@ -119,7 +119,7 @@ def _scan_known(ctx: BatchContext, event: Event, scan_opd: dict[str, str]) -> bo
 
 
 @handles(EventType.ASSET_OBSERVED)
-def asset_observed(ctx: BatchContext, events: list[Event]) -> None:
+def asset_observed(ctx: BatchContext, events: list[Received]) -> None:
     scan_opd = repo.scan_opd(ctx.conn, sorted({e.scanid for e in events if e.scanid}))
     observations = [
         observation_of(
@@ -138,7 +138,7 @@ def asset_observed(ctx: BatchContext, events: list[Event]) -> None:
 
 
 @handles(EventType.SCAN_COMPLETED)
-def scan_completed(ctx: BatchContext, events: list[Event]) -> None:
+def scan_completed(ctx: BatchContext, events: list[Received]) -> None:
     for event in events:
         data: ScanCompleted = _data(event, ScanCompleted)
         if not ctx.known_opd(event, data.scope.opd):
@@ -206,7 +206,7 @@ def code_conflict(uow: AssetUnitOfWork, decl: Declaration) -> str | None:
 
 
 @handles(EventType.ASSET_DECLARED)
-def asset_declared(ctx: BatchContext, events: list[Event]) -> None:
+def asset_declared(ctx: BatchContext, events: list[Received]) -> None:
     declarations = []
     for event in events:
         data: AssetDeclared = _data(event, AssetDeclared)
@@ -229,7 +229,7 @@ def asset_declared(ctx: BatchContext, events: list[Event]) -> None:
 
 
 @handles(EventType.APPLICATION_DECLARED)
-def application_declared(ctx: BatchContext, events: list[Event]) -> None:
+def application_declared(ctx: BatchContext, events: list[Received]) -> None:
     for event in events:
         data: ApplicationDeclared = _data(event, ApplicationDeclared)
         if not ctx.known_opd(event, data.opd):
@@ -240,7 +240,7 @@ def application_declared(ctx: BatchContext, events: list[Event]) -> None:
 
 
 @handles(EventType.APPLICATION_OBSERVED)
-def application_observed(ctx: BatchContext, events: list[Event]) -> None:
+def application_observed(ctx: BatchContext, events: list[Received]) -> None:
     probes = [(_data(e, ApplicationObserved), cause_of(e)) for e in events]
     applications.observe(ctx.conn, ctx.changes, probes)
     ctx.changes.flush(ctx.conn)
