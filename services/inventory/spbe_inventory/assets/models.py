@@ -159,7 +159,9 @@ class Asset(AssetBase, table=True):
     vendor: str | None = Field(default=None, max_length=200)
     lifecycle: Lifecycle = Field(default=Lifecycle.ACTIVE, index=True, sa_type=EnumText)
     first_seen: datetime | None = Field(default=None, sa_type=UTCDateTime)
-    last_seen: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
+    # not indexed: a repeat sighting then changes no indexed column, so PostgreSQL updates the
+    # row in place (HOT) instead of adding an entry to every index of the table
+    last_seen: datetime | None = Field(default=None, sa_type=UTCDateTime)
     scope: str | None = Field(default=None, max_length=64)
     last_scan_id: str | None = Field(default=None, max_length=64)
     identity_rule: str = Field(default="declared", max_length=32)
@@ -182,7 +184,8 @@ class ServiceBase(SQLModel):
 class Service(ServiceBase, table=True):
     __table_args__ = (UniqueConstraint("asset_id", "port", "protocol"),)
     id: int | None = Field(default=None, primary_key=True)
-    asset_id: int = Field(foreign_key="asset.id", index=True)
+    # no index of its own: the unique (asset_id, port, protocol) starts with it
+    asset_id: int = Field(foreign_key="asset.id")
     first_seen: datetime = Field(sa_type=UTCDateTime)
     last_seen: datetime = Field(sa_type=UTCDateTime)
 
