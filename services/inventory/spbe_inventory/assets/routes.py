@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -36,7 +37,7 @@ from spbe_inventory.api.listing import (
 )
 from spbe_inventory.history.models import EntityKind
 from spbe_inventory.history.routes import history_response
-from spbe_inventory.listing_repository import MAX_LIMIT, Page, asset_page
+from spbe_inventory.listing_repository import MAX_LIMIT, Page, PageJson, asset_page
 
 from . import operations
 from . import repository as repo
@@ -94,8 +95,15 @@ async def list_assets(request: Request) -> Response:
         "address": query.address,
     }
     page = Page(query.limit, query.offset, query.sort)
-    with read_conn(request.app.state.engine) as conn:
-        found = asset_page(conn, principal_of(request), page, filters, query.q, query.cursor)
+    engine, principal = request.app.state.engine, principal_of(request)
+
+    def read() -> PageJson:
+        with read_conn(engine) as conn:
+            return asset_page(conn, principal, page, filters, query.q, query.cursor)
+
+    # SQLite is a local file read in well under a millisecond: on the event loop. A database
+    # across the network (or a pool that is momentarily empty) must not stall the loop.
+    found = read() if engine.dialect.name == "sqlite" else await run_in_threadpool(read)
     return page_json_response(found, page)
 
 
