@@ -88,21 +88,23 @@ def _python_pattern(pattern: str) -> str:
     )
 
 
+# annotated_types constraint -> its attribute, which is also msgspec.Meta's keyword
+_LIMIT_OF: dict[type, str] = {
+    annotated_types.MinLen: "min_length",
+    annotated_types.MaxLen: "max_length",
+    annotated_types.Ge: "ge",
+    annotated_types.Le: "le",
+    annotated_types.Gt: "gt",
+    annotated_types.Lt: "lt",
+}
+
+
 def _meta(metadata: list[Any]) -> dict[str, Any]:
     limits: dict[str, Any] = {}
     for item in metadata:
-        if isinstance(item, annotated_types.MinLen):
-            limits["min_length"] = item.min_length
-        elif isinstance(item, annotated_types.MaxLen):
-            limits["max_length"] = item.max_length
-        elif isinstance(item, annotated_types.Ge):
-            limits["ge"] = item.ge
-        elif isinstance(item, annotated_types.Le):
-            limits["le"] = item.le
-        elif isinstance(item, annotated_types.Gt):
-            limits["gt"] = item.gt
-        elif isinstance(item, annotated_types.Lt):
-            limits["lt"] = item.lt
+        name = _LIMIT_OF.get(type(item))
+        if name is not None:
+            limits[name] = getattr(item, name)  # msgspec.Meta takes the same names
         elif getattr(item, "pattern", None) is not None:
             limits["pattern"] = _python_pattern(item.pattern)
         elif isinstance(item, FieldInfo):
@@ -204,14 +206,15 @@ class _Translator:
             return Annotated[annotation, msgspec.Meta(**limits)] if limits else annotation
         raise NotTranslatable(f"type {annotation!r}")  # float, date, URLs, ...: pydantic decides
 
-    def verifier(self, struct: type[msgspec.Struct]) -> Callable[[Any], bool] | None:
-        """A function telling whether the checked validators return a decoded value unchanged;
-        None when `struct` (and every Struct within it) has nothing to check."""
-        parts = [_unchanged(name, func, in_list) for name, func, in_list in self.checks[struct]]
-        model = next(m for m, s in self.structs.items() if s is struct)
+    def verifier(self, model: type[BaseModel]) -> Callable[[Any], bool] | None:
+        """A function telling whether the checked validators return a value decoded into the
+        translated `model` unchanged; None when it (and every model within it) has nothing to
+        check."""
+        checks = self.checks[self.structs[model]]
+        parts = [_unchanged(name, func, in_list) for name, func, in_list in checks]
         for name, info in model.model_fields.items():
             inner = _inner_model(info.annotation)
-            check = self.verifier(self.structs[inner]) if inner else None
+            check = self.verifier(inner) if inner else None
             if check is not None:
                 parts.append(_nested(name, check))
         if not parts:
@@ -266,7 +269,7 @@ def _decoders() -> tuple[_Translator, dict[str, tuple[msgspec.json.Decoder[Any],
             struct = translator.model(payload)
         except NotTranslatable:
             continue
-        decoders[name] = (msgspec.json.Decoder(struct), translator.verifier(struct))
+        decoders[name] = (msgspec.json.Decoder(struct), translator.verifier(payload))
     return translator, decoders
 
 

@@ -18,6 +18,8 @@ from spbe_common.events.enums import Lifecycle
 from spbe_inventory.bulk import Bulk, chunks, parse_ts
 from spbe_inventory.ingest.repository import SCAN, SCAN_COLUMNS
 from spbe_inventory.listing_repository import (
+    ASSET_SORTABLE,
+    ASSETS,
     Page,
     Rows,
     asset_conditions,
@@ -26,7 +28,7 @@ from spbe_inventory.listing_repository import (
     search,
 )
 
-from .models import MERGED, NAME_ONLY, Asset, AssetPublic, Service, ServicePublic
+from .models import MERGED, NAME_ONLY, Asset, Service, ServicePublic
 
 ASSET = Asset.__table__  # type: ignore[attr-defined]
 SERVICE = Service.__table__  # type: ignore[attr-defined]
@@ -47,18 +49,7 @@ ASSET_JSON = ("addresses", "observed", "declared")
 ASSET_TIMES = ("first_seen", "last_seen", "created_at", "updated_at")
 ASSET_INSERT = (*ASSET_MUTABLE, "is_sample", "created_at")
 TOUCHED = ("last_seen", "last_scan_id", "scope", "identity_rule")  # what a repeat sighting sets
-LIST_COLUMNS = tuple(AssetPublic.model_fields)  # the public shape decides what a list reads
-SORTABLE = (
-    "id",
-    "name",
-    "hostname",
-    "address",
-    "opd_code",
-    "kind",
-    "lifecycle",
-    "first_seen",
-    "last_seen",
-)
+LIST_COLUMNS = ASSETS.columns  # the public shape decides what a list reads
 SERVICE_COLUMNS = tuple(ServicePublic.model_fields)
 SERVICE_SORTABLE = ("id", "port", "name", "product", "last_seen")
 LIGHT = (
@@ -92,7 +83,7 @@ def page_of(
     `q` an address prefix or a substring of names: the API's `asset_page`, same conditions."""
     conditions = asset_conditions(principal, filters, q)
     where = [condition.build().params(condition.values) for condition in conditions]
-    return list_page(conn, ASSET, LIST_COLUMNS, where, page, SORTABLE)
+    return list_page(conn, ASSET, LIST_COLUMNS, where, page, ASSET_SORTABLE)
 
 
 def services_page(
