@@ -13,9 +13,11 @@ from spbe_common import api, metrics
 from spbe_common.settings import Environment
 from spbe_inventory import migrate, web
 from spbe_inventory.accounts.routes import router as auth_router
+from spbe_inventory.api import hot
 from spbe_inventory.api.deps import get_principal
 from spbe_inventory.api.security import authorize
 from spbe_inventory.applications.routes import router as applications_router
+from spbe_inventory.assets.routes import asset_list
 from spbe_inventory.assets.routes import router as assets_router
 from spbe_inventory.evaluation.routes import router as evaluation_router
 from spbe_inventory.infrastructure.routes import router as infrastructure_router
@@ -69,6 +71,7 @@ def create_app(
     _add_health(app)
     web.install(app)
     api.add_docs(app, public_docs, get_principal)
+    hot.install(app, {"/api/v1/assets": asset_list})
     return app
 
 

@@ -83,8 +83,13 @@ class AssetListQuery(BaseModel):
 async def list_assets(request: Request) -> Response:
     """A page of assets and the count of all that match. A full page in id order carries the
     cursor of the next one in its `X-Next-Cursor` header."""
-    # The hottest route: its query is validated in one step (`query_of`), its rows come as JSON
-    # text (`listing_repository.asset_page`), read on the event loop (`read_conn`).
+    return await asset_list(request)
+
+
+async def asset_list(request: Request) -> Response:
+    """The answer of GET /api/v1/assets. The hottest route: answered ahead of the router
+    (`spbe_inventory.api.hot`), its query validated in one step (`query_of`), its rows read as
+    JSON text (`listing_repository.asset_page`), on SQLite on the event loop (`read_conn`)."""
     query = query_of(request, AssetListQuery)
     filters = {
         "opd_code": query.opd_code,
