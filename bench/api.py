@@ -10,7 +10,10 @@ process drives closed-loop keep-alive connections on loopback with an asyncio ra
 Usage: .venv/bin/python bench/api.py [--assets 100000 --connections 16 --duration 10]
        --profile PATH runs the same server under cProfile (every thread), dumps pstats there and
        prints the top 25 functions (cumulative, then own time) to stderr;
-       --threads N / --switch-ms X cap the handler thread pool / set sys.setswitchinterval.
+       --threads N / --switch-ms X cap the handler thread pool / set sys.setswitchinterval;
+       --commits-per-s N commits N sightings a second through another connection during the run
+       (ingestion running beside the readers): the server then cannot reuse the rows it made
+       before the last commit, and the figures show what that costs.
 The goal is api_rps >= 1500 with api_p99_ms < 50 on one worker; compare runs by cpu_s and
 server_cpu_ms_per_request when other work shares the machine (loadavg is printed).
 
@@ -34,6 +37,7 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from datetime import UTC, datetime, timedelta
 from ipaddress import IPv4Address
@@ -311,7 +315,54 @@ def check_answers(port: int, db: Path, headers: dict[str, str]) -> tuple[int, st
     return compared + len(walked), digest.hexdigest()
 
 
+class Writer(threading.Thread):
+    """Commits `per_s` sightings a second (an asset's last_seen moved, as ingestion does it)
+    through another connection to the catalogue file, until stopped: every commit makes the
+    server read its pages afresh."""
+
+    def __init__(self, db: Path, per_s: float, assets: int) -> None:
+        super().__init__(daemon=True)
+        self.db, self.per_s, self.assets = db, per_s, assets
+        self.stopped = threading.Event()
+        self.commits = 0
+
+    def run(self) -> None:
+        rng = random.Random(3)
+        conn = sqlite3.connect(self.db, timeout=30, isolation_level=None)
+        started = time.monotonic()
+        try:
+            while not self.stopped.is_set():
+                seen = (T0 + timedelta(days=100, seconds=self.commits)).strftime(
+                    "%Y-%m-%d %H:%M:%S.000000"
+                )
+                n = rng.randrange(self.assets) + 1
+                conn.execute("UPDATE asset SET last_seen = ? WHERE id = ?", (seen, n))
+                self.commits += 1
+                self.stopped.wait(max(0.0, started + self.commits / self.per_s - time.monotonic()))
+        finally:
+            conn.close()
+
+
 def measure(
+    port: int, pid: int, args: argparse.Namespace, headers: dict[str, str], db: Path
+) -> dict[str, str]:
+    writer = Writer(db, args.commits_per_s, args.assets) if args.commits_per_s > 0 else None
+    if writer is not None:
+        writer.start()
+    try:
+        return _measure(port, pid, args, headers) | _writes(writer, args)
+    finally:
+        if writer is not None:
+            writer.stopped.set()
+            writer.join()
+
+
+def _writes(writer: Writer | None, args: argparse.Namespace) -> dict[str, str]:
+    commits = writer.commits if writer is not None else 0
+    return {"commits_per_s": f"{commits / (args.warmup + args.duration):.0f}"}
+
+
+def _measure(
     port: int, pid: int, args: argparse.Namespace, headers: dict[str, str]
 ) -> dict[str, str]:
     server = psutil.Process(pid)
@@ -434,6 +485,12 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--profile", type=Path, help="dump the server's pstats (all threads) here")
     parser.add_argument("--threads", type=int, default=0, help="cap the handler thread pool")
     parser.add_argument("--switch-ms", type=float, default=0, help="sys.setswitchinterval, ms")
+    parser.add_argument(
+        "--commits-per-s",
+        type=float,
+        default=0,
+        help="commit this many sightings a second during the run (another connection)",
+    )
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     return parser.parse_args()
 
@@ -466,7 +523,7 @@ def main() -> None:
             != b'{"data":[],"count":0}'
         ):
             raise SystemExit("the operator sees an OPD outside its scope")
-        results = measure(port, server.pid, args, headers)
+        results = measure(port, server.pid, args, headers, tmp / "inventory.db")
         load_after = os.getloadavg()
         checked_rows, checksum = check_answers(port, tmp / "inventory.db", headers)
     finally:

@@ -143,3 +143,28 @@ def test_a_remembered_token_is_refused_once_revoked_by_any_connection(
         assert client.get("/api/v1/assets", headers=bearer(second)).status_code == 401
     engine.dispose()
 
+
+def test_rows_made_once_follow_every_commit(
+    engine: Engine, operator: TestClient, tmp_path: Path
+) -> None:
+    """On SQLite a row's JSON is made once and reused until anything is committed, through any
+    connection; on PostgreSQL every page reads its rows."""
+    first = operator.get("/api/v1/assets?limit=3").json()["data"]
+    assert operator.get("/api/v1/assets?limit=3").json()["data"] == first
+    watch = commit_watch(engine)
+    if watch is not None:  # remembered under the mark they were read at
+        assert set(watch.rows("asset", watch.mark())) == {row["id"] for row in first}
+    renamed = first[1]["id"]
+    with begin_write(engine) as conn:
+        conn.execute(update(ASSET).where(ASSET.c.id == renamed).values(name="Baru"))
+    again = operator.get("/api/v1/assets?limit=3").json()["data"]
+    assert [row["name"] for row in again] == [first[0]["name"], "Baru", first[2]["name"]]
+    if watch is not None:
+        with sqlite3.connect(tmp_path / "inv.db") as other:  # another process, as the CLI is
+            other.execute("UPDATE asset SET hostname = 'lain.test' WHERE id = ?", (renamed,))
+        assert operator.get("/api/v1/assets?limit=3").json()["data"][1]["hostname"] == "lain.test"
+    expected = mine(engine)
+    assert operator.get("/api/v1/assets?limit=3").json()["data"] == expected[:3]
+    # three rows remembered, the other three of this page made by id, in the page's order
+    assert operator.get("/api/v1/assets?limit=6&sort=-id").json()["data"] == expected[::-1][:6]
+    assert operator.get("/api/v1/assets?limit=6").json()["data"] == expected[:6]

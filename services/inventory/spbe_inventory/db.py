@@ -16,6 +16,7 @@ from sqlalchemy import Engine
 from spbe_common.db import DateText, EnumText, UTCDateTime, make_engine, utcnow
 
 MEMO_ENTRIES = 4096  # remembered results per database, forgotten all at once past this
+ROW_ENTRIES = 20_000  # remembered rows per table (as JSON text, ~1 KB each), likewise
 
 
 class CommitWatch:
@@ -32,6 +33,7 @@ class CommitWatch:
         self._conn = conn
         self._lock = threading.Lock()
         self._memo: dict[Hashable, tuple[int, float, Any]] = {}
+        self._rows: dict[str, tuple[int, dict[int, str]]] = {}
 
     def mark(self) -> int:
         with self._lock:
@@ -53,6 +55,15 @@ class CommitWatch:
 
     def forget(self, key: Hashable) -> None:
         self._memo.pop(key, None)
+
+    def rows(self, table: str, mark: int) -> dict[int, str]:
+        """The rows of `table` remembered at `mark`, by id, to read and to add to (empty once
+        anything was committed since, or past ROW_ENTRIES). Only rows read in a snapshot taken
+        between two marks equal to `mark` may be added."""
+        found = self._rows.get(table)
+        if found is None or found[0] != mark or len(found[1]) >= ROW_ENTRIES:
+            found = self._rows[table] = (mark, {})
+        return found[1]
 
 
 _WATCHES: weakref.WeakKeyDictionary[Engine, CommitWatch | None] = weakref.WeakKeyDictionary()

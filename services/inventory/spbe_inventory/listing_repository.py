@@ -7,7 +7,9 @@ objects (no per-value result processing).
 The asset list of the API (`asset_page`) is the hottest: a `Listing` builds and compiles the
 SQL of each shape of its query once (scope size, filters given, kind of search, sort, cursor)
 and then runs the text on the driver with only the values changing; on SQLite the rows come
-back as JSON text made by SQLite, and the count is remembered until anything is committed.
+back as JSON text made by SQLite, and both the count and each row's JSON are remembered until
+anything is committed (a page then reads only its ids, from an index, and makes the rows it has
+not made before).
 """
 
 from __future__ import annotations
@@ -218,9 +220,18 @@ class Listing:
             driver.execute("BEGIN")  # type: ignore[union-attr]  # page and count: one snapshot
         try:
             before = watch.mark() if watch is not None else 0
-            found = _fetch(driver, statement, values)
+            memo = watch.rows(self.table.name, before) if kind == "json" and watch else None
+            if memo:  # rows made since the last commit: find the ids, make only the others
+                ids = self._statement(conn, "ids", page.sort, shapes, conditions, cursor)
+                found = _fetch(driver, ids, values)
+                after = watch.mark()  # type: ignore[union-attr]
+                found = self._json_rows(conn, driver, found, memo if before == after else {})
+            else:
+                found = _fetch(driver, statement, values)
+                after = watch.mark() if watch is not None else 0
+                if memo is not None and before == after:
+                    memo.update((i, text) for text, i in found)
             key = (self.table.name, shapes, tuple(sorted(condition_values(conditions))))
-            after = watch.mark() if watch is not None else 0
             count = watch.recall(key, after) if watch is not None else None
             if count is None:
                 counting = self._statement(conn, "count", None, shapes, conditions, None)
@@ -238,6 +249,19 @@ class Listing:
             data = orjson.dumps(rows)
             last = int(rows[-1]["id"]) if rows else None
         return PageJson(data, count, last, len(found))
+
+    def _json_rows(
+        self, conn: Connection, driver: Any, ids: Sequence[Sequence[Any]], memo: dict[int, str]
+    ) -> list[tuple[str, int]]:
+        """The JSON rows of the page's `ids` (in their order), in the snapshot that found them:
+        those in `memo` as they were made, the others read by id and added to it."""
+        wanted = [row[0] for row in ids]
+        missing = [i for i in wanted if i not in memo]
+        if missing:
+            by_id = self._statement(conn, "by_id", None, (), (), None)
+            listed = {"page_ids": orjson.dumps(missing).decode()}
+            memo.update((i, text) for text, i in _fetch(driver, by_id, listed))
+        return [(memo[i], i) for i in wanted]
 
     def _converted(self, conn: Connection, raw: Sequence[Sequence[Any]]) -> Rows:
         converters = _converters(self.table, self.columns, conn.dialect.name)
@@ -277,14 +301,22 @@ class Listing:
         cursor: int | None,
     ) -> Any:
         table = self.table
+        if kind == "by_id":  # the JSON rows of the ids in a JSON array
+            listed: Any = select(literal_column("value")).select_from(
+                func.json_each(bindparam("page_ids", type_=String))
+            )
+            json_row: Any = literal_column(self._json_object(conn) or "")
+            return select(json_row, table.c.id).where(table.c.id.in_(listed))
         where = [condition.build() for condition in conditions]
         if kind == "count":
             return select(func.count()).select_from(table).where(*where)
         if cursor is not None:
             after = bindparam("page_after", type_=Integer)
             where.append(table.c.id < after if sort == "-id" else table.c.id > after)
-        if kind == "json":
-            columns: list[Any] = [literal_column(self._json_object(conn) or ""), table.c.id]
+        if kind == "ids":
+            columns: list[Any] = [table.c.id]
+        elif kind == "json":
+            columns = [literal_column(self._json_object(conn) or ""), table.c.id]
         else:
             columns = [table.c[name] for name in self.columns]
         return (
