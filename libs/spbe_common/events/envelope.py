@@ -33,11 +33,16 @@ _OPTIONAL = ("schemaversion", "scanid", "scope", "subject", "dataschema")
 
 
 class InvalidEvent(ValueError):
-    """An event that cannot be decoded or fails validation; `reason` says why."""
+    """An event that cannot be decoded or fails validation; `reason` says why, `code` is
+    INVALID or, for a type outside the contract, UNKNOWN_TYPE."""
 
-    def __init__(self, reason: str) -> None:
+    INVALID = "invalid"
+    UNKNOWN_TYPE = "unknown_type"
+
+    def __init__(self, reason: str, code: str = INVALID) -> None:
         super().__init__(reason)
         self.reason = reason
+        self.code = code
 
 
 class Event(BaseModel):
@@ -187,7 +192,7 @@ def from_binary(headers: Headers, value: bytes) -> Event:
     attrs = attributes(headers)
     envelope = _ENVELOPE_OF.get(attrs["type"])
     if envelope is None:
-        raise InvalidEvent(f"unknown event type {attrs['type']!r}")
+        raise InvalidEvent(f"unknown event type {attrs['type']!r}", InvalidEvent.UNKNOWN_TYPE)
     if attrs["specversion"] != SPEC_VERSION:
         raise InvalidEvent(f"unsupported specversion {attrs['specversion']!r}")
     if not attrs.get("schemaversion", "1").isdigit():

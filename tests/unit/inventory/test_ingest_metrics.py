@@ -2,35 +2,66 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 from prometheus_client import CollectorRegistry
 
 from spbe_common.bus import Record
-from spbe_inventory.assets.identity import NO_IDENTITY
-from spbe_inventory.ingest.metrics import LAG_EVERY_S, IngestMetrics, reason_code, type_of
-from spbe_inventory.ingest.service import BatchResult
+from spbe_common.events import EventType, new_event, to_binary
+from spbe_common.events.fast import Received
+from spbe_common.events.payloads import ScanRequested
+from spbe_inventory.ingest import handlers
+from spbe_inventory.ingest.metrics import LAG_EVERY_S, IngestMetrics, type_of
+from spbe_inventory.ingest.reasons import Reason, Rejection
+from spbe_inventory.ingest.service import BatchResult, decode
+
+T = datetime(2026, 4, 1, 7, 30, tzinfo=UTC)
+
+
+def _scan_request() -> tuple[list[tuple[str, bytes]], bytes]:
+    """A valid event of the contract that the inventory has no handler for."""
+    data = ScanRequested.model_validate(
+        {"request_id": "0f3a9c", "scope": "lan", "opd": "BAPPEDA", "requested_by": "op",
+         "requested_at": T}
+    )  # fmt: skip
+    headers, value = to_binary(new_event(EventType.SCAN_REQUESTED, data, source="t"))
+    return list(headers), value
+
+
+def _changed(name: str, raw: bytes | None) -> list[tuple[str, bytes]]:
+    headers = [(n, v) for n, v in _scan_request()[0] if n != name]
+    return headers + ([(name, raw)] if raw is not None else [])
 
 
 @pytest.mark.parametrize(
-    ("reason", "code"),
+    ("headers", "value", "code"),
     [
-        ("invalid event: data: Invalid JSON: unexpected character", "invalid"),
-        ("missing CloudEvents attributes: ce_id", "invalid"),
-        ("headers larger than 65536 bytes", "invalid"),
-        ("schemaversion 9 is newer than 1", "invalid"),
-        ("unknown event type 'asset.exploded'", "unknown_type"),
-        ("no handler for event type 'score.computed' on this topic", "unknown_type"),
-        ("unknown OPD code 'XYZ'", "unknown_opd"),
-        ("unknown scan 's-1' (its scan.started was set aside or lost)", "unknown_scan"),
-        (NO_IDENTITY, "no_identity"),
-        ("asset code 'A-1' is already asset 7", "conflict"),
-        ("could not apply the event: KeyError: 'x'", "apply_failed"),
-        ("cannot decode: TypeError: boom", "apply_failed"),
-        ("something nobody wrote yet", "other"),
+        (_scan_request()[0], b"{not json", Reason.INVALID),
+        (_changed("ce_id", None), _scan_request()[1], Reason.INVALID),
+        (_changed("ce_schemaversion", b"9"), _scan_request()[1], Reason.INVALID),
+        (_changed("ce_specversion", b"0.3"), _scan_request()[1], Reason.INVALID),
+        (_changed("ce_type", b"asset.exploded"), _scan_request()[1], Reason.UNKNOWN_TYPE),
+        (_scan_request()[0], _scan_request()[1], Reason.UNKNOWN_TYPE),  # no handler here
     ],
 )
-def test_a_reason_maps_to_a_closed_set(reason: str, code: str) -> None:
-    assert reason_code(reason) == code
+def test_a_refused_record_carries_its_reason_code(
+    headers: list[tuple[str, bytes]], value: bytes, code: Reason
+) -> None:
+    good, bad = decode([Record("spbe.events", 0, 0, None, value, headers)])
+    assert good == [] and len(bad) == 1
+    assert bad[0][1].code is code and bad[0][1].text
+
+
+def test_the_handlers_name_the_code_where_they_refuse() -> None:
+    ctx = handlers.BatchContext(conn=None, _opd_codes={"BAPPEDA"})  # type: ignore[arg-type]
+    event = Received("e1", EventType.ASSET_OBSERVED, "t", T, "scan-9", "lan", None, None)
+    assert ctx.known_opd(event, "BAPPEDA")
+    assert not ctx.known_opd(event, "NOPE")
+    assert ctx.rejected["e1"] == Rejection(Reason.UNKNOWN_OPD, "unknown OPD code 'NOPE'")
+    assert not handlers._scan_known(ctx, event, {"other-scan": "BAPPEDA"})
+    assert ctx.rejected["e1"].code is Reason.UNKNOWN_SCAN
+    assert "scan-9" in ctx.rejected["e1"].text
 
 
 def _record(ce_type: bytes | None) -> Record:
@@ -51,7 +82,10 @@ def test_a_batch_counts_by_type_and_reason() -> None:
         ingested={"asset.observed": 1},
         duplicates=1,
         duplicate_types={"asset.observed": 1},
-        rejected=[(records[0], "unknown OPD code 'X'"), (records[3], "unknown event type 'b'")],
+        rejected=[
+            (records[0], Rejection(Reason.UNKNOWN_OPD, "unknown OPD code 'X'")),
+            (records[3], Rejection(Reason.UNKNOWN_TYPE, "unknown event type 'b'")),
+        ],
     )
     IngestMetrics(registry).observe(records, result, 0.25)
 

@@ -32,6 +32,7 @@ from spbe_common.events import Topic
 from spbe_common.heartbeat import Heartbeat
 
 from .metrics import IngestMetrics
+from .reasons import Reason, Rejection
 from .service import BatchResult, failure, ingest, set_aside
 
 log = logging.getLogger(__name__)
@@ -166,7 +167,8 @@ class InventoryConsumer:
         """Bisect: each half in order in its own transaction; a record failing alone is set aside."""
         if len(records) == 1:
             log.error("event at %s/%d set aside: %s", records[0].topic, records[0].offset, exc)
-            return self._set_aside(records[0], f"could not apply the event: {failure(exc)}")
+            why = Rejection(Reason.APPLY_FAILED, f"could not apply the event: {failure(exc)}")
+            return self._set_aside(records[0], why)
         result = BatchResult()
         middle = len(records) // 2
         for half in (records[:middle], records[middle:]):
@@ -179,22 +181,22 @@ class InventoryConsumer:
             result.add(part)
         return result
 
-    def _set_aside(self, record: Record, reason: str) -> BatchResult:
+    def _set_aside(self, record: Record, why: Rejection) -> BatchResult:
         try:
             with begin_write(self._engine) as conn:
-                return set_aside(conn, record, reason)
+                return set_aside(conn, record, why)
         except Exception as exc:
             if is_infrastructure(exc):
                 raise
             log.exception("cannot store the set-aside event; it goes to the dead letters only")
-            return BatchResult(rejected=[(record, reason)])
+            return BatchResult(rejected=[(record, why)])
 
     def _settle(self, pending: _Unsettled) -> bool:
         """Dead letters, then offsets; a failure leaves them owed (the database has the batch)."""
         try:
             if not pending.dead_lettered:
-                for record, reason in pending.result.rejected:
-                    dead_letter(self._producer, record, reason, SOURCE)
+                for record, why in pending.result.rejected:
+                    dead_letter(self._producer, record, why.text, SOURCE)
                 self._producer.flush()
                 pending.dead_lettered = True
                 if self._metrics:

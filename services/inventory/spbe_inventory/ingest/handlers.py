@@ -29,13 +29,14 @@ from spbe_inventory.history.service import Cause, ChangeLog
 from spbe_inventory.opd.models import Opd
 
 from . import repository as repo
+from .reasons import Reason, Rejection
 
 
 @dataclass
 class BatchContext:
     conn: Connection
     changes: ChangeLog = field(default_factory=ChangeLog)
-    rejected: dict[str, str] = field(default_factory=dict)  # event id -> reason
+    rejected: dict[str, Rejection] = field(default_factory=dict)  # event id -> why
     raw: dict[str, bytes] = field(default_factory=dict)  # event id -> data as it arrived
     _assets: AssetUnitOfWork | None = None
     _opd_codes: set[str] | None = None
@@ -51,14 +52,14 @@ class BatchContext:
             self._opd_codes = set(self.conn.execute(select(Opd.code)).scalars())
         return self._opd_codes
 
-    def reject(self, event: Received, reason: str) -> None:
-        self.rejected[event.id] = reason
+    def reject(self, event: Received, code: Reason, text: str) -> None:
+        self.rejected[event.id] = Rejection(code, text)
 
     def known_opd(self, event: Received, opd: str) -> bool:
         """False (and the event set aside) when the OPD register has no such code."""
         if opd in self.opd_codes():
             return True
-        self.reject(event, f"unknown OPD code {opd!r}")
+        self.reject(event, Reason.UNKNOWN_OPD, f"unknown OPD code {opd!r}")
         return False
 
 
@@ -113,7 +114,8 @@ def _scan_known(ctx: BatchContext, event: Received, scan_opd: dict[str, str]) ->
         return True
     opd = scan_opd.get(event.scanid)
     if opd is None:
-        ctx.reject(event, f"unknown scan {event.scanid!r} (its scan.started was set aside or lost)")
+        why = f"unknown scan {event.scanid!r} (its scan.started was set aside or lost)"
+        ctx.reject(event, Reason.UNKNOWN_SCAN, why)
         return False
     return ctx.known_opd(event, opd)
 
@@ -216,7 +218,7 @@ def asset_declared(ctx: BatchContext, events: list[Received]) -> None:
         if decl.identity.identifies:
             declarations.append((event, decl))
         else:
-            ctx.reject(event, NO_IDENTITY)
+            ctx.reject(event, Reason.NO_IDENTITY, NO_IDENTITY)
     uow = ctx.assets
     uow.load(d.identity for _, d in declarations)
     for event, decl in declarations:
@@ -224,7 +226,7 @@ def asset_declared(ctx: BatchContext, events: list[Received]) -> None:
         if conflict is None:
             uow.declare(decl)
         else:
-            ctx.reject(event, conflict)
+            ctx.reject(event, Reason.CONFLICT, conflict)
     uow.flush()
 
 

@@ -1,7 +1,8 @@
 """What the consumer counts, on a registry given at start-up.
 
 Labels stay bounded: an event type is one of the contract's (else "unknown"), a reason one of
-REASONS (the free-text reason is kept in the rejected store and the dead letter, not here)."""
+`reasons.Reason`, given where the event is refused (the free-text reason is kept in the rejected
+store and the dead letter, not here)."""
 
 from __future__ import annotations
 
@@ -16,32 +17,14 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from spbe_common.bus import Record
 from spbe_common.events import EventType
 
+from .reasons import Rejection
 from .service import BatchResult
 
 log = logging.getLogger(__name__)
 UNKNOWN_TYPE = "unknown"
 _TYPES = {t.value.encode(): t.value for t in EventType}
-# reason label -> how the stored reason starts (service.decode, the handlers, the consumer)
-REASONS = (
-    ("unknown_type", ("unknown event type", "no handler for event type")),
-    ("invalid", ("invalid event", "missing CloudEvents", "headers larger", "a ce_ header")),
-    ("invalid", ("unsupported specversion", "schemaversion")),
-    ("unknown_opd", ("unknown OPD code",)),
-    ("unknown_scan", ("unknown scan",)),
-    ("no_identity", ("a declared asset needs",)),
-    ("conflict", ("asset code",)),
-    ("apply_failed", ("could not apply the event", "cannot decode")),
-)
-OTHER_REASON = "other"
 BATCH_SIZES = (1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000)
 LAG_EVERY_S = 5.0  # the lag is read at most this often, on the consumer's own thread
-
-
-def reason_code(reason: str) -> str:
-    for code, starts in REASONS:
-        if reason.startswith(starts):
-            return code
-    return OTHER_REASON
 
 
 def type_of(record: Record) -> str:
@@ -102,12 +85,12 @@ class IngestMetrics:
         for event_type, count in result.duplicate_types.items():
             self.duplicates.labels(event_type).inc(count)
         for (event_type, reason), count in Tally(
-            (type_of(record), reason_code(reason)) for record, reason in result.rejected
+            (type_of(record), why.code.value) for record, why in result.rejected
         ).items():
             self.rejected.labels(event_type, reason).inc(count)
 
-    def dead_lettered(self, rejected: Sequence[tuple[Record, str]]) -> None:
-        for reason, count in Tally(reason_code(reason) for _, reason in rejected).items():
+    def dead_lettered(self, rejected: Sequence[tuple[Record, Rejection]]) -> None:
+        for reason, count in Tally(why.code.value for _, why in rejected).items():
             self.dead_letters.labels(reason).inc(count)
 
     def sample_lag(self, consumer: object) -> None:

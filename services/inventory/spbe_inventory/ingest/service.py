@@ -17,6 +17,7 @@ from spbe_inventory.db import utcnow
 
 from . import repository as repo
 from .handlers import HANDLERS, BatchContext
+from .reasons import Reason, Rejection
 
 
 @dataclass
@@ -24,7 +25,7 @@ class BatchResult:
     ingested: dict[str, int] = field(default_factory=dict)  # event type -> applied count
     duplicates: int = 0
     duplicate_types: dict[str, int] = field(default_factory=dict)  # event type -> count
-    rejected: list[tuple[Record, str]] = field(default_factory=list)
+    rejected: list[tuple[Record, Rejection]] = field(default_factory=list)
 
     def add(self, other: BatchResult) -> None:
         for event_type, count in other.ingested.items():
@@ -37,20 +38,21 @@ class BatchResult:
 
 def decode(
     records: Sequence[Record],
-) -> tuple[list[tuple[Record, Received]], list[tuple[Record, str]]]:
+) -> tuple[list[tuple[Record, Received]], list[tuple[Record, Rejection]]]:
     good: list[tuple[Record, Received]] = []
-    bad: list[tuple[Record, str]] = []
+    bad: list[tuple[Record, Rejection]] = []
     for record in records:
         try:
             event = decode_record(record.headers, record.value)
         except InvalidEvent as exc:
-            bad.append((record, exc.reason))
+            bad.append((record, Rejection.invalid(exc)))
             continue
         except Exception as exc:  # a decoder bug must not stop ingestion either
-            bad.append((record, f"cannot decode: {failure(exc)}"))
+            bad.append((record, Rejection(Reason.APPLY_FAILED, f"cannot decode: {failure(exc)}")))
             continue
         if event.type not in HANDLERS:
-            bad.append((record, f"no handler for event type {event.type.value!r} on this topic"))
+            why = f"no handler for event type {event.type.value!r} on this topic"
+            bad.append((record, Rejection(Reason.UNKNOWN_TYPE, why)))
         else:
             good.append((record, event))
     return good, bad
@@ -98,12 +100,12 @@ def ingest(conn: Connection, records: Sequence[Record]) -> BatchResult:
             result.rejected.append((record, ctx.rejected[event.id]))
             result.ingested[event.type.value] -= 1
     repo.store_rejected(
-        conn, [_rejected_row(record, reason, now) for record, reason in result.rejected]
+        conn, [_rejected_row(record, why.text, now) for record, why in result.rejected]
     )
     return result
 
 
-def set_aside(conn: Connection, record: Record, reason: str) -> BatchResult:
+def set_aside(conn: Connection, record: Record, why: Rejection) -> BatchResult:
     """Store one record that could not be applied; its event id, if any, counts as processed."""
     now = utcnow()
     try:
@@ -112,8 +114,8 @@ def set_aside(conn: Connection, record: Record, reason: str) -> BatchResult:
         event_id = None
     if event_id is not None and not repo.already_processed(conn, [event_id]):
         repo.mark_processed(conn, [event_id], now)
-    repo.store_rejected(conn, [_rejected_row(record, reason, now)])
-    return BatchResult(rejected=[(record, reason)])
+    repo.store_rejected(conn, [_rejected_row(record, why.text, now)])
+    return BatchResult(rejected=[(record, why)])
 
 
 def failure(exc: BaseException) -> str:
