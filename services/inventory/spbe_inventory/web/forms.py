@@ -189,44 +189,162 @@ def _if_match(form: Mapping[str, str]) -> str:
     return form.get("if_match", "").strip() or '"absent"'
 
 
-# --- aset --------------------------------------------------------------------------------------------
-NEW_ASSET = "/katalog/aset/baru"
+# --- the forms of each kind of record ---------------------------------------------------------
+Create = Callable[[Connection, Principal, Any, Any], Mapping[str, Any]]
+Update = Callable[[Connection, Principal, int, Any, str, Any], Mapping[str, Any]]
+Read = Callable[[Connection, Principal, int], dict[str, Any]]
 
 
-def _asset(conn: Connection, principal: Principal, asset_id: int) -> tuple[dict[str, Any], str]:
-    """The asset as GET /api/v1/assets/{id} answers it (404 outside the scope) and its ETag."""
-    record = assets.detail(conn, principal, asset_id)
-    return record, assets.version(record)
+@dataclass(frozen=True)
+class Editing:
+    """How a kind's existing records are edited: read as the API's GET answers it (404 outside
+    the scope), its ETag, the update model and operation (If-Match from the hidden field)."""
+
+    spec: Spec
+    read: Read
+    version: Callable[[dict[str, Any]], str]
+    model: type[SQLModel]
+    update: Update
 
 
-@router.get(NEW_ASSET)
+@dataclass(frozen=True)
+class Forms:
+    """The form pages of one kind of record: `new` declares one (the API's create model and
+    operation), `edit` (when the kind has one) changes one; after saving, `saved` (formatted
+    with the saved record's fields) is the page to go to."""
+
+    new: str
+    listed: str
+    spec: Spec
+    model: type[SQLModel]
+    create: Create
+    saved: str
+    editing: Editing | None = None
+
+    def blank(self, request: Request, conn: Connection, principal: Principal) -> Response:
+        view = Shown(self.new, self.listed)
+        return _show(request, conn, principal, self.spec, {**self.spec.defaults}, view)
+
+    def declare(
+        self,
+        request: Request,
+        conn: Connection,
+        principal: Principal,
+        cause: Any,
+        form: Mapping[str, str],
+    ) -> Response:
+        def build(values: dict[str, Any]) -> SQLModel:
+            return self.model.model_validate(create_input(values))
+
+        def save(body: Any) -> Mapping[str, Any]:
+            return self.create(conn, principal, body, cause)
+
+        view = Shown(self.new, self.listed)
+        return _done(
+            _submit(request, conn, principal, self.spec, form, view, build, save), self.saved
+        )
+
+    def _record(self, conn: Connection, principal: Principal, record_id: int) -> dict[str, Any]:
+        assert self.editing is not None
+        return self.editing.read(conn, principal, record_id)
+
+    def _paths(self, record_id: int) -> tuple[str, str]:
+        page = self.saved.format(id=record_id)
+        return f"{page}/ubah", page
+
+    def edit(
+        self, request: Request, conn: Connection, principal: Principal, record_id: int
+    ) -> Response:
+        assert self.editing is not None
+        record = self._record(conn, principal, record_id)
+        view = Shown(*self._paths(record_id), record, self.editing.version(record))
+        values = shown(record, self.editing.spec)
+        return _show(request, conn, principal, self.editing.spec, values, view)
+
+    def update(
+        self,
+        request: Request,
+        conn: Connection,
+        principal: Principal,
+        cause: Any,
+        form: Mapping[str, str],
+        record_id: int,
+    ) -> Response:
+        editing = self.editing
+        assert editing is not None
+        record = self._record(conn, principal, record_id)
+
+        def build(values: dict[str, Any]) -> SQLModel:
+            return editing.model.model_validate(update_input(values, record, editing.model))
+
+        def save(body: Any) -> Mapping[str, Any]:
+            return editing.update(conn, principal, record_id, body, _if_match(form), cause)
+
+        view = Shown(*self._paths(record_id), record, form.get("if_match", ""))
+        result = _submit(request, conn, principal, editing.spec, form, view, build, save)
+        return _done(result, self.saved)
+
+
+ASSET_FORMS = Forms(
+    "/katalog/aset/baru",
+    "/katalog/aset",
+    ASSET,
+    AssetCreate,
+    lambda conn, principal, body, cause: assets.declare(conn, principal, body, cause)[0],
+    "/katalog/aset/{id}",
+    Editing(ASSET_EDIT, assets.detail, assets.version, AssetUpdate, assets.update),
+)
+APPLICATION_FORMS = Forms(
+    "/katalog/aplikasi/baru",
+    "/katalog/aplikasi",
+    APPLICATION,
+    ApplicationCreate,
+    applications.create,
+    "/katalog/aplikasi/{id}",
+    Editing(
+        APPLICATION_EDIT,
+        applications.detail,
+        applications.version,
+        ApplicationUpdate,
+        applications.update,
+    ),
+)
+FACILITY_FORMS = Forms(
+    "/katalog/fasilitas/baru",
+    "/katalog/fasilitas",
+    FACILITY,
+    FacilityBase,
+    infrastructure.create_facility,
+    "/katalog/fasilitas/{id}",
+)
+LINK_FORMS = Forms(
+    "/katalog/jaringan/baru",
+    "/katalog/jaringan",
+    LINK,
+    NetworkLinkBase,
+    infrastructure.create_link,
+    "/katalog/opd/{opd_code}",
+)
+
+
+# --- routes: each a line, with its own path parameter and dependencies -------------------------
+@router.get(ASSET_FORMS.new)
 def new_asset(request: Request, conn: ConnDep, principal: PrincipalDep) -> Response:
-    view = Shown(NEW_ASSET, "/katalog/aset")
-    return _show(request, conn, principal, ASSET, {**ASSET.defaults}, view)
+    return ASSET_FORMS.blank(request, conn, principal)
 
 
-@router.post(NEW_ASSET)
+@router.post(ASSET_FORMS.new)
 def declare_asset(
     request: Request, conn: WriteConnDep, principal: PrincipalDep, cause: CauseDep, form: FormDep
 ) -> Response:
-    def save(body: AssetCreate) -> Mapping[str, Any]:
-        return assets.declare(conn, principal, body, cause)[0]
-
-    def build(values: dict[str, Any]) -> SQLModel:
-        return AssetCreate.model_validate(create_input(values))
-
-    view = Shown(NEW_ASSET, "/katalog/aset")
-    result = _submit(request, conn, principal, ASSET, form, view, build, save)
-    return _done(result, "/katalog/aset/{id}")
+    return ASSET_FORMS.declare(request, conn, principal, cause, form)
 
 
 @router.get("/katalog/aset/{asset_id}/ubah")
 def edit_asset(
     asset_id: IdPath, request: Request, conn: ConnDep, principal: PrincipalDep
 ) -> Response:
-    record, etag = _asset(conn, principal, asset_id)
-    view = Shown(f"/katalog/aset/{asset_id}/ubah", f"/katalog/aset/{asset_id}", record, etag)
-    return _show(request, conn, principal, ASSET_EDIT, shown(record, ASSET_EDIT), view)
+    return ASSET_FORMS.edit(request, conn, principal, asset_id)
 
 
 @router.post("/katalog/aset/{asset_id}/ubah")
@@ -239,62 +357,26 @@ def update_asset(
     form: FormDep,
 ) -> Response:
     lock_asset_identities(conn)  # before the first read of assets, as every asset writer does
-    record, _ = _asset(conn, principal, asset_id)
-
-    def save(body: AssetUpdate) -> Mapping[str, Any]:
-        return assets.update(conn, principal, asset_id, body, _if_match(form), cause)
-
-    def build(values: dict[str, Any]) -> SQLModel:
-        return AssetUpdate.model_validate(update_input(values, record, AssetUpdate))
-
-    view = Shown(
-        f"/katalog/aset/{asset_id}/ubah",
-        f"/katalog/aset/{asset_id}",
-        record,
-        form.get("if_match", ""),
-    )
-    result = _submit(request, conn, principal, ASSET_EDIT, form, view, build, save)
-    return _done(result, "/katalog/aset/{id}")
+    return ASSET_FORMS.update(request, conn, principal, cause, form, asset_id)
 
 
-# --- aplikasi ----------------------------------------------------------------------------------------
-NEW_APPLICATION = "/katalog/aplikasi/baru"
-
-
-def _application(conn: Connection, principal: Principal, app_id: int) -> tuple[dict[str, Any], str]:
-    record = applications.detail(conn, principal, app_id)
-    return record, applications.version(record)
-
-
-@router.get(NEW_APPLICATION)
+@router.get(APPLICATION_FORMS.new)
 def new_application(request: Request, conn: ConnDep, principal: PrincipalDep) -> Response:
-    view = Shown(NEW_APPLICATION, "/katalog/aplikasi")
-    return _show(request, conn, principal, APPLICATION, {**APPLICATION.defaults}, view)
+    return APPLICATION_FORMS.blank(request, conn, principal)
 
 
-@router.post(NEW_APPLICATION)
+@router.post(APPLICATION_FORMS.new)
 def declare_application(
     request: Request, conn: WriteConnDep, principal: PrincipalDep, cause: CauseDep, form: FormDep
 ) -> Response:
-    def save(body: ApplicationCreate) -> Mapping[str, Any]:
-        return applications.create(conn, principal, body, cause)
-
-    def build(values: dict[str, Any]) -> SQLModel:
-        return ApplicationCreate.model_validate(create_input(values))
-
-    view = Shown(NEW_APPLICATION, "/katalog/aplikasi")
-    result = _submit(request, conn, principal, APPLICATION, form, view, build, save)
-    return _done(result, "/katalog/aplikasi/{id}")
+    return APPLICATION_FORMS.declare(request, conn, principal, cause, form)
 
 
 @router.get("/katalog/aplikasi/{app_id}/ubah")
 def edit_application(
     app_id: IdPath, request: Request, conn: ConnDep, principal: PrincipalDep
 ) -> Response:
-    record, etag = _application(conn, principal, app_id)
-    view = Shown(f"/katalog/aplikasi/{app_id}/ubah", f"/katalog/aplikasi/{app_id}", record, etag)
-    values = shown(record, APPLICATION_EDIT)
-    return _show(request, conn, principal, APPLICATION_EDIT, values, view)
+    return APPLICATION_FORMS.edit(request, conn, principal, app_id)
 
 
 @router.post("/katalog/aplikasi/{app_id}/ubah")
@@ -306,65 +388,28 @@ def update_application(
     cause: CauseDep,
     form: FormDep,
 ) -> Response:
-    record, _ = _application(conn, principal, app_id)
-
-    def save(body: ApplicationUpdate) -> Mapping[str, Any]:
-        return applications.update(conn, principal, app_id, body, _if_match(form), cause)
-
-    def build(values: dict[str, Any]) -> SQLModel:
-        return ApplicationUpdate.model_validate(update_input(values, record, ApplicationUpdate))
-
-    view = Shown(
-        f"/katalog/aplikasi/{app_id}/ubah",
-        f"/katalog/aplikasi/{app_id}",
-        record,
-        form.get("if_match", ""),
-    )
-    result = _submit(request, conn, principal, APPLICATION_EDIT, form, view, build, save)
-    return _done(result, "/katalog/aplikasi/{id}")
+    return APPLICATION_FORMS.update(request, conn, principal, cause, form, app_id)
 
 
-# --- fasilitas dan jaringan intra ---------------------------------------------------------------------
-NEW_FACILITY, NEW_LINK = "/katalog/fasilitas/baru", "/katalog/jaringan/baru"
-
-
-@router.get(NEW_FACILITY)
+@router.get(FACILITY_FORMS.new)
 def new_facility(request: Request, conn: ConnDep, principal: PrincipalDep) -> Response:
-    view = Shown(NEW_FACILITY, "/katalog/fasilitas")
-    return _show(request, conn, principal, FACILITY, {**FACILITY.defaults}, view)
+    return FACILITY_FORMS.blank(request, conn, principal)
 
 
-@router.post(NEW_FACILITY)
+@router.post(FACILITY_FORMS.new)
 def declare_facility(
     request: Request, conn: WriteConnDep, principal: PrincipalDep, cause: CauseDep, form: FormDep
 ) -> Response:
-    def save(body: FacilityBase) -> Mapping[str, Any]:
-        return infrastructure.create_facility(conn, principal, body, cause)
-
-    def build(values: dict[str, Any]) -> SQLModel:
-        return FacilityBase.model_validate(create_input(values))
-
-    view = Shown(NEW_FACILITY, "/katalog/fasilitas")
-    result = _submit(request, conn, principal, FACILITY, form, view, build, save)
-    return _done(result, "/katalog/fasilitas/{id}")
+    return FACILITY_FORMS.declare(request, conn, principal, cause, form)
 
 
-@router.get(NEW_LINK)
+@router.get(LINK_FORMS.new)
 def new_link(request: Request, conn: ConnDep, principal: PrincipalDep) -> Response:
-    view = Shown(NEW_LINK, "/katalog/jaringan")
-    return _show(request, conn, principal, LINK, {**LINK.defaults}, view)
+    return LINK_FORMS.blank(request, conn, principal)
 
 
-@router.post(NEW_LINK)
+@router.post(LINK_FORMS.new)
 def declare_link(
     request: Request, conn: WriteConnDep, principal: PrincipalDep, cause: CauseDep, form: FormDep
 ) -> Response:
-    def save(body: NetworkLinkBase) -> Mapping[str, Any]:
-        return infrastructure.create_link(conn, principal, body, cause)
-
-    def build(values: dict[str, Any]) -> SQLModel:
-        return NetworkLinkBase.model_validate(create_input(values))
-
-    view = Shown(NEW_LINK, "/katalog/jaringan")
-    result = _submit(request, conn, principal, LINK, form, view, build, save)
-    return _done(result, "/katalog/opd/{opd_code}")
+    return LINK_FORMS.declare(request, conn, principal, cause, form)
