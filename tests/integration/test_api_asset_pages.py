@@ -15,7 +15,7 @@ import pytest
 from asset_rows import MINE, OTHER, asset, fill
 from fastapi.testclient import TestClient
 from harness import bearer, grant, migrated_engine
-from sqlalchemy import Engine, insert, update
+from sqlalchemy import Engine, insert, select, update
 
 from spbe_common.auth import Principal, Role, digest
 from spbe_common.db import begin_write
@@ -26,7 +26,7 @@ from spbe_inventory.api.app import create_app
 from spbe_inventory.assets import repository as assets_repo
 from spbe_inventory.assets.repository import ASSET
 from spbe_inventory.db import commit_watch, make_engine
-from spbe_inventory.listing_repository import Page
+from spbe_inventory.listing_repository import ASSETS, Page, asset_conditions
 from spbe_inventory.settings import InventorySettings
 
 
@@ -153,7 +153,7 @@ def test_rows_made_once_follow_every_commit(
     assert operator.get("/api/v1/assets?limit=3").json()["data"] == first
     watch = commit_watch(engine)
     if watch is not None:  # remembered under the mark they were read at
-        assert set(watch.rows("asset", watch.mark())) == {row["id"] for row in first}
+        assert set(watch.rows(ASSETS.memo_key, watch.mark())) == {row["id"] for row in first}
     renamed = first[1]["id"]
     with begin_write(engine) as conn:
         conn.execute(update(ASSET).where(ASSET.c.id == renamed).values(name="Baru"))
@@ -168,3 +168,27 @@ def test_rows_made_once_follow_every_commit(
     # three rows remembered, the other three of this page made by id, in the page's order
     assert operator.get("/api/v1/assets?limit=6&sort=-id").json()["data"] == expected[::-1][:6]
     assert operator.get("/api/v1/assets?limit=6").json()["data"] == expected[:6]
+
+
+def test_nothing_is_remembered_in_a_snapshot_the_caller_began(tmp_path: Path) -> None:
+    """A page read inside a transaction that already read something sees that older snapshot,
+    rightly for its caller; what it read must not be remembered for anyone else (SQLite: on
+    PostgreSQL nothing is remembered)."""
+    engine = migrated_engine(tmp_path / "inv.db")
+    fill(engine)
+    watch = commit_watch(engine)
+    assert watch is not None
+    principal = Principal("t", Role.OPD_OPERATOR, frozenset({MINE}))
+    first_id = mine(engine)[0]["id"]
+    with engine.begin() as conn:
+        conn.execute(select(ASSET.c.name).where(ASSET.c.id == first_id)).all()  # snapshot fixed
+        with sqlite3.connect(tmp_path / "inv.db") as other:
+            other.execute("UPDATE asset SET name = 'Sesudah' WHERE id = ?", (first_id,))
+        found = ASSETS.page(conn, asset_conditions(principal, {}, None), Page(3, 0, None))
+        assert orjson.loads(found.data)[0]["name"] != "Sesudah"  # the caller's own snapshot
+    assert watch.rows(ASSETS.memo_key, watch.mark()) == {}
+    app = create_app(InventorySettings(data_dir=tmp_path), engine)
+    token = grant(engine, Role.OPD_OPERATOR, [MINE])
+    with TestClient(app, headers=bearer(token)) as client:
+        assert client.get("/api/v1/assets?limit=3").json()["data"][0]["name"] == "Sesudah"
+    engine.dispose()

@@ -33,7 +33,7 @@ class CommitWatch:
         self._conn = conn
         self._lock = threading.Lock()
         self._memo: dict[Hashable, tuple[int, float, Any]] = {}
-        self._rows: dict[str, tuple[int, dict[int, str]]] = {}
+        self._rows: dict[Hashable, tuple[int, dict[int, str]]] = {}
 
     def mark(self) -> int:
         with self._lock:
@@ -56,13 +56,13 @@ class CommitWatch:
     def forget(self, key: Hashable) -> None:
         self._memo.pop(key, None)
 
-    def rows(self, table: str, mark: int) -> dict[int, str]:
-        """The rows of `table` remembered at `mark`, by id, to read and to add to (empty once
-        anything was committed since, or past ROW_ENTRIES). Only rows read in a snapshot taken
-        between two marks equal to `mark` may be added."""
-        found = self._rows.get(table)
+    def rows(self, key: Hashable, mark: int) -> dict[int, str]:
+        """The rows of one list (`key`: its table and columns) remembered at `mark`, by id, to
+        read and to add to (empty once anything was committed since, or past ROW_ENTRIES).
+        Only rows read in a snapshot taken between two marks equal to `mark` may be added."""
+        found = self._rows.get(key)
         if found is None or found[0] != mark or len(found[1]) >= ROW_ENTRIES:
-            found = self._rows[table] = (mark, {})
+            found = self._rows[key] = (mark, {})
         return found[1]
 
 

@@ -188,6 +188,7 @@ class Listing:
         self.table = table
         self.columns = tuple(columns)
         self.sortable = tuple(sortable)
+        self.memo_key = (table.name, self.columns)  # the rows' JSON remembered (SQLite)
         self._statements: dict[Hashable, Statement] = {}
 
     def page(
@@ -214,13 +215,15 @@ class Listing:
         kind = "json" if sqlite and self._json_object(conn) else "rows"
         statement = self._statement(conn, kind, page.sort, shapes, conditions, cursor)
         driver = conn.connection.driver_connection
-        watch = commit_watch(conn.engine) if sqlite else None
         began = sqlite and not driver.in_transaction  # type: ignore[union-attr]
+        # Remembered results only in a snapshot that starts here, between the two marks: in a
+        # transaction the caller began, an earlier read may have fixed an older snapshot.
+        watch = commit_watch(conn.engine) if began else None
         if began:
             driver.execute("BEGIN")  # type: ignore[union-attr]  # page and count: one snapshot
         try:
             before = watch.mark() if watch is not None else 0
-            memo = watch.rows(self.table.name, before) if kind == "json" and watch else None
+            memo = watch.rows(self.memo_key, before) if kind == "json" and watch else None
             if memo:  # rows made since the last commit: find the ids, make only the others
                 ids = self._statement(conn, "ids", page.sort, shapes, conditions, cursor)
                 found = _fetch(driver, ids, values)

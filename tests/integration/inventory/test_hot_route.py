@@ -16,6 +16,7 @@ from asset_rows import MINE, OTHER, fill
 from fastapi.testclient import TestClient
 from harness import bearer, grant, migrated_engine
 from sqlalchemy import Engine
+from sqlalchemy.exc import OperationalError
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from spbe_common.auth import Role
@@ -149,4 +150,36 @@ def test_metrics_count_hot_answers_under_the_route(engine: Engine, tmp_path: Pat
     text = client.get("/metrics").text
     line = 'route="/api/v1/assets",service="inventory",status="200"'
     assert any(line in row and row.endswith(" 5.0") for row in text.splitlines()), text
+    client.__exit__(None, None, None)
+
+
+@pytest.mark.parametrize(
+    ("error", "status"),
+    [
+        (OperationalError("SELECT 1", {}, Exception("database is locked")), 503),
+        (RuntimeError("a bug"), 500),
+    ],
+)
+def test_a_failure_is_answered_once_by_the_apps_handlers(
+    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, error: Exception, status: int
+) -> None:
+    """Not a refusal: not tried again through the router (a database that keeps a reader
+    waiting would keep it waiting twice); the app's handler answers, as on the router's way."""
+    attempts = []
+
+    async def failing(request: Any) -> Any:
+        attempts.append(request.url.path)
+        raise error
+
+    monkeypatch.setattr("spbe_inventory.api.app.asset_list", failing)  # the hot path's answer
+    client, calls = client_of(engine, tmp_path, grant(engine, Role.VIEWER, [MINE]))
+    assert client.get("/api/v1/assets").status_code == 200  # the router's own route, learned
+    response = client.get("/api/v1/assets")
+    assert response.status_code == status
+    assert "detail" in response.json()
+    if status == 503:
+        assert response.headers["retry-after"] == "5"
+    assert (attempts, calls.paths) == (["/api/v1/assets"], ["/api/v1/assets"])
+    metrics = client.get("/metrics").text
+    assert f'route="/api/v1/assets",service="inventory",status="{status}"' in metrics
     client.__exit__(None, None, None)

@@ -6,20 +6,26 @@ hundred and more) and then solves the route's dependencies; for the asset list, 
 read by scripts and dashboards, that cost more than its database read (bench/api.py). `HotRoutes`
 is the innermost middleware: a request for one of its routes (exact method and path) is
 authorised by `authorize`, as the router's dependency does it, and answered by the route's own
-`respond`. Anything else, and any request that does not end in a plain answer (no credentials, a
-refused permission, a query that does not validate, a database error), goes the usual way
-through the router, so every error is rendered by the app's exception handlers exactly as
-before: a GET reads and changes nothing, so answering it twice costs time only.
+`respond`. Anything else, and any request refused (no credentials, a refused permission, a
+query that does not validate), goes the usual way through the router, so every refusal is
+rendered exactly as before (a GET reads and changes nothing: answering it twice costs time
+only). A failure that is not a refusal (the database unavailable) is not tried again: the app's
+handler for it answers (503), or the server error handler outside (500).
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Mapping
+from inspect import isawaitable
+from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from fastapi.routing import APIRoute
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -58,15 +64,32 @@ class HotRoutes:
         try:
             await authorize(request)
             response = await self.respond_by_path[path](request)
-        except Exception as exc:  # answered the usual way, by the router
+        except (HTTPException, RequestValidationError) as exc:  # refused: the router answers
             log.debug("GET %s answered by the router: %r", path, exc)
             await self.app(scope, receive, send)
             return
+        except Exception as exc:
+            handler = _handler_of(scope["app"], exc)
+            if handler is None:
+                raise  # the server error handler, outside every middleware
+            answer = handler(request, exc)
+            response = await answer if isawaitable(answer) else answer
         await response(scope, receive, send)
 
     def _learn(self, path: str, route: object) -> None:
         if isinstance(route, APIRoute) and route.path == path and "GET" in (route.methods or ()):
             self.routes[path] = route
+
+
+def _handler_of(app: Starlette, exc: Exception) -> Callable[..., Any] | None:
+    """The app's handler of `exc` as the router's exception middleware finds it (the closest
+    class); None for the catch-all `Exception`, which the server error middleware owns."""
+    for cls in type(exc).__mro__:
+        if cls is Exception:
+            return None
+        if cls in app.exception_handlers:
+            return app.exception_handlers[cls]
+    return None
 
 
 def install(app: FastAPI, respond_by_path: Mapping[str, Respond]) -> None:
