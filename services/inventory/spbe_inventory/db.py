@@ -16,7 +16,7 @@ from sqlalchemy import Engine
 from spbe_common.db import DateText, EnumText, UTCDateTime, make_engine, utcnow
 
 MEMO_ENTRIES = 4096  # remembered results per database, forgotten all at once past this
-ROW_ENTRIES = 20_000  # remembered rows per table (as JSON text, ~1 KB each), likewise
+ROW_ENTRIES = 20_000  # remembered rows per list (as JSON text, ~1 KB each), likewise
 
 
 class CommitWatch:

@@ -95,8 +95,10 @@ def list_page(
     where: Sequence[ColumnElement[bool]],
     page: Page,
     sortable: Sequence[str],
+    values: Mapping[str, Any] | None = None,
 ) -> tuple[Rows, int]:
-    """One page of `table` and the count of all rows matching `where` (scope included)."""
+    """One page of `table` and the count of all rows matching `where` (scope included);
+    `values` binds the named parameters of `where` (as `Condition`s name them)."""
     query = (
         select(*(table.c[name] for name in columns))
         .where(*where)
@@ -104,17 +106,25 @@ def list_page(
         .limit(page.limit)
         .offset(page.offset)
     )
-    raw = conn.execute(query).cursor.fetchall()  # driver rows: no per-value result processing
-    converters = _converters(table, tuple(columns), conn.dialect.name)
-    rows = [
+    bound = dict(values or {})
+    raw = conn.execute(query, bound).cursor.fetchall()  # driver rows: no result processing
+    rows = _converted(table, tuple(columns), conn.dialect.name, raw)
+    count = select(func.count()).select_from(table).where(*where)
+    return rows, conn.execute(count, bound).scalar_one()
+
+
+def _converted(
+    table: Table, columns: tuple[str, ...], dialect: str, raw: Sequence[Sequence[Any]]
+) -> Rows:
+    """Driver rows as the JSON-ready dicts the typed path would give."""
+    converters = _converters(table, columns, dialect)
+    return [
         {
             name: (conv(v) if conv and v is not None else v)
             for (name, conv), v in zip(converters, row, strict=True)
         }
         for row in raw
     ]
-    count = conn.execute(select(func.count()).select_from(table).where(*where)).scalar_one()
-    return rows, count
 
 
 Converter = Callable[[Any], Any] | None
@@ -248,7 +258,7 @@ class Listing:
             data = ("[" + ",".join(row[0] for row in found) + "]").encode()
             last = int(found[-1][1]) if found else None
         else:
-            rows = self._converted(conn, found)
+            rows = _converted(self.table, self.columns, conn.dialect.name, found)
             data = orjson.dumps(rows)
             last = int(rows[-1]["id"]) if rows else None
         return PageJson(data, count, last, len(found))
@@ -265,16 +275,6 @@ class Listing:
             listed = {"page_ids": orjson.dumps(missing).decode()}
             memo.update((i, text) for text, i in _fetch(driver, by_id, listed))
         return [(memo[i], i) for i in wanted]
-
-    def _converted(self, conn: Connection, raw: Sequence[Sequence[Any]]) -> Rows:
-        converters = _converters(self.table, self.columns, conn.dialect.name)
-        return [
-            {
-                name: (conv(v) if conv and v is not None else v)
-                for (name, conv), v in zip(converters, row, strict=True)
-            }
-            for row in raw
-        ]
 
     def _statement(
         self,

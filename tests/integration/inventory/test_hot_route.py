@@ -7,7 +7,8 @@ The real app on a SQLite catalogue file; seconds."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
@@ -64,23 +65,30 @@ def engine(tmp_path: Path) -> Iterator[Engine]:
     engine.dispose()
 
 
-def client_of(
-    engine: Engine, tmp_path: Path, token: str, learn: bool = True
-) -> tuple[TestClient, RouterCalls]:
-    """A client of a new app, and the requests its HotRoutes handed on to the router (all of
-    them when it may not `learn` a route: the reference answers)."""
-    app = create_app(InventorySettings(data_dir=tmp_path), engine)
-    client = TestClient(app, raise_server_exceptions=False, headers=bearer(token))
-    client.__enter__()
-    layer: Any = app.middleware_stack or app.build_middleware_stack()
-    app.middleware_stack = layer
-    while not isinstance(layer, HotRoutes):
-        layer = layer.app
-    calls = RouterCalls(layer.app)
-    layer.app = calls
-    if not learn:
-        layer._learn = lambda path, route: None
-    return client, calls
+Clients = Callable[..., tuple[TestClient, RouterCalls]]
+
+
+@pytest.fixture
+def client_of(engine: Engine, tmp_path: Path) -> Iterator[Clients]:
+    """Makes a client of a new app, and the requests its HotRoutes handed on to the router (all
+    of them when it may not `learn` a route: the reference answers); closed after the test."""
+    with ExitStack() as stack:
+
+        def make(token: str, learn: bool = True) -> tuple[TestClient, RouterCalls]:
+            app = create_app(InventorySettings(data_dir=tmp_path), engine)
+            client = TestClient(app, raise_server_exceptions=False, headers=bearer(token))
+            stack.enter_context(client)
+            layer: Any = app.middleware_stack or app.build_middleware_stack()
+            app.middleware_stack = layer
+            while not isinstance(layer, HotRoutes):
+                layer = layer.app
+            calls = RouterCalls(layer.app)
+            layer.app = calls
+            if not learn:
+                layer._learn = lambda path, route: None
+            return client, calls
+
+        yield make
 
 
 def answer(response: Any) -> tuple[int, bytes, str | None, str | None]:
@@ -89,10 +97,10 @@ def answer(response: Any) -> tuple[int, bytes, str | None, str | None]:
             headers.get("x-next-cursor"))  # fmt: skip
 
 
-def test_answers_equal_the_routers_and_skip_it(engine: Engine, tmp_path: Path) -> None:
+def test_answers_equal_the_routers_and_skip_it(engine: Engine, client_of: Clients) -> None:
     token = grant(engine, Role.OPD_OPERATOR, [MINE])
-    routed, routed_calls = client_of(engine, tmp_path, token, learn=False)
-    hot, hot_calls = client_of(engine, tmp_path, token)
+    routed, routed_calls = client_of(token, learn=False)
+    hot, hot_calls = client_of(token)
     assert hot.get("/api/v1/assets?limit=1").status_code == 200  # the router's first match
     assert hot_calls.paths == ["/api/v1/assets"]
     for query in QUERIES:
@@ -106,13 +114,13 @@ def test_answers_equal_the_routers_and_skip_it(engine: Engine, tmp_path: Path) -
     cursor = hot.get("/api/v1/assets?limit=3").headers["x-next-cursor"]
     assert hot.get(f"/api/v1/assets?limit=3&cursor={cursor}").status_code == 200
     assert hot_calls.paths == ["/api/v1/assets"]
-    routed.__exit__(None, None, None)
-    hot.__exit__(None, None, None)
 
 
-def test_refusals_go_through_the_router_with_its_answers(engine: Engine, tmp_path: Path) -> None:
+def test_refusals_go_through_the_router_with_its_answers(
+    engine: Engine, client_of: Clients
+) -> None:
     token = grant(engine, Role.OPD_OPERATOR, [MINE])
-    client, calls = client_of(engine, tmp_path, token)
+    client, calls = client_of(token)
     assert client.get("/api/v1/assets").status_code == 200
     for query, headers, status in REFUSED:
         before = len(calls.paths)
@@ -124,25 +132,22 @@ def test_refusals_go_through_the_router_with_its_answers(engine: Engine, tmp_pat
             assert detail[0]["loc"][0] == "query", detail
         else:
             assert response.headers["www-authenticate"] == "Bearer"
-    client.__exit__(None, None, None)
 
     collector = grant(engine, Role.COLLECTOR, name="kolektor")  # may not read the catalogue
-    client, calls = client_of(engine, tmp_path, collector)
+    client, calls = client_of(collector)
     for _ in range(2):
         response = client.get("/api/v1/assets")
         assert response.status_code == 403 and "may not" in response.json()["detail"]
     assert len(calls.paths) == 2
-    client.__exit__(None, None, None)
-    anonymous, calls = client_of(engine, tmp_path, "")
+    anonymous, calls = client_of("")
     anonymous.headers.pop("authorization")
     for _ in range(2):
         assert anonymous.get("/api/v1/assets").status_code == 401
     assert len(calls.paths) == 2
-    anonymous.__exit__(None, None, None)
 
 
-def test_metrics_count_hot_answers_under_the_route(engine: Engine, tmp_path: Path) -> None:
-    client, calls = client_of(engine, tmp_path, grant(engine, Role.VIEWER, [MINE]))
+def test_metrics_count_hot_answers_under_the_route(engine: Engine, client_of: Clients) -> None:
+    client, calls = client_of(grant(engine, Role.VIEWER, [MINE]))
     for _ in range(5):
         assert client.get("/api/v1/assets?limit=2").status_code == 200
     assert client.get("/api/v1/assets?limit=0").status_code == 422
@@ -150,7 +155,6 @@ def test_metrics_count_hot_answers_under_the_route(engine: Engine, tmp_path: Pat
     text = client.get("/metrics").text
     line = 'route="/api/v1/assets",service="inventory",status="200"'
     assert any(line in row and row.endswith(" 5.0") for row in text.splitlines()), text
-    client.__exit__(None, None, None)
 
 
 @pytest.mark.parametrize(
@@ -161,7 +165,11 @@ def test_metrics_count_hot_answers_under_the_route(engine: Engine, tmp_path: Pat
     ],
 )
 def test_a_failure_is_answered_once_by_the_apps_handlers(
-    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, error: Exception, status: int
+    engine: Engine,
+    client_of: Clients,
+    monkeypatch: pytest.MonkeyPatch,
+    error: Exception,
+    status: int,
 ) -> None:
     """Not a refusal: not tried again through the router (a database that keeps a reader
     waiting would keep it waiting twice); the app's handler answers, as on the router's way."""
@@ -172,7 +180,7 @@ def test_a_failure_is_answered_once_by_the_apps_handlers(
         raise error
 
     monkeypatch.setattr("spbe_inventory.api.app.asset_list", failing)  # the hot path's answer
-    client, calls = client_of(engine, tmp_path, grant(engine, Role.VIEWER, [MINE]))
+    client, calls = client_of(grant(engine, Role.VIEWER, [MINE]))
     assert client.get("/api/v1/assets").status_code == 200  # the router's own route, learned
     response = client.get("/api/v1/assets")
     assert response.status_code == status
@@ -182,4 +190,3 @@ def test_a_failure_is_answered_once_by_the_apps_handlers(
     assert (attempts, calls.paths) == (["/api/v1/assets"], ["/api/v1/assets"])
     metrics = client.get("/metrics").text
     assert f'route="/api/v1/assets",service="inventory",status="{status}"' in metrics
-    client.__exit__(None, None, None)

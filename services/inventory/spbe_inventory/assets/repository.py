@@ -23,6 +23,7 @@ from spbe_inventory.listing_repository import (
     Page,
     Rows,
     asset_conditions,
+    condition_values,
     equal_to,
     list_page,
     search,
@@ -82,8 +83,9 @@ def page_of(
     """Assets of the principal's OPD as rows (the web pages); `filters` are column == value,
     `q` an address prefix or a substring of names: the API's `asset_page`, same conditions."""
     conditions = asset_conditions(principal, filters, q)
-    where = [condition.build().params(condition.values) for condition in conditions]
-    return list_page(conn, ASSET, LIST_COLUMNS, where, page, ASSET_SORTABLE)
+    where = [condition.build() for condition in conditions]
+    values = dict(condition_values(conditions))
+    return list_page(conn, ASSET, LIST_COLUMNS, where, page, ASSET_SORTABLE, values)
 
 
 def services_page(

@@ -244,10 +244,6 @@ class Forms:
             _submit(request, conn, principal, self.spec, form, view, build, save), self.saved
         )
 
-    def _record(self, conn: Connection, principal: Principal, record_id: int) -> dict[str, Any]:
-        assert self.editing is not None
-        return self.editing.read(conn, principal, record_id)
-
     def _paths(self, record_id: int) -> tuple[str, str]:
         page = self.saved.format(id=record_id)
         return f"{page}/ubah", page
@@ -255,11 +251,11 @@ class Forms:
     def edit(
         self, request: Request, conn: Connection, principal: Principal, record_id: int
     ) -> Response:
-        assert self.editing is not None
-        record = self._record(conn, principal, record_id)
-        view = Shown(*self._paths(record_id), record, self.editing.version(record))
-        values = shown(record, self.editing.spec)
-        return _show(request, conn, principal, self.editing.spec, values, view)
+        editing = self.editing
+        assert editing is not None
+        record = editing.read(conn, principal, record_id)
+        view = Shown(*self._paths(record_id), record, editing.version(record))
+        return _show(request, conn, principal, editing.spec, shown(record, editing.spec), view)
 
     def update(
         self,
@@ -272,7 +268,7 @@ class Forms:
     ) -> Response:
         editing = self.editing
         assert editing is not None
-        record = self._record(conn, principal, record_id)
+        record = editing.read(conn, principal, record_id)
 
         def build(values: dict[str, Any]) -> SQLModel:
             return editing.model.model_validate(update_input(values, record, editing.model))
