@@ -53,9 +53,6 @@ class CommitWatch:
             self._memo.clear()
         self._memo[key] = (mark, time.monotonic(), value)
 
-    def forget(self, key: Hashable) -> None:
-        self._memo.pop(key, None)
-
     def rows(self, key: Hashable, mark: int) -> dict[int, str]:
         """The rows of one list (`key`: its table and columns) remembered at `mark`, by id, to
         read and to add to (empty once anything was committed since, or past ROW_ENTRIES).

@@ -7,8 +7,7 @@ applications reads this summary, so both forms derive the same levels; evidence 
 missing name at most `EXAMPLES` applications per count and say how many more there are.
 """
 
-from collections.abc import Callable, Iterable
-from heapq import merge
+from collections.abc import Callable
 
 from spbe_common.catalogue import (
     EXAMPLES,
@@ -150,20 +149,6 @@ def summarise(snapshot: CatalogueSnapshot) -> ApplicationSummary:
 
 
 # --- evidence and missing lines from counts ----------------------------------------------------
-
-
-def first_of(lists: Iterable[list[ApplicationRef]]) -> list[ApplicationRef]:
-    """The first EXAMPLES of several lists each in catalogue order, merged in that order."""
-    out: list[ApplicationRef] = []
-    for ref in merge(*lists, key=_order):
-        if len(out) == EXAMPLES:
-            break
-        out.append(ref)
-    return out
-
-
-def _order(ref: ApplicationRef) -> int:
-    return ref.order
 
 
 def evidence_of(
