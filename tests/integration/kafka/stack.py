@@ -21,6 +21,7 @@ from typing import Any
 
 from integration.conftest import kafka_client, kafka_user
 from kafka import KafkaAdminClient, KafkaConsumer, OffsetAndMetadata, TopicPartition
+from kafka.errors import KafkaError
 from sqlalchemy import Engine, text
 from synthetic import register_opd
 
@@ -169,7 +170,12 @@ def committed(bootstrap: str, group: str, topic: str) -> Offsets:
 
 
 def caught_up(bootstrap: str, group: str, topic: str, target: Mapping[int, int]) -> bool:
-    done = committed(bootstrap, group, topic)
+    try:
+        done = committed(bootstrap, group, topic)
+    except KafkaError as exc:  # e.g. the group's coordinator still moving after a restart
+        if not exc.retriable:
+            raise
+        return False  # cannot tell yet: asked again by the caller's wait_until
     return all(done.get(p, 0) >= offset for p, offset in target.items() if offset > 0)
 
 
