@@ -3,6 +3,8 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# pytest-xdist workers: most tests wait on servers and subprocesses, so two overlap well on two cores
+WORKERS ?= 2
 
 .PHONY: run test unit lint fix bench services services-stop clean
 
@@ -19,7 +21,9 @@ run: $(STAMP)
 
 ## The whole test suite, against real Kafka, PostgreSQL and nmap (started here when not running).
 test: $(STAMP)
-	@eval "$$(deploy/local/services.sh start)" && $(BIN)/python -m pytest -q --durations=20
+	@eval "$$(deploy/local/services.sh start)" \
+		&& $(BIN)/python -m pytest -q -n $(WORKERS) --dist loadfile -m "not serial" --durations=20 \
+		&& $(BIN)/python -m pytest -q -m serial --durations=5
 
 unit: $(STAMP)
 	$(BIN)/python -m pytest -q tests/unit

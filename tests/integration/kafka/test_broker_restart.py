@@ -1,7 +1,8 @@
 """The broker stopped and restarted mid-stream, while a producer publishes and the consumer folds:
 the end state is exactly the catalogue of an undisturbed run, no history row twice.
 
-Stops the shared broker for about 15 s: other Kafka tests running at that moment would fail.
+Stops the shared broker for about 15 s: other Kafka tests running at that moment would fail, so it
+is marked `serial` and `make test` runs it alone, after the parallel run.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import threading
 import time
 
+import pytest
 from integration.kafka.conftest import MakeInventory
 from integration.kafka.stack import (
     BackgroundConsumer,
@@ -27,6 +29,8 @@ from synthetic import scan_stream
 
 from spbe_common.bus.kafka import KafkaBus
 from spbe_common.events import Event
+
+pytestmark = pytest.mark.serial
 
 PROCESSED = "SELECT count(*) FROM processed_event"
 CHUNK = 300
