@@ -22,8 +22,8 @@ run: $(STAMP)
 ## The whole test suite, against real Kafka, PostgreSQL and nmap (started here when not running).
 test: $(STAMP)
 	@eval "$$(deploy/local/services.sh start)" \
-		&& $(BIN)/python -m pytest -q -n $(WORKERS) --dist loadfile -m "not serial" --durations=20 \
-		&& $(BIN)/python -m pytest -q -m serial --durations=5
+		&& $(BIN)/python -m pytest -q -m serial --durations=5 \
+		&& $(BIN)/python -m pytest -q -n $(WORKERS) --dist loadfile -m "not serial" --durations=20
 
 unit: $(STAMP)
 	$(BIN)/python -m pytest -q tests/unit

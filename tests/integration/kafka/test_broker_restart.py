@@ -2,7 +2,7 @@
 the end state is exactly the catalogue of an undisturbed run, no history row twice.
 
 Stops the shared broker for about 15 s: other Kafka tests running at that moment would fail, so it
-is marked `serial` and `make test` runs it alone, after the parallel run.
+is marked `serial` and `make test` runs it alone, before the parallel run.
 """
 
 from __future__ import annotations
