@@ -11,6 +11,7 @@ Usage: .venv/bin/python bench/api.py [--assets 100000 --connections 16 --duratio
        --profile PATH runs the same server under cProfile (every thread), dumps pstats there and
        prints the top 25 functions (cumulative, then own time) to stderr;
        --threads N / --switch-ms X cap the handler thread pool / set sys.setswitchinterval;
+       --gc-default serves without spbe_common.heap.settle() (what `spbe api` does at start);
        --commits-per-s N commits N sightings a second through another connection during the run
        (ingestion running beside the readers): the server then cannot reuse the rows it made
        before the last commit, and the figures show what that costs.
@@ -131,12 +132,13 @@ def start_server(data_dir: Path, port: int, args: argparse.Namespace) -> subproc
     if tuned(args):  # the same server object, with the knobs under test
         command = [sys.executable, __file__, "--serve", "--threads", str(args.threads),
                    "--switch-ms", str(args.switch_ms)]  # fmt: skip
+        command += ["--gc-default"] if args.gc_default else []
         command += ["--profile", str(args.profile)] if args.profile else []
     return subprocess.Popen(command, env=env, start_new_session=True)
 
 
 def tuned(args: argparse.Namespace) -> bool:
-    return bool(args.profile or args.threads or args.switch_ms)
+    return bool(args.profile or args.threads or args.switch_ms or args.gc_default)
 
 
 def get(
@@ -419,12 +421,15 @@ def serve(args: argparse.Namespace) -> None:
     """The server of `spbe api` (Inventory.api_server()), with the knobs under test applied."""
     import asyncio
 
+    from spbe_common import heap
     from spbe_inventory.runtime import Inventory
     from spbe_inventory.settings import InventorySettings
 
     if args.switch_ms:
         sys.setswitchinterval(args.switch_ms / 1000)
     server = Inventory.build(InventorySettings()).api_server()
+    if not args.gc_default:
+        heap.settle()  # as `spbe api` does
 
     async def main() -> None:
         if args.threads:
@@ -485,6 +490,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--profile", type=Path, help="dump the server's pstats (all threads) here")
     parser.add_argument("--threads", type=int, default=0, help="cap the handler thread pool")
     parser.add_argument("--switch-ms", type=float, default=0, help="sys.setswitchinterval, ms")
+    parser.add_argument(
+        "--gc-default", action="store_true", help="serve without settling the garbage collector"
+    )
     parser.add_argument(
         "--commits-per-s",
         type=float,

@@ -4,6 +4,8 @@ Workload: 5 scopes x 4,000 hosts, 5 scan rounds (a new catalogue, then repeat si
 some version drift and absences), 2 services per host. Prints key=value lines.
 Ends with `check=ok` when the catalogue equals the reference run's (bench/_catalogue.py).
 Run: .venv/bin/python bench/ingest_embedded.py [--hosts 4000 --scans 5 --scopes 5] [--profile]
+The consumer's process settles its garbage collector as `spbe consume` does (spbe_common.heap);
+`--gc-default` leaves Python's defaults, to see what that is worth. `gc_s`: time in collections.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from spbe_common import heap
 from spbe_common.bus import EmbeddedBus, publish
 from spbe_common.events import EventType
 from spbe_inventory import migrate
@@ -25,6 +28,7 @@ from spbe_inventory.ingest.consumer import InventoryConsumer
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from _catalogue import check
+from _gc import CollectionTimer
 from synthetic import opd_codes, register_opd, scan_stream
 
 ABSENT_EVERY = 50
@@ -41,6 +45,9 @@ def main() -> None:
     parser.add_argument("--scans", type=int, default=5)
     parser.add_argument("--batch", type=int, default=1000)
     parser.add_argument("--profile", action="store_true", help="cProfile the ingest phase")
+    parser.add_argument(
+        "--gc-default", action="store_true", help="do not settle the garbage collector"
+    )
     args = parser.parse_args()
     workload = {
         "scopes": args.scopes,
@@ -61,6 +68,8 @@ def main() -> None:
         consumer = InventoryConsumer(
             engine, bus, group_id="bench", batch_size=args.batch, poll_timeout_s=0.01
         )
+        if not args.gc_default:
+            heap.settle()  # as `spbe consume` does once its consumer is built
         observed = 0
         rss_marks = []
         profiler = cProfile.Profile() if args.profile else None
@@ -68,9 +77,10 @@ def main() -> None:
         cpu_started = time.process_time()
         if profiler:
             profiler.enable()
-        while (result := consumer.step()) is not None:
-            observed += result.ingested.get(EventType.ASSET_OBSERVED.value, 0)
-            rss_marks.append(rss_mb())
+        with CollectionTimer() as collections:
+            while (result := consumer.step()) is not None:
+                observed += result.ingested.get(EventType.ASSET_OBSERVED.value, 0)
+                rss_marks.append(rss_mb())
         if profiler:
             profiler.disable()
         elapsed = time.perf_counter() - started
@@ -91,6 +101,8 @@ def main() -> None:
         print(f"events_per_s={observed / elapsed:.0f}")
         print(f"cpu_s={cpu:.2f}")
         print(f"events_per_cpu_s={observed / cpu:.0f}")
+        print(f"gc_s={collections.seconds:.2f}")
+        print(f"gc_collections={collections.collections}")
         print(f"rss_after_first_quarter_mb={rss_marks[quarter - 1]:.1f}")
         print(f"peak_rss_mb={peak_rss:.1f}")
 

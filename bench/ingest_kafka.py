@@ -11,7 +11,8 @@ takes is inside the measurement, as it is when a deployment starts its consumers
 Ends with `raw_consume_per_s`, `events_per_s` and `ratio` as key=value lines, then `check=ok`
 when the catalogue equals the reference run's (bench/_catalogue.py).
 Run: .venv/bin/python bench/ingest_kafka.py [--bootstrap H:P --database-url URL]
-     [--consumers N] [--profile]
+     [--consumers N] [--profile] [--gc-default]
+Consumers settle their garbage collector as `spbe consume` does (`--gc-default`: they do not).
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import NullPool
 
+from spbe_common import heap
 from spbe_common.bus import publish
 from spbe_common.bus.kafka import KafkaBus, client_config
 from spbe_common.events import Event, Topic
@@ -127,6 +129,7 @@ def worker(
     stop: Any,
     results: Any,
     profile_dir: str | None,
+    gc_default: bool = False,
 ) -> None:
     """One inventory consumer of the group: set up, wait until every member is, then fold
     batches until told to stop; reports its first batch's time and its CPU."""
@@ -135,6 +138,8 @@ def worker(
     consumer = InventoryConsumer(
         engine, bus, group_id=f"{prefix}inventory", batch_size=batch, poll_timeout_s=0.2
     )
+    if not gc_default:
+        heap.settle()  # as `spbe consume` does once its consumer is built
     start.wait()  # the members join together: one rebalance, not one per late member
     profiler = cProfile.Profile() if profile_dir else None
     first = None
@@ -168,6 +173,9 @@ def main() -> None:
     parser.add_argument("--consumers", type=int, default=1, help="consumers in the group")
     parser.add_argument("--partitions", type=int, default=6)
     parser.add_argument("--profile", action="store_true", help="cProfile each consumer")
+    parser.add_argument(
+        "--gc-default", action="store_true", help="consumers do not settle the garbage collector"
+    )
     args = parser.parse_args()
     bootstrap, server_url = args.bootstrap, args.database_url
     login = {
@@ -204,7 +212,17 @@ def main() -> None:
         workers = [
             spawn.Process(
                 target=worker,
-                args=(i, settings, prefix, args.batch, start, stop, results, profile_dir),
+                args=(
+                    i,
+                    settings,
+                    prefix,
+                    args.batch,
+                    start,
+                    stop,
+                    results,
+                    profile_dir,
+                    args.gc_default,
+                ),
             )
             for i in range(args.consumers)
         ]

@@ -24,6 +24,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from spbe_common import heap
 from spbe_common.bus import Producer, make_bus
 from spbe_common.registers import (
     ParsedRegister,
@@ -264,9 +265,11 @@ def schedule() -> None:
         args=(stop,),
         name="scan-requests",
     )
+    scheduler = build_scheduler(settings, metrics)
+    heap.settle()
     requests.start()
     try:
-        build_scheduler(settings, metrics).run_forever(stop)
+        scheduler.run_forever(stop)
     except KeyboardInterrupt:
         stop.set()
     finally:

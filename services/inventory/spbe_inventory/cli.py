@@ -12,6 +12,7 @@ import typer
 from rich.console import Console
 from sqlalchemy import Connection
 
+from spbe_common import heap
 from spbe_common.auth import Role
 from spbe_common.db import begin_write
 from spbe_common.settings import Environment
@@ -51,6 +52,8 @@ def up(jobs: Sequence[tuple[str, Job]] = ()) -> None:
     _first_start(inventory)
     stop = threading.Event()
     consumer = inventory.consumer()
+    server = inventory.api_server()
+    heap.settle()
     threads = [start_background(consumer.run, "consumer", stop)]
     threads += [start_background(job, name, stop) for name, job in jobs]
     url = f"http://{inventory.settings.api_host}:{inventory.settings.api_port}"
@@ -59,7 +62,7 @@ def up(jobs: Sequence[tuple[str, Job]] = ()) -> None:
         f"{url}/metrics. Database {inventory.settings.db_url}, bus {inventory.settings.bus}. Ctrl+C stops."
     )
     try:
-        inventory.api_server().run()
+        server.run()
     finally:
         stop.set()
         for thread in threads:
@@ -71,7 +74,9 @@ def api() -> None:
     """Serve the inventory API only."""
     inventory = _inventory()
     _first_start(inventory)
-    inventory.api_server().run()
+    server = inventory.api_server()
+    heap.settle()
+    server.run()
 
 
 def _first_start(inventory: Inventory) -> None:

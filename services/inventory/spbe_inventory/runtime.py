@@ -11,6 +11,7 @@ import uvicorn
 from prometheus_client import CollectorRegistry, start_http_server
 from sqlalchemy import Engine, func, select
 
+from spbe_common import heap
 from spbe_common.bus import Bus, make_bus
 from spbe_common.heartbeat import Heartbeat
 from spbe_common.settings import BusBackend, prepare_data_dir
@@ -79,6 +80,7 @@ def run_consumer_until_signalled(inventory: Inventory) -> None:
     consumer = inventory.consumer()
     if inventory.settings.metrics_port:  # a worker has no API: serve its counters on their own
         start_http_server(inventory.settings.metrics_port, registry=inventory.registry)
+    heap.settle()
     try:
         consumer.run(stop)
     finally:

@@ -18,6 +18,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from spbe_common import heap
 from spbe_common.db import begin_write
 from spbe_scorer.api.app import create_app
 from spbe_scorer.assessments import repository as assessment_repo
@@ -340,6 +341,7 @@ def api(
             )  # fmt: skip
             rounds.start()
         web = create_app(settings, runtime.scorer, runtime.registry)
+        heap.settle()
         uvicorn.run(web, host=settings.scorer_api_host, port=settings.scorer_api_port)
     finally:
         # Ctrl-C returns here; on SIGTERM uvicorn shuts down gracefully, then re-raises the
