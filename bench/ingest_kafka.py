@@ -129,7 +129,7 @@ def worker(
     stop: Any,
     results: Any,
     profile_dir: str | None,
-    gc_default: bool = False,
+    gc_default: bool,
 ) -> None:
     """One inventory consumer of the group: set up, wait until every member is, then fold
     batches until told to stop; reports its first batch's time and its CPU."""

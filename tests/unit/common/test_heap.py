@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import weakref
 from collections.abc import Iterator
 from types import SimpleNamespace
 from typing import Any
@@ -22,6 +23,13 @@ def restored_gc() -> Iterator[None]:
     finally:
         gc.unfreeze()
         gc.set_threshold(*threshold)
+        gc.enable()
+
+
+class _Node:
+    """A container the collector tracks, which a weak reference can watch."""
+
+    me: object = None
 
 
 def _walked(obj: object) -> bool:
@@ -39,11 +47,14 @@ def test_settle_freezes_what_the_process_holds_and_collects_the_young_less_often
     heap.settle()
     assert not _walked(kept) and gc.get_freeze_count() > 0
     assert gc.get_threshold() == (heap.YOUNG_THRESHOLD, middle, oldest)
-    made_after: list[object] = []
-    made_after.append(made_after)  # a cycle made while serving
+    made_after = _Node()
+    made_after.me = made_after  # a cycle made while serving
     assert _walked(made_after)
+    gone = weakref.ref(made_after)
     del made_after
-    assert gc.collect() >= 1  # is still collected
+    kept_while_serving = [[] for _ in range(2 * heap.YOUNG_THRESHOLD)]
+    assert gone() is None  # collected by the collector's own young pass, no gc.collect() here
+    assert len(kept_while_serving) == 2 * heap.YOUNG_THRESHOLD
 
 
 class Served:
