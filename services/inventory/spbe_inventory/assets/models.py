@@ -68,7 +68,8 @@ class AssetBase(RegisterFacts):
     name: str | None = Field(default=None, max_length=200)
     kind: AssetKind = Field(default=AssetKind.OTHER, sa_type=EnumText)
     hostname: str | None = Field(default=None, max_length=253, index=True)
-    mac: str | None = Field(default=None, max_length=17, index=True)
+    # no plain index: uq_asset_mac (WHERE mac IS NOT NULL) serves every lookup by MAC
+    mac: str | None = Field(default=None, max_length=17)
     serial: str | None = Field(default=None, max_length=100, index=True)
     # no index of its own: ix_asset_opd_lifecycle (opd_code, lifecycle, id) starts with it
     opd_code: str | None = Field(default=None, max_length=32)
