@@ -1,19 +1,20 @@
-"""How fast embedded ingestion could be if the consumer's Python cost nothing: the SQLite floor.
+"""How fast ingestion could be if the consumer's Python cost nothing: the database's floor.
 
 Runs the workload of bench/ingest_embedded.py one scan round at a time through the real
 consumer, recording every statement it sends to the catalogue (text, parameters, commits). Each
 round's statements are then replayed on a copy of the catalogue as it was before that round,
-through the bare `sqlite3` driver with the same pragmas: the time the database itself needs for
-what the consumer asked of it. The embedded log's share is measured the same way: a bare read of
-the round's records in batches, with the group's offset committed after each (synchronous=FULL,
-as the log writes it). A warm-up replay, rolled back, fills the page cache first, as the
-consumer's long-lived connection has it filled.
+through the bare driver (`sqlite3`, or psycopg with `--postgres`): the time the database itself
+needs for what the consumer asked of it. The embedded log's share is measured the same way: a
+bare read of the round's records in batches, the group's offset committed after each
+(synchronous=FULL, as the log writes it). On the Kafka path, kafka-python's own cost takes the
+log's place: `raw_consume_per_s` of bench/ingest_kafka.py.
 
 `ceiling_events_per_s` is what ingestion would reach with every line of Python free: an upper
 bound for the current schema (its indexes, history, services and review rows) and statements.
 Prints key=value lines per round (`round=N ...`) and for the whole workload, then `check=ok` when
 every replayed copy ends with the row counts the consumer left (a replay that did nothing fails).
 Run: .venv/bin/python bench/ingest_floor.py [--hosts 4000 --scans 5 --scopes 5]
+     [--postgres [SERVER_URL]] (default server: the local one, started by deploy/local)
 """
 
 from __future__ import annotations
@@ -23,11 +24,15 @@ import sqlite3
 import sys
 import tempfile
 import time
+import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, event
+from sqlalchemy import URL, Engine, create_engine, event, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.pool import NullPool
 
 from spbe_common import heap
 from spbe_common.bus import EmbeddedBus, publish
@@ -37,6 +42,7 @@ from spbe_inventory.db import make_engine
 from spbe_inventory.ingest.consumer import InventoryConsumer
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from ingest_kafka import drop_database, local_servers
 from synthetic import opd_codes, register_opd, scan_stream
 
 ABSENT_EVERY = 50  # as bench/ingest_embedded.py
@@ -71,46 +77,137 @@ def _connect(path: Path) -> sqlite3.Connection:
     return conn
 
 
-def _run(conn: sqlite3.Connection, statements: list[tuple[str, Any, bool]], warm: bool) -> None:
-    """The statements in order; a warm-up run skips commits and is rolled back at the end."""
-    if warm:
-        conn.execute("BEGIN")
+TABLES = ("asset", "service", "history", "asset_review", "processed_event", "scan")
+Statements = list[tuple[str, Any, bool]]
+
+
+def _run(cursor: Any, statements: Statements, commit: Callable[[], None] | None) -> None:
+    """The statements in order, committing where the consumer did (None: never)."""
     for sql, params, many in statements:
         if sql == COMMIT:
-            if not warm:
-                conn.execute(COMMIT)
+            if commit is not None:
+                commit()
         elif sql.startswith("BEGIN"):
-            if not warm:
-                conn.execute(sql)
+            if commit is not None:
+                cursor.execute(sql)
         elif many:
-            conn.executemany(sql, params)
+            cursor.executemany(sql, params)
         else:
-            conn.execute(sql, params or ()).fetchall()
-    if warm:
-        conn.execute("ROLLBACK")
+            cursor.execute(sql, params or ())
+            if cursor.description is not None:
+                cursor.fetchall()
 
 
-TABLES = ("asset", "service", "history", "asset_review", "processed_event", "scan")
+class SqliteCatalogue:
+    """The embedded default: snapshots are page-for-page copies (the backup API, so no rewrite
+    changes the layout); a warm-up replay, rolled back, fills the page cache first, as the
+    consumer's long-lived connection has it filled."""
+
+    name = "sqlite"
+
+    def __init__(self, base: Path) -> None:
+        self.base = base
+        self.engine = make_engine(f"sqlite:///{base}/inventory.db")
+
+    def snapshot(self, label: str) -> Path:
+        target = self.base / f"{label}.db"
+        source = self.engine.raw_connection()
+        try:
+            copy = sqlite3.connect(target)
+            source.driver_connection.backup(copy)  # type: ignore[union-attr]
+            copy.close()
+        finally:
+            source.close()
+        return target
+
+    def replay(self, snapshot: Path, statements: Statements) -> float:
+        conn = _connect(snapshot)
+        try:
+            cursor = conn.cursor()
+            conn.execute("BEGIN")
+            _run(cursor, statements, None)
+            conn.execute("ROLLBACK")
+            started = time.perf_counter()
+            _run(cursor, statements, conn.commit)
+            return time.perf_counter() - started
+        finally:
+            conn.close()
+
+    def counts(self, snapshot: Path) -> dict[str, int]:
+        conn = sqlite3.connect(snapshot)
+        try:
+            return {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in TABLES}
+        finally:
+            conn.close()
+
+    def close(self) -> None:
+        self.engine.dispose()
 
 
-def counts(path: Path) -> dict[str, int]:
-    conn = sqlite3.connect(path)
-    try:
-        return {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in TABLES}
-    finally:
-        conn.close()
+class PostgresCatalogue:
+    """PostgreSQL (as deployments run it): snapshots are databases made from the catalogue's
+    as a template; no warm-up replay (a rolled-back one would leave dead rows behind), the
+    tables are read once instead."""
 
+    name = "postgresql"
 
-def replay(snapshot: Path, statements: list[tuple[str, Any, bool]]) -> float:
-    """Seconds the statements take on `snapshot`, which they leave as the consumer left it."""
-    conn = _connect(snapshot)
-    try:
-        _run(conn, statements, warm=True)
-        started = time.perf_counter()
-        _run(conn, statements, warm=False)
-        return time.perf_counter() - started
-    finally:
-        conn.close()
+    def __init__(self, server_url: str) -> None:
+        self.server = make_url(server_url)
+        self.admin = create_engine(self.server, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+        self.database = f"spbe_floor_{uuid.uuid4().hex[:10]}"
+        self.made: list[str] = []
+        self._create(self.database)
+        self.engine = make_engine(self._url(self.database).render_as_string(hide_password=False))
+
+    def _url(self, database: str) -> URL:
+        return self.server.set(database=database)
+
+    def _create(self, database: str, template: str | None = None) -> None:
+        clause = f' TEMPLATE "{template}"' if template else ""
+        with self.admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{database}"{clause}'))
+        self.made.append(database)
+
+    def snapshot(self, label: str) -> str:
+        self.engine.dispose()  # a template may have no other session
+        copy = f"{self.database}_{label}".replace("-", "_")
+        self._create(copy, self.database)
+        return copy
+
+    def _connect(self, database: str) -> Any:
+        import psycopg
+
+        url = self._url(database).set(drivername="postgresql")
+        return psycopg.connect(url.render_as_string(hide_password=False))
+
+    def replay(self, snapshot: str, statements: Statements) -> float:
+        conn = self._connect(snapshot)
+        try:
+            with conn.cursor() as cursor:
+                for table in TABLES:
+                    cursor.execute(f"SELECT * FROM {table}").fetchall()
+                conn.commit()
+                started = time.perf_counter()
+                _run(cursor, statements, conn.commit)
+                return time.perf_counter() - started
+        finally:
+            conn.close()
+
+    def counts(self, snapshot: str) -> dict[str, int]:
+        conn = self._connect(snapshot)
+        try:
+            with conn.cursor() as cursor:
+                return {
+                    t: cursor.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in TABLES
+                }
+        finally:
+            conn.close()
+
+    def close(self) -> None:
+        self.engine.dispose()
+        for database in reversed(self.made):
+            drop_database(self.admin, database)
+        self.admin.dispose()
 
 
 def log_floor(log: Path, first_offset: int, count: int, batch: int) -> float:
@@ -139,17 +236,6 @@ def log_floor(log: Path, first_offset: int, count: int, batch: int) -> float:
         conn.close()
 
 
-def snapshot(engine: Engine, target: Path) -> None:
-    """A page-for-page copy of the catalogue (the backup API, so no rewrite changes its layout)."""
-    source = engine.raw_connection()
-    try:
-        copy = sqlite3.connect(target)
-        source.driver_connection.backup(copy)  # type: ignore[union-attr]
-        copy.close()
-    finally:
-        source.close()
-
-
 def rounds(workload: dict[str, int]) -> list[list[Event]]:
     out: list[list[Event]] = []
     for item in scan_stream(**workload):
@@ -166,6 +252,13 @@ def main() -> None:
     parser.add_argument("--hosts", type=int, default=4000)
     parser.add_argument("--scans", type=int, default=5)
     parser.add_argument("--batch", type=int, default=1000)
+    parser.add_argument(
+        "--postgres",
+        nargs="?",
+        const="local",
+        metavar="SERVER_URL",
+        help="the catalogue on PostgreSQL (default server: the local one of deploy/local)",
+    )
     args = parser.parse_args()
     workload = {
         "scopes": args.scopes,
@@ -175,65 +268,82 @@ def main() -> None:
     }
     with tempfile.TemporaryDirectory() as tmp:
         base = Path(tmp)
-        bus = EmbeddedBus(base / "events.db")
-        producer = bus.producer()
-        engine = make_engine(f"sqlite:///{base}/inventory.db")
-        migrate.upgrade(engine)
-        register_opd(engine, opd_codes(args.scopes))
-        recorder = Recorder()
-        recorder.attach(engine)
-        consumer = InventoryConsumer(
-            engine, bus, group_id="bench", batch_size=args.batch, poll_timeout_s=0.01
+        catalogue: SqliteCatalogue | PostgresCatalogue
+        if args.postgres is None:
+            catalogue = SqliteCatalogue(base)
+        else:
+            server = args.postgres
+            if server == "local":
+                server = local_servers()["SPBE_TEST_DATABASE_URL"]
+            catalogue = PostgresCatalogue(server)
+        try:
+            measure(catalogue, base, workload, args.batch)
+        finally:
+            catalogue.close()
+
+
+def measure(
+    catalogue: SqliteCatalogue | PostgresCatalogue,
+    base: Path,
+    workload: dict[str, int],
+    batch: int,
+) -> None:
+    bus = EmbeddedBus(base / "events.db")
+    producer = bus.producer()
+    engine = catalogue.engine
+    migrate.upgrade(engine)
+    register_opd(engine, opd_codes(workload["scopes"]))
+    recorder = Recorder()
+    recorder.attach(engine)
+    consumer = InventoryConsumer(
+        engine, bus, group_id="bench", batch_size=batch, poll_timeout_s=0.01
+    )
+    heap.settle()  # as `spbe consume` does once its consumer is built
+    measured = []
+    offset = 1  # the log's first offset (AUTOINCREMENT)
+    for number, events in enumerate(rounds(workload)):
+        publish(producer, events)
+        producer.flush()
+        before = catalogue.snapshot(f"before-{number}")
+        recorder.statements, recorder.on = [], True
+        started = time.perf_counter()
+        while consumer.step() is not None:
+            pass
+        consumer_s = time.perf_counter() - started
+        recorder.on = False
+        measured.append((number, len(events), consumer_s, before, recorder.statements, offset))
+        offset += len(events)
+    consumer.close()
+    producer.close()
+    after = catalogue.snapshot("after")
+    totals = [0, 0.0, 0.0, 0.0]
+    print(f"database={catalogue.name}")
+    for number, count, consumer_s, before, statements, first in measured:
+        expected = catalogue.counts(
+            measured[number + 1][3] if number + 1 < len(measured) else after
         )
-        heap.settle()  # as `spbe consume` does once its consumer is built
-        measured = []
-        offset = 1  # the log's first offset (AUTOINCREMENT)
-        for number, events in enumerate(rounds(workload)):
-            publish(producer, events)
-            producer.flush()
-            before = base / f"before-{number}.db"
-            snapshot(engine, before)
-            recorder.statements, recorder.on = [], True
-            started = time.perf_counter()
-            while consumer.step() is not None:
-                pass
-            consumer_s = time.perf_counter() - started
-            recorder.on = False
-            measured.append((number, len(events), consumer_s, before, recorder.statements, offset))
-            offset += len(events)
-        consumer.close()
-        after = base / "after.db"
-        snapshot(engine, after)
-        engine.dispose()
-        totals = [0, 0.0, 0.0, 0.0]
-        for number, count, consumer_s, before, statements, first in measured:
-            expected = counts(
-                base / f"before-{number + 1}.db" if number + 1 < len(measured) else after
-            )
-            sqlite_s = replay(before, statements)
-            if counts(before) != expected:  # the replay must do what the consumer did
-                sys.exit(
-                    f"check=failed: round {number} replayed to {counts(before)}, not {expected}"
-                )
-            log_s = log_floor(base / "events.db", first, count, args.batch)
-            floor_s = sqlite_s + log_s
-            print(
-                f"round={number} events={count} statements={len(statements)}"
-                f" consumer_s={consumer_s:.2f} catalogue_sqlite_s={sqlite_s:.2f}"
-                f" log_sqlite_s={log_s:.2f} sqlite_share={floor_s / consumer_s:.2f}"
-                f" ceiling_events_per_s={count / floor_s:.0f}"
-            )
-            for i, value in enumerate((count, consumer_s, sqlite_s, log_s)):
-                totals[i] += value
-        count, consumer_s, sqlite_s, log_s = totals
-        print(f"events={count:.0f}")
-        print(f"consumer_s={consumer_s:.2f}")
-        print(f"events_per_s={count / consumer_s:.0f}")
-        print(f"catalogue_sqlite_s={sqlite_s:.2f}")
-        print(f"log_sqlite_s={log_s:.2f}")
-        print(f"sqlite_share={(sqlite_s + log_s) / consumer_s:.2f}")
-        print(f"ceiling_events_per_s={count / (sqlite_s + log_s):.0f}")
-        print("check=ok")
+        db_s = catalogue.replay(before, statements)
+        replayed = catalogue.counts(before)
+        if replayed != expected:  # the replay must do what the consumer did
+            sys.exit(f"check=failed: round {number} replayed to {replayed}, not {expected}")
+        log_s = log_floor(base / "events.db", first, count, batch)
+        floor_s = db_s + log_s
+        print(
+            f"round={number} events={count} statements={len(statements)}"
+            f" consumer_s={consumer_s:.2f} catalogue_db_s={db_s:.2f} log_db_s={log_s:.2f}"
+            f" db_share={floor_s / consumer_s:.2f} ceiling_events_per_s={count / floor_s:.0f}"
+        )
+        for i, value in enumerate((count, consumer_s, db_s, log_s)):
+            totals[i] += value
+    count, consumer_s, db_s, log_s = totals
+    print(f"events={count:.0f}")
+    print(f"consumer_s={consumer_s:.2f}")
+    print(f"events_per_s={count / consumer_s:.0f}")
+    print(f"catalogue_db_s={db_s:.2f}")
+    print(f"log_db_s={log_s:.2f}")
+    print(f"db_share={(db_s + log_s) / consumer_s:.2f}")
+    print(f"ceiling_events_per_s={count / (db_s + log_s):.0f}")
+    print("check=ok")
 
 
 if __name__ == "__main__":
