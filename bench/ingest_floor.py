@@ -36,6 +36,7 @@ from sqlalchemy.pool import NullPool
 
 from spbe_common import heap
 from spbe_common.bus import EmbeddedBus, publish
+from spbe_common.db import _sqlite_pragmas
 from spbe_common.events import Event
 from spbe_inventory import migrate
 from spbe_inventory.db import make_engine
@@ -46,15 +47,16 @@ from ingest_kafka import drop_database, local_servers
 from synthetic import opd_codes, register_opd, scan_stream
 
 ABSENT_EVERY = 50  # as bench/ingest_embedded.py
-PRAGMAS = ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON", "cache_size=-65536")
 COMMIT = "COMMIT"
+TABLES = ("asset", "service", "history", "asset_review", "processed_event", "scan")
+Statements = list[tuple[str, Any, bool]]  # (sql, parameters, executemany), or a COMMIT
 
 
 @dataclass
 class Recorder:
     """Statements as the consumer's driver received them: (sql, parameters, executemany)."""
 
-    statements: list[tuple[str, Any, bool]] = field(default_factory=list)
+    statements: Statements = field(default_factory=list)
     on: bool = False
 
     def attach(self, engine: Engine) -> None:
@@ -71,14 +73,10 @@ class Recorder:
 
 
 def _connect(path: Path) -> sqlite3.Connection:
-    conn = sqlite3.connect(path, isolation_level=None)
-    for pragma in PRAGMAS:
-        conn.execute(f"PRAGMA {pragma}")
+    """A bare connection with the pragmas the service's own connections get."""
+    conn = sqlite3.connect(path)
+    _sqlite_pragmas(conn, None)
     return conn
-
-
-TABLES = ("asset", "service", "history", "asset_review", "processed_event", "scan")
-Statements = list[tuple[str, Any, bool]]
 
 
 def _run(cursor: Any, statements: Statements, commit: Callable[[], None] | None) -> None:
