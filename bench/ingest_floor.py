@@ -28,7 +28,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import URL, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
@@ -36,17 +36,18 @@ from sqlalchemy.pool import NullPool
 
 from spbe_common import heap
 from spbe_common.bus import EmbeddedBus, publish
+from spbe_common.bus.embedded import _connect as connect_log
 from spbe_common.db import _sqlite_pragmas
-from spbe_common.events import Event
+from spbe_common.events import Event, Topic
 from spbe_inventory import migrate
 from spbe_inventory.db import make_engine
 from spbe_inventory.ingest.consumer import InventoryConsumer
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from ingest_embedded import ABSENT_EVERY
 from ingest_kafka import drop_database, local_servers
 from synthetic import opd_codes, register_opd, scan_stream
 
-ABSENT_EVERY = 50  # as bench/ingest_embedded.py
 COMMIT = "COMMIT"
 TABLES = ("asset", "service", "history", "asset_review", "processed_event", "scan")
 Statements = list[tuple[str, Any, bool]]  # (sql, parameters, executemany), or a COMMIT
@@ -210,9 +211,8 @@ class PostgresCatalogue:
 
 def log_floor(log: Path, first_offset: int, count: int, batch: int) -> float:
     """A bare read of `count` records from `first_offset`, committing the offset per batch."""
-    conn = sqlite3.connect(log, isolation_level=None)
-    conn.execute("PRAGMA journal_mode=WAL")
-    conn.execute("PRAGMA synchronous=FULL")
+    conn = connect_log(log)  # the log's own connection: WAL, synchronous=FULL
+    topic = Topic.EVENTS.value
     try:
         started = time.perf_counter()
         position, end = first_offset, first_offset + count
@@ -220,18 +220,29 @@ def log_floor(log: Path, first_offset: int, count: int, batch: int) -> float:
             rows = conn.execute(
                 "SELECT offset, key, value, headers FROM records"
                 " WHERE topic=? AND offset>=? ORDER BY offset LIMIT ?",
-                ("spbe.events", position, min(batch, end - position)),
+                (topic, position, min(batch, end - position)),
             ).fetchall()
             position = rows[-1][0] + 1
             with conn:
                 conn.execute(
                     "INSERT INTO consumer_offsets (group_id, topic, next_offset) VALUES (?,?,?)"
                     " ON CONFLICT (group_id, topic) DO UPDATE SET next_offset=excluded.next_offset",
-                    ("floor", "spbe.events", position),
+                    ("floor", topic, position),
                 )
         return time.perf_counter() - started
     finally:
         conn.close()
+
+
+class Round(NamedTuple):
+    """One scan round as the consumer folded it, and what it sent to the catalogue."""
+
+    number: int
+    events: int
+    consumer_s: float
+    before: Path | str  # the catalogue's snapshot before the round (a file, a database)
+    statements: Statements
+    first_offset: int
 
 
 def rounds(workload: dict[str, int]) -> list[list[Event]]:
@@ -297,7 +308,7 @@ def measure(
         engine, bus, group_id="bench", batch_size=batch, poll_timeout_s=0.01
     )
     heap.settle()  # as `spbe consume` does once its consumer is built
-    measured = []
+    measured: list[Round] = []
     offset = 1  # the log's first offset (AUTOINCREMENT)
     for number, events in enumerate(rounds(workload)):
         publish(producer, events)
@@ -309,38 +320,39 @@ def measure(
             pass
         consumer_s = time.perf_counter() - started
         recorder.on = False
-        measured.append((number, len(events), consumer_s, before, recorder.statements, offset))
+        measured.append(Round(number, len(events), consumer_s, before, recorder.statements, offset))
         offset += len(events)
     consumer.close()
     producer.close()
-    after = catalogue.snapshot("after")
-    totals = [0, 0.0, 0.0, 0.0]
+    # what the consumer left after a round: the snapshot before the next one
+    afters = [r.before for r in measured[1:]] + [catalogue.snapshot("after")]
     print(f"database={catalogue.name}")
-    for number, count, consumer_s, before, statements, first in measured:
-        expected = catalogue.counts(
-            measured[number + 1][3] if number + 1 < len(measured) else after
-        )
-        db_s = catalogue.replay(before, statements)
-        replayed = catalogue.counts(before)
+    db_total = log_total = 0.0
+    for round_, after in zip(measured, afters, strict=True):
+        expected = catalogue.counts(after)
+        db_s = catalogue.replay(round_.before, round_.statements)
+        replayed = catalogue.counts(round_.before)
         if replayed != expected:  # the replay must do what the consumer did
-            sys.exit(f"check=failed: round {number} replayed to {replayed}, not {expected}")
-        log_s = log_floor(base / "events.db", first, count, batch)
+            sys.exit(f"check=failed: round {round_.number} replayed to {replayed}, not {expected}")
+        log_s = log_floor(base / "events.db", round_.first_offset, round_.events, batch)
         floor_s = db_s + log_s
         print(
-            f"round={number} events={count} statements={len(statements)}"
-            f" consumer_s={consumer_s:.2f} catalogue_db_s={db_s:.2f} log_db_s={log_s:.2f}"
-            f" db_share={floor_s / consumer_s:.2f} ceiling_events_per_s={count / floor_s:.0f}"
+            f"round={round_.number} events={round_.events} statements={len(round_.statements)}"
+            f" consumer_s={round_.consumer_s:.2f} catalogue_db_s={db_s:.2f} log_db_s={log_s:.2f}"
+            f" db_share={floor_s / round_.consumer_s:.2f}"
+            f" ceiling_events_per_s={round_.events / floor_s:.0f}"
         )
-        for i, value in enumerate((count, consumer_s, db_s, log_s)):
-            totals[i] += value
-    count, consumer_s, db_s, log_s = totals
-    print(f"events={count:.0f}")
+        db_total += db_s
+        log_total += log_s
+    count = sum(r.events for r in measured)
+    consumer_s = sum(r.consumer_s for r in measured)
+    print(f"events={count}")
     print(f"consumer_s={consumer_s:.2f}")
     print(f"events_per_s={count / consumer_s:.0f}")
-    print(f"catalogue_db_s={db_s:.2f}")
-    print(f"log_db_s={log_s:.2f}")
-    print(f"db_share={(db_s + log_s) / consumer_s:.2f}")
-    print(f"ceiling_events_per_s={count / (db_s + log_s):.0f}")
+    print(f"catalogue_db_s={db_total:.2f}")
+    print(f"log_db_s={log_total:.2f}")
+    print(f"db_share={(db_total + log_total) / consumer_s:.2f}")
+    print(f"ceiling_events_per_s={count / (db_total + log_total):.0f}")
     print("check=ok")
 
 
