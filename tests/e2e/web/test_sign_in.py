@@ -60,8 +60,13 @@ def test_keyboard_only_signs_in_and_opens_the_asset_catalogue(
     page = open_context(None).page
     account = server.accounts["operator"]
     page.goto("/masuk")
+    # Chromium applies autofocus at its next rendering update, which may come after the load
+    # event: wait for it (the assertion fails if the field never gets focus) before typing,
+    # or the first keys go to the page and the sign-in is refused.
+    expect(page.get_by_label("Nama akun")).to_be_focused()
     page.keyboard.type(account.name)
     page.keyboard.press("Tab")
+    expect(page.get_by_label("Kata sandi")).to_be_focused()
     page.keyboard.type(account.password)
     page.keyboard.press("Enter")
     page.wait_for_url("**/beranda")
