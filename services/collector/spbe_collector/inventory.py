@@ -12,6 +12,9 @@ __all__ = ["InventoryUnavailable", "make_inventory_client", "opd_catalogue"]
 OPD_PATH = "/api/v1/opd"
 PAGE = 500  # the API's largest page
 CONNECT_TIMEOUT_S = 5.0
+# A connection refused is tried again this many times (after 0, 0.5 and 1 s: httpcore's backoff):
+# an inventory that has just reported healthy may not accept connections on every network yet.
+CONNECT_RETRIES = 3
 
 
 class InventoryUnavailable(RuntimeError):
@@ -31,11 +34,12 @@ class _Page(BaseModel):
 def make_inventory_client(
     settings: CollectorSettings, transport: httpx.BaseTransport | None = None
 ) -> httpx.Client:
-    """A client on SPBE_INVENTORY_URL sending the collector's token; tests pass a transport."""
+    """A client on SPBE_INVENTORY_URL sending the collector's token; tests pass a transport.
+    Connecting is retried (CONNECT_RETRIES); a request that reached the inventory is not."""
     token = settings.inventory_token.get_secret_value() if settings.inventory_token else None
     return httpx.Client(
         base_url=settings.inventory_url,
-        transport=transport,
+        transport=transport or httpx.HTTPTransport(retries=CONNECT_RETRIES),
         timeout=httpx.Timeout(
             settings.inventory_timeout_s,
             connect=min(CONNECT_TIMEOUT_S, settings.inventory_timeout_s),
