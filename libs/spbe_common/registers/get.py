@@ -5,6 +5,7 @@ means is decided by the pure modules (`headers`, `layout`, `transform`)."""
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import zipfile
@@ -21,7 +22,7 @@ from .schemas import Cell, Sheet
 
 _ZIP_EXPANSION_LIMIT = 20  # uncompressed XLSX may be at most this many times the byte limit
 MAX_COLUMNS = 60  # a register has a few dozen columns at most; the rest of a wide sheet is noise
-HEAD_ROWS = 15  # title rows, a blank row and the headers fit in these
+HEAD_ROWS = 30  # title rows (a KIB's block takes 15 or more), a blank row and the headers
 
 
 class RegisterRejected(ValueError):
@@ -66,24 +67,37 @@ def _cell(value: Any, formula: bool, row: int, column: int) -> Cell:
     return Cell(text, value, formula, f"{get_column_letter(column)}{row}")
 
 
-def _sheet_rows(sheet: Any, limit: int) -> Iterator[list[Cell]]:
+def _too_many(max_rows: int) -> RegisterRejected:
+    return RegisterRejected(f"terlalu banyak baris: batas {max_rows} baris data")
+
+
+def _sheet_rows(sheet: Any, limit: int, max_rows: int) -> Iterator[list[Cell]]:
+    """Rows of cells; empty rows as [] and none after the last filled one (a sheet formatted
+    down to row 11,000 has as many rows as it has filled). Only filled rows count to `limit`."""
+    filled, blank = 0, 0
     for number, cells in enumerate(sheet.iter_rows(max_col=MAX_COLUMNS), start=1):
-        if number > limit:
-            raise RegisterRejected(f"terlalu banyak baris: batas {limit} baris")
+        if all(c.value is None for c in cells):
+            blank += 1
+            continue
+        filled += 1
+        if filled > limit:
+            raise _too_many(max_rows)
+        yield from ([] for _ in range(blank))
+        blank = 0
         yield [
             _cell(c.value, getattr(c, "data_type", None) == "f", number, index)
             for index, c in enumerate(cells, start=1)
         ]
 
 
-def _xlsx_sheets(path: Path, limit: int) -> list[Sheet]:
+def _xlsx_sheets(path: Path, limit: int, max_rows: int) -> list[Sheet]:
     try:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=False)
     except (InvalidFileException, KeyError, OSError, ValueError) as exc:
         raise RegisterRejected(f"file XLSX tidak dapat dibaca: {exc}") from None
     try:
         return [
-            Sheet(ws.title, list(_sheet_rows(ws, limit)))
+            Sheet(ws.title, list(_sheet_rows(ws, limit, max_rows)))
             for ws in workbook.worksheets
             if ws.sheet_state == "visible"
         ]
@@ -96,28 +110,65 @@ def _is_formula(text: str) -> bool:
     return text.lstrip().startswith("=")
 
 
-def _csv_sheets(path: Path, limit: int) -> list[Sheet]:
+def _csv_text(raw: bytes) -> str:
+    """UTF-8 (with or without BOM), else Windows-1252: what Excel on Windows saves as "CSV
+    (Comma delimited)". Bytes that are neither are refused."""
     try:
-        text = path.read_bytes().decode("utf-8-sig")
+        return raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise RegisterRejected("file CSV harus berenkode UTF-8") from None
-    if "\x00" in text:
-        raise RegisterRejected("file CSV berisi data biner")
+        pass
     try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+        return raw.decode("cp1252")
+    except UnicodeDecodeError:
+        raise RegisterRejected(
+            "file CSV bukan UTF-8 maupun Windows-1252; di Excel simpan dengan"
+            " 'Save As' > 'CSV UTF-8 (Comma delimited)', atau unggah file .xlsx"
+        ) from None
+
+
+def _dialects(text: str) -> list[type[csv.Dialect] | csv.Dialect]:
+    """The sniffed dialect first, then comma, semicolon and tab: notes with commas above a
+    table separated by semicolons fool the sniffer, so the file is read each way and the
+    header row decides (`headers.choose_header` takes the reading that recognises most)."""
+    try:
+        sniffed: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(
+            text[:4096], delimiters=",;\t"
+        )
     except csv.Error:
-        dialect = csv.excel
+        sniffed = csv.excel
+    found = [sniffed]
+    for delimiter in ",;\t":
+        if delimiter != sniffed.delimiter:
+            found.append(type(f"Split{ord(delimiter)}", (csv.excel,), {"delimiter": delimiter}))
+    return found
+
+
+def _csv_rows(
+    text: str, dialect: type[csv.Dialect] | csv.Dialect, limit: int, max_rows: int
+) -> list[list[Cell]]:
     rows: list[list[Cell]] = []
     try:
         for number, values in enumerate(csv.reader(io.StringIO(text, newline=""), dialect), 1):
             if number > limit:
-                raise RegisterRejected(f"terlalu banyak baris: batas {limit} baris")
+                raise _too_many(max_rows)
             rows.append(
                 [_cell(v, _is_formula(v), number, i) for i, v in enumerate(values[:MAX_COLUMNS], 1)]
             )
     except csv.Error as exc:
         raise RegisterRejected(f"file CSV tidak valid: {exc}") from None
-    return [Sheet(path.stem, rows)]
+    return rows
+
+
+def _csv_sheets(path: Path, limit: int, max_rows: int) -> list[Sheet]:
+    text = _csv_text(path.read_bytes())
+    if "\x00" in text:
+        raise RegisterRejected("file CSV berisi data biner")
+    sniffed, *others = _dialects(text)
+    sheets = [Sheet(path.stem, _csv_rows(text, sniffed, limit, max_rows))]
+    for dialect in others:
+        with contextlib.suppress(RegisterRejected):  # a reading the file does not fit
+            sheets.append(Sheet(path.stem, _csv_rows(text, dialect, limit, max_rows)))
+    return sheets
 
 
 def read_sheets(path: Path, max_bytes: int, max_rows: int) -> list[Sheet]:
@@ -128,9 +179,9 @@ def read_sheets(path: Path, max_bytes: int, max_rows: int) -> list[Sheet]:
     limit = max_rows + HEAD_ROWS + 200  # room for title, blank, total and signature rows
     if suffix == ".xlsx":
         _check_zip(path, max_bytes)
-        return _xlsx_sheets(path, limit)
+        return _xlsx_sheets(path, limit, max_rows)
     if suffix == ".csv":
-        return _csv_sheets(path, limit)
+        return _csv_sheets(path, limit, max_rows)
     raise RegisterRejected(
         f"jenis file {suffix or '(tanpa ekstensi)'} tidak didukung; pakai .xlsx atau .csv"
     )

@@ -20,12 +20,12 @@ _NOT_ALNUM = re.compile(r"[^0-9a-z]+")
 
 _COMMON = {
     NUMBER: "No|Nomor|No Urut|Nomor Urut",
-    QUANTITY: "Jumlah|Jumlah Barang|Banyaknya|Qty",
+    QUANTITY: "Jumlah|Jumlah Barang|Banyaknya|Qty|Jumlah Barang/Register",
     "opd": "Kode OPD|OPD|Kode SKPD|SKPD|Kode Perangkat Daerah",
 }
 _ASSET = {
     "name": "Nama Perangkat|Nama Aset|Nama Asset|Nama Barang|Jenis/Nama Barang"
-    "|Nama/Jenis Barang|Nama Perangkat TIK",
+    "|Nama/Jenis Barang|Nama Perangkat TIK|Jenis Barang/Nama Barang|Nama Barang/Jenis Barang",
     "kind": "Jenis|Jenis Perangkat|Jenis Aset|Jenis Asset|Kategori|Kategori Perangkat|Jenis Barang",
     "manufacturer": "Merk|Merek|Merk Barang|Pabrikan|Produsen|Brand",
     "model": "Type|Tipe|Model|Merk/Type|Merk/Tipe|Merek/Type|Merek/Tipe|Merk/Model"
@@ -33,16 +33,18 @@ _ASSET = {
     "addresses": "Alamat IP|IP Address|IP|Alamat IP Address|IP Addr|IPv4",
     "mac": "MAC|MAC Address|Alamat MAC",
     "serial": "No. Seri|Nomor Seri|Serial Number|SN|S/N|Serial|No. Serial|Nomor Seri Pabrik"
-    "|No. Seri Pabrik",
+    "|No. Seri Pabrik|Nomor Pabrik|No. Pabrik",
     "asset_code": "Kode Barang|No. Inventaris|Nomor Inventaris"
-    "|Kode Aset|Kode Inventaris|Nomor Kode Barang|Kode Barang/No. Register",
+    "|Kode Aset|Kode Inventaris|Nomor Kode Barang|Kode Barang/No. Register|No. Kode Barang",
     REGISTER_NUMBER: "No. Register|Nomor Register|No. Reg|Reg.",
     "location": "Lokasi|Ruangan|Ruang|Lokasi/Ruangan|Penempatan|Letak",
     "procurement_year": "Tahun Pengadaan|Tahun Perolehan|Tahun|Tahun Pembelian|Th. Pengadaan"
-    "|Thn Pengadaan|Tahun Pembuatan|Tahun Pembuatan/Pembelian|Tahun Beli",
+    "|Thn Pengadaan|Tahun Pembuatan|Tahun Pembuatan/Pembelian|Tahun Beli|Tanggal Perolehan"
+    "|Tgl. Perolehan|Tanggal Pembelian|Tanggal Pengadaan",
     "condition": "Kondisi|Kondisi Barang|Keadaan|Keadaan Barang",
     "acquisition_cost": "Harga|Nilai Perolehan|Harga Perolehan|Harga Pembelian|Harga (Rp)"
-    "|Nilai Perolehan (Rp)|Harga Perolehan (Rp)|Harga Satuan|Nilai (Rp)",
+    "|Nilai Perolehan (Rp)|Harga Perolehan (Rp)|Harga Satuan|Nilai (Rp)|Harga Satuan (Rp)"
+    "|Harga Beli/Perolehan (Rp)|Harga Beli/Perolehan|Nilai Perolehan (Rupiah)|Harga (Rupiah)",
     "funding_source": "Sumber Dana|Sumber Anggaran|Asal Usul",
     "warranty_until": "Garansi|Masa Garansi|Garansi s.d.|Garansi Sampai|Akhir Garansi",
     "notes": "Keterangan|Catatan|Ket.",
@@ -129,9 +131,15 @@ def _candidates(sheets: list[Sheet]) -> list[HeaderChoice]:
     return found
 
 
+def _name_column(choice: HeaderChoice) -> int:
+    return next(c.index for c in choice.columns if c.field == "name")
+
+
 def choose_header(sheets: list[Sheet]) -> HeaderChoice:
-    """The sheet and row (of the first rows of every sheet) with the most recognised headers;
-    the first such row on a tie. An application register names 'Nama Aplikasi'."""
+    """The sheet and row (of the first rows of every sheet) with the most recognised headers.
+    A row read both ways (a list of servers with a column 'Nama Aplikasi', a list of
+    applications with a column 'Nama Perangkat') is the register whose name column comes
+    first; then the first such row."""
     candidates = _candidates(sheets)
     if not candidates:
         raise RegisterRejected(
@@ -139,7 +147,7 @@ def choose_header(sheets: list[Sheet]) -> HeaderChoice:
             " perlu kolom 'Nama Aplikasi' atau 'Nama Aset' (juga 'Nama Perangkat' atau"
             " 'Nama Barang')"
         )
-    best = max(candidates, key=lambda c: c.recognised)
-    apps = [c for c in candidates if c.kind is RegisterKind.APPLICATIONS]
-    named = [c for c in apps if any(normal(m.header) == "namaaplikasi" for m in c.columns)]
-    return max(named, key=lambda c: c.recognised) if named else best
+    most = max(c.recognised for c in candidates)
+    first = next(c for c in candidates if c.recognised == most)  # in sheet and row order
+    both = [c for c in candidates if c.sheet is first.sheet and c.row == first.row]
+    return min(both, key=lambda c: (-c.recognised, _name_column(c)))

@@ -10,20 +10,29 @@ import re
 
 from .headers import NUMBER
 from .schemas import Cell, Mapping
-from .values import MONTHS, words
+from .values import MONTHS, rupiah, words
 
-_TOTAL = re.compile(r"^(jumlah|total|sub ?total|grand total)\b")
+# a totals row's label: the word alone or with words of a total ("Jumlah Keseluruhan", "Total
+# Nilai (Rp)"), never an item that starts with it ("Total Station", "Jumlah Pengunjung Counter")
+_TOTAL = re.compile(
+    r"^(jumlah|total|sub ?total|grand total)"
+    r"( (keseluruhan|seluruhnya|semua|total|akhir|aset|barang|unit|nilai|harga|rp|rupiah))*$"
+)
 _GROUP = re.compile(r"^([A-Z]|[IVXL]+|\d{1,2})[.)]\s+\S")
 _MONTH = "|".join(sorted(MONTHS, key=len, reverse=True))
-_DATE_LINE = re.compile(rf"^[a-z .]+ \d{{1,2}} ({_MONTH}) \d{{4}}$")
+_DATE_LINE = re.compile(rf"^[a-z .]+ (\d{{1,2}} )?({_MONTH}) \d{{4}}$")  # the day may be left blank
 _SIGNATURE = re.compile(
     r"^(mengetahui|menyetujui|disetujui|diperiksa|dibuat|yang membuat|yang menyerahkan"
     r"|yang menerima|kepala|sekretaris|plt|plh|an |a n |pengurus barang|penyimpan barang"
     r"|penanggung jawab|pejabat|nip\b|pembina|penata|ttd|tanda tangan|kasubag|kasubbag"
     r"|kuasa pengguna|pengguna barang)"
 )
+_UNIT = re.compile(r"(?i)\s*(unit|buah|bh|pcs)\.?$")
 SIGNATURE = "blok tanda tangan"
-SIGNATURE_WIDTH = 2  # a signature line fills one cell, or two when two officers sign side by side
+# a signature line fills one cell, or two when two officers sign side by side; a line of more
+# cells starts the block only when every cell is a signature's ("Kepala ... | Pengurus Barang |
+# Penanggung Jawab Ruangan"), and then the block's lines may be as wide
+SIGNATURE_WIDTH = 2
 
 
 def _filled(cells: list[Cell]) -> list[Cell]:
@@ -31,7 +40,16 @@ def _filled(cells: list[Cell]) -> list[Cell]:
 
 
 def _is_number(cell: Cell) -> bool:
-    return isinstance(cell.value, (int, float)) and not isinstance(cell.value, bool)
+    """A number, also as text ('21.500.000', 'Rp 1.250.000,00', '2 unit' in a CSV or a cell
+    formatted as text)."""
+    if isinstance(cell.value, (int, float)) and not isinstance(cell.value, bool):
+        return True
+    text = _UNIT.sub("", cell.text)
+    try:
+        rupiah(text, None)
+    except ValueError:
+        return False
+    return True
 
 
 def _column_numbers(filled: list[Cell]) -> bool:
@@ -48,10 +66,15 @@ def _total(filled: list[Cell]) -> str | None:
     return None
 
 
+def _signs(cell: Cell) -> bool:
+    said = words(cell.text)
+    return bool(_SIGNATURE.match(said) or _DATE_LINE.match(said))
+
+
 def signature_start(filled: list[Cell]) -> bool:
-    return len(filled) <= SIGNATURE_WIDTH and any(
-        _SIGNATURE.match(words(c.text)) or _DATE_LINE.match(words(c.text)) for c in filled
-    )
+    if len(filled) <= SIGNATURE_WIDTH:
+        return any(_signs(c) for c in filled)
+    return all(_signs(c) for c in filled)
 
 
 class Layout:
@@ -59,7 +82,13 @@ class Layout:
 
     def __init__(self, columns: list[Mapping]) -> None:
         self.fields = {c.index: c.field for c in columns}
+        # the header row again (a table printed over several pages repeats it)
+        self.header = {(c.index, words(c.header)) for c in columns}
+        # with a `No.` column, every item has its number: one cell alone is a group heading
+        # ("PERANGKAT JARINGAN", "Perangkat Komputer") even without "A." before it
+        self.numbered = NUMBER in self.fields.values()
         self.in_signature = False
+        self.signature_width = SIGNATURE_WIDTH
 
     def skip_reason(self, cells: list[Cell]) -> str | None:
         """Why this row is not data, or None when it is."""
@@ -67,8 +96,11 @@ class Layout:
         reason = self._reason(filled)
         if not filled:
             return reason  # blank lines inside a signature block leave room for the signature
-        if self.in_signature and reason is None and len(filled) <= SIGNATURE_WIDTH:
+        if self.in_signature and reason is None and len(filled) <= self.signature_width:
             return SIGNATURE
+        if reason == SIGNATURE:
+            width = self.signature_width if self.in_signature else SIGNATURE_WIDTH
+            self.signature_width = max(width, len(filled))
         self.in_signature = reason == SIGNATURE
         return reason
 
@@ -80,12 +112,15 @@ class Layout:
             return "baris kosong (hanya nomor urut)"
         if _column_numbers(filled):
             return "baris nomor kolom"
+        if {(_column_index(c.coordinate), words(c.text)) for c in filled} <= self.header:
+            return "baris judul kolom diulang"
         total = _total(filled)
         if total:
             return total
         if signature_start(filled):
             return SIGNATURE
-        if len(filled) == 1 and (_GROUP.match(filled[0].text) or not read):
+        heading = self.numbered and not self.in_signature  # a signature's lines stand alone too
+        if len(filled) == 1 and (_GROUP.match(filled[0].text) or not read or heading):
             return f"judul kelompok atau teks di luar tabel ('{filled[0].text[:60]}')"
         return None
 

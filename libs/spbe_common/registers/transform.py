@@ -22,13 +22,23 @@ _E = TypeVar("_E")
 _M = TypeVar("_M", bound=BaseModel)
 _SPLIT = re.compile(r"[;\n,]+|\s+")
 _URL = TypeAdapter(HttpUrl)
+_HOST = re.compile(r"^[a-z0-9-]+(\.[a-z0-9-]+)+(:\d+)?(/\S*)?$", re.IGNORECASE)
+_BRACKETED = re.compile(r"\([^()]*\)")  # a note in a cell of addresses: 'http://x:8080 (lokal)'
 _MAC = re.compile(MAC_PATTERN)
+ONE_ITEM = frozenset({"1", "1 unit", "1 buah", "1 bh", "1 pcs", "1 pc"})  # `Jumlah` of one item
 NO_ADDRESS = frozenset({"dhcp", "dinamis", "dynamic", "tanpa ip", "tidak ada ip", "otomatis"})
 
-KINDS = {"umum": ApplicationKind.GENERAL, "khusus": ApplicationKind.SPECIAL}
+# as the SPBE forms and OPD lists word them ("Aplikasi Khusus", "Berbasis Web", "Aktif digunakan")
+KINDS = {
+    "umum": ApplicationKind.GENERAL, "khusus": ApplicationKind.SPECIAL,
+    "aplikasi umum": ApplicationKind.GENERAL, "aplikasi khusus": ApplicationKind.SPECIAL,
+}  # fmt: skip
 PLATFORMS = {
     "web": Platform.WEB, "mobile": Platform.MOBILE, "seluler": Platform.MOBILE,
     "android": Platform.MOBILE, "desktop": Platform.DESKTOP, "lainnya": Platform.OTHER,
+    "berbasis web": Platform.WEB, "aplikasi web": Platform.WEB, "website": Platform.WEB,
+    "berbasis android": Platform.MOBILE, "aplikasi mobile": Platform.MOBILE,
+    "berbasis desktop": Platform.DESKTOP,
 }  # fmt: skip
 HOSTINGS = {
     "pusat data pemda": HostingKind.PUSAT_DATA_PEMDA, "pdn": HostingKind.PDN,
@@ -39,7 +49,9 @@ HOSTINGS = {
 STATUSES = {
     "aktif": ApplicationStatus.ACTIVE, "tidak aktif": ApplicationStatus.INACTIVE,
     "nonaktif": ApplicationStatus.INACTIVE, "pensiun": ApplicationStatus.RETIRED,
-    "dihentikan": ApplicationStatus.RETIRED,
+    "dihentikan": ApplicationStatus.RETIRED, "aktif digunakan": ApplicationStatus.ACTIVE,
+    "masih aktif": ApplicationStatus.ACTIVE, "digunakan": ApplicationStatus.ACTIVE,
+    "tidak digunakan": ApplicationStatus.INACTIVE, "tidak aktif digunakan": ApplicationStatus.INACTIVE,
 }  # fmt: skip
 _PYDANTIC = {
     "string_too_long": "terlalu panjang (maksimal {max_length} karakter)",
@@ -104,10 +116,10 @@ class _Row:
 
     def choice(self, name: str, choices: dict[str, _E]) -> None:
         def pick(cell: Cell) -> _E:
-            found = choices.get(values.words(cell.text))
+            found = values.lookup(cell.text, choices)
             if found is None:
                 raise ValueError(
-                    f"nilai '{cell.text}' tidak dikenal; pilih salah satu: {', '.join(choices)}"
+                    f"nilai '{cell.text}' tidak dikenal; pilih salah satu: {_named(choices)}"
                 )
             return found
 
@@ -121,7 +133,7 @@ class _Row:
         if values.words(cell.text) in NO_ADDRESS:
             self.values[name] = parsed
             return
-        for item in _SPLIT.split(cell.text):
+        for item in _SPLIT.split(_BRACKETED.sub(" ", cell.text)):
             if item and not values.is_empty(item):
                 try:
                     parsed.append(parse(item))
@@ -146,7 +158,7 @@ class _Row:
 
     def quantity(self) -> None:
         cell = self.cell(QUANTITY)
-        if cell is not None and cell.text not in ("1", "1 unit", "1 buah"):
+        if cell is not None and values.words(cell.text) not in ONE_ITEM:
             self.error(
                 QUANTITY,
                 f"satu baris untuk {cell.text} barang; tulis satu baris per barang"
@@ -167,7 +179,18 @@ class _Row:
             return None
 
 
+def _named(choices: dict[str, Any]) -> str:
+    """The first word for each choice ('umum, khusus'), not every synonym."""
+    first: dict[Any, str] = {}
+    for key, value in choices.items():
+        first.setdefault(value, key)
+    return ", ".join(first.values())
+
+
 def _url(text: str) -> str:
+    """An address as OPD lists write it: 'https://x.go.id', or 'x.go.id' (https assumed)."""
+    if "://" not in text and _HOST.match(text):
+        text = f"https://{text}"
     try:
         return str(_URL.validate_python(text))
     except ValidationError:

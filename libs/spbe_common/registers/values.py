@@ -7,10 +7,11 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, TypeVar
 
 from spbe_common.events.enums import AssetCondition, AssetKind
 
+_C = TypeVar("_C")
 EMPTY = frozenset(
     {"", "-", "--", "\u2013", "\u2014", "n/a", "na", "tidak ada", "belum ada", "nihil"}
 )
@@ -80,9 +81,26 @@ def asset_kind(text: str) -> AssetKind:
     )
 
 
+_NOTE = re.compile(r"^(?P<said>[^()]+?)\s*\((?P<note>[^()]*)\)\s*$")
+
+
+def lookup(text: str, choices: dict[str, _C]) -> _C | None:
+    """The choice a cell names: its words ('Aplikasi Khusus' -> 'aplikasi khusus'), or the words
+    before a bracket whose content names the same choice or none ('Baik (B)', 'Rusak Ringan
+    (RR)', 'Aktif (sejak 2020)'); None when it names none, or two that differ ('Baik (RB)')."""
+    found = choices.get(words(text))
+    if found is not None:
+        return found
+    parts = _NOTE.match(text)
+    if parts is None:
+        return None
+    found = choices.get(words(parts["said"]))
+    noted = choices.get(words(parts["note"]))
+    return found if noted is None or noted == found else None
+
+
 def condition(text: str) -> AssetCondition:
-    said = words(text)
-    found = CONDITIONS.get(said) or CONDITIONS.get(said.replace("_", " "))
+    found = lookup(text, CONDITIONS)
     if found is None:
         raise ValueError(
             f"kondisi '{text}' tidak dikenal; pilih Baik (B), Rusak Ringan (RR) atau Rusak Berat"

@@ -1,0 +1,284 @@
+"""Registers as OPD clerks fill them in, beyond the template: the official KIB headers, text
+amounts in totals rows, three officers signing side by side, group headings without a letter,
+a header row below a long title block, sheets formatted far below the data, Windows CSV, and the
+words of SPBE forms ("Baik (B)", "Aplikasi Khusus", "Berbasis Web", an address without https)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+
+from spbe_common.events.enums import (
+    ApplicationKind,
+    ApplicationStatus,
+    AssetCondition,
+    Platform,
+)
+from spbe_common.events.payloads import ApplicationDeclared, AssetDeclared
+from spbe_common.registers import ParsedRegister, RegisterKind, read_register
+
+MiB = 1024 * 1024
+HEADERS = ["No", "Nama Barang", "Nomor Seri", "Tahun Perolehan", "Harga", "Kondisi"]
+
+
+def xlsx(path: Path, rows: list[list[Any]], *, formatted_to: int = 0) -> Path:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    for row in rows:
+        sheet.append(row)
+    if formatted_to:  # a border on an empty cell far below: the sheet's rows reach it
+        sheet.cell(row=formatted_to, column=1).border = openpyxl.styles.Border(
+            left=openpyxl.styles.Side(style="thin")
+        )
+    book.save(path)
+    return path
+
+
+def read(path: Path, max_rows: int = 10_000) -> ParsedRegister:
+    return read_register(path, 5 * MiB, max_rows, opd="DINKES")
+
+
+def names(register: ParsedRegister) -> list[str]:
+    return [r.name for r in register.rows]
+
+
+def skipped(register: ParsedRegister) -> dict[int, str]:
+    return {s.row: s.reason for s in register.skipped}
+
+
+def test_totals_with_text_amounts_are_skipped_and_items_named_total_are_not(tmp_path) -> None:
+    register = read(
+        xlsx(
+            tmp_path / "jumlah.xlsx",
+            [
+                HEADERS,
+                [1, "PC", "P1", 2020, "12.500.000", "Baik"],
+                [2, "Total Station", "TS1", 2019, 85_000_000, "Baik"],
+                [3, "Jumlah Pengunjung Counter (Kiosk)", "K1", 2020, "Rp 15.000.000", "Baik"],
+                [None, "JUMLAH", None, None, "112.500.000", None],
+                [None, "Total Nilai (Rp)", None, None, "Rp 112.500.000,00", None],
+            ],
+        )
+    )
+    assert register.errors == []
+    assert names(register) == ["PC", "Total Station", "Jumlah Pengunjung Counter (Kiosk)"]
+    assert skipped(register)[5] == "baris jumlah (JUMLAH)"
+    assert skipped(register)[6] == "baris jumlah (Total Nilai (Rp))"
+
+
+def test_a_csv_totals_row_is_skipped(tmp_path) -> None:
+    path = tmp_path / "aset.csv"
+    path.write_text(
+        "No.;Nama Perangkat;S/N;Harga Perolehan (Rp)\n"
+        "1;Server SIMPUS;SN1;1.250.000,00\n"
+        ";JUMLAH;2 unit;1.250.000,00\n"
+    )
+    register = read(path)
+    assert register.errors == [] and names(register) == ["Server SIMPUS"]
+    assert skipped(register)[3] == "baris jumlah (JUMLAH)"
+
+
+def test_three_officers_signing_side_by_side_are_not_assets(tmp_path) -> None:
+    blank = [None] * 6
+    register = read(
+        xlsx(
+            tmp_path / "kir.xlsx",
+            [
+                HEADERS,
+                [1, "Komputer", "MJ01", 2020, None, "Baik"],
+                blank,
+                [None, "Mengetahui,", None, None, None, "Serang, 20 Januari 2026"],
+                [None, "Kepala Dinas Kesehatan", None, "Pengurus Barang", None, "Penanggung Jawab"],
+                blank,
+                [None, "dr. H. AHMAD, M.Kes", None, "SITI AMINAH", None, "JOKO"],
+                [None, "NIP. 19700101 199003 1 002", None, "NIP. 1980", None, "NIP. 1985"],
+            ],
+        )
+    )
+    assert register.errors == [] and names(register) == ["Komputer"]
+    assert [skipped(register)[n] for n in (4, 5, 7, 8)] == ["blok tanda tangan"] * 4
+
+
+def test_group_headings_without_a_letter_and_a_date_line_without_its_day(tmp_path) -> None:
+    register = read(
+        xlsx(
+            tmp_path / "kelompok.xlsx",
+            [
+                HEADERS,
+                [None, "PERANGKAT JARINGAN"],
+                [1, "Router Mikrotik", "MK-01", 2022, 3_500_000, "Baik"],
+                [None, "Perangkat Komputer"],
+                [2, "PC Sekretariat", "PC-01", 2021, 9_000_000, "Baik"],
+                [None, None, None, None, None, "Serang,      Januari 2026"],
+                [None, None, None, None, None, "Kepala Dinas PUPR"],
+            ],
+        )
+    )
+    assert register.errors == [] and names(register) == ["Router Mikrotik", "PC Sekretariat"]
+    assert skipped(register)[2].startswith("judul kelompok")
+    assert skipped(register)[4].startswith("judul kelompok")
+    assert skipped(register)[6] == skipped(register)[7] == "blok tanda tangan"
+
+
+def test_the_kib_b_headers_as_the_official_form_words_them(tmp_path) -> None:
+    head = ["No", "Jenis Barang / Nama Barang", "No. Kode Barang", "Nomor Pabrik",
+            "Tanggal Perolehan", "Harga Beli / Perolehan (Rp)", "Jumlah Barang / Register"]  # fmt: skip
+    register = read(
+        xlsx(
+            tmp_path / "kib.xlsx",
+            [
+                head,
+                [
+                    1,
+                    "Personal Computer",
+                    "1.3.2.10.02.03.001",
+                    "PF-9",
+                    "12 Januari 2021",
+                    "9.500.000",
+                    1,
+                ],
+            ],
+        )
+    )
+    assert register.errors == []
+    assert all(c.field for c in register.columns if c.header != "No")
+    (pc,) = register.rows
+    assert isinstance(pc, AssetDeclared)
+    assert (pc.name, pc.asset_code, pc.serial) == (
+        "Personal Computer",
+        "1.3.2.10.02.03.001",
+        "PF-9",
+    )
+    assert (pc.procurement_year, pc.acquisition_cost) == (2021, 9_500_000)
+
+
+def test_a_list_of_servers_naming_their_applications_is_an_asset_register(tmp_path) -> None:
+    register = read(
+        xlsx(
+            tmp_path / "server.xlsx",
+            [
+                ["No", "Nama Perangkat", "Alamat IP", "Nama Aplikasi", "Lokasi"],
+                [1, "Server Web 1", "10.10.1.10", "Website Pemda", "Ruang Server"],
+            ],
+        )
+    )
+    assert register.kind is RegisterKind.ASSETS and names(register) == ["Server Web 1"]
+    tie = read(
+        xlsx(
+            tmp_path / "seri.xlsx",
+            [["No", "Nama Perangkat", "Aplikasi", "Keterangan"], [1, "Server DB", "SIMPEG", None]],
+        )
+    )
+    assert tie.kind is RegisterKind.ASSETS and names(tie) == ["Server DB"]
+    apps = read(
+        xlsx(
+            tmp_path / "aplikasi.xlsx",
+            [["No", "Nama Aplikasi", "Nama Perangkat"], [1, "SIMPEG", "Server DB"]],
+        )
+    )
+    assert apps.kind is RegisterKind.APPLICATIONS and names(apps) == ["SIMPEG"]
+
+
+def test_a_long_title_block_and_a_sheet_formatted_far_below(tmp_path) -> None:
+    title = [[f"baris judul {n}"] for n in range(1, 16)]
+    register = read(
+        xlsx(
+            tmp_path / "panjang.xlsx",
+            [*title, HEADERS, [1, "PC", "P1", 2020, None, "Baik"]],
+            formatted_to=11_000,
+        ),
+        max_rows=100,
+    )
+    assert register.header_row == 16 and register.errors == [] and names(register) == ["PC"]
+    assert max(skipped(register)) == 16  # nothing below the last filled row is reported
+
+
+def test_too_many_filled_rows_are_still_refused(tmp_path) -> None:
+    rows = [HEADERS, *([n, f"PC {n}", f"S{n}", 2020, None, "Baik"] for n in range(1, 400))]
+    with pytest.raises(ValueError, match="batas 100 baris data"):
+        read(xlsx(tmp_path / "banyak.xlsx", rows), max_rows=100)
+
+
+def test_a_windows_csv_and_a_semicolon_csv_below_notes_with_commas(tmp_path) -> None:
+    windows = tmp_path / "windows.csv"
+    windows.write_bytes(
+        "Nama Perangkat,S/N,Lokasi\nServer Arsip,SN1,Ruang Rapat \u2013 Lt. 2\n".encode("cp1252")
+    )
+    register = read(windows)
+    assert register.errors == [] and register.rows[0].location == "Ruang Rapat \u2013 Lt. 2"  # type: ignore[union-attr]
+    notes = tmp_path / "catatan.csv"
+    notes.write_text(
+        "Petunjuk: isi satu baris per barang, tanpa singkatan, dan cek ulang\n"
+        "Catatan: kolom harga dalam rupiah, tanpa titik, koma, atau Rp\n"
+        "No.;Nama Perangkat;S/N;Kondisi\n1;Switch Core;SN2;Baik\n"
+    )
+    register = read(notes)
+    assert register.errors == [] and names(register) == ["Switch Core"]
+
+
+@pytest.mark.parametrize(
+    ("said", "condition"),
+    [("Baik (B)", AssetCondition.GOOD), ("Rusak Ringan (RR)", AssetCondition.LIGHTLY_DAMAGED),
+     ("Kurang Baik (KB)", AssetCondition.LIGHTLY_DAMAGED),
+     ("Rusak Berat (RB)", AssetCondition.BADLY_DAMAGED)],
+)  # fmt: skip
+def test_the_conditions_as_the_hint_words_them(tmp_path, said, condition) -> None:
+    register = read(
+        xlsx(tmp_path / "k.xlsx", [["Nama Barang", "Kondisi", "Jumlah"], ["PC", said, "1 Unit"]])
+    )
+    assert register.errors == [] and register.rows[0].condition is condition  # type: ignore[union-attr]
+
+
+def test_a_condition_that_contradicts_its_bracket_is_refused(tmp_path) -> None:
+    register = read(xlsx(tmp_path / "k.xlsx", [["Nama Barang", "Kondisi"], ["PC", "Baik (RB)"]]))
+    assert [(e.row, e.column) for e in register.errors] == [(2, "Kondisi")]
+
+
+def test_an_application_list_in_the_words_of_the_spbe_forms(tmp_path) -> None:
+    register = read(
+        xlsx(
+            tmp_path / "aplikasi.xlsx",
+            [
+                ["No", "Nama Aplikasi", "Jenis Aplikasi", "Platform", "URL", "Status"],
+                [
+                    1,
+                    "ASPAK",
+                    "Aplikasi Umum",
+                    "Berbasis Web",
+                    "aspak.kemkes.go.id",
+                    "Aktif digunakan",
+                ],
+                [
+                    2,
+                    "SIMPUS",
+                    "Aplikasi Khusus",
+                    "Aplikasi Web",
+                    "http://10.20.0.15:8080 (lokal)",
+                    "Tidak aktif digunakan",
+                ],
+            ],
+        )
+    )
+    assert register.errors == []
+    aspak, simpus = register.rows
+    assert isinstance(aspak, ApplicationDeclared) and isinstance(simpus, ApplicationDeclared)
+    assert [str(u) for u in aspak.urls] == ["https://aspak.kemkes.go.id/"]
+    assert [str(u) for u in simpus.urls] == ["http://10.20.0.15:8080/"]
+    assert (aspak.kind, simpus.kind) == (ApplicationKind.GENERAL, ApplicationKind.SPECIAL)
+    assert aspak.platform is simpus.platform is Platform.WEB
+    assert (aspak.status, simpus.status) == (ApplicationStatus.ACTIVE, ApplicationStatus.INACTIVE)
+
+
+def test_the_header_row_repeated_on_a_new_page_is_skipped(tmp_path) -> None:
+    register = read(
+        xlsx(
+            tmp_path / "halaman.xlsx",
+            [HEADERS, [1, "PC", "P1", 2020, None, "Baik"], HEADERS, [2, "Laptop", "L1", 2021]],
+        )
+    )
+    assert register.errors == [] and names(register) == ["PC", "Laptop"]
+    assert skipped(register)[3] == "baris judul kolom diulang"
