@@ -216,6 +216,33 @@ def test_assets_are_declared_and_edited_with_format_messages(browser: Browser) -
     assert "hostname" not in asset["declared"]  # only what was changed becomes declared
 
 
+def test_adding_an_asset_that_is_already_catalogued_saves_nothing_and_links_to_it(
+    browser: Browser,
+) -> None:
+    """Two laptops named alike: the second "Tambah aset" would have changed the first (same OPD
+    and name, nothing else to tell them apart); it is refused, with a link to the first."""
+    operator = browser(Role.OPD_OPERATOR, ["DINKES"])
+    base = {"csrf_token": operator.csrf, "kind": "end_user_device", "lifecycle": "active",
+            "opd_code": "DINKES", "name": "Laptop Tamu"}  # fmt: skip
+    first = operator.post("/katalog/aset/baru", data={**base, "manufacturer": "Lenovo"})
+    assert first.status_code == 303, first.text
+    page = first.headers["location"]
+    asset = f"/api/v1/assets/{page.rsplit('/', 1)[1]}"
+    before = operator.get(asset)
+    again = operator.post("/katalog/aset/baru", data={**base, "manufacturer": "Asus"})
+    assert again.status_code == 409
+    assert "Aset ini sudah tercatat (Laptop Tamu)" in html.unescape(again.text)
+    assert f'href="{page}" id="data-tercatat"' in again.text
+    assert 'value="Asus"' in again.text  # what was typed is kept
+    after = operator.get(asset)
+    assert after.json()["manufacturer"] == "Lenovo"
+    assert after.headers["etag"] == before.headers["etag"]  # not written at all
+    distinct = operator.post(
+        "/katalog/aset/baru", data={**base, "manufacturer": "Asus", "serial": "ASUS-01"}
+    )
+    assert distinct.status_code == 303 and distinct.headers["location"] != page
+
+
 def test_an_admin_declares_a_facility_and_a_network_link(browser: Browser) -> None:
     admin = browser(Role.ADMIN)
     form = admin.get("/katalog/fasilitas/baru")

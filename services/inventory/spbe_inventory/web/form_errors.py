@@ -17,6 +17,16 @@ CONFLICT = "Isian ini bertabrakan dengan data yang sudah ada. Tidak ada yang ter
 INVALID = "Periksa isian yang ditandai di bawah. Tidak ada yang tersimpan."
 OUT_OF_SCOPE = "Anda hanya dapat menyimpan data untuk OPD dalam cakupan akun Anda."
 
+
+def catalogued(name: str) -> str:
+    named = f" ({name})" if name else ""
+    return (
+        f"Aset ini sudah tercatat{named}: dikenali dari MAC, nomor seri, kode barang, alamat IP,"
+        " atau OPD dan namanya. Tidak ada yang tersimpan. Ubah aset itu, atau bedakan aset baru"
+        " dengan nomor seri atau kode barangnya."
+    )
+
+
 REQUIRED = "Wajib diisi."
 # Fields whose value has a format: one message that shows how to write it.
 FORMATS = {

@@ -90,6 +90,17 @@ class Shown:
     errors: dict[str, str] = field(default_factory=dict)
     message: str | None = None
     status: int = 200
+    existing: str | None = None  # the page of the record a new one turned out to be
+
+
+class AlreadyCatalogued(Exception):
+    """What a "new" form declared is a record already in the catalogue (the same MAC, serial,
+    asset code, address, or OPD and name): a person adding one expects a new record, so the
+    form saves nothing and links to it instead of quietly changing it."""
+
+    def __init__(self, page: str, name: str) -> None:
+        super().__init__(page)
+        self.page, self.name = page, name
 
 
 def _show(
@@ -172,6 +183,10 @@ def _submit(
         return _show(request, conn, principal, spec, typed(form, spec), view)
     except IntegrityError:  # a unique key the checks did not see (e.g. a concurrent writer)
         view.message, view.status = form_errors.CONFLICT, 409
+        return _show(request, conn, principal, spec, typed(form, spec), view)
+    except AlreadyCatalogued as known:
+        view.message, view.status = form_errors.catalogued(known.name), 409
+        view.existing = known.page
         return _show(request, conn, principal, spec, typed(form, spec), view)
     return saved
 
@@ -281,12 +296,22 @@ class Forms:
         return _done(result, self.saved)
 
 
+def _new_asset(
+    conn: Connection, principal: Principal, body: AssetCreate, cause: Any
+) -> Mapping[str, Any]:
+    """The API's declaration, refused (and so rolled back) when it found a catalogued asset."""
+    saved, created = assets.declare(conn, principal, body, cause)
+    if not created:
+        raise AlreadyCatalogued(f"/katalog/aset/{saved['id']}", saved["name"] or "")
+    return saved
+
+
 ASSET_FORMS = Forms(
     "/katalog/aset/baru",
     "/katalog/aset",
     ASSET,
     AssetCreate,
-    lambda conn, principal, body, cause: assets.declare(conn, principal, body, cause)[0],
+    _new_asset,
     "/katalog/aset/{id}",
     Editing(ASSET_EDIT, assets.detail, assets.version, AssetUpdate, assets.update),
 )
