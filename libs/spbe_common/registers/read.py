@@ -94,6 +94,8 @@ def read_register(
         if register.data_rows > max_rows:
             raise RegisterRejected(f"terlalu banyak baris: batas {max_rows} baris data")
         row = _data_row(number, cells, choice)
+        if named := row.values.get("name"):
+            register.names[number] = named[1].text  # a row with errors is still known by it
         payload, errors = transform(row, headers, chosen, declared_by or f"import:{path.name}")
         register.errors += errors
         if payload is not None:

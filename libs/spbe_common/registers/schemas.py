@@ -113,6 +113,7 @@ class ParsedRegister:
     skipped: list[Skipped] = field(default_factory=list)
     numbers: list[int] = field(default_factory=list)  # the sheet row of each of `rows`
     data_rows: int = 0  # rows read as data (valid or not)
+    names: dict[int, str] = field(default_factory=dict)  # sheet row -> its name cell, as written
 
     def header_of(self, name: str) -> str:
         """The sheet's header of field `name` (for messages), or the template's."""

@@ -186,7 +186,8 @@ def test_a_file_with_one_bad_row_cannot_be_committed(browser: Browser) -> None:
     page = operator.get(f"/impor/{ident}")
     rows = report_rows(page.text)
     assert "srv-baik Data baru" in rows[2]
-    assert "Bermasalah" in rows[3] and "Kolom Alamat IP: '300.1.1.1' bukan alamat IP" in rows[3]
+    assert rows[3].startswith("3 srv-buruk Bermasalah")  # named, so the clerk finds the row
+    assert "Kolom Alamat IP: '300.1.1.1' bukan alamat IP" in rows[3]
     assert 'id="form-simpan"' not in page.text and "1 baris bermasalah" in page.text
     refused = commit(operator, ident)
     assert refused.status_code == 409 and "tidak ada yang disimpan" in refused.text
@@ -308,3 +309,10 @@ def test_the_commit_holds_on_postgresql(fresh_database_url: str, tmp_path: Path)
         client.close()
     finally:
         engine.dispose()
+
+
+def test_the_page_does_not_ask_for_the_kode_opd_it_takes_from_the_form(browser: Browser) -> None:
+    """The OPD is chosen on the page, so Kode OPD is not among the columns marked required."""
+    page = browser(Role.OPD_OPERATOR, [OPD]).get("/impor").text
+    assert "<code>Nama Aset</code>*" in page and "<code>Kode OPD</code>," in page
+    assert "<code>Kode OPD</code>*" not in page

@@ -141,6 +141,7 @@ def store(
             "parsed": {
                 "rows": rows,
                 "errors": [asdict(e) for e in register.errors],
+                "names": {str(n): name for n, name in register.names.items()},
                 **reading_of(register),
             },
         },
@@ -211,10 +212,11 @@ def _result_row(row: RowReport) -> dict[str, Any]:
 def _walk(conn: Connection, principal: Principal, record: dict[str, Any], apply: bool) -> Report:
     kind = RegisterKind(record["kind"])
     reports: dict[int, RowReport] = {}
+    names = record["parsed"].get("names", {})  # stored since the report named refused rows
     for error in record["parsed"]["errors"]:
-        reports.setdefault(error["row"], RowReport(error["row"])).error(
-            error["column"], error["message"]
-        )
+        row = reports.setdefault(error["row"], RowReport(error["row"]))
+        row.name = row.name or names.get(str(error["row"]), "")
+        row.error(error["column"], error["message"])
     payload = PAYLOADS[kind]
     rows = []
     for item in record["parsed"]["rows"]:
