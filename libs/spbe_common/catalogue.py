@@ -12,6 +12,7 @@ summary (it ignores unknown fields) never asks for one, so it never gets a snaps
 applications.
 """
 
+import re
 from collections.abc import Sequence
 from datetime import date, datetime
 from enum import StrEnum
@@ -53,6 +54,57 @@ PUBLIC_SERVICE_AREAS = frozenset(list(ServiceArea)[10:])  # indicators 42-47
 SECTOR_SLOTS = (ServiceArea.SEKTOR_1, ServiceArea.SEKTOR_2, ServiceArea.SEKTOR_3)
 # The inventory records a sectoral public service as "publik_sektor:<sector>" (e.g. adminduk).
 PUBLIC_SECTOR_PREFIX = "publik_sektor:"
+
+
+# What the pages call each area (the indicator's name without "Layanan"); the sector slots are
+# named by the sector an application serves ("publik_sektor:kesehatan": Kesehatan).
+SERVICE_AREA_LABELS: dict[ServiceArea, str] = {
+    ServiceArea.PERENCANAAN: "Perencanaan",
+    ServiceArea.PENGANGGARAN: "Penganggaran",
+    ServiceArea.KEUANGAN: "Keuangan",
+    ServiceArea.PENGADAAN: "Pengadaan Barang dan Jasa",
+    ServiceArea.KEPEGAWAIAN: "Kepegawaian",
+    ServiceArea.KEARSIPAN: "Kearsipan Dinamis",
+    ServiceArea.BARANG_MILIK_DAERAH: "Pengelolaan Barang Milik Daerah",
+    ServiceArea.PENGAWASAN_INTERNAL: "Pengawasan Internal Pemerintah",
+    ServiceArea.AKUNTABILITAS_KINERJA: "Akuntabilitas Kinerja Organisasi",
+    ServiceArea.KINERJA_PEGAWAI: "Kinerja Pegawai",
+    ServiceArea.PENGADUAN: "Pengaduan Pelayanan Publik",
+    ServiceArea.DATA_TERBUKA: "Data Terbuka",
+    ServiceArea.JDIH: "JDIH",
+}
+_NOT_WORD = re.compile(r"[^0-9a-z]+")
+
+
+def _slug(text: str) -> str:
+    return _NOT_WORD.sub("_", text.casefold()).strip("_")
+
+
+_AREA_BY_WORDS = {
+    **{_slug(area.value): area.value for area in SERVICE_AREA_LABELS},
+    **{_slug(label): area.value for area, label in SERVICE_AREA_LABELS.items()},
+    **{_slug(f"Layanan {label}"): area.value for area, label in SERVICE_AREA_LABELS.items()},
+}
+
+
+def service_area_code(text: str) -> str:
+    """What a person types to the code the rules read: an area by its code or name, with or
+    without "Layanan" ("Kepegawaian" -> kepegawaian); anything else names a sectoral public
+    service ("Kesehatan" -> publik_sektor:kesehatan)."""
+    slug = _slug(text.removeprefix(PUBLIC_SECTOR_PREFIX))
+    if not text.startswith(PUBLIC_SECTOR_PREFIX) and slug in _AREA_BY_WORDS:
+        return _AREA_BY_WORDS[slug]
+    return f"{PUBLIC_SECTOR_PREFIX}{slug}"
+
+
+def service_area_label(code: str) -> str:
+    """The name a page shows: 'Kepegawaian', or the sector's ('Informasi Publik')."""
+    if code.startswith(PUBLIC_SECTOR_PREFIX):
+        return code.removeprefix(PUBLIC_SECTOR_PREFIX).replace("_", " ").title()
+    try:
+        return SERVICE_AREA_LABELS.get(ServiceArea(code), code)
+    except ValueError:
+        return code
 
 
 def service_area_of(code: str, public_sectors: Sequence[str]) -> ServiceArea | None:

@@ -54,7 +54,7 @@ def test_an_operator_declares_an_application_of_its_opd(browser: Browser) -> Non
         function_level="3",
         uses_service_bus="1",
         urls="https://sikda.serangkab.go.id\nhttps://sikda2.serangkab.go.id/masuk",
-        service_areas="kesehatan",
+        service_areas="Kesehatan\nLayanan Kepegawaian\nkearsipan",
     )
     saved = operator.post("/katalog/aplikasi/baru", data=sent)
     assert saved.status_code == 303, saved.text
@@ -62,7 +62,13 @@ def test_an_operator_declares_an_application_of_its_opd(browser: Browser) -> Non
     assert saved.headers["location"] == f"/katalog/aplikasi/{app['id']}"
     assert app["urls"] == ["https://sikda.serangkab.go.id/", "https://sikda2.serangkab.go.id/masuk"]
     assert app["function_level"] == 3 and app["uses_service_bus"] is True
-    assert app["hosting"] == "pusat_data_pemda" and app["service_areas"] == ["kesehatan"]
+    assert app["hosting"] == "pusat_data_pemda"
+    # by name, as people write them, stored as the codes the SPBE rules read
+    assert app["service_areas"] == ["publik_sektor:kesehatan", "kepegawaian", "kearsipan"]
+    detail = operator.get(saved.headers["location"]).text
+    assert "Kesehatan, Kepegawaian, Kearsipan Dinamis" in detail
+    edit = operator.get(f"{saved.headers['location']}/ubah").text
+    assert "Kesehatan\nKepegawaian\nKearsipan Dinamis</textarea>" in edit
     me = operator.get("/api/v1/auth/me").json()["name"]
     history = operator.get(f"/api/v1/applications/{app['id']}/history").json()["data"]
     assert [(h["action"], h["actor"], h["cause_kind"]) for h in history] == [

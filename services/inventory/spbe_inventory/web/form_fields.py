@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlmodel import SQLModel
 
+from spbe_common.catalogue import service_area_code, service_area_label
 from spbe_common.events.enums import (
     ApplicationKind,
     ApplicationStatus,
@@ -27,6 +28,7 @@ class Kind(Enum):
     LINES = "lines"  # a list, one item per line
     WORDS = "words"  # a list, items apart by spaces, commas or lines
     IDS = "ids"  # a list of record ids
+    AREAS = "areas"  # service areas, one per line by name ("Kepegawaian", "Kesehatan")
 
 
 T, N, B, L, W = Kind.TEXT, Kind.INT, Kind.BOOL, Kind.LINES, Kind.WORDS
@@ -63,7 +65,7 @@ APPLICATION = Spec(
     "form_aplikasi.html",
     {"name": T, "opd_code": T, "description": T, "kind": T, "platform": T, "hosting": T,
      "facility_id": N, "status": T, "function_level": N, "uses_service_bus": B, "urls": L,
-     "service_areas": L, "asset_ids": Kind.IDS, "licence": T, "licence_until": T},
+     "service_areas": Kind.AREAS, "asset_ids": Kind.IDS, "licence": T, "licence_until": T},
     "opd_code",
     "Aplikasi dengan nama ini sudah ada di OPD tersebut. Tidak ada yang tersimpan.",
     {"kind": ApplicationKind.SPECIAL.value, "platform": Platform.WEB.value,
@@ -98,8 +100,9 @@ def _number(text: str) -> int | str:
 
 
 def _parse_one(raw: str, kind: Kind) -> Any:
-    if kind is Kind.LINES:
-        return [line.strip() for line in raw.splitlines() if line.strip()]
+    if kind in (Kind.LINES, Kind.AREAS):
+        lines = [line.strip() for line in raw.splitlines() if line.strip()]
+        return [service_area_code(line) for line in lines] if kind is Kind.AREAS else lines
     if kind in (Kind.WORDS, Kind.IDS):
         items = [item for item in SPLIT.split(raw) if item]
         return [_number(item) for item in items] if kind is Kind.IDS else items
@@ -126,6 +129,8 @@ def shown(record: Mapping[str, Any], spec: Spec) -> dict[str, Any]:
         value = record.get(name)
         if kind is Kind.BOOL:
             out[name] = bool(value)
+        elif kind is Kind.AREAS:
+            out[name] = "\n".join(service_area_label(code) for code in value or [])
         elif isinstance(value, list):
             out[name] = "\n".join(str(item) for item in value)
         else:

@@ -16,6 +16,7 @@ from fastapi.templating import Jinja2Templates
 
 from spbe_common import webassets
 from spbe_common.auth import Permission, Principal, Role
+from spbe_common.catalogue import service_area_label
 from spbe_common.events import enums
 
 from . import labels
@@ -112,7 +113,7 @@ templates.env.globals.update(
     number=number,
     query=query,
 )
-templates.env.filters.update(when=when, number=number)
+templates.env.filters.update(when=when, number=number, area=service_area_label)
 
 
 def page(
