@@ -125,3 +125,26 @@ def test_another_opds_item_is_not_found(browser: Browser, found: dict[str, int])
     answer = client.post(f"/tinjauan/{found['pc-setda']}/abaikan",
                          data={"csrf_token": csrf, "reason": "x"})  # fmt: skip
     assert answer.status_code == 404 and "Halaman tidak ditemukan" in answer.text
+
+
+def test_a_refused_merge_says_why_and_leads_back_to_the_queue(
+    browser: Browser, found: dict[str, int]
+) -> None:
+    client = browser(Role.OPD_OPERATOR, [KOMINFO])
+    cctv = found["cctv-lobi"]
+    for into in (str(cctv), "999999", str(found["pc-setda"]), "abc"):  # itself, none, not ours
+        answer = client.post(
+            f"/tinjauan/{cctv}/gabungkan", data={"csrf_token": client.csrf, "into": into}
+        )
+        assert answer.status_code == 422, into
+        assert "Nomor aset tujuan tidak dapat dipakai" in answer.text, into
+        assert '<a href="/tinjauan" id="kembali">Kembali ke Tinjauan</a>' in answer.text
+    client.post(f"/tinjauan/{cctv}/abaikan", data={"csrf_token": client.csrf, "reason": "x"})
+    unsaid = client.post(
+        f"/tinjauan/{found['nas-kominfo']}/abaikan", data={"csrf_token": client.csrf}
+    )
+    assert unsaid.status_code == 422 and "Tulis alasannya" in unsaid.text
+    again = client.post(
+        f"/tinjauan/{cctv}/abaikan", data={"csrf_token": client.csrf, "reason": "y"}
+    )
+    assert again.status_code == 409 and "Host ini sudah ditinjau" in again.text

@@ -36,6 +36,14 @@ MESSAGES = {
 }
 
 
+class PageRefusal(StarletteHTTPException):
+    """A refusal a page explains in its own words (Bahasa Indonesia), with the way back."""
+
+    def __init__(self, status: int, message: str, back: tuple[str, str]) -> None:
+        super().__init__(status, message)
+        self.message, self.back = message, back
+
+
 def is_page(request: Request) -> bool:
     return not request.url.path.startswith(JSON_PATHS)
 
@@ -50,6 +58,8 @@ async def http_error(request: Request, exc: Exception) -> Response:
         if request.headers.get("hx-request"):  # htmx follows the redirect of the whole page
             response.headers["HX-Redirect"] = "/masuk"
         return response
+    if isinstance(exc, PageRefusal):
+        return error_page(request, exc.status_code, exc.message, exc.back)
     return error_page(request, exc.status_code, MESSAGES.get(exc.status_code))
 
 
@@ -59,11 +69,12 @@ async def validation_error(request: Request, exc: Exception) -> Response:
     return error_page(request, 400, "Alamat halaman memuat nilai yang tidak valid.")
 
 
-def error_page(request: Request, status: int, message: str | None = None) -> Response:
+def error_page(
+    request: Request, status: int, message: str | None = None, back: tuple[str, str] | None = None
+) -> Response:
     title = TITLES.get(status, "Terjadi kesalahan")
-    return page(
-        request, "galat.html", {"title": title, "status": status, "message": message}, status
-    )
+    context = {"title": title, "status": status, "message": message, "back": back}
+    return page(request, "galat.html", context, status)
 
 
 def install(app: FastAPI) -> None:

@@ -4,6 +4,8 @@ through `review.service`, under the signed-in principal's scope, as the API's do
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from math import ceil
 from typing import Annotated, Any
 
@@ -21,6 +23,7 @@ from spbe_inventory.review import repository as review_repo
 from spbe_inventory.review import service
 from spbe_inventory.review.models import AcceptBody, IgnoreBody, MergeBody, ReviewState
 
+from .errors import PageRefusal
 from .labels import REVIEW_STATES
 from .render import page
 
@@ -69,17 +72,49 @@ def queue_page(
     return page(request, "tinjauan.html", context)
 
 
+BACK = ("/tinjauan", "Kembali ke Tinjauan")
+# Why an action was refused, in the words of the page, by action and status (the service's
+# refusals are the API's, in English); the message says what to do instead.
+REFUSED = {
+    ("terima", 409): "Host ini sudah ditinjau; muat ulang halaman Tinjauan.",
+    ("terima", 422): "Isian tidak dapat dipakai: periksa nama, jenis aset, dan aplikasi yang"
+    " dipilih (aplikasi harus milik OPD Anda).",
+    ("gabungkan", 409): "Host ini tidak dapat digabungkan: sudah diterima sebagai aset, atau"
+    " disebut oleh aplikasi (pindahkan dulu tautan aplikasi itu ke aset tujuan).",
+    ("gabungkan", 422): "Nomor aset tujuan tidak dapat dipakai: isi nomor aset yang didaftarkan"
+    " orang di OPD Anda (lihat Katalog aset), bukan nomor host ini sendiri.",
+    ("abaikan", 409): "Host ini sudah ditinjau; muat ulang halaman Tinjauan.",
+    ("abaikan", 422): "Tulis alasannya, paling banyak 500 karakter.",
+    ("batalkan", 409): "Penggabungan ini tidak dapat dibatalkan lagi.",
+}
+
+
 def _done(state: str) -> RedirectResponse:
     return RedirectResponse(f"/tinjauan?state={state}", status_code=303)
 
 
-def _body(model: type[Any], **values: Any) -> Any:
-    """The form as the API's body; what it refuses is a 422 page naming the field."""
+def _refused(action: str, exc: HTTPException) -> PageRefusal:
+    """The page of a refused action: why, and the way back to the queue (404 stays 404)."""
+    message = REFUSED.get((action, exc.status_code), "Permintaan ini tidak dapat diselesaikan.")
+    return PageRefusal(exc.status_code, message, BACK)
+
+
+@contextmanager
+def _refusals(action: str) -> Iterator[None]:
+    try:
+        yield
+    except HTTPException as exc:
+        if exc.status_code in (401, 403, 404):
+            raise
+        raise _refused(action, exc) from None
+
+
+def _body(action: str, model: type[Any], **values: Any) -> Any:
+    """The form as the API's body; what it refuses is the action's 422 page."""
     try:
         return model(**{k: v for k, v in values.items() if v not in ("", None)})
-    except ValidationError as exc:
-        field = ".".join(str(p) for p in exc.errors()[0]["loc"])
-        raise HTTPException(422, f"isian {field} tidak valid") from None
+    except ValidationError:
+        raise _refused(action, HTTPException(422)) from None
 
 
 @router.post("/tinjauan/{discovery_id}/terima")
@@ -95,9 +130,15 @@ def accept(
 ) -> RedirectResponse:
     app_id = int(application_id) if application_id.isdigit() else None
     body = _body(
-        AcceptBody, name=name.strip(), kind=kind, owner=owner.strip(), application_id=app_id
+        "terima",
+        AcceptBody,
+        name=name.strip(),
+        kind=kind,
+        owner=owner.strip(),
+        application_id=app_id,
     )
-    service.accept(conn, principal, discovery_id, body, cause)
+    with _refusals("terima"):
+        service.accept(conn, principal, discovery_id, body, cause)
     return _done(ReviewState.ACCEPTED.value)
 
 
@@ -109,8 +150,9 @@ def merge(
     cause: CauseDep,
     into: FormText = "",
 ) -> RedirectResponse:
-    body = _body(MergeBody, into=int(into) if into.strip().isdigit() else None)
-    service.merge(conn, principal, discovery_id, body, cause)
+    body = _body("gabungkan", MergeBody, into=int(into) if into.strip().isdigit() else None)
+    with _refusals("gabungkan"):
+        service.merge(conn, principal, discovery_id, body, cause)
     return _done(service.MERGED_STATE)
 
 
@@ -122,7 +164,9 @@ def ignore(
     cause: CauseDep,
     reason: FormText = "",
 ) -> RedirectResponse:
-    service.ignore(conn, principal, discovery_id, _body(IgnoreBody, reason=reason.strip()), cause)
+    body = _body("abaikan", IgnoreBody, reason=reason.strip())
+    with _refusals("abaikan"):
+        service.ignore(conn, principal, discovery_id, body, cause)
     return _done(ReviewState.IGNORED.value)
 
 
@@ -130,5 +174,6 @@ def ignore(
 def unmerge(
     merged_id: IdPath, conn: WriteConnDep, principal: PrincipalDep, cause: CauseDep
 ) -> RedirectResponse:
-    service.unmerge(conn, principal, merged_id, cause)
+    with _refusals("batalkan"):
+        service.unmerge(conn, principal, merged_id, cause)
     return _done(ReviewState.UNREVIEWED.value)
