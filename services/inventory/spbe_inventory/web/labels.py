@@ -284,3 +284,24 @@ def scoring_label(kind: str, value: object) -> str:
     if value is None or value == "":
         return "-"
     return SCORING[kind].get(str(value), str(value))
+
+
+# A probe's error is "<kind>: <what the client said>" (the collector's ProbeError kinds).
+PROBE_ERRORS: dict[str, str] = {
+    "connect": "Tidak dapat terhubung",
+    "timeout": "Tidak menjawab dalam batas waktu",
+    "tls": "Sertifikat TLS tidak valid",
+    "too_many_redirects": "Terlalu banyak pengalihan",
+    "protocol": "Jawaban bukan HTTP yang benar",
+}
+
+
+def probe_error(error: str | None, detail: bool = False) -> str:
+    """'Tidak dapat terhubung', with the client's own words in brackets when `detail`."""
+    if not error:
+        return "-"
+    kind, _, said = error.partition(": ")
+    text = PROBE_ERRORS.get(kind)
+    if text is None:
+        return error
+    return f"{text} ({said})" if detail and said else text

@@ -113,7 +113,9 @@ templates.env.globals.update(
     number=number,
     query=query,
 )
-templates.env.filters.update(when=when, number=number, area=service_area_label)
+templates.env.filters.update(
+    when=when, number=number, area=service_area_label, probe_error=labels.probe_error
+)
 
 
 def page(
