@@ -73,7 +73,13 @@ def test_the_published_index_typed_by_hand_shows_beside_the_self_assessment_inde
     period = open_period(browser)
     admin = browser(Role.ADMIN)
     before = admin.get(f"/evaluasi/{period}").text
-    assert stat(before, "indeks-asesor") == "-" and stat(before, "indeks-mandiri") != "-"
+    # no worksheet has a level yet: no self-assessed index either (not the scale's minimum)
+    assert stat(before, "indeks-asesor") == stat(before, "indeks-mandiri") == "-"
+    assert "belum ada lembar kerja yang bertingkat" in text_of(before)
+    evaluator = browser(Role.EVALUATOR, ["INSPEKTORAT"])
+    saved = post(evaluator, worksheet_url(period, OWN), tingkat="2", penjelasan="Audit 2025")
+    assert saved.status_code == 303, text_of(saved.text)
+    assert stat(admin.get(f"/evaluasi/{period}").text, "indeks-mandiri") != "-"
     note = "Diumumkan KemenPAN-RB, Desember 2026"
     saved = manage(admin, period, indeks_asesor="1,24", catatan_asesor=note)
     assert saved.status_code == 303, text_of(saved.text)

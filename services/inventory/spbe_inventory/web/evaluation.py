@@ -175,16 +175,19 @@ def _overview(
     by_opd = found.get("progress", {}).get("by_opd", [])
     period = period_view(found["period"])
     published = period.get("asesor_index")
+    # the self-assessed index counts an indicator without a level at the scale's minimum: before
+    # any worksheet has a level it is no result yet, so the page does not show one
+    assessed = any(i.get("level") is not None for i in found.get("indicators", []))
     context = {
         "title": "Ringkasan evaluasi",
         "period": period,
         "closed": period.get("status") == "closed",
         "index": {
-            "self": num(index.get("self_assessment")),
-            "self_predicate": index.get("self_assessment_predicate"),
+            "self": num(index.get("self_assessment")) if assessed else "-",
+            "self_predicate": index.get("self_assessment_predicate") if assessed else None,
             "asesor": num(index.get("asesor")),
             "asesor_predicate": index.get("asesor_predicate"),
-            "difference": difference(index.get("difference")),
+            "difference": difference(index.get("difference")) if assessed else "-",
         },
         "by_status": progress_cells(found.get("progress", {}).get("by_status", {})),
         "by_opd": [{**row, "cells": progress_cells(row)} for row in by_opd],
