@@ -8,6 +8,7 @@ from typing import Any
 
 from spbe_inventory.history.models import EntityKind
 from spbe_inventory.web import timeline
+from spbe_inventory.web.labels import field_label
 
 AT = datetime(2026, 5, 1, 3, 0, tzinfo=UTC)
 SCAN = {"scan_id": "scan-7", "started_at": AT - timedelta(minutes=2), "finished_at": AT}
@@ -61,3 +62,11 @@ def test_pages_of_fifty() -> None:
     assert (first.newer, first.older) == (None, 50)
     last = timeline.build(EntityKind.ASSET, [], 120, 100)
     assert (last.newer, last.older) == (50, None)
+
+
+def test_service_areas_and_references_read_as_words() -> None:
+    areas = ["kepegawaian", "publik_sektor:informasi_publik"]
+    shown = timeline.text(EntityKind.APPLICATION, "service_areas", areas)
+    assert shown == "Kepegawaian, Informasi Publik"
+    assert timeline.text(EntityKind.ASSET, "facility_id", 1) == "Fasilitas nomor 1"
+    assert field_label("is_sample") == "Data contoh"

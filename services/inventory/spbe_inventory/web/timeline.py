@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
+from spbe_common.catalogue import service_area_label
 from spbe_common.events.enums import (
     ApplicationKind,
     ApplicationStatus,
@@ -155,7 +156,9 @@ def text(entity: EntityKind, name: str, value: Any) -> str:
     if isinstance(value, bool):
         return "Ya" if value else "Tidak"
     if name == "facility_id":
-        return f"Fasilitas #{value}"
+        return f"Fasilitas nomor {value}"
+    if name == "service_areas" and isinstance(value, list):
+        return ", ".join(service_area_label(str(code)) for code in value)
     if name in RUPIAH_FIELDS and isinstance(value, int):
         return f"Rp {number(value)}"
     if name in DATE_FIELDS:
