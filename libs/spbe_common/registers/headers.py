@@ -151,3 +151,16 @@ def choose_header(sheets: list[Sheet]) -> HeaderChoice:
     first = next(c for c in candidates if c.recognised == most)  # in sheet and row order
     both = [c for c in candidates if c.sheet is first.sheet and c.row == first.row]
     return min(both, key=lambda c: (-c.recognised, _name_column(c)))
+
+
+def other_tables(sheets: list[Sheet], choice: HeaderChoice) -> list[str]:
+    """Other sheets that hold a table of the same register (a KIR with one sheet per room):
+    a header row recognising at least two columns, with a row of something below it."""
+    found: list[str] = []
+    for candidate in _candidates([s for s in sheets if s is not choice.sheet]):
+        sheet = candidate.sheet
+        if candidate.kind is not choice.kind or candidate.recognised < 2 or sheet.name in found:
+            continue
+        if any(any(c.text for c in row) for row in sheet.rows[candidate.row :]):
+            found.append(sheet.name)
+    return found

@@ -8,8 +8,9 @@ from pathlib import Path
 
 from spbe_common.events.payloads import ApplicationDeclared, AssetDeclared
 
+from .enums import RegisterKind
 from .get import RegisterRejected, read_sheets
-from .headers import NUMBER, HeaderChoice, choose_header
+from .headers import NUMBER, HeaderChoice, choose_header, other_tables
 from .layout import Layout
 from .schemas import COLUMNS, Cell, ParsedRegister, RowError, SheetRow, Skipped
 from .transform import TRANSFORMS
@@ -71,6 +72,9 @@ def _duplicates(register: ParsedRegister) -> list[RowError]:
     return errors
 
 
+NAME_OF_KIND = {RegisterKind.ASSETS: "aset", RegisterKind.APPLICATIONS: "aplikasi"}
+
+
 def read_register(
     path: Path, max_bytes: int, max_rows: int, declared_by: str = "", opd: str | None = None
 ) -> ParsedRegister:
@@ -78,8 +82,21 @@ def read_register(
     `opd`: the one OPD of the whole file (rows may leave Kode OPD empty; a row naming another
     OPD is an error). RegisterRejected when the whole file is refused (size, type, corrupt,
     no header row)."""
-    choice = choose_header(read_sheets(path, max_bytes, max_rows))
+    sheets = read_sheets(path, max_bytes, max_rows)
+    choice = choose_header(sheets)
     register = ParsedRegister(choice.kind, choice.sheet.name, choice.row, choice.columns)
+    others = other_tables(sheets, choice) if path.suffix.lower() == ".xlsx" else []
+    if others:  # only one sheet is read: the others' rows would be left out without a word
+        listed = ", ".join(f"'{name}'" for name in others)
+        register.errors.append(
+            RowError(
+                None,
+                "",
+                f"lembar {listed} juga berisi tabel {NAME_OF_KIND[choice.kind]}, padahal hanya"
+                f" lembar '{choice.sheet.name}' yang dibaca: satukan semua baris dalam satu"
+                " lembar, atau unggah satu berkas per lembar",
+            )
+        )
     register.skipped = _above(choice)
     headers = {c.field: c.header for c in COLUMNS[choice.kind]}
     headers.update({m.field: m.header for m in choice.columns if m.field})

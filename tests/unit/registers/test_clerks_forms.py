@@ -282,3 +282,25 @@ def test_the_header_row_repeated_on_a_new_page_is_skipped(tmp_path) -> None:
     )
     assert register.errors == [] and names(register) == ["PC", "Laptop"]
     assert skipped(register)[3] == "baris judul kolom diulang"
+
+
+def test_a_table_on_a_second_sheet_is_an_error_not_rows_left_out(tmp_path) -> None:
+    """A KIR kept as one sheet per room: only one sheet is read, so the file is refused
+    naming the others, rather than imported without their rows."""
+    book = openpyxl.Workbook()
+    first = book.active
+    assert first is not None
+    first.title = "Ruang TU"
+    for row in (HEADERS, [1, "PC TU", "T1", 2020, None, "Baik"]):
+        first.append(row)
+    server = book.create_sheet("Ruang Server")
+    for row in (HEADERS, [1, "Server", "S1", 2021, None, "Baik"]):
+        server.append(row)
+    notes = book.create_sheet("Petunjuk")
+    for row in (["Kolom", "Isi"], ["Nama Barang", "wajib"]):
+        notes.append(row)
+    book.save(tmp_path / "kir.xlsx")
+    register = read(tmp_path / "kir.xlsx")
+    (error,) = register.errors
+    assert error.row is None and "lembar 'Ruang Server' juga berisi tabel aset" in error.message
+    assert "hanya lembar 'Ruang TU' yang dibaca" in error.message
