@@ -8,14 +8,15 @@ from __future__ import annotations
 import contextlib
 import csv
 import io
+import re
 import zipfile
 from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import openpyxl
-from openpyxl.utils import get_column_letter
+from openpyxl.utils import get_column_letter, range_boundaries
 from openpyxl.utils.exceptions import InvalidFileException
 
 from .schemas import Cell, Sheet
@@ -71,12 +72,68 @@ def _too_many(max_rows: int) -> RegisterRejected:
     return RegisterRejected(f"terlalu banyak baris: batas {max_rows} baris data")
 
 
-def _sheet_rows(sheet: Any, limit: int, max_rows: int) -> Iterator[list[Cell]]:
+Spot = tuple[int, int]  # (row, column), 1-based
+
+
+_MERGE = re.compile(
+    rb'<(?:\w+:)?mergeCell\s[^>]*?ref="([A-Z]{1,3}[0-9]{1,7}:[A-Z]{1,3}[0-9]{1,7})"'
+)
+_CHUNK = 1 << 20
+
+
+def _merge_refs(xml: IO[bytes]) -> Iterator[str]:
+    """The `ref` of every <mergeCell> of a sheet's XML, read in chunks (the merges come after
+    the rows, in a part that may be tens of MB)."""
+    tail = b""
+    while chunk := xml.read(_CHUNK):
+        text = tail + chunk
+        last = 0
+        for found in _MERGE.finditer(text):
+            last = found.end()
+            yield found.group(1).decode()
+        tail = text[max(last, len(text) - 512) :]  # a tag cut by the chunk's end comes again
+
+
+def _merged_down(archive: zipfile.ZipFile, sheet: Any) -> dict[Spot, Spot]:
+    """Cells under the top of a merge that spans rows -> that top cell (its first column only).
+
+    A clerk merges Lokasi or Tahun over the rows of several items: each item has that value.
+    Merges within one row (a group heading across the table, a header over three columns) are
+    left as they are. The read-only workbook does not say which cells are merged, so the
+    sheet's own XML is searched for its <mergeCell ref="E2:E4"> elements."""
+    part = getattr(sheet, "_worksheet_path", None)  # openpyxl's read-only sheet keeps its part
+    if not part:
+        return {}
+    down: dict[Spot, Spot] = {}
+    with archive.open(part) as xml:
+        for ref in _merge_refs(xml):
+            first_col, first_row, _, last_row = range_boundaries(ref)
+            if first_col is None or first_row is None or last_row is None:
+                continue
+            for row in range(first_row + 1, last_row + 1):
+                down[(row, first_col)] = (first_row, first_col)
+    return down
+
+
+def _sheet_rows(
+    sheet: Any, limit: int, max_rows: int, down: dict[Spot, Spot]
+) -> Iterator[list[Cell]]:
     """Rows of cells; empty rows as [] and none after the last filled one (a sheet formatted
-    down to row 11,000 has as many rows as it has filled). Only filled rows count to `limit`."""
+    down to row 11,000 has as many rows as it has filled). Only filled rows count to `limit`.
+    A cell under a merge spanning rows has the merge's value (`down`)."""
+    tops = set(down.values())
+    kept: dict[Spot, Any] = {}  # the values of the tops of merges, as the rows pass
     filled, blank = 0, 0
     for number, cells in enumerate(sheet.iter_rows(max_col=MAX_COLUMNS), start=1):
-        if all(c.value is None for c in cells):
+        row = []
+        for index, c in enumerate(cells, start=1):
+            value, formula = c.value, getattr(c, "data_type", None) == "f"
+            if (number, index) in tops:
+                kept[(number, index)] = (value, formula)
+            elif value is None and (number, index) in down:
+                value, formula = kept.get(down[(number, index)], (None, False))
+            row.append((value, formula, index))
+        if all(value is None for value, _, _ in row):
             blank += 1
             continue
         filled += 1
@@ -84,10 +141,7 @@ def _sheet_rows(sheet: Any, limit: int, max_rows: int) -> Iterator[list[Cell]]:
             raise _too_many(max_rows)
         yield from ([] for _ in range(blank))
         blank = 0
-        yield [
-            _cell(c.value, getattr(c, "data_type", None) == "f", number, index)
-            for index, c in enumerate(cells, start=1)
-        ]
+        yield [_cell(value, formula, number, index) for value, formula, index in row]
 
 
 def _xlsx_sheets(path: Path, limit: int, max_rows: int) -> list[Sheet]:
@@ -96,11 +150,14 @@ def _xlsx_sheets(path: Path, limit: int, max_rows: int) -> list[Sheet]:
     except (InvalidFileException, KeyError, OSError, ValueError) as exc:
         raise RegisterRejected(f"file XLSX tidak dapat dibaca: {exc}") from None
     try:
-        return [
-            Sheet(ws.title, list(_sheet_rows(ws, limit, max_rows)))
-            for ws in workbook.worksheets
-            if ws.sheet_state == "visible"
-        ]
+        with zipfile.ZipFile(path) as archive:
+            return [
+                Sheet(ws.title, list(_sheet_rows(ws, limit, max_rows, _merged_down(archive, ws))))
+                for ws in workbook.worksheets
+                if ws.sheet_state == "visible"
+            ]
+    except KeyError as exc:
+        raise RegisterRejected(f"file XLSX tidak dapat dibaca: {exc}") from None
     finally:
         workbook.close()
 

@@ -304,3 +304,37 @@ def test_a_table_on_a_second_sheet_is_an_error_not_rows_left_out(tmp_path) -> No
     (error,) = register.errors
     assert error.row is None and "lembar 'Ruang Server' juga berisi tabel aset" in error.message
     assert "hanya lembar 'Ruang TU' yang dibaca" in error.message
+
+
+def test_a_value_merged_over_several_rows_belongs_to_each(tmp_path) -> None:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    for row in (
+        [*HEADERS, "Lokasi"],
+        [None, "PERANGKAT KOMPUTER"],  # a heading merged across the table stays a heading
+        [1, "PC Loket 1", "L1", 2021, None, "Baik", "Ruang Pelayanan"],
+        [2, "PC Loket 2", "L2", None, None, None, None],
+        [3, "PC Loket 3", "L3", None, None, None, None],
+        [4, "Access Point", "AP", 2023, None, "Baik", "Lantai 2"],
+    ):
+        sheet.append(row)
+    sheet.merge_cells("B2:G2")
+    for column in "DFG":
+        sheet.merge_cells(f"{column}3:{column}5")
+    book.save(tmp_path / "gabung.xlsx")
+    register = read(tmp_path / "gabung.xlsx")
+    assert register.errors == [] and skipped(register)[2].startswith("judul kelompok")
+    seen = [(a.name, a.procurement_year, a.location) for a in register.rows]  # type: ignore[union-attr]
+    assert seen == [("PC Loket 1", 2021, "Ruang Pelayanan"), ("PC Loket 2", 2021, "Ruang Pelayanan"),
+                    ("PC Loket 3", 2021, "Ruang Pelayanan"), ("Access Point", 2023, "Lantai 2")]  # fmt: skip
+
+
+def test_merges_are_found_across_the_chunks_of_a_large_sheet() -> None:
+    from io import BytesIO
+
+    from spbe_common.registers.get import _CHUNK, _merge_refs
+
+    cut = b'<mergeCell ref="E2:E4"/>'
+    xml = b"x" * (_CHUNK - 10) + cut + b"y" * 100 + b'<x:mergeCell ref="AA10:AB12"/>'
+    assert list(_merge_refs(BytesIO(xml))) == ["E2:E4", "AA10:AB12"]
