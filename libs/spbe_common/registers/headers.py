@@ -5,17 +5,21 @@ Headers are compared case-, space- and punctuation-blind ("No. Seri" = "NO SERI"
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from . import values
 from .enums import RegisterKind
 from .get import HEAD_ROWS, RegisterRejected
-from .schemas import COLUMNS, Mapping, Sheet
+from .schemas import COLUMNS, Cell, Mapping, Sheet
 
 NUMBER = "_number"  # the `No.` column: read to recognise numbered blank rows, never imported
 QUANTITY = "_quantity"  # `Jumlah`: a line standing for several items must be split
 # `No. Register` beside `Kode Barang` (a KIB): the code names a class of goods, the register number
 # the item; together they are the item's asset code ("kode/no. register")
 REGISTER_NUMBER = "_register_number"
+# A KIR's condition in three columns under one header (Baik / Kurang Baik / Rusak Berat), the
+# item's ticked: "_tick:baik" is the column of that condition.
+TICK = "_tick:"
 _NOT_ALNUM = re.compile(r"[^0-9a-z]+")
 
 _COMMON = {
@@ -93,6 +97,7 @@ class HeaderChoice:
     kind: RegisterKind
     columns: list[Mapping]
     recognised: int
+    depth: int = 1  # 2: a second header row names the columns under a group (Nomor: Pabrik)
 
 
 def map_headers(kind: RegisterKind, texts: list[str]) -> list[Mapping]:
@@ -164,3 +169,49 @@ def other_tables(sheets: list[Sheet], choice: HeaderChoice) -> list[str]:
         if any(any(c.text for c in row) for row in sheet.rows[candidate.row :]):
             found.append(sheet.name)
     return found
+
+
+def _is_number(cell: Cell) -> bool:
+    return isinstance(cell.value, (int, float)) and not isinstance(cell.value, bool)
+
+
+def with_sub_header(choice: HeaderChoice) -> HeaderChoice:
+    """The header row and, when the row under it names the columns of a group header (the
+    official forms: "Nomor" over "Pabrik | Rangka", "Keadaan Barang" over "Baik (B) | Kurang
+    Baik (KB) | Rusak Berat (RB)"), that second row too: each such column is read as
+    "<group> <name>" ("Nomor Pabrik"), and the condition's columns as ticks of their condition.
+    A second header row has text only, and only under an empty header or a group's first."""
+    rows = choice.sheet.rows
+    if choice.row >= len(rows):
+        return choice
+    below = rows[choice.row]
+    head = ["" if c.formula else c.text for c in rows[choice.row - 1]]
+    head += [""] * (len(below) + 1 - len(head))
+    # a header merged over both rows is in both (the merge's value belongs to each row)
+    sub = {i: cell.text for i, cell in enumerate(below) if cell.text and cell.text != head[i]}
+    if not sub or any(cell.formula or _is_number(cell) for cell in below if cell.text):
+        return choice
+    starts = {i for i in sub if head[i] and not head[i + 1] and i + 1 in sub}
+    if any(head[i] and i not in starts for i in sub) or all(head[i] for i in sub):
+        return choice
+    combined, groups, group = list(head), {}, ""
+    for index, text in enumerate(head):
+        group = text or group
+        if index in sub:
+            combined[index], groups[index] = f"{group} {sub[index]}", group
+    aliases = ALIASES[choice.kind]
+    columns = []
+    for mapping in map_headers(choice.kind, combined):
+        group = groups.get(mapping.index, "")
+        if group and aliases.get(normal(group)) == "condition":
+            try:
+                ticked = values.condition(sub[mapping.index])
+            except ValueError:
+                pass
+            else:
+                mapping = Mapping(mapping.index, mapping.header, f"{TICK}{ticked.value}")
+        columns.append(mapping)
+    ticks = any(c.field and c.field.startswith(TICK) for c in columns)
+    if not ticks and _score(columns) <= choice.recognised:
+        return choice  # it names nothing more: not headers (a row of data under the table's)
+    return replace(choice, columns=columns, recognised=_score(columns), depth=2)

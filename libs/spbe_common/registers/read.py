@@ -10,7 +10,7 @@ from spbe_common.events.payloads import ApplicationDeclared, AssetDeclared
 
 from .enums import RegisterKind
 from .get import RegisterRejected, read_sheets
-from .headers import NUMBER, HeaderChoice, choose_header, other_tables
+from .headers import NUMBER, HeaderChoice, choose_header, other_tables, with_sub_header
 from .layout import Layout
 from .schemas import COLUMNS, Cell, ParsedRegister, RowError, SheetRow, Skipped
 from .transform import TRANSFORMS
@@ -30,6 +30,8 @@ def _above(choice: HeaderChoice) -> list[Skipped]:
             f"baris judul kolom (lembar '{choice.sheet.name}', {choice.recognised} kolom dikenali)",
         )
     )
+    if choice.depth == 2:
+        skipped.append(Skipped(choice.row + 1, "baris judul kolom kedua (di bawah judul kelompok)"))
     return skipped
 
 
@@ -66,6 +68,12 @@ def _duplicates(register: ParsedRegister) -> list[RowError]:
         if key in seen:
             asset = isinstance(row, AssetDeclared) and name == "name"
             hint = "; bedakan dengan kode barang atau nomor seri" if asset else ""
+            if name == "asset_code":  # a KIR's code names the kind of goods, not the item
+                hint = (
+                    "; kode barang tanpa nomor register menunjuk jenis barang, bukan satu barang:"
+                    " tambahkan kolom No. Register (kode/no. register tiap barang), atau"
+                    " kosongkan kode barangnya"
+                )
             message = f"duplikat dari baris {seen[key]}{hint}"
             errors.append(RowError(number, register.header_of(name), message))
         seen.setdefault(key, number)
@@ -83,7 +91,7 @@ def read_register(
     OPD is an error). RegisterRejected when the whole file is refused (size, type, corrupt,
     no header row)."""
     sheets = read_sheets(path, max_bytes, max_rows)
-    choice = choose_header(sheets)
+    choice = with_sub_header(choose_header(sheets))
     register = ParsedRegister(choice.kind, choice.sheet.name, choice.row, choice.columns)
     others = other_tables(sheets, choice) if path.suffix.lower() == ".xlsx" else []
     if others:  # only one sheet is read: the others' rows would be left out without a word
@@ -102,7 +110,8 @@ def read_register(
     headers.update({m.field: m.header for m in choice.columns if m.field})
     transform, layout = TRANSFORMS[choice.kind], Layout(choice.columns)
     chosen = opd.upper() if opd else None
-    for number, cells in enumerate(choice.sheet.rows[choice.row :], start=choice.row + 1):
+    first = choice.row + choice.depth - 1  # the last header row
+    for number, cells in enumerate(choice.sheet.rows[first:], start=first + 1):
         reason = layout.skip_reason(cells)
         if reason:
             register.skipped.append(Skipped(number, reason))

@@ -7,7 +7,7 @@ from typing import Any
 
 from openpyxl.utils import get_column_letter
 
-from .headers import REGISTER_NUMBER
+from .headers import REGISTER_NUMBER, TICK
 from .schemas import ParsedRegister, RowError
 
 API_NAMES = {"opd": "opd_code"}  # the event payload's field -> the API's
@@ -51,6 +51,8 @@ def api_field(name: str | None) -> str | None:
     recognise rows (No., Jumlah)."""
     if name == REGISTER_NUMBER:
         return "asset_code"  # joined to Kode Barang
+    if name is not None and name.startswith(TICK):
+        return "condition"  # one of the condition's three columns
     if name is None or name.startswith("_"):
         return None  # read to recognise rows (No., Jumlah), never imported
     return API_NAMES.get(name, name)

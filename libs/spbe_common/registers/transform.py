@@ -14,7 +14,7 @@ from spbe_common.events.payloads import MAC_PATTERN, ApplicationDeclared, AssetD
 
 from . import values
 from .enums import RegisterKind
-from .headers import NAME_OF_REGISTER, QUANTITY, REGISTER_NUMBER
+from .headers import NAME_OF_REGISTER, QUANTITY, REGISTER_NUMBER, TICK
 from .schemas import Cell, RowError, SheetRow
 
 OPD_CODE = re.compile(r"^[A-Z0-9][A-Z0-9_.-]{0,31}$")
@@ -156,6 +156,23 @@ class _Row:
         if name not in self.values and not any(e.column == self.header(name) for e in self.errors):
             self.error(name, "wajib diisi")
 
+    def ticked_condition(self) -> None:
+        """The condition whose column is ticked ('v', '√', 'x', '1': anything but empty)."""
+        ticked = [
+            (name.removeprefix(TICK), header)
+            for name, (header, cell) in self.row.values.items()
+            if name.startswith(TICK) and not values.is_empty(cell.text)
+        ]
+        if len(ticked) == 1 and "condition" not in self.values:
+            self.values["condition"] = ticked[0][0]
+        elif len(ticked) > 1:
+            headers = ", ".join(header for _, header in ticked)
+            self.errors.append(
+                RowError(
+                    self.row.number, ticked[0][1], f"lebih dari satu kondisi dicentang ({headers})"
+                )
+            )
+
     def quantity(self) -> None:
         cell = self.cell(QUANTITY)
         if cell is not None and values.words(cell.text) not in ONE_ITEM:
@@ -239,6 +256,7 @@ def to_asset(
     cells.parse("mac", _mac)
     cells.parse("procurement_year", lambda c: values.year(c.text, c.value))
     cells.parse("condition", lambda c: values.condition(c.text))
+    cells.ticked_condition()
     cells.parse("acquisition_cost", lambda c: values.rupiah(c.text, c.value))
     for name in ("funding_source", "notes", "owner", "hostname"):
         cells.text(name)

@@ -338,3 +338,57 @@ def test_merges_are_found_across_the_chunks_of_a_large_sheet() -> None:
     cut = b'<mergeCell ref="E2:E4"/>'
     xml = b"x" * (_CHUNK - 10) + cut + b"y" * 100 + b'<x:mergeCell ref="AA10:AB12"/>'
     assert list(_merge_refs(BytesIO(xml))) == ["E2:E4", "AA10:AB12"]
+
+
+def test_the_kir_form_with_its_two_header_rows_and_ticked_conditions(tmp_path) -> None:
+    """The official KIR: headers merged over two rows, 'Keadaan Barang' over three ticked
+    columns, 'Nomor' over 'Pabrik | Rangka' (the KIB B), a row of column numbers."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    head = ["No. Urut", "Nama Barang", "Nomor", None, "Tahun Pembelian", "Keadaan Barang", None,
+            None, "Keterangan"]  # fmt: skip
+    rows = [
+        ["KARTU INVENTARIS RUANGAN (KIR)"],
+        head,
+        [None, None, "Pabrik", "Rangka", None, "Baik (B)", "Kurang Baik (KB)", "Rusak Berat (RB)"],
+        list(range(1, 10)),
+        [1, "Komputer", "MJ0A1", "-", 2020, "v", None, None],
+        [2, "Komputer", "MJ0A2", "-", 2020, None, "\u221a", None],
+        [3, "Printer", "KMM01", "-", 2019, None, None, "x", "dihapuskan"],
+        [4, "Scanner", "FS01", "-", 2021, "v", "v", None],
+    ]
+    for row in rows:
+        sheet.append(row)
+    for column in "ABEI":
+        sheet.merge_cells(f"{column}2:{column}3")
+    sheet.merge_cells("C2:D2")
+    sheet.merge_cells("F2:H2")
+    book.save(tmp_path / "kir.xlsx")
+    register = read(tmp_path / "kir.xlsx")
+    assert skipped(register)[3] == "baris judul kolom kedua (di bawah judul kelompok)"
+    assert [(a.name, a.serial, a.condition) for a in register.rows] == [  # type: ignore[union-attr]
+        ("Komputer", "MJ0A1", AssetCondition.GOOD),
+        ("Komputer", "MJ0A2", AssetCondition.LIGHTLY_DAMAGED),
+        ("Printer", "KMM01", AssetCondition.BADLY_DAMAGED),
+    ]
+    (error,) = register.errors
+    assert (error.row, error.column) == (8, "Keadaan Barang Baik (B)")
+    assert error.message.startswith("lebih dari satu kondisi dicentang")
+    mapped = {c.header: c.field for c in register.columns}
+    assert mapped["Nomor Pabrik"] == "serial" and mapped["Nomor Rangka"] is None
+
+
+def test_a_kir_code_shared_by_two_items_says_what_to_do(tmp_path) -> None:
+    register = read(
+        xlsx(
+            tmp_path / "kode.xlsx",
+            [
+                ["Nama Barang", "No. Kode Barang", "Nomor Seri"],
+                ["Komputer", "1.3.2.10.01.02.001", "A1"],
+                ["Komputer", "1.3.2.10.01.02.001", "A2"],
+            ],
+        )
+    )
+    (error,) = register.errors
+    assert error.row == 3 and "tambahkan kolom No. Register" in error.message
