@@ -20,6 +20,11 @@ REGISTER_NUMBER = "_register_number"
 # A KIR's condition in three columns under one header (Baik / Kurang Baik / Rusak Berat), the
 # item's ticked: "_tick:baik" is the column of that condition.
 TICK = "_tick:"
+# The cost in thousands of rupiah ("Harga (Rp. 000)", or "nilai dalam ribuan rupiah" above the
+# table, as many KIR give it): read as rupiah x 1,000, and the report says so.
+COST_IN_THOUSANDS = "_cost_in_thousands"
+IN_THOUSANDS = "dalam ribuan rupiah: dikalikan 1.000"
+_THOUSANDS = re.compile(r"(?i)\(\s*rp\.?\s*0{3}\s*\)|\(\s*0{3}\s*\)|ribuan|x\s*1[.,]?000")
 _NOT_ALNUM = re.compile(r"[^0-9a-z]+")
 
 _COMMON = {
@@ -108,19 +113,39 @@ def map_headers(kind: RegisterKind, texts: list[str]) -> list[Mapping]:
         if not text:
             continue
         name = aliases.get(normal(text))
+        if name is None and _THOUSANDS.search(text):
+            plain = aliases.get(normal(_THOUSANDS.sub("", text)))
+            name = COST_IN_THOUSANDS if plain == "acquisition_cost" else None
         if name is not None and name in seen:
             columns.append(Mapping(index, text, None, "kolom ganda untuk field yang sama"))
             continue
         seen.add(name or "")
-        columns.append(Mapping(index, text, name, "" if name else "tidak dipetakan"))
+        note = IN_THOUSANDS if name == COST_IN_THOUSANDS else "" if name else "tidak dipetakan"
+        columns.append(Mapping(index, text, name, note))
     return columns
+
+
+def in_thousands(choice: HeaderChoice) -> HeaderChoice:
+    """The cost column read in thousands when a line above the table says the values are
+    ("nilai dalam ribuan rupiah", "(dalam Rp 000)")."""
+    above = (c.text for row in choice.sheet.rows[: choice.row - 1] for c in row if c.text)
+    if not any(_THOUSANDS.search(text) for text in above):
+        return choice
+    columns = [
+        replace(c, field=COST_IN_THOUSANDS, note=IN_THOUSANDS)
+        if c.field == "acquisition_cost"
+        else c
+        for c in choice.columns
+    ]
+    return replace(choice, columns=columns)
 
 
 def _score(columns: list[Mapping]) -> int:
     return sum(
         1
         for c in columns
-        if c.field and (c.field == REGISTER_NUMBER or not c.field.startswith("_"))
+        if c.field
+        and (c.field in (REGISTER_NUMBER, COST_IN_THOUSANDS) or not c.field.startswith("_"))
     )
 
 

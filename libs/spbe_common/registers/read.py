@@ -10,7 +10,14 @@ from spbe_common.events.payloads import ApplicationDeclared, AssetDeclared
 
 from .enums import RegisterKind
 from .get import RegisterRejected, read_sheets
-from .headers import NUMBER, HeaderChoice, choose_header, other_tables, with_sub_header
+from .headers import (
+    NUMBER,
+    HeaderChoice,
+    choose_header,
+    in_thousands,
+    other_tables,
+    with_sub_header,
+)
 from .layout import Layout
 from .schemas import COLUMNS, Cell, ParsedRegister, RowError, SheetRow, Skipped
 from .transform import TRANSFORMS
@@ -91,7 +98,7 @@ def read_register(
     OPD is an error). RegisterRejected when the whole file is refused (size, type, corrupt,
     no header row)."""
     sheets = read_sheets(path, max_bytes, max_rows)
-    choice = with_sub_header(choose_header(sheets))
+    choice = in_thousands(with_sub_header(choose_header(sheets)))
     register = ParsedRegister(choice.kind, choice.sheet.name, choice.row, choice.columns)
     others = other_tables(sheets, choice) if path.suffix.lower() == ".xlsx" else []
     if others:  # only one sheet is read: the others' rows would be left out without a word

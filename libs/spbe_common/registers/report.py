@@ -7,7 +7,7 @@ from typing import Any
 
 from openpyxl.utils import get_column_letter
 
-from .headers import REGISTER_NUMBER, TICK
+from .headers import COST_IN_THOUSANDS, REGISTER_NUMBER, TICK
 from .schemas import ParsedRegister, RowError
 
 API_NAMES = {"opd": "opd_code"}  # the event payload's field -> the API's
@@ -51,6 +51,8 @@ def api_field(name: str | None) -> str | None:
     recognise rows (No., Jumlah)."""
     if name == REGISTER_NUMBER:
         return "asset_code"  # joined to Kode Barang
+    if name == COST_IN_THOUSANDS:
+        return "acquisition_cost"
     if name is not None and name.startswith(TICK):
         return "condition"  # one of the condition's three columns
     if name is None or name.startswith("_"):

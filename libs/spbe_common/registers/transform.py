@@ -14,7 +14,7 @@ from spbe_common.events.payloads import MAC_PATTERN, ApplicationDeclared, AssetD
 
 from . import values
 from .enums import RegisterKind
-from .headers import NAME_OF_REGISTER, QUANTITY, REGISTER_NUMBER, TICK
+from .headers import COST_IN_THOUSANDS, NAME_OF_REGISTER, QUANTITY, REGISTER_NUMBER, TICK
 from .schemas import Cell, RowError, SheetRow
 
 OPD_CODE = re.compile(r"^[A-Z0-9][A-Z0-9_.-]{0,31}$")
@@ -156,6 +156,16 @@ class _Row:
         if name not in self.values and not any(e.column == self.header(name) for e in self.errors):
             self.error(name, "wajib diisi")
 
+    def thousands(self) -> None:
+        """A cost given in thousands of rupiah, as rupiah."""
+        cell = self.cell(COST_IN_THOUSANDS)
+        if cell is None:
+            return
+        try:
+            self.values["acquisition_cost"] = values.rupiah(cell.text, cell.value, 1000)
+        except ValueError as exc:
+            self.error(COST_IN_THOUSANDS, str(exc))
+
     def ticked_condition(self) -> None:
         """The condition whose column is ticked ('v', '√', 'x', '1': anything but empty)."""
         ticked = [
@@ -258,6 +268,7 @@ def to_asset(
     cells.parse("condition", lambda c: values.condition(c.text))
     cells.ticked_condition()
     cells.parse("acquisition_cost", lambda c: values.rupiah(c.text, c.value))
+    cells.thousands()
     for name in ("funding_source", "notes", "owner", "hostname"):
         cells.text(name)
     cells.parse("warranty_until", lambda c: values.day(c.text, c.value))

@@ -119,15 +119,16 @@ def year(text: str, value: Any) -> int:
     return int(found[0])
 
 
-def rupiah(text: str, value: Any) -> int:
-    """'Rp 12.500.000', '12.500.000,00', '12500000', 12500000.0 -> 12500000."""
+def rupiah(text: str, value: Any, scale: int = 1) -> int:
+    """'Rp 12.500.000', '12.500.000,00', '12500000', 12500000.0 -> 12500000; `scale` 1000 for
+    a value in thousands ('12,5' -> 12500)."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         amount = Decimal(str(value))
     else:
         amount = _decimal(text)
     if amount < 0:
         raise ValueError(f"'{text}' negatif")
-    return int(amount.quantize(Decimal(1)))
+    return int((amount * scale).quantize(Decimal(1)))
 
 
 def _decimal(text: str) -> Decimal:

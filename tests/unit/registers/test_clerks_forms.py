@@ -18,7 +18,7 @@ from spbe_common.events.enums import (
     Platform,
 )
 from spbe_common.events.payloads import ApplicationDeclared, AssetDeclared
-from spbe_common.registers import ParsedRegister, RegisterKind, read_register
+from spbe_common.registers import ParsedRegister, RegisterKind, read_register, to_json
 
 MiB = 1024 * 1024
 HEADERS = ["No", "Nama Barang", "Nomor Seri", "Tahun Perolehan", "Harga", "Kondisi"]
@@ -392,3 +392,18 @@ def test_a_kir_code_shared_by_two_items_says_what_to_do(tmp_path) -> None:
     )
     (error,) = register.errors
     assert error.row == 3 and "tambahkan kolom No. Register" in error.message
+
+
+@pytest.mark.parametrize(
+    ("title", "header"),
+    [(None, "Harga (Rp. 000)"), ("nilai dalam ribuan rupiah", "Harga Beli / Perolehan (Rp)")],
+)
+def test_costs_in_thousands_are_read_as_rupiah_and_said(tmp_path, title, header) -> None:
+    rows = [[title], [None]] if title else []
+    rows += [["Nama Barang", "Nomor Seri", header], ["PC", "P1", "12.500"], ["UPS", "U1", "2,75"]]
+    register = read(xlsx(tmp_path / "ribuan.xlsx", rows))
+    assert register.errors == []
+    assert [a.acquisition_cost for a in register.rows] == [12_500_000, 2_750]  # type: ignore[union-attr]
+    (cost,) = [c for c in register.columns if c.header == header]
+    assert cost.note == "dalam ribuan rupiah: dikalikan 1.000"
+    assert to_json(register)["columns"][header] == "acquisition_cost"
