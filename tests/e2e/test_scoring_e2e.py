@@ -103,12 +103,14 @@ def test_scan_and_declarations_lead_to_a_run_with_evidence_in_api_and_workbook(
     rows = {r["indicator"]: r for r in detail["indicators"]}
     # 38 Barang Milik Daerah: the declared application at technical-function level 3
     assert (rows["38"]["level"], rows["38"]["source"]) == (3, "derived")
-    assert {"kind": "application", "id": str(ids["application"]), "detail": "level 3"} in rows[
+    assert {"kind": "application", "id": str(ids["application"]), "detail": "tingkat 3"} in rows[
         "38"
     ]["evidence"]
     # 16 Pusat Data: DINKES uses the data centre through the scanned, declared server
     assert rows["16"]["level"] == 2
-    assert {"kind": "opd", "id": "DINKES", "detail": "data-centre use"} in rows["16"]["evidence"]
+    assert {"kind": "opd", "id": "DINKES", "detail": "pemanfaatan Pusat Data"} in rows["16"][
+        "evidence"
+    ]
     # 18 SPL: a registered service bus used by BPKAD's application -> some OPD -> 2
     assert rows["18"]["level"] == 2
     assert "BPKAD" not in rows["18"]["missing_opds"] and "DINKES" in rows["18"]["missing_opds"]
@@ -118,10 +120,10 @@ def test_scan_and_declarations_lead_to_a_run_with_evidence_in_api_and_workbook(
     book = load_workbook(BytesIO(workbook.content))
     services = {row[0].value: row for row in book["D4 Layanan SPBE"].iter_rows(min_row=2)}
     assert [c.value for c in services["38"][:4]] == ["38", rows["38"]["name"], 3, "derived"]
-    assert f"application {ids['application']}: level 3" in services["38"][4].value
+    assert f"application {ids['application']}: tingkat 3" in services["38"][4].value
     governance = {row[0].value: row for row in book["D2 Tata Kelola SPBE"].iter_rows(min_row=2)}
-    assert "opd DINKES: data-centre use" in governance["16"][4].value
-    assert governance["16"][5].value == "Used by some OPD."
+    assert "opd DINKES: pemanfaatan Pusat Data" in governance["16"][4].value
+    assert governance["16"][5].value == "Dimanfaatkan oleh sebagian OPD."
 
     consumer = inventory.bus.consumer("e2e-scores", [Topic.SCORES.value])
     events = [from_binary(r.headers, r.value) for r in consumer.poll(10, 0.1)]

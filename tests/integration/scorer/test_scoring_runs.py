@@ -28,9 +28,9 @@ def test_a_run_derives_levels_from_the_sample_catalogue_with_evidence(scoring: S
     assert {e["id"] for e in levels["17"]["evidence"]} >= {"SETDA", "BAPPERIDA", DISKOMINFO}
     # SIPD (national) claims level 4 for perencanaan; the sample records no service-bus use -> 3
     assert levels["32"]["level"] == 3 and "SIPD" in levels["32"]["criterion"]
-    assert any("level 4 needs integration" in m for m in levels["32"]["missing"])
+    assert any("tingkat 4 memerlukan integrasi" in m for m in levels["32"]["missing"])
     assert levels["32"]["unconfirmed"] and levels["31"]["unconfirmed"]
-    assert levels["18"]["level"] == 1 and "a registered SPL instance" in levels["18"]["missing"]
+    assert levels["18"]["level"] == 1 and "instans SPL yang terdaftar" in levels["18"]["missing"]
     # policy indicators: no rule and no assessment -> the minimum, marked not assessed
     assert (levels["1"]["level"], levels["1"]["source"]) == (1, "not_assessed")
     assert run["counts"]["derived"] == 24 and run["counts"]["not_assessed"] == 23

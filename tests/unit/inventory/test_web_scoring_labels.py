@@ -6,6 +6,7 @@ from enum import StrEnum
 import pytest
 
 from spbe_inventory.web.labels import SCORING
+from spbe_inventory.web.scoring import evidence_view
 from spbe_scorer.runs.enums import LevelSource, Trigger
 from spbe_scorer.workspace.enums import (
     PeriodStatus,
@@ -28,3 +29,18 @@ KINDS: list[tuple[str, type[StrEnum]]] = [
 def test_every_scorer_value_has_a_label(kind: str, enum: type[StrEnum]) -> None:
     missing = [value.value for value in enum if value.value not in SCORING[kind]]
     assert not missing, f"SCORING[{kind!r}] lacks {missing}"
+
+
+def test_evidence_rows_that_name_no_record_show_a_word_and_no_link() -> None:
+    more = {
+        "kind": "application",
+        "id": "more",
+        "detail": "5 aplikasi lainnya: tercantum di portal",
+    }
+    assert evidence_view(more) == {
+        "kind": "Aplikasi", "id": "", "detail": more["detail"], "href": None,
+    }  # fmt: skip
+    register = {"kind": "asset_management", "id": "register", "detail": "seluruh 3 OPD"}
+    assert (evidence_view(register)["id"], evidence_view(register)["href"]) == ("daftar aset", None)
+    app = {"kind": "application", "id": "12", "detail": "tingkat 3"}
+    assert evidence_view(app)["href"] == "/katalog/aplikasi/12"

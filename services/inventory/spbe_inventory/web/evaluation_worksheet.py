@@ -31,7 +31,7 @@ from .evaluation_common import (
 )
 from .render import page
 from .scorer_client import ScorerClient, ScorerRefused
-from .scoring import EVIDENCE_PAGES
+from .scoring import evidence_view
 
 router = APIRouter(include_in_schema=False)
 documents = APIRouter(include_in_schema=False)
@@ -108,18 +108,7 @@ def _proposal_view(proposal: dict[str, Any] | None) -> dict[str, Any] | None:
     return {
         **proposal,
         "level_text": num(proposal.get("level")),
-        "evidence": [_evidence_view(e) for e in proposal.get("evidence", [])],
-    }
-
-
-def _evidence_view(evidence: dict[str, Any]) -> dict[str, Any]:
-    kind = str(evidence.get("kind", ""))
-    target = EVIDENCE_PAGES.get(kind)
-    return {
-        "kind": labels.scoring_label("evidence", kind),
-        "id": evidence.get("id", ""),
-        "detail": evidence.get("detail", ""),
-        "href": target.format(evidence.get("id", "")) if target else None,
+        "evidence": [evidence_view(e) for e in proposal.get("evidence", [])],
     }
 
 

@@ -189,7 +189,7 @@ def _domains_with_indicators(run: dict[str, Any]) -> list[dict[str, Any]]:
                 **i,
                 "aspect_name": aspects.get(i["aspect"], i["aspect"]),
                 "source_label": labels.scoring_label("source", i["source"]),
-                "evidence": [_evidence_view(e) for e in i.get("evidence", [])],
+                "evidence": [evidence_view(e) for e in i.get("evidence", [])],
             }
             for i in run.get("indicators", [])
             if i["domain"] == domain["id"]
@@ -204,14 +204,27 @@ EVIDENCE_PAGES = {
 }
 
 
-def _evidence_view(evidence: dict[str, str]) -> dict[str, str | None]:
-    kind = evidence.get("kind", "")
-    target = EVIDENCE_PAGES.get(kind)
+# Evidence rows that name no catalogue record: their id is a word (shown in Bahasa Indonesia,
+# never linked); "more" is the row that counts the applications beyond the named ones.
+EVIDENCE_WORDS = {
+    ("application", "more"): "",
+    ("asset_management", "programme"): "program",
+    ("asset_management", "guideline"): "pedoman",
+    ("asset_management", "register"): "daftar aset",
+}
+
+
+def evidence_view(evidence: dict[str, Any]) -> dict[str, Any]:
+    """One evidence row of a proposal: its kind in words, its record id linked to the record's
+    page when there is one."""
+    kind, record = str(evidence.get("kind", "")), str(evidence.get("id", ""))
+    word = EVIDENCE_WORDS.get((kind, record))
+    target = EVIDENCE_PAGES.get(kind) if word is None else None
     return {
         "kind": labels.scoring_label("evidence", kind),
-        "id": evidence.get("id", ""),
+        "id": record if word is None else word,
         "detail": evidence.get("detail", ""),
-        "href": target.format(evidence.get("id", "")) if target else None,
+        "href": target.format(record) if target else None,
     }
 
 

@@ -42,8 +42,8 @@ def _values(coverage: Coverage) -> tuple[int, ...]:
 
 
 def share(count: int, total: int) -> str:
-    """'15 of 18 (83%)': rounded down, so 100% means every one of them."""
-    return f"{count} of {total} ({count * 100 // total}%)"
+    """'15 dari 18 (83%)': rounded down, so 100% means every one of them."""
+    return f"{count} dari {total} ({count * 100 // total}%)"
 
 
 def coverage_by_opd(snapshot: CatalogueSnapshot) -> dict[str, Coverage]:
@@ -68,25 +68,26 @@ def coverage_by_opd(snapshot: CatalogueSnapshot) -> dict[str, Coverage]:
 
 
 def describe(coverage: Coverage) -> str:
-    """The register's shares in words, as the run detail and the workbook show them."""
+    """The register's shares in words (Bahasa Indonesia), as the run detail and the workbook show
+    them; the field names are those of the inventory's asset pages."""
     if coverage.active:
         assets = (
-            f"{coverage.active} active assets; procurement year "
-            f"{share(coverage.with_procurement_year, coverage.active)}, condition "
-            f"{share(coverage.with_condition, coverage.active)}, asset code "
+            f"{coverage.active} aset aktif; tahun pengadaan "
+            f"{share(coverage.with_procurement_year, coverage.active)}, kondisi "
+            f"{share(coverage.with_condition, coverage.active)}, kode barang "
             f"{share(coverage.with_asset_code, coverage.active)}"
         )
     else:
-        assets = "no active assets recorded"
-    return f"asset register: {assets}; {_describe_licences(coverage)}"
+        assets = "belum ada aset aktif yang tercatat"
+    return f"daftar aset: {assets}; {_describe_licences(coverage)}"
 
 
 def _describe_licences(coverage: Coverage) -> str:
     if not coverage.applications:
-        return "no active applications"
-    text = f"licence data for {share(coverage.with_licence, coverage.applications)} applications"
+        return "belum ada aplikasi aktif"
+    text = f"data lisensi pada {share(coverage.with_licence, coverage.applications)} aplikasi"
     if coverage.licence_expired:
-        text += f", {coverage.licence_expired} expired"
+        text += f", {coverage.licence_expired} lisensi sudah habis masa berlakunya"
     return text
 
 
@@ -96,5 +97,5 @@ def register_evidence(snapshot: CatalogueSnapshot) -> tuple[Evidence, ...]:
     if not by_opd:
         return ()
     total = sum(by_opd.values(), Coverage())
-    pemda = Evidence("asset_management", ALL_OPD, f"all {len(by_opd)} OPD, {describe(total)}")
+    pemda = Evidence("asset_management", ALL_OPD, f"seluruh {len(by_opd)} OPD, {describe(total)}")
     return (pemda, *(Evidence("opd", code, describe(c)) for code, c in by_opd.items()))

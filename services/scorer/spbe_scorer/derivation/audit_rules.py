@@ -9,6 +9,7 @@ from spbe_common.catalogue import AuditCoverage
 from spbe_scorer.catalogue import Audit, AuditKind, AuditorKind, CatalogueSnapshot
 
 from .facts import AUDIT_WINDOW, coverage, followed_up, opd_codes, recent_audits
+from .labels import audit_coverage, audit_kind
 from .model import Check, Evidence, Ladder, Proposal, Step
 from .registry import register
 
@@ -21,8 +22,9 @@ FRAMEWORK = "spbe-2020"
 # every OPD); 59/2020 states no coverage, so the proposal says this reading is unconfirmed.
 
 AUDIT_READING = (
-    "coverage per level (all main items from level 3, every OPD from level 4) is this rule's"
-    " reading; 59/2020 states the auditor and follow-up criteria but no coverage"
+    "cakupan per tingkat (seluruh item utama mulai tingkat 3, setiap OPD mulai tingkat 4) adalah"
+    " tafsiran aturan penurunan ini; PermenPANRB 59/2020 menetapkan kriteria auditor dan tindak"
+    " lanjut, tetapi tidak menetapkan cakupan"
 )
 AuditTest = Callable[[CatalogueSnapshot, Audit], bool]
 
@@ -44,8 +46,11 @@ def _findings_followed(snapshot: CatalogueSnapshot, audit: Audit) -> bool:
 
 
 def _audit_detail(audit: Audit) -> str:
-    opds = ", ".join(audit.opds) or "OPD not recorded"
-    return f"{audit.kind} audit on {audit.date.isoformat()} of {opds} ({audit.coverage} main items)"
+    opds = ", ".join(audit.opds) or "OPD tidak tercatat"
+    return (
+        f"audit {audit_kind(audit.kind)} pada {audit.date.isoformat()} atas {opds}"
+        f" ({audit_coverage(audit.coverage)} item utama)"
+    )
 
 
 def _audit_coverage(
@@ -54,8 +59,10 @@ def _audit_coverage(
     """The recent audits of `kind` that pass, and whether the OPD they audited are enough."""
     audits = [a for a in recent_audits(snapshot, kind) if passes(snapshot, a)]
     covered = {code for a in audits for code in a.opds}
-    found = coverage(snapshot, covered, f"a {kind} audit {what}", all_opd=all_opd)
-    unrecorded = tuple(f"audit {a.id}: the OPD it audited" for a in audits if not a.opds)
+    found = coverage(snapshot, covered, f"audit {audit_kind(kind)} {what}", all_opd=all_opd)
+    unrecorded = tuple(
+        f"audit {a.id}: OPD yang diaudit belum dicatat" for a in audits if not a.opds
+    )
     evidence = tuple(Evidence("audit", a.id, _audit_detail(a)) for a in audits)
     return Check(found.met, evidence, found.missing + unrecorded, found.missing_opds)
 
@@ -66,25 +73,29 @@ def audit_ladder(kind: AuditKind) -> Ladder:
 
     return Ladder(
         1,
-        "Audits not done, or done without continuous planning.",
+        "Audit belum dilaksanakan, atau dilaksanakan tanpa perencanaan berkelanjutan.",
         (
-            step(2, "Audits done to a continuous plan, in some OPD.", _planned,
-                 "done to a continuous plan", False),
-            step(3, "Audits done to a standard, covering all main items of the OPD audited.",
-                 _standard, "done to a standard, covering all main items", False),
-            step(4, "Audits by certified external auditors, covering all main items of every OPD.",
-                 _external, "by certified external auditors, covering all main items", True),
-            step(5, "Findings of those audits followed up with improvements in every OPD.",
-                 _findings_followed, "whose findings were followed up after it", True),
+            step(2, "Audit dilaksanakan sesuai perencanaan berkelanjutan, di sebagian OPD.",
+                 _planned, "sesuai perencanaan berkelanjutan", False),
+            step(3, "Audit dilaksanakan sesuai standar, mencakup seluruh item utama OPD yang"
+                 " diaudit.", _standard, "sesuai standar, mencakup seluruh item utama", False),
+            step(4, "Audit oleh auditor eksternal bersertifikat, mencakup seluruh item utama"
+                 " setiap OPD.", _external,
+                 "oleh auditor eksternal bersertifikat, mencakup seluruh item utama", True),
+            step(5, "Temuan audit tersebut ditindaklanjuti dengan perbaikan di setiap OPD.",
+                 _findings_followed, "yang temuannya ditindaklanjuti setelah audit", True),
         ),
     )  # fmt: skip
 
 
 def _audits(kind: AuditKind, indicator: str, snapshot: CatalogueSnapshot) -> Proposal:
     if not recent_audits(snapshot, kind):
-        wanted = f"at least one {kind} audit within the last {AUDIT_WINDOW.days} days"
+        wanted = (
+            f"sekurang-kurangnya satu audit {audit_kind(kind)} dalam {AUDIT_WINDOW.days} hari"
+            " terakhir"
+        )
         return Proposal(
-            indicator, Fraction(1), "Audits are not done.", missing=(wanted,),
+            indicator, Fraction(1), "Audit belum dilaksanakan.", missing=(wanted,),
             missing_opds=tuple(opd_codes(snapshot)), unconfirmed=AUDIT_READING,
         )  # fmt: skip
     return replace(audit_ladder(kind).climb(indicator, snapshot), unconfirmed=AUDIT_READING)

@@ -13,6 +13,7 @@ from spbe_scorer.catalogue import (
     ReviewSubject,
 )
 
+from .labels import subject as subject_words
 from .model import Check, Evidence
 
 # "Periodic" review and "at least once every 2 years" audit: counted back from taken_at.
@@ -51,28 +52,30 @@ def _by_date(record: Review | Audit) -> date:
 
 def review_evidence(reviews: Iterable[Review]) -> tuple[Evidence, ...]:
     return tuple(
-        Evidence("review", r.id, f"{r.subject} review on {r.date.isoformat()}") for r in reviews
+        Evidence("review", r.id, f"reviu {subject_words(r.subject)} pada {r.date.isoformat()}")
+        for r in reviews
     )
 
 
 def coverage(snapshot: CatalogueSnapshot, covered: set[str], what: str, *, all_opd: bool) -> Check:
-    """Some OPD (all_opd=False) or every OPD (all_opd=True) is in `covered`."""
+    """Some OPD (all_opd=False) or every OPD (all_opd=True) is in `covered`; `what` is said in
+    Bahasa Indonesia (it is both the evidence detail and the start of what is missing)."""
     known = opd_codes(snapshot)
     missing = tuple(code for code in known if code not in covered)
     users = [code for code in known if code in covered]
     if all_opd:
         met = bool(known) and not missing
-        need = (f"{what} in every OPD; not yet in {len(missing)} of {len(known)}",)
+        need = (f"{what} di seluruh OPD; belum di {len(missing)} dari {len(known)} OPD",)
     else:
         met = bool(users)
-        need = (f"{what} in at least one OPD",)
+        need = (f"{what} di sekurang-kurangnya satu OPD",)
     evidence = (Evidence("opd", code, what) for code in users)
     return Check(met, tuple(evidence), () if met else need, () if met else missing)
 
 
 def reviewed(snapshot: CatalogueSnapshot, subject: ReviewSubject) -> Check:
     reviews = recent_reviews(snapshot, subject)
-    need = f"a {subject} review dated within the last {REVIEW_WINDOW.days} days"
+    need = f"reviu {subject_words(subject)} bertanggal dalam {REVIEW_WINDOW.days} hari terakhir"
     return Check(bool(reviews), review_evidence(reviews), () if reviews else (need,))
 
 
@@ -85,15 +88,19 @@ def improved(snapshot: CatalogueSnapshot, subject: ReviewSubject) -> Check:
     """A recent review whose results were followed up, on a date after the review."""
     recent = recent_reviews(snapshot, subject)
     done = [r for r in recent if followed_up(snapshot, r.date, r.followed_up_on)]
+    words = subject_words(subject)
     evidence = tuple(
         Evidence(
-            "review", r.id, f"{r.subject} review on {r.date}, followed up on {r.followed_up_on}"
+            "review", r.id, f"reviu {words} pada {r.date}, ditindaklanjuti pada {r.followed_up_on}"
         )
         for r in done
     )
-    need = f"the results of a recent {subject} review followed up with improvements, dated after it"
+    need = (
+        f"hasil reviu {words} terbaru ditindaklanjuti dengan perbaikan, bertanggal setelah reviu"
+        " tersebut"
+    )
     undated = tuple(
-        f"{subject} review on {r.date}: the date its results were followed up"
+        f"reviu {words} pada {r.date}: tanggal tindak lanjut hasilnya belum dicatat"
         for r in recent
         if r.improvements_followed_up and r.followed_up_on is None
     )

@@ -18,15 +18,20 @@ from .service_rules import best_service_level
 from .summary import examples_evidence, missing_of, summary_of, who
 
 FRAMEWORK = "pemdi-2026"
-PROXY = "proxy from the 59/2020 ladders; the 8/2026 level criteria are not in the reference"
+PROXY = (
+    "pendekatan dari kriteria tingkat PermenPANRB 59/2020; kriteria tingkat PermenPANRB 8/2026"
+    " tidak ada dalam rujukan"
+)
 
 
 def pooled(indicator: str, criterion: str, parts: list[Proposal]) -> Proposal:
-    """The mean of several proposals, keeping every part's evidence and what it misses."""
+    """The mean of several proposals, keeping every part's evidence and what it misses; each
+    part's level is written with a decimal comma, as the pages write numbers."""
     return Proposal(
         indicator=indicator,
         level=mean(p.level for p in parts),
-        criterion=f"{criterion} " + "; ".join(f"{p.indicator}: {display(p.level)}" for p in parts),
+        criterion=f"{criterion} "
+        + "; ".join(f"{p.indicator}: {display(p.level).replace('.', ',')}" for p in parts),
         evidence=tuple(dict.fromkeys(e for p in parts for e in p.evidence)),
         missing=tuple(f"[{p.indicator}] {m}" for p in parts for m in p.missing),
         missing_opds=tuple(dict.fromkeys(o for p in parts for o in p.missing_opds)),
@@ -48,17 +53,17 @@ def pemdi_applications(snapshot: CatalogueSnapshot) -> Proposal:
     service_mean = Proposal(
         "32-47",
         mean(p.level for p in services),
-        "mean technical-function level",
+        "rerata tingkat fungsi teknis",
         tuple(e for p in services for e in p.evidence),
         tuple(m for p in services for m in p.missing),
     )
-    return pooled("I13", "Mean of", [application_development(snapshot), service_mean])
+    return pooled("I13", "Rerata dari", [application_development(snapshot), service_mean])
 
 
 @rule(FRAMEWORK, "I14")
 def pemdi_infrastructure(snapshot: CatalogueSnapshot) -> Proposal:
     """Infrastruktur Pemdi: data centre / PDN (59/2020 #16) and intra network (#17)."""
-    return pooled("I14", "Mean of", [data_centre(snapshot), intra_network(snapshot)])
+    return pooled("I14", "Rerata dari", [data_centre(snapshot), intra_network(snapshot)])
 
 
 @rule(FRAMEWORK, "I16")
@@ -72,55 +77,55 @@ def pemdi_integration(snapshot: CatalogueSnapshot) -> Proposal:
 
 def _portals(snapshot: CatalogueSnapshot) -> Check:
     portals = summary_of(snapshot).portals
-    evidence = examples_evidence(portals, "digital service portal")
+    evidence = examples_evidence(portals, "portal layanan digital")
     return Check(
         bool(portals.count),
         evidence,
-        () if portals.count else ("an active digital service portal",),
+        () if portals.count else ("portal layanan digital yang aktif",),
     )
 
 
 def _public_services_listed(snapshot: CatalogueSnapshot) -> Check:
     apps = summary_of(snapshot)
     listed, unlisted = apps.public_listed, apps.public_unlisted
-    evidence = examples_evidence(listed, "listed in the portal")
-    need = "list it in the portal"
+    evidence = examples_evidence(listed, "tercantum di portal")
+    need = "cantumkan di portal"
     missing = missing_of(unlisted.count, unlisted.first, lambda r: f"{who(r)}: {need}", need)
     public = listed.count + unlisted.count
     if not public:
-        missing = ("an active public-service application (areas of indicators 42-47)",)
+        missing = ("aplikasi layanan publik yang aktif (area layanan indikator 42-47)",)
     return Check(bool(public) and not unlisted.count, evidence, missing)
 
 
 def _portal_integrated(snapshot: CatalogueSnapshot) -> Check:
     portals = summary_of(snapshot).portals_on_bus
-    evidence = examples_evidence(portals, "portal uses the service bus")
+    evidence = examples_evidence(portals, "portal menggunakan SPL")
     integrated = Check(
         bool(portals.count),
         evidence,
-        () if portals.count else ("a portal integrated over the SPL",),
+        () if portals.count else ("portal yang terintegrasi melalui SPL",),
     )
     return both(integrated, reviewed(snapshot, ReviewSubject.SERVICE_PORTAL))
 
 
 LADDER_I17 = Ladder(
     1,
-    "No digital service portal.",
+    "Belum ada portal layanan digital.",
     (
-        Step(2, "A digital service portal is active.", _portals),
+        Step(2, "Portal layanan digital sudah aktif.", _portals),
         Step(
             3,
-            "Every active public-service application is listed in the portal.",
+            "Setiap aplikasi layanan publik yang aktif tercantum di portal.",
             _public_services_listed,
         ),
         Step(
             4,
-            "The portal is integrated over the SPL and reviewed periodically.",
+            "Portal terintegrasi melalui SPL dan direviu secara berkala.",
             _portal_integrated,
         ),
         Step(
             5,
-            "The portal was improved after review.",
+            "Portal ditingkatkan berdasarkan hasil reviu.",
             lambda s: improved(s, ReviewSubject.SERVICE_PORTAL),
         ),
     ),

@@ -2,6 +2,7 @@
 
 Criteria are cumulative, so each rule is a Ladder climbed from level 1. "All OPD" means every
 OPD in the snapshot. The level-criteria text lives in the framework file; these are the checks.
+The criterion, evidence and missing lines are read by evaluators, so they are Bahasa Indonesia.
 """
 
 from dataclasses import replace
@@ -18,6 +19,7 @@ from spbe_scorer.catalogue import (
 
 from .asset_register import register_evidence
 from .facts import both, coverage, data_centres, improved, reviewed
+from .labels import asset_stages, lifecycle_stages
 from .model import Check, Evidence, Ladder, Proposal, Step
 from .registry import rule
 from .summary import examples_evidence, missing_of, summary_of, who
@@ -28,8 +30,10 @@ FRAMEWORK = "spbe-2020"
 # --- 15 Pembangunan Aplikasi SPBE ------------------------------------------------------------
 
 
-NO_PEMDA_APPS = ("at least one active application developed by the Pemda",)
-ALL_STAGES = "documents for every life-cycle stage"
+NO_PEMDA_APPS = ("sekurang-kurangnya satu aplikasi aktif yang dibangun Pemda",)
+ALL_STAGES = "dokumen untuk setiap tahap siklus pembangunan aplikasi"
+CONSULTED = "dikonsultasikan dengan OPD pengelola TIK"
+CONTROLLED = "dikendalikan oleh OPD pengelola TIK"
 
 
 def _apps_all(snapshot: CatalogueSnapshot, attribute: str, need: str) -> Check:
@@ -42,8 +46,8 @@ def _apps_all(snapshot: CatalogueSnapshot, attribute: str, need: str) -> Check:
 
 
 def _gaps(ref: ApplicationRef) -> str:
-    gaps = ", ".join(s for s in LifecycleStage if s not in ref.stages)
-    return f"{who(ref)}: documents for {gaps}"
+    gaps = lifecycle_stages(s for s in LifecycleStage if s not in ref.stages)
+    return f"{who(ref)}: dokumen tahap {gaps}"
 
 
 def _lifecycle_followed(snapshot: CatalogueSnapshot) -> Check:
@@ -58,25 +62,29 @@ def _lifecycle_followed(snapshot: CatalogueSnapshot) -> Check:
 
 LADDER_15 = Ladder(
     1,
-    "Application development is ad hoc.",
+    "Pembangunan aplikasi dilakukan secara ad hoc.",
     (
-        Step(2, "Every Pemda application documents each life-cycle stage.", _lifecycle_followed),
+        Step(
+            2,
+            "Setiap aplikasi Pemda memiliki dokumen untuk setiap tahap siklus pembangunan aplikasi.",
+            _lifecycle_followed,
+        ),
         Step(
             3,
-            "Development of every Pemda application was consulted with the ICT-managing OPD.",
-            lambda s: _apps_all(s, "consulted", "consulted with the ICT-managing OPD"),
+            "Pembangunan setiap aplikasi Pemda dikonsultasikan dengan OPD pengelola TIK.",
+            lambda s: _apps_all(s, "consulted", CONSULTED),
         ),
         Step(
             4,
-            "Development is controlled by the ICT-managing OPD and reviewed periodically.",
+            "Pembangunan aplikasi dikendalikan oleh OPD pengelola TIK dan direviu secara berkala.",
             lambda s: both(
-                _apps_all(s, "controlled", "controlled by the ICT-managing OPD"),
+                _apps_all(s, "controlled", CONTROLLED),
                 reviewed(s, ReviewSubject.APPLICATION_DEVELOPMENT),
             ),
         ),
         Step(
             5,
-            "Development was improved after review.",
+            "Pembangunan aplikasi ditingkatkan berdasarkan hasil reviu.",
             lambda s: improved(s, ReviewSubject.APPLICATION_DEVELOPMENT),
         ),
     ),
@@ -109,9 +117,9 @@ def used_data_centres(snapshot: CatalogueSnapshot) -> list[Facility]:
 def _data_centre_sops(snapshot: CatalogueSnapshot) -> Check:
     in_use = used_data_centres(snapshot)
     lacking = [f for f in in_use if not f.sop]
-    evidence = tuple(Evidence("facility", f.id, "SOP present") for f in in_use if f.sop)
+    evidence = tuple(Evidence("facility", f.id, "SOP tersedia") for f in in_use if f.sop)
     return Check(
-        bool(in_use) and not lacking, evidence, tuple(f"an SOP for {f.name}" for f in lacking)
+        bool(in_use) and not lacking, evidence, tuple(f"SOP untuk {f.name}" for f in lacking)
     )
 
 
@@ -122,41 +130,47 @@ def _pdn_link(facility: Facility) -> bool:
 def _pdn_linked(snapshot: CatalogueSnapshot) -> Check:
     """A PDN link counts only for a data centre that some OPD actually uses."""
     linked = [f for f in used_data_centres(snapshot) if _pdn_link(f)]
-    evidence = tuple(Evidence("facility", f.id, "interconnected with / is PDN") for f in linked)
+    evidence = tuple(
+        Evidence("facility", f.id, "terinterkoneksi dengan PDN atau merupakan PDN") for f in linked
+    )
     used = {f.id for f in linked}
     unused = [f for f in data_centres(snapshot) if _pdn_link(f) and f.id not in used]
     need = (
-        "a data centre that an OPD uses, interconnected with PDN, or use of PDN services",
-        *(f"{f.name} is linked to PDN but no OPD uses it" for f in unused),
+        "Pusat Data yang dimanfaatkan OPD dan terinterkoneksi dengan PDN, atau pemanfaatan layanan"
+        " PDN",
+        *(f"{f.name} terhubung dengan PDN, tetapi belum dimanfaatkan OPD mana pun" for f in unused),
     )
     return Check(bool(linked), evidence, () if linked else need)
 
 
+DATA_CENTRE_USE = "pemanfaatan Pusat Data"
+IMPROVED = "Hasil reviu ditindaklanjuti dengan perbaikan."
+
 LADDER_16 = Ladder(
     1,
-    "A data-centre service does not exist, or exists.",
+    "Layanan Pusat Data belum ada, atau sudah ada.",
     (
         Step(
             2,
-            "Used by some OPD.",
-            lambda s: coverage(s, data_centre_users(s), "data-centre use", all_opd=False),
+            "Dimanfaatkan oleh sebagian OPD.",
+            lambda s: coverage(s, data_centre_users(s), DATA_CENTRE_USE, all_opd=False),
         ),
         Step(
             3,
-            "Used by all OPD, with an SOP.",
+            "Dimanfaatkan oleh seluruh OPD, dan memiliki SOP.",
             lambda s: both(
-                coverage(s, data_centre_users(s), "data-centre use", all_opd=True),
+                coverage(s, data_centre_users(s), DATA_CENTRE_USE, all_opd=True),
                 _data_centre_sops(s),
             ),
         ),
         Step(
             4,
-            "Interconnected with PDN, and reviewed periodically.",
+            "Terinterkoneksi dengan PDN, dan direviu secara berkala.",
             lambda s: both(_pdn_linked(s), reviewed(s, ReviewSubject.DATA_CENTRE)),
         ),
         Step(
             5,
-            "Review results followed up with improvements.",
+            IMPROVED,
             lambda s: improved(s, ReviewSubject.DATA_CENTRE),
         ),
     ),
@@ -177,33 +191,37 @@ def intra_network_users(snapshot: CatalogueSnapshot) -> set[str]:
 
 def _jip_linked(snapshot: CatalogueSnapshot) -> Check:
     linked = [site for site in snapshot.sites if site.on_intra_network and site.jip_interconnected]
-    evidence = tuple(Evidence("site", site.id, "interconnected with JIP") for site in linked)
-    need = ("an intra-network site interconnected with Jaringan Intra Pemerintah (JIP)",)
+    evidence = tuple(Evidence("site", site.id, "terinterkoneksi dengan JIP") for site in linked)
+    need = (
+        "lokasi dalam Jaringan Intra yang terinterkoneksi dengan Jaringan Intra Pemerintah (JIP)",
+    )
     return Check(bool(linked), evidence, () if linked else need)
 
 
+INTRA_SITE = "lokasi dalam Jaringan Intra"
+
 LADDER_17 = Ladder(
     1,
-    "An intra network does not exist, or exists.",
+    "Jaringan Intra belum ada, atau sudah ada.",
     (
         Step(
             2,
-            "Used by some OPD.",
-            lambda s: coverage(s, intra_network_users(s), "intra-network site", all_opd=False),
+            "Dimanfaatkan oleh sebagian OPD.",
+            lambda s: coverage(s, intra_network_users(s), INTRA_SITE, all_opd=False),
         ),
         Step(
             3,
-            "Used by all OPD.",
-            lambda s: coverage(s, intra_network_users(s), "intra-network site", all_opd=True),
+            "Dimanfaatkan oleh seluruh OPD.",
+            lambda s: coverage(s, intra_network_users(s), INTRA_SITE, all_opd=True),
         ),
         Step(
             4,
-            "Interconnected with JIP, and reviewed periodically.",
+            "Terinterkoneksi dengan JIP, dan direviu secara berkala.",
             lambda s: both(_jip_linked(s), reviewed(s, ReviewSubject.INTRA_NETWORK)),
         ),
         Step(
             5,
-            "Review results followed up with improvements.",
+            IMPROVED,
             lambda s: improved(s, ReviewSubject.INTRA_NETWORK),
         ),
     ),
@@ -218,45 +236,48 @@ def intra_network(snapshot: CatalogueSnapshot) -> Proposal:
 # --- 18 Penggunaan Sistem Penghubung Layanan -------------------------------------------------
 
 
+SERVICE_BUS_USE = "penggunaan SPL"
+
+
 def service_bus_users(snapshot: CatalogueSnapshot) -> set[str]:
     return set(summary_of(snapshot).service_bus_opds)
 
 
 def _some_bus_use(snapshot: CatalogueSnapshot) -> Check:
     buses = tuple(
-        Evidence("service_bus", b.id, f"{len(b.apis)} APIs") for b in snapshot.service_buses
+        Evidence("service_bus", b.id, f"{len(b.apis)} API") for b in snapshot.service_buses
     )
-    apps = examples_evidence(summary_of(snapshot).on_service_bus, "uses the service bus")
-    registered = Check(bool(buses), buses, () if buses else ("a registered SPL instance",))
-    used = coverage(snapshot, service_bus_users(snapshot), "service-bus use", all_opd=False)
+    apps = examples_evidence(summary_of(snapshot).on_service_bus, "menggunakan SPL")
+    registered = Check(bool(buses), buses, () if buses else ("instans SPL yang terdaftar",))
+    used = coverage(snapshot, service_bus_users(snapshot), SERVICE_BUS_USE, all_opd=False)
     return both(registered, Check(used.met, apps, used.missing, used.missing_opds))
 
 
 def _splp_linked(snapshot: CatalogueSnapshot) -> Check:
     linked = [b for b in snapshot.service_buses if b.splp_integrated]
-    evidence = tuple(Evidence("service_bus", b.id, "integrated with SPLP") for b in linked)
-    need = ("an SPL instance integrated with the national SPLP",)
+    evidence = tuple(Evidence("service_bus", b.id, "terintegrasi dengan SPLP") for b in linked)
+    need = ("instans SPL yang terintegrasi dengan SPLP nasional",)
     return Check(bool(linked), evidence, () if linked else need)
 
 
 LADDER_18 = Ladder(
     1,
-    "A service bus (SPL) does not exist, or exists.",
+    "Sistem Penghubung Layanan (SPL) belum ada, atau sudah ada.",
     (
-        Step(2, "Applied in some OPD.", _some_bus_use),
+        Step(2, "Diterapkan di sebagian OPD.", _some_bus_use),
         Step(
             3,
-            "Applied in all OPD.",
-            lambda s: coverage(s, service_bus_users(s), "service-bus use", all_opd=True),
+            "Diterapkan di seluruh OPD.",
+            lambda s: coverage(s, service_bus_users(s), SERVICE_BUS_USE, all_opd=True),
         ),
         Step(
             4,
-            "Integrated with SPLP, and reviewed periodically.",
+            "Terintegrasi dengan SPLP, dan direviu secara berkala.",
             lambda s: both(_splp_linked(s), reviewed(s, ReviewSubject.SERVICE_BUS)),
         ),
         Step(
             5,
-            "Review results followed up with improvements.",
+            IMPROVED,
             lambda s: improved(s, ReviewSubject.SERVICE_BUS),
         ),
     ),
@@ -273,16 +294,15 @@ def service_bus(snapshot: CatalogueSnapshot) -> Proposal:
 
 def _programme(snapshot: CatalogueSnapshot) -> Check:
     met = snapshot.asset_management.programme
-    evidence = (Evidence("asset_management", "programme", "directed and planned programme"),)
-    return Check(
-        met, evidence if met else (), () if met else ("a directed, planned ICT asset programme",)
-    )
+    evidence = (Evidence("asset_management", "programme", "program terarah dan terencana"),)
+    need = ("program manajemen aset TIK yang terarah dan terencana",)
+    return Check(met, evidence if met else (), () if met else need)
 
 
 def _guideline(snapshot: CatalogueSnapshot) -> Check:
-    gaps = [s.value for s in AssetStage if s not in snapshot.asset_management.guideline_stages]
-    evidence = (Evidence("asset_management", "guideline", "covers every stage"),)
-    need = (f"a guideline that also covers {', '.join(gaps)}",)
+    gaps = [s for s in AssetStage if s not in snapshot.asset_management.guideline_stages]
+    evidence = (Evidence("asset_management", "guideline", "mencakup setiap tahap"),)
+    need = (f"pedoman yang juga mencakup {asset_stages(gaps)}",)
     return Check(not gaps, () if gaps else evidence, need if gaps else ())
 
 
@@ -292,24 +312,34 @@ def _strategy(snapshot: CatalogueSnapshot) -> Check:
         facts.strategy_by_tim_koordinasi,
         missing=()
         if facts.strategy_by_tim_koordinasi
-        else ("a strategy set by the Tim Koordinasi SPBE",),
+        else ("strategi yang ditetapkan Tim Koordinasi SPBE",),
     )
-    applied = coverage(snapshot, set(facts.strategy_opds), "asset strategy applied", all_opd=True)
+    applied = coverage(
+        snapshot, set(facts.strategy_opds), "strategi manajemen aset TIK diterapkan", all_opd=True
+    )
     return both(set_by_team, applied, reviewed(snapshot, ReviewSubject.ASSET_MANAGEMENT))
 
 
 LADDER_24 = Ladder(
     1,
-    "No directed ICT asset management programme.",
+    "Belum ada program manajemen aset TIK yang terarah.",
     (
-        Step(2, "A directed and planned programme.", _programme),
+        Step(2, "Program manajemen aset TIK terarah dan terencana.", _programme),
         Step(
             3,
-            "Follows a guideline covering planning, procurement, management, disposal.",
+            "Mengikuti pedoman yang mencakup perencanaan, pengadaan, pengelolaan, dan penghapusan.",
             _guideline,
         ),
-        Step(4, "A Tim Koordinasi strategy applied to all OPD, reviewed periodically.", _strategy),
-        Step(5, "Improved after review.", lambda s: improved(s, ReviewSubject.ASSET_MANAGEMENT)),
+        Step(
+            4,
+            "Strategi dari Tim Koordinasi SPBE diterapkan di seluruh OPD, direviu secara berkala.",
+            _strategy,
+        ),
+        Step(
+            5,
+            "Ditingkatkan berdasarkan hasil reviu.",
+            lambda s: improved(s, ReviewSubject.ASSET_MANAGEMENT),
+        ),
     ),
 )
 

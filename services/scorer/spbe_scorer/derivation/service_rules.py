@@ -16,6 +16,7 @@ from spbe_scorer.catalogue import (
 )
 
 from .facts import followed_up, recent_reviews
+from .labels import area as area_words
 from .model import Evidence, Proposal
 from .registry import register
 from .summary import summary_of, who
@@ -30,8 +31,9 @@ FRAMEWORK = "spbe-2020"
 # followed up after it. The level-5 wording itself is unconfirmed in the reference.
 
 SERVICE_READING = (
-    "level 5 (Optimalisasi) wording is unconfirmed; levels 4-5 count only with service-bus use"
-    " (4) and a followed-up review of the application (5), this rule's reading"
+    "rumusan tingkat 5 (Optimalisasi) belum terkonfirmasi; tingkat 4-5 dihitung hanya bila ada"
+    " penggunaan SPL (4) dan reviu atas aplikasi yang telah ditindaklanjuti (5), tafsiran aturan"
+    " penurunan ini"
 )
 APPLICATION_REVIEWS = frozenset({ReviewSubject.APPLICATION, ReviewSubject.APPLICATION_DEVELOPMENT})
 
@@ -69,10 +71,11 @@ class _Class:
         """What the rest of the claimed level needs."""
         claimed = self.claimed or 1
         if claimed >= 4 and not self.on_bus:
-            return f"{who(ref)}: level {claimed} needs integration with other services over the SPL"
+            return f"{who(ref)}: tingkat {claimed} memerlukan integrasi dengan layanan lain melalui SPL"
         if claimed == 5 and not self.improved:
             return (
-                f"{who(ref)}: level 5 needs a review of it, followed up with improvements after it"
+                f"{who(ref)}: tingkat 5 memerlukan reviu atas aplikasi ini yang ditindaklanjuti"
+                " dengan perbaikan setelahnya"
             )
         return None
 
@@ -99,7 +102,9 @@ def _first(classes: list[_Class]) -> list[tuple[ApplicationRef, _Class]]:
 
 
 def _service_detail(claimed: int | None, supported: int) -> str:
-    return f"level {claimed}" if claimed == supported else f"level {claimed}, {supported} supported"
+    if claimed == supported:
+        return f"tingkat {claimed}"
+    return f"tingkat {claimed}, didukung data sampai tingkat {supported}"
 
 
 def _lines(
@@ -110,23 +115,25 @@ def _lines(
     count = sum(c.count for c in classes)
     lines = tuple(line(ref, c) for ref, c in pairs)
     return lines + (
-        (f"{count - len(pairs)} more applications: {need}",) if count > len(pairs) else ()
+        (f"{count - len(pairs)} aplikasi lainnya: {need}",) if count > len(pairs) else ()
     )
 
 
 def best_service_level(area: ServiceArea, snapshot: CatalogueSnapshot) -> Proposal:
     indicator = SERVICE_AREA_INDICATOR[area]
+    service = area_words(area)
     classes = _classes(area, snapshot)
     rated = [c for c in classes if c.claimed is not None]
-    not_assessed = "technical-function level not assessed"
+    not_assessed = "tingkat fungsi teknis belum dinilai"
     unrated = _lines(
         [c for c in classes if c.claimed is None], lambda r, c: f"{who(r)}: {not_assessed}",
         not_assessed,
     )  # fmt: skip
     if not rated:
-        need = (f"an active application for {area} with an assessed level", *unrated)
+        need = (f"aplikasi aktif untuk {service} yang tingkatnya sudah dinilai", *unrated)
         return Proposal(
-            indicator, Fraction(1), f"No assessed application for {area}.", missing=need,
+            indicator, Fraction(1), f"Belum ada aplikasi yang sudah dinilai untuk {service}.",
+            missing=need,
             unconfirmed=SERVICE_READING,
         )  # fmt: skip
     leaders = sorted(((c.first[0], c) for c in rated), key=lambda pair: pair[0].order)
@@ -138,16 +145,21 @@ def best_service_level(area: ServiceArea, snapshot: CatalogueSnapshot) -> Propos
     )
     total = sum(c.count for c in rated)
     if total > len(shown):
-        more = f"{total - len(shown)} more applications with an assessed level for {area}"
+        more = (
+            f"{total - len(shown)} aplikasi lainnya yang tingkatnya sudah dinilai untuk {service}"
+        )
         evidence += (Evidence("application", "more", more),)
     capped = _lines(  # what would lift an application that claims more than it shows
         [c for c in rated if c.supported == level and c.claimed != c.supported],
-        lambda r, c: c.gap(r) or "", f"claim more than level {level} without the facts for it",
+        lambda r, c: c.gap(r) or "",
+        f"mengklaim lebih dari tingkat {level} tanpa data pendukungnya",
     )  # fmt: skip
     missing = (
-        () if level == 5 else (f"an application for {area} at level {level + 1}", *capped, *unrated)
+        ()
+        if level == 5
+        else (f"aplikasi untuk {service} pada tingkat {level + 1}", *capped, *unrated)
     )
-    criterion = f"{best.name} ({best.opd}) works at technical-function level {level}."
+    criterion = f"{best.name} ({best.opd}) berfungsi pada tingkat fungsi teknis {level}."
     return Proposal(
         indicator, Fraction(level), criterion, evidence, missing, unconfirmed=SERVICE_READING
     )

@@ -157,7 +157,7 @@ def evidence_of(
     """One evidence row per named application, and one that says how many more there are."""
     rows = tuple(Evidence("application", r.id, detail(r)) for r in refs)
     if count > len(refs):
-        rows += (Evidence("application", "more", f"{count - len(refs)} more applications: {what}"),)
+        rows += (Evidence("application", "more", f"{count - len(refs)} aplikasi lainnya: {what}"),)
     return rows
 
 
@@ -171,7 +171,7 @@ def missing_of(
     """One line per named application, and one that says how many more need the same."""
     lines = tuple(line(r) for r in refs)
     if count > len(refs):
-        lines += (f"{count - len(refs)} more applications: {need}",)
+        lines += (f"{count - len(refs)} aplikasi lainnya: {need}",)
     return lines
 
 

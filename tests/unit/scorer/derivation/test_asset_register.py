@@ -41,23 +41,23 @@ def test_the_evidence_names_each_opds_shares_and_the_pemda_total() -> None:
     assert register_rows() == [
         Evidence(
             "asset_management", "register",
-            "all 3 OPD, asset register: 20 active assets; procurement year 15 of 20 (75%),"
-            " condition 19 of 20 (95%), asset code 9 of 20 (45%); licence data for 2 of 3"
-            " (66%) applications, 1 expired",
+            "seluruh 3 OPD, daftar aset: 20 aset aktif; tahun pengadaan 15 dari 20 (75%),"
+            " kondisi 19 dari 20 (95%), kode barang 9 dari 20 (45%); data lisensi pada 2 dari 3"
+            " (66%) aplikasi, 1 lisensi sudah habis masa berlakunya",
         ),
         Evidence(
             "opd", "BAPPEDA",
-            "asset register: 18 active assets; procurement year 15 of 18 (83%), condition"
-            " 18 of 18 (100%), asset code 9 of 18 (50%); licence data for 2 of 2 (100%)"
-            " applications, 1 expired",
+            "daftar aset: 18 aset aktif; tahun pengadaan 15 dari 18 (83%), kondisi"
+            " 18 dari 18 (100%), kode barang 9 dari 18 (50%); data lisensi pada 2 dari 2 (100%)"
+            " aplikasi, 1 lisensi sudah habis masa berlakunya",
         ),
         Evidence(
             "opd", "BKAD",
-            "asset register: 2 active assets; procurement year 0 of 2 (0%), condition 1 of 2"
-            " (50%), asset code 0 of 2 (0%); licence data for 0 of 1 (0%) applications",
+            "daftar aset: 2 aset aktif; tahun pengadaan 0 dari 2 (0%), kondisi 1 dari 2"
+            " (50%), kode barang 0 dari 2 (0%); data lisensi pada 0 dari 1 (0%) aplikasi",
         ),
-        Evidence("opd", "DISKOMINFO", "asset register: no active assets recorded; no active"
-                 " applications"),
+        Evidence("opd", "DISKOMINFO", "daftar aset: belum ada aset aktif yang tercatat; belum ada"
+                 " aplikasi aktif"),
     ]  # fmt: skip
 
 
@@ -66,10 +66,10 @@ def test_the_register_does_not_move_the_level(registers: list[AssetRegister]) ->
     """59/2020 names the register among ICT assets but sets no share as a criterion."""
     catalogue = snapshot(asset_management=PLANNED, asset_registers=registers, applications=APPS)
     proposal = RULES["24"](catalogue)
-    assert (proposal.level, proposal.missing) == (2, ("a guideline that also covers planning,"
-                                                     " procurement, management, disposal",))  # fmt: skip
+    assert (proposal.level, proposal.missing) == (2, ("pedoman yang juga mencakup perencanaan,"
+                                                     " pengadaan, pengelolaan, penghapusan",))  # fmt: skip
     assert proposal.evidence[0] == Evidence(
-        "asset_management", "programme", "directed and planned programme"
+        "asset_management", "programme", "program terarah dan terencana"
     )
 
 
@@ -85,7 +85,7 @@ def test_a_snapshot_without_opd_has_no_register_evidence() -> None:
 
 def test_share_rounds_down() -> None:
     assert (share(199, 200), share(0, 3), share(3, 3)) == (
-        "199 of 200 (99%)", "0 of 3 (0%)", "3 of 3 (100%)",
+        "199 dari 200 (99%)", "0 dari 3 (0%)", "3 dari 3 (100%)",
     )  # fmt: skip
 
 
@@ -107,4 +107,4 @@ def test_the_workbook_lists_the_shares_under_indicator_24() -> None:
     }  # fmt: skip
     sheet = load_workbook(BytesIO(workbook_bytes(run, [row])))["D3 Manajemen SPBE"]
     cell = sheet[2][4].value
-    assert "opd BKAD: asset register: 2 active assets; procurement year 0 of 2 (0%)" in cell
+    assert "opd BKAD: daftar aset: 2 aset aktif; tahun pengadaan 0 dari 2 (0%)" in cell

@@ -22,7 +22,7 @@ def test_16_level_1_without_a_data_centre_lists_every_opd() -> None:
     )
     assert proposal.level == 1
     assert set(proposal.missing_opds) == ALL
-    assert proposal.missing == ("data-centre use in at least one OPD",)
+    assert proposal.missing == ("pemanfaatan Pusat Data di sekurang-kurangnya satu OPD",)
 
 
 def test_16_level_2_used_by_some_opd() -> None:
@@ -35,7 +35,7 @@ def test_16_level_2_used_by_some_opd() -> None:
 def test_16_stays_at_2_when_all_opd_use_it_without_an_sop() -> None:
     proposal = RULES["16"](snapshot(facilities=[facility(used_by=OPDS)]))
     assert proposal.level == 2
-    assert proposal.missing == ("an SOP for Facility dc",)
+    assert proposal.missing == ("SOP untuk Facility dc",)
     assert proposal.missing_opds == ()
 
 
@@ -48,7 +48,8 @@ def test_16_level_3_all_opd_by_declaration_or_hosting_with_sop() -> None:
     proposal = RULES["16"](catalogue)
     assert proposal.level == 3
     assert proposal.missing == (
-        "a data centre that an OPD uses, interconnected with PDN, or use of PDN services",
+        "Pusat Data yang dimanfaatkan OPD dan terinterkoneksi dengan PDN, atau pemanfaatan layanan"
+        " PDN",
     )
 
 
@@ -67,7 +68,7 @@ def test_16_stays_at_3_when_the_review_is_older_than_two_years() -> None:
     )
     proposal = RULES["16"](catalogue)
     assert proposal.level == 3
-    assert proposal.missing == ("a data_centre review dated within the last 730 days",)
+    assert proposal.missing == ("reviu Layanan Pusat Data bertanggal dalam 730 hari terakhir",)
 
 
 def test_16_levels_4_and_5_by_pdn_and_review_follow_up() -> None:
@@ -75,13 +76,14 @@ def test_16_levels_4_and_5_by_pdn_and_review_follow_up() -> None:
     four = RULES["16"](snapshot(**base, reviews=[review(ReviewSubject.DATA_CENTRE, age=730)]))
     assert four.level == 4
     assert four.missing == (
-        "the results of a recent data_centre review followed up with improvements, dated after it",
+        "hasil reviu Layanan Pusat Data terbaru ditindaklanjuti dengan perbaikan, bertanggal setelah"
+        " reviu tersebut",
     )
     five = RULES["16"](snapshot(**base, reviews=[review(ReviewSubject.DATA_CENTRE, follow_up=30)]))
     assert (five.level, five.missing, five.criterion) == (
         Fraction(5),
         (),
-        "Review results followed up with improvements.",
+        "Hasil reviu ditindaklanjuti dengan perbaikan.",
     )
 
 
@@ -106,9 +108,10 @@ def test_16_a_pdn_facility_no_opd_uses_no_longer_gives_levels_4_and_5() -> None:
     proposal = RULES["16"](catalogue)
     assert proposal.level == 3
     assert proposal.missing == (
-        "a data centre that an OPD uses, interconnected with PDN, or use of PDN services",
-        "Facility pdn is linked to PDN but no OPD uses it",
-        "Facility old is linked to PDN but no OPD uses it",
+        "Pusat Data yang dimanfaatkan OPD dan terinterkoneksi dengan PDN, atau pemanfaatan layanan"
+        " PDN",
+        "Facility pdn terhubung dengan PDN, tetapi belum dimanfaatkan OPD mana pun",
+        "Facility old terhubung dengan PDN, tetapi belum dimanfaatkan OPD mana pun",
     )
 
 
@@ -137,7 +140,7 @@ def test_16_cloud_counts_as_a_data_centre() -> None:
     )
     assert RULES["16"](hosted).level == 3
     no_sop = facility("cloud", kind="cloud", used_by=OPDS)
-    assert RULES["16"](snapshot(facilities=[no_sop])).missing == ("an SOP for Facility cloud",)
+    assert RULES["16"](snapshot(facilities=[no_sop])).missing == ("SOP untuk Facility cloud",)
 
 
 @pytest.mark.parametrize(
@@ -163,8 +166,9 @@ def test_an_undated_follow_up_flag_no_longer_gives_level_5_and_says_what_is_miss
     proposal = RULES["16"](snapshot(facilities=[linked], reviews=[flagged]))
     assert proposal.level == 4
     assert proposal.missing == (
-        "the results of a recent data_centre review followed up with improvements, dated after it",
-        f"data_centre review on {flagged.date}: the date its results were followed up",
+        "hasil reviu Layanan Pusat Data terbaru ditindaklanjuti dengan perbaikan, bertanggal setelah"
+        " reviu tersebut",
+        f"reviu Layanan Pusat Data pada {flagged.date}: tanggal tindak lanjut hasilnya belum dicatat",
     )
 
 
@@ -197,11 +201,11 @@ def test_17_ladder() -> None:
 def test_18_needs_a_registered_bus_and_a_user() -> None:
     users = [app("simpeg", "BKAD", uses_service_bus=True)]
     no_bus = RULES["18"](snapshot(applications=users))
-    assert (no_bus.level, no_bus.missing) == (1, ("a registered SPL instance",))
+    assert (no_bus.level, no_bus.missing) == (1, ("instans SPL yang terdaftar",))
     bus = [ServiceBus(id="spl", name="SPL Kota", apis=["pegawai", "anggaran"])]
     unused = RULES["18"](snapshot(service_buses=bus))
     assert unused.level == 1
-    assert unused.missing == ("service-bus use in at least one OPD",)
+    assert unused.missing == ("penggunaan SPL di sekurang-kurangnya satu OPD",)
     some = RULES["18"](snapshot(service_buses=bus, applications=users))
     assert (some.level, some.missing_opds) == (2, ("BAPPEDA", "DISKOMINFO"))
     assert ("service_bus", "spl") in {(e.kind, e.id) for e in some.evidence}
@@ -214,7 +218,7 @@ def test_18_levels_3_to_5() -> None:
     linked = ServiceBus(id="spl", name="SPL Kota", splp_integrated=True)
     catalogue = snapshot(service_buses=[linked], applications=users)
     assert RULES["18"](catalogue).missing == (
-        "a service_bus review dated within the last 730 days",
+        "reviu Sistem Penghubung Layanan bertanggal dalam 730 hari terakhir",
     )
     reviews = [review(ReviewSubject.SERVICE_BUS)]
     four = snapshot(service_buses=[linked], applications=users, reviews=reviews)

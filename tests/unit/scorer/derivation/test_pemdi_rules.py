@@ -17,9 +17,11 @@ def test_i14_is_the_mean_of_data_centre_and_intra_network() -> None:
     )
     proposal = RULES["I14"](catalogue)
     assert proposal.level == Fraction(5, 2)
-    assert proposal.criterion == "Mean of 16: 3.00; 17: 2.00"
+    assert proposal.criterion == "Rerata dari 16: 3,00; 17: 2,00"
     assert proposal.unconfirmed
-    assert "[17] intra-network site in every OPD; not yet in 2 of 3" in proposal.missing
+    assert (
+        "[17] lokasi dalam Jaringan Intra di seluruh OPD; belum di 2 dari 3 OPD" in proposal.missing
+    )
     assert proposal.missing_opds == ("BAPPEDA", "DISKOMINFO")
 
 
@@ -54,7 +56,9 @@ def test_i13_takes_the_service_levels_that_facts_support() -> None:
     )  # fmt: skip
     proposal = RULES["I13"](snapshot(applications=[sipd]))
     assert proposal.level == (2 + Fraction(18, 16)) / 2
-    assert any("needs integration with other services over the SPL" in m for m in proposal.missing)
+    assert any(
+        "memerlukan integrasi dengan layanan lain melalui SPL" in m for m in proposal.missing
+    )
 
 
 def test_every_pemdi_proposal_is_marked_unconfirmed() -> None:
@@ -67,7 +71,7 @@ def test_i17_portal_ladder() -> None:
     unlisted = app("jdih", service_areas=["jdih"])
     assert RULES["I17"](snapshot()).level == 1
     two = RULES["I17"](snapshot(applications=[portal, listed, unlisted]))
-    assert (two.level, two.missing) == (2, ("jdih (BAPPEDA): list it in the portal",))
+    assert (two.level, two.missing) == (2, ("jdih (BAPPEDA): cantumkan di portal",))
     assert RULES["I17"](snapshot(applications=[portal, listed])).level == 3
     bus_portal = app("portal", "DISKOMINFO", is_service_portal=True, uses_service_bus=True)
     reviewed = [review(ReviewSubject.SERVICE_PORTAL)]

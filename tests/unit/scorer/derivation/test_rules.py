@@ -30,7 +30,7 @@ def test_15_level_1_without_pemda_applications() -> None:
     shared = [app("srikandi", kind="general", lifecycle_documents=STAGES)]
     proposal = RULES["15"](snapshot(applications=shared))
     assert proposal.level == 1
-    assert proposal.missing == ("at least one active application developed by the Pemda",)
+    assert proposal.missing == ("sekurang-kurangnya satu aplikasi aktif yang dibangun Pemda",)
 
 
 def test_15_level_1_names_the_missing_life_cycle_documents() -> None:
@@ -40,7 +40,7 @@ def test_15_level_1_names_the_missing_life_cycle_documents() -> None:
     ]
     proposal = RULES["15"](snapshot(applications=apps))
     assert proposal.level == 1
-    assert proposal.missing == ("simpeg (BKAD): documents for maintenance, evaluation",)
+    assert proposal.missing == ("simpeg (BKAD): dokumen tahap pemeliharaan, evaluasi",)
 
 
 def test_15_levels_2_to_5() -> None:
@@ -64,7 +64,7 @@ def test_15_one_unconsulted_application_holds_level_2() -> None:
     ]
     proposal = RULES["15"](snapshot(applications=apps))
     assert proposal.level == 2
-    assert proposal.missing == ("simpeg (BKAD): consulted with the ICT-managing OPD",)
+    assert proposal.missing == ("simpeg (BKAD): dikonsultasikan dengan OPD pengelola TIK",)
 
 
 # --- 24 Penerapan Manajemen Aset TIK ---------------------------------------------------------
@@ -99,7 +99,7 @@ def test_24_names_the_stage_the_guideline_lacks_and_the_opd_without_strategy() -
         programme=True, guideline_stages=["planning", "procurement", "management"]
     )
     assert RULES["24"](snapshot(asset_management=partial)).missing == (
-        "a guideline that also covers disposal",
+        "pedoman yang juga mencakup penghapusan",
     )
     strategy = AssetManagement(
         programme=True, guideline_stages=list(AssetStage), strategy_by_tim_koordinasi=True,
@@ -153,11 +153,11 @@ def test_one_external_audit_of_one_opd_no_longer_gives_level_5() -> None:
     assert proposal.level == 3
     assert proposal.missing_opds == ("BAPPEDA", "DISKOMINFO")
     assert proposal.missing == (
-        "a security audit by certified external auditors, covering all main items in every OPD;"
-        " not yet in 2 of 3",
+        "audit keamanan SPBE oleh auditor eksternal bersertifikat, mencakup seluruh item utama di"
+        " seluruh OPD; belum di 2 dari 3 OPD",
     )
     assert proposal.evidence[0].detail == (
-        f"security audit on {days_ago(200).isoformat()} of BKAD (all main items)"
+        f"audit keamanan SPBE pada {days_ago(200).isoformat()} atas BKAD (seluruh item utama)"
     )
 
 
@@ -178,7 +178,7 @@ def test_audits_count_only_within_two_years_and_only_their_own_kind() -> None:
     catalogue = snapshot(audits=[old, infra])
     assert RULES["31"](catalogue).level == 1
     assert RULES["31"](catalogue).missing == (
-        "at least one security audit within the last 730 days",
+        "sekurang-kurangnya satu audit keamanan SPBE dalam 730 hari terakhir",
     )
     assert RULES["29"](catalogue).level == 4
     assert RULES["30"](catalogue).level == 1
@@ -187,7 +187,7 @@ def test_audits_count_only_within_two_years_and_only_their_own_kind() -> None:
 def test_a_planned_audit_without_its_opd_says_so() -> None:
     proposal = RULES["30"](snapshot(audits=[audit("x", kind="application", in_plan=True)]))
     assert proposal.level == 1
-    assert "audit x: the OPD it audited" in proposal.missing
+    assert "audit x: OPD yang diaudit belum dicatat" in proposal.missing
 
 
 # --- 32..47 Layanan --------------------------------------------------------------------------
@@ -202,10 +202,10 @@ def test_service_level_is_the_best_supported_active_application() -> None:
     ]
     proposal = RULES["32"](snapshot(applications=apps))
     assert proposal.level == 4
-    assert proposal.criterion == "e-plan (BAPPEDA) works at technical-function level 4."
+    assert proposal.criterion == "e-plan (BAPPEDA) berfungsi pada tingkat fungsi teknis 4."
     assert proposal.missing == (
-        "an application for perencanaan at level 5",
-        "draft (BAPPEDA): technical-function level not assessed",
+        "aplikasi untuk Layanan Perencanaan pada tingkat 5",
+        "draft (BAPPEDA): tingkat fungsi teknis belum dinilai",
     )
     assert RULES["33"](snapshot(applications=apps)).level == 3
     assert proposal.unconfirmed
@@ -218,17 +218,19 @@ def _service(reviews: tuple = (), **fields: object) -> object:
 
 def test_services_level_3_needs_only_the_claimed_level() -> None:
     assert _service(function_level=3).level == 3
-    assert _service(function_level=3).missing == ("an application for pengaduan at level 4",)
+    assert _service(function_level=3).missing == (
+        "aplikasi untuk Layanan Pengaduan Pelayanan Publik pada tingkat 4",
+    )
 
 
 def test_services_level_4_needs_the_service_bus() -> None:
     unlinked = _service(function_level=4)
     assert unlinked.level == 3
     assert unlinked.missing == (
-        "an application for pengaduan at level 4",
-        "lapor (DISKOMINFO): level 4 needs integration with other services over the SPL",
+        "aplikasi untuk Layanan Pengaduan Pelayanan Publik pada tingkat 4",
+        "lapor (DISKOMINFO): tingkat 4 memerlukan integrasi dengan layanan lain melalui SPL",
     )
-    assert unlinked.evidence[0].detail == "level 4, 3 supported"
+    assert unlinked.evidence[0].detail == "tingkat 4, didukung data sampai tingkat 3"
     assert _service(function_level=4, uses_service_bus=True).level == 4
 
 
@@ -238,8 +240,9 @@ def test_function_level_5_without_integration_or_review_no_longer_gives_level_5(
     on_bus = _service(function_level=5, uses_service_bus=True)
     assert on_bus.level == 4
     assert on_bus.missing == (
-        "an application for pengaduan at level 5",
-        "lapor (DISKOMINFO): level 5 needs a review of it, followed up with improvements after it",
+        "aplikasi untuk Layanan Pengaduan Pelayanan Publik pada tingkat 5",
+        "lapor (DISKOMINFO): tingkat 5 memerlukan reviu atas aplikasi ini yang ditindaklanjuti"
+        " dengan perbaikan setelahnya",
     )
 
 

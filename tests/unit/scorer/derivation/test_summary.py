@@ -18,18 +18,18 @@ ALL = list(LifecycleStage)
 def test_lacking_applications_are_named_up_to_examples_then_counted() -> None:
     apps = [app(f"a{i:02d}", lifecycle_documents=ALL) for i in range(EXAMPLES + 5)]
     proposal = rules.application_development(snapshot(applications=apps))
-    need = "consulted with the ICT-managing OPD"
+    need = "dikonsultasikan dengan OPD pengelola TIK"
     assert proposal.level == 2
     assert proposal.missing == (
         *(f"a{i:02d} (BAPPEDA): {need}" for i in range(EXAMPLES)),
-        f"5 more applications: {need}",
+        f"5 aplikasi lainnya: {need}",
     )
     assert [e.id for e in proposal.evidence] == [
         *(f"app-a{i:02d}" for i in range(EXAMPLES)),
         "more",
     ]
-    assert proposal.evidence[-1].detail == "5 more applications: " + (
-        "documents for every life-cycle stage"
+    assert proposal.evidence[-1].detail == "5 aplikasi lainnya: " + (
+        "dokumen untuk setiap tahap siklus pembangunan aplikasi"
     )
 
 
@@ -39,11 +39,11 @@ def test_the_best_service_application_is_found_beyond_the_named_examples() -> No
     proposal = best_service_level(ServiceArea.KEUANGAN, snapshot(applications=[*many, best]))
     assert (proposal.level, proposal.criterion) == (
         3,
-        "best (BKAD) works at technical-function level 3.",
+        "best (BKAD) berfungsi pada tingkat fungsi teknis 3.",
     )
     assert len(proposal.evidence) == EXAMPLES + 1
     assert proposal.evidence[0].id == "app-s00"
-    assert proposal.evidence[-1].detail.startswith(f"{31 - EXAMPLES} more applications")
+    assert proposal.evidence[-1].detail.startswith(f"{31 - EXAMPLES} aplikasi lainnya")
 
 
 def _counted(listed: CatalogueSnapshot) -> CatalogueSnapshot:
@@ -67,5 +67,5 @@ def test_a_snapshot_with_a_summary_derives_as_the_one_with_the_list() -> None:
             assert derive(framework, _counted(listed)) == derive(framework, listed)
     keuangan = best_service_level(ServiceArea.KEUANGAN, _counted(catalogue))
     assert (keuangan.level, keuangan.criterion) == (
-        5, "reviewed (BAPPEDA) works at technical-function level 5."
+        5, "reviewed (BAPPEDA) berfungsi pada tingkat fungsi teknis 5."
     )  # fmt: skip

@@ -67,7 +67,7 @@ def test_spbe2018_splits_indicator_35_into_three_rows_of_twenty_sixths() -> None
     a7 = framework.aspects[-1]
     assert [i.id for i in a7.indicators] == ["32", "33", "34", "35.1", "35.2", "35.3"]
     assert {i.weight for i in a7.indicators} == {Fraction(20, 6)}
-    assert any("weight" in note for note in framework.unconfirmed)
+    assert any("bobot" in note for note in framework.unconfirmed)
 
 
 def test_pemdi_marks_external_indices_and_unconfirmed_status() -> None:
@@ -82,9 +82,9 @@ def test_level_criteria_and_names_come_from_the_file() -> None:
     framework = load_framework("spbe-2020")
     assert framework.level_name("16", 3) == "Terdefinisi"
     assert framework.level_name("40", 4) == "Kolaborasi"
-    assert "all (seluruh) OPD" in (framework.criterion("16", 3) or "")
-    assert "certified external" in (framework.criterion("31", 4) or "")
-    assert "Transaction" in (framework.criterion("33", 3) or "")
+    assert "digunakan oleh seluruh OPD" in (framework.criterion("16", 3) or "")
+    assert "eksternal bersertifikat" in (framework.criterion("31", 4) or "")
+    assert "Transaksi" in (framework.criterion("33", 3) or "")
 
 
 def test_broken_aspect_weight_is_named(tmp_path: Path) -> None:

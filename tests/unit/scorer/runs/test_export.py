@@ -67,10 +67,10 @@ def test_unconfirmed_marks_of_the_rule_and_of_the_framework_are_shown() -> None:
     sheet = read(rows)["D4 Layanan SPBE"]
     cells = {h: c for h, c in zip(DOMAIN_HEADER, sheet[2], strict=True)}
     assert cells["Unconfirmed"].value == (
-        "this rule's reading; label and wording of level 5 (Optimalisasi)"  # the scale's mark
+        "this rule's reading; label dan rumusan tingkat 5 (Optimalisasi)"  # the scale's mark
     )
     pemdi = views.unconfirmed({"indicator": "I1", "unconfirmed": None}, "pemdi-2026")
-    assert pemdi is not None and pemdi.startswith("the whole framework")
+    assert pemdi is not None and pemdi.startswith("seluruh kerangka")
     assert views.unconfirmed({"indicator": "1", "unconfirmed": None}, "spbe-2020") is None
     assert views.unconfirmed({"indicator": "1", "unconfirmed": "x"}, "no-such-framework") == "x"
 
