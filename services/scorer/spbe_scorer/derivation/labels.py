@@ -8,7 +8,7 @@ none of these enums themselves. A value missing here (a newer enum member) is pr
 
 from collections.abc import Iterable
 
-from spbe_common.catalogue import AuditCoverage
+from spbe_common.catalogue import SERVICE_AREA_LABELS, AuditCoverage
 from spbe_scorer.catalogue import (
     AssetStage,
     AuditKind,
@@ -36,21 +36,10 @@ ASSET_STAGES: dict[AssetStage, str] = {
     AssetStage.DISPOSAL: "penghapusan",
 }
 
-# Service areas by the name of the 59/2020 indicator they evidence (32-47).
+# Service areas by the name of the 59/2020 indicator they evidence (32-47): "Layanan" and the
+# area's name as the inventory's pages give it; the Pemda's chosen sectors by their slot.
 SERVICE_AREAS: dict[ServiceArea, str] = {
-    ServiceArea.PERENCANAAN: "Layanan Perencanaan",
-    ServiceArea.PENGANGGARAN: "Layanan Penganggaran",
-    ServiceArea.KEUANGAN: "Layanan Keuangan",
-    ServiceArea.PENGADAAN: "Layanan Pengadaan Barang dan Jasa",
-    ServiceArea.KEPEGAWAIAN: "Layanan Kepegawaian",
-    ServiceArea.KEARSIPAN: "Layanan Kearsipan Dinamis",
-    ServiceArea.BARANG_MILIK_DAERAH: "Layanan Pengelolaan Barang Milik Daerah",
-    ServiceArea.PENGAWASAN_INTERNAL: "Layanan Pengawasan Internal Pemerintah",
-    ServiceArea.AKUNTABILITAS_KINERJA: "Layanan Akuntabilitas Kinerja Organisasi",
-    ServiceArea.KINERJA_PEGAWAI: "Layanan Kinerja Pegawai",
-    ServiceArea.PENGADUAN: "Layanan Pengaduan Pelayanan Publik",
-    ServiceArea.DATA_TERBUKA: "Layanan Data Terbuka",
-    ServiceArea.JDIH: "Layanan JDIH",
+    **{area: f"Layanan {label}" for area, label in SERVICE_AREA_LABELS.items()},
     ServiceArea.SEKTOR_1: "Layanan Publik Sektor 1",
     ServiceArea.SEKTOR_2: "Layanan Publik Sektor 2",
     ServiceArea.SEKTOR_3: "Layanan Publik Sektor 3",
