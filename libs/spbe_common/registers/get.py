@@ -5,6 +5,7 @@ means is decided by the pure modules (`headers`, `layout`, `transform`)."""
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import csv
 import io
@@ -63,9 +64,9 @@ def cell_text(value: Any) -> str:
     return " ".join(str(value).split())
 
 
-def _cell(value: Any, formula: bool, row: int, column: int) -> Cell:
+def _cell(value: Any, formula: bool, row: int, column: int, merged: bool = False) -> Cell:
     text = str(value).strip() if formula else cell_text(value)
-    return Cell(text, value, formula, f"{get_column_letter(column)}{row}")
+    return Cell(text, value, formula, f"{get_column_letter(column)}{row}", merged)
 
 
 def _too_many(max_rows: int) -> RegisterRejected:
@@ -94,46 +95,48 @@ def _merge_refs(xml: IO[bytes]) -> Iterator[str]:
         tail = text[max(last, len(text) - 512) :]  # a tag cut by the chunk's end comes again
 
 
-def _merged_down(archive: zipfile.ZipFile, sheet: Any) -> dict[Spot, Spot]:
-    """Cells under the top of a merge that spans rows -> that top cell (its first column only).
+Merges = dict[int, list[tuple[int, int]]]  # column -> (first row, last row), by first row
 
-    A clerk merges Lokasi or Tahun over the rows of several items: each item has that value.
-    Merges within one row (a group heading across the table, a header over three columns) are
-    left as they are. The read-only workbook does not say which cells are merged, so the
-    sheet's own XML is searched for its <mergeCell ref="E2:E4"> elements."""
+
+def _merged_down(archive: zipfile.ZipFile, sheet: Any) -> Merges:
+    """The merges that span rows, by their first column: a clerk merges Lokasi or Tahun over
+    the rows of several items. Merges within one row (a group heading across the table, a
+    header over three columns) are left out. The read-only workbook does not say which cells are
+    merged, so the sheet's own XML is searched for its <mergeCell ref="E2:E4"> elements. Kept
+    as ranges: a merge may claim a million rows."""
     part = getattr(sheet, "_worksheet_path", None)  # openpyxl's read-only sheet keeps its part
     if not part:
         return {}
-    down: dict[Spot, Spot] = {}
+    found: Merges = {}
     with archive.open(part) as xml:
         for ref in _merge_refs(xml):
             first_col, first_row, _, last_row = range_boundaries(ref)
-            if first_col is None or first_row is None or last_row is None:
-                continue
-            for row in range(first_row + 1, last_row + 1):
-                down[(row, first_col)] = (first_row, first_col)
-    return down
+            if first_col and first_row and last_row and last_row > first_row:
+                found.setdefault(first_col, []).append((first_row, last_row))
+    for spans in found.values():
+        spans.sort()
+    return found
 
 
-def _sheet_rows(
-    sheet: Any, limit: int, max_rows: int, down: dict[Spot, Spot]
-) -> Iterator[list[Cell]]:
+def _top(spans: list[tuple[int, int]], row: int) -> int | None:
+    """The first row of the merge that covers `row` below its first, if any."""
+    at = bisect.bisect_left(spans, (row, 0)) - 1  # the last merge starting above `row`
+    return spans[at][0] if at >= 0 and spans[at][1] >= row else None
+
+
+def _sheet_rows(sheet: Any, limit: int, max_rows: int, merges: Merges) -> Iterator[list[Cell]]:
     """Rows of cells; empty rows as [] and none after the last filled one (a sheet formatted
     down to row 11,000 has as many rows as it has filled). Only filled rows count to `limit`.
-    A cell under a merge spanning rows has the merge's value (`down`)."""
-    tops = set(down.values())
-    kept: dict[Spot, Any] = {}  # the values of the tops of merges, as the rows pass
+    In a row with anything of its own, a cell under a merge spanning rows has the merge's
+    value (`merged`): an empty row under a merge stays empty."""
+    tops: dict[Spot, tuple[Any, bool]] = {}  # the values of the merges' first rows, as they pass
     filled, blank = 0, 0
     for number, cells in enumerate(sheet.iter_rows(max_col=MAX_COLUMNS), start=1):
-        row = []
-        for index, c in enumerate(cells, start=1):
-            value, formula = c.value, getattr(c, "data_type", None) == "f"
-            if (number, index) in tops:
-                kept[(number, index)] = (value, formula)
-            elif value is None and (number, index) in down:
-                value, formula = kept.get(down[(number, index)], (None, False))
-            row.append((value, formula, index))
-        if all(value is None for value, _, _ in row):
+        own = [(c.value, getattr(c, "data_type", None) == "f") for c in cells]
+        for index, (value, formula) in enumerate(own, start=1):
+            if index in merges and value is not None:
+                tops[(number, index)] = (value, formula)
+        if all(value is None for value, _ in own):
             blank += 1
             continue
         filled += 1
@@ -141,7 +144,14 @@ def _sheet_rows(
             raise _too_many(max_rows)
         yield from ([] for _ in range(blank))
         blank = 0
-        yield [_cell(value, formula, number, index) for value, formula, index in row]
+        row = []
+        for index, (value, formula) in enumerate(own, start=1):
+            top = _top(merges[index], number) if value is None and index in merges else None
+            if top is not None and (top, index) in tops:
+                row.append(_cell(*tops[(top, index)], number, index, merged=True))
+            else:
+                row.append(_cell(value, formula, number, index))
+        yield row
 
 
 def _xlsx_sheets(path: Path, limit: int, max_rows: int) -> list[Sheet]:
@@ -169,11 +179,20 @@ def _is_formula(text: str) -> bool:
 
 def _csv_text(raw: bytes) -> str:
     """UTF-8 (with or without BOM), else Windows-1252: what Excel on Windows saves as "CSV
-    (Comma delimited)". Bytes that are neither are refused."""
+    (Comma delimited)". A UTF-8 file with a stray byte is refused naming its line (read as
+    Windows-1252 its other letters would be garbled: 'Café' as 'CafÃ©'); bytes that are
+    neither are refused."""
     try:
         return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as exc:
+        mostly = raw.decode("utf-8", "replace")
+        if any(ord(ch) > 127 and ch != "\ufffd" for ch in mostly):
+            line = raw[: exc.start].count(b"\n") + 1
+            raise RegisterRejected(
+                f"file CSV berenkode UTF-8 tetapi baris {line} memuat karakter yang bukan UTF-8;"
+                " di Excel simpan ulang dengan 'Save As' > 'CSV UTF-8 (Comma delimited)', atau"
+                " unggah file .xlsx"
+            ) from None
     try:
         return raw.decode("cp1252")
     except UnicodeDecodeError:

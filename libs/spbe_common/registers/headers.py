@@ -24,7 +24,10 @@ TICK = "_tick:"
 # table, as many KIR give it): read as rupiah x 1,000, and the report says so.
 COST_IN_THOUSANDS = "_cost_in_thousands"
 IN_THOUSANDS = "dalam ribuan rupiah: dikalikan 1.000"
-_THOUSANDS = re.compile(r"(?i)\(\s*rp\.?\s*0{3}\s*\)|\(\s*0{3}\s*\)|ribuan|x\s*1[.,]?000")
+_THOUSANDS = re.compile(
+    r"(?i)\(\s*rp\.?\s*0{3}\s*\)|\(\s*0{3}\s*\)|\brp\.?\s*0{3}\b|\bribuan\s+(rupiah|rp)\b"
+    r"|(?<!bukan )\bdalam\s+ribuan\b"
+)
 _NOT_ALNUM = re.compile(r"[^0-9a-z]+")
 
 _COMMON = {
@@ -183,13 +186,20 @@ def choose_header(sheets: list[Sheet]) -> HeaderChoice:
     return min(both, key=lambda c: (-c.recognised, _name_column(c)))
 
 
+def _fields(columns: list[Mapping]) -> set[str]:
+    return {c.field for c in columns if c.field}
+
+
 def other_tables(sheets: list[Sheet], choice: HeaderChoice) -> list[str]:
     """Other sheets that hold a table of the same register (a KIR with one sheet per room):
-    a header row recognising at least two columns, with a row of something below it."""
+    a header row reading the same fields as the chosen one, with a row of something below it.
+    A summary ("Rekap": No, Nama Barang, Jumlah, Nilai) reads fewer, and is no such table."""
     found: list[str] = []
+    fields = _fields(choice.columns)
     for candidate in _candidates([s for s in sheets if s is not choice.sheet]):
         sheet = candidate.sheet
-        if candidate.kind is not choice.kind or candidate.recognised < 2 or sheet.name in found:
+        same = candidate.kind is choice.kind and _fields(candidate.columns) >= fields
+        if not same or candidate.recognised < 2 or sheet.name in found:
             continue
         if any(any(c.text for c in row) for row in sheet.rows[candidate.row :]):
             found.append(sheet.name)

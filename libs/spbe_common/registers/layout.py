@@ -12,15 +12,14 @@ from .headers import NUMBER
 from .schemas import Cell, Mapping
 from .values import MONTHS, rupiah, words
 
-# a totals row's label: the word alone or with words of a total ("Jumlah Keseluruhan", "Total
-# Nilai (Rp)"), never an item that starts with it ("Total Station", "Jumlah Pengunjung Counter")
-_TOTAL = re.compile(
-    r"^(jumlah|total|sub ?total|grand total)"
-    r"( (keseluruhan|seluruhnya|semua|total|akhir|aset|barang|unit|nilai|harga|rp|rupiah))*$"
-)
+# a totals row's label starts with the word ("JUMLAH", "Sub Total A", "Jumlah Nilai Perolehan");
+# an item that starts with it ("Total Station") has its number in the No. column
+_TOTAL = re.compile(r"^(jumlah|total|sub ?total|grand total)\b")
 _GROUP = re.compile(r"^([A-Z]|[IVXL]+|\d{1,2})[.)]\s+\S")
 _MONTH = "|".join(sorted(MONTHS, key=len, reverse=True))
-_DATE_LINE = re.compile(rf"^[a-z .]+ (\d{{1,2}} )?({_MONTH}) \d{{4}}$")  # the day may be left blank
+_DATE_LINE = re.compile(rf"^[a-z .]+ \d{{1,2}} ({_MONTH}) \d{{4}}$")
+# "Serang,      Januari 2026": the place, a comma and the day left blank for the pen
+_BLANK_DAY = re.compile(rf"(?i)^[a-z .]+,\s+({_MONTH})\s+\d{{4}}$")
 _SIGNATURE = re.compile(
     r"^(mengetahui|menyetujui|disetujui|diperiksa|dibuat|yang membuat|yang menyerahkan"
     r"|yang menerima|kepala|sekretaris|plt|plh|an |a n |pengurus barang|penyimpan barang"
@@ -57,18 +56,20 @@ def _column_numbers(filled: list[Cell]) -> bool:
     return len(texts) >= 3 and texts == [str(n) for n in range(1, len(texts) + 1)]
 
 
-def _total(filled: list[Cell]) -> str | None:
+def _total(filled: list[Cell], numbered: bool) -> str | None:
+    """A totals row: formulas only, or one label starting with Jumlah/Total beside numbers and
+    formulas (numbers also as text: every cell of a CSV is); not when it has an item number."""
     labels = [c for c in filled if not c.formula and not _is_number(c)]
     if all(c.formula for c in filled):
         return f"baris jumlah (rumus di sel {filled[0].coordinate})"
-    if len(labels) == 1 and _TOTAL.match(words(labels[0].text)):
+    if len(labels) == 1 and not numbered and _TOTAL.match(words(labels[0].text)):
         return f"baris jumlah ({labels[0].text})"
     return None
 
 
 def _signs(cell: Cell) -> bool:
     said = words(cell.text)
-    return bool(_SIGNATURE.match(said) or _DATE_LINE.match(said))
+    return bool(_SIGNATURE.match(said) or _DATE_LINE.match(said) or _BLANK_DAY.match(cell.text))
 
 
 def signature_start(filled: list[Cell]) -> bool:
@@ -114,13 +115,16 @@ class Layout:
             return "baris nomor kolom"
         if {(_column_index(c.coordinate), words(c.text)) for c in filled} <= self.header:
             return "baris judul kolom diulang"
-        total = _total(filled)
+        total = _total(filled, any(self._field(c) == NUMBER and _is_number(c) for c in filled))
         if total:
             return total
         if signature_start(filled):
             return SIGNATURE
-        heading = self.numbered and not self.in_signature  # a signature's lines stand alone too
-        if len(filled) == 1 and (_GROUP.match(filled[0].text) or not read or heading):
+        # with a No. column, a lone cell in capitals is a group heading ("PERANGKAT JARINGAN");
+        # a lone name in other letters stays an item (one may lack its number)
+        alone = filled[0].text
+        heading = self.numbered and not self.in_signature and alone.isupper()
+        if len(filled) == 1 and (_GROUP.match(alone) or not read or heading):
             return f"judul kelompok atau teks di luar tabel ('{filled[0].text[:60]}')"
         return None
 

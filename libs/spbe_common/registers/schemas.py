@@ -16,6 +16,7 @@ class Cell:
     value: Any  # as the workbook holds it (int, float, datetime, str, None)
     formula: bool
     coordinate: str  # "E7"
+    merged: bool = False  # the value of a merge above it that spans rows (not its own)
 
 
 @dataclass(frozen=True, slots=True)

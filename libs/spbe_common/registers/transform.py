@@ -25,6 +25,9 @@ _URL = TypeAdapter(HttpUrl)
 _HOST = re.compile(r"^[a-z0-9-]+(\.[a-z0-9-]+)+(:\d+)?(/\S*)?$", re.IGNORECASE)
 _BRACKETED = re.compile(r"\([^()]*\)")  # a note in a cell of addresses: 'http://x:8080 (lokal)'
 _MAC = re.compile(MAC_PATTERN)
+LOOKS_LIKE_RUPIAH = 1_000_000  # in a column of thousands: Rp 1 billion, not an ICT item's price
+# Fields whose value, merged over several items' rows, belongs to the first only
+NOT_SPREAD = frozenset({"acquisition_cost", COST_IN_THOUSANDS, QUANTITY})
 ONE_ITEM = frozenset({"1", "1 unit", "1 buah", "1 bh", "1 pcs", "1 pc"})  # `Jumlah` of one item
 NO_ADDRESS = frozenset({"dhcp", "dinamis", "dynamic", "tanpa ip", "tidak ada ip", "otomatis"})
 
@@ -84,6 +87,8 @@ class _Row:
         if found is None:
             return None
         cell = found[1]
+        if cell.merged and name in NOT_SPREAD:
+            return None  # a price merged over three cameras bought as one package is not each's
         if cell.formula:
             self.error(
                 name, f"rumus (formula) tidak diizinkan di sel {cell.coordinate}; isi nilainya"
@@ -157,21 +162,33 @@ class _Row:
             self.error(name, "wajib diisi")
 
     def thousands(self) -> None:
-        """A cost given in thousands of rupiah, as rupiah."""
+        """A cost given in thousands of rupiah, as rupiah; a value that already looks like
+        rupiah (a million or more: a billion once multiplied) is an error to check, not a guess."""
         cell = self.cell(COST_IN_THOUSANDS)
         if cell is None:
             return
         try:
-            self.values["acquisition_cost"] = values.rupiah(cell.text, cell.value, 1000)
+            given = values.rupiah(cell.text, cell.value)
+            amount = values.rupiah(cell.text, cell.value, 1000)
         except ValueError as exc:
             self.error(COST_IN_THOUSANDS, str(exc))
+            return
+        if given >= LOOKS_LIKE_RUPIAH:
+            self.error(
+                COST_IN_THOUSANDS,
+                f"'{cell.text}' tampak sudah dalam rupiah penuh, padahal kolom ini dibaca dalam"
+                f" ribuan rupiah (menjadi Rp {amount:,}); periksa satuannya".replace(",", "."),
+            )
+            return
+        self.values["acquisition_cost"] = amount
 
     def ticked_condition(self) -> None:
-        """The condition whose column is ticked ('v', '√', 'x', '1': anything but empty)."""
+        """The condition whose column is ticked ('v', '√', 'x', '1': anything but empty or 0,
+        as a KIR counting its items writes '1 | 0 | 0')."""
         ticked = [
             (name.removeprefix(TICK), header)
             for name, (header, cell) in self.row.values.items()
-            if name.startswith(TICK) and not values.is_empty(cell.text)
+            if name.startswith(TICK) and not values.is_empty(cell.text) and cell.text != "0"
         ]
         if len(ticked) == 1 and "condition" not in self.values:
             self.values["condition"] = ticked[0][0]

@@ -5,6 +5,8 @@ words of SPBE forms ("Baik (B)", "Aplikasi Khusus", "Berbasis Web", an address w
 
 from __future__ import annotations
 
+import tracemalloc
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -61,6 +63,8 @@ def test_totals_with_text_amounts_are_skipped_and_items_named_total_are_not(tmp_
                 [3, "Jumlah Pengunjung Counter (Kiosk)", "K1", 2020, "Rp 15.000.000", "Baik"],
                 [None, "JUMLAH", None, None, "112.500.000", None],
                 [None, "Total Nilai (Rp)", None, None, "Rp 112.500.000,00", None],
+                [None, "Jumlah Perangkat Jaringan", None, None, 3, None],
+                ["JUMLAH HARGA S/D HALAMAN INI", None, None, None, "=SUM(E2:E4)", None],
             ],
         )
     )
@@ -68,6 +72,8 @@ def test_totals_with_text_amounts_are_skipped_and_items_named_total_are_not(tmp_
     assert names(register) == ["PC", "Total Station", "Jumlah Pengunjung Counter (Kiosk)"]
     assert skipped(register)[5] == "baris jumlah (JUMLAH)"
     assert skipped(register)[6] == "baris jumlah (Total Nilai (Rp))"
+    assert skipped(register)[7] == "baris jumlah (Jumlah Perangkat Jaringan)"
+    assert skipped(register)[8] == "baris jumlah (JUMLAH HARGA S/D HALAMAN INI)"
 
 
 def test_a_csv_totals_row_is_skipped(tmp_path) -> None:
@@ -104,24 +110,29 @@ def test_three_officers_signing_side_by_side_are_not_assets(tmp_path) -> None:
 
 
 def test_group_headings_without_a_letter_and_a_date_line_without_its_day(tmp_path) -> None:
+    """With a No. column a lone name in capitals is a heading; one in other letters is an item
+    that lacks its number. A month and year in a note is no date line of a signature."""
     register = read(
         xlsx(
             tmp_path / "kelompok.xlsx",
             [
-                HEADERS,
+                [*HEADERS, "Keterangan"],
                 [None, "PERANGKAT JARINGAN"],
-                [1, "Router Mikrotik", "MK-01", 2022, 3_500_000, "Baik"],
-                [None, "Perangkat Komputer"],
+                [1, "Router Mikrotik", "MK-01", 2022, 3_500_000, "Baik", "Diterima Maret 2023"],
+                [None, "Printer Epson L3110"],
                 [2, "PC Sekretariat", "PC-01", 2021, 9_000_000, "Baik"],
+                [3, "Komputer Hibah Januari 2020"],
+                [4, "Scanner"],
                 [None, None, None, None, None, "Serang,      Januari 2026"],
                 [None, None, None, None, None, "Kepala Dinas PUPR"],
             ],
         )
     )
-    assert register.errors == [] and names(register) == ["Router Mikrotik", "PC Sekretariat"]
+    assert register.errors == []
+    assert names(register) == ["Router Mikrotik", "Printer Epson L3110", "PC Sekretariat",
+                               "Komputer Hibah Januari 2020", "Scanner"]  # fmt: skip
     assert skipped(register)[2].startswith("judul kelompok")
-    assert skipped(register)[4].startswith("judul kelompok")
-    assert skipped(register)[6] == skipped(register)[7] == "blok tanda tangan"
+    assert skipped(register)[8] == skipped(register)[9] == "blok tanda tangan"
 
 
 def test_the_kib_b_headers_as_the_official_form_words_them(tmp_path) -> None:
@@ -330,6 +341,55 @@ def test_a_value_merged_over_several_rows_belongs_to_each(tmp_path) -> None:
                     ("PC Loket 3", 2021, "Ruang Pelayanan"), ("Access Point", 2023, "Lantai 2")]  # fmt: skip
 
 
+def test_a_merge_is_not_spread_to_empty_rows_nor_its_price_to_each_item(tmp_path) -> None:
+    """Lokasi merged down over the form's empty rows leaves them empty; a price merged over
+    three cameras bought as one package is the first's only."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    for row in (
+        ["Nama Perangkat", "Nomor Seri", "Harga", "Lokasi"],
+        ["Kamera 1", "K1", 20_000_000, "Ruang Server"],
+        ["Kamera 2", "K2", None, None],
+        ["Kamera 3", "K3", None, None],
+    ):
+        sheet.append(row)
+    sheet.merge_cells("C2:C4")
+    sheet.merge_cells("D2:D9")  # down over rows the form left empty
+    book.save(tmp_path / "paket.xlsx")
+    register = read(tmp_path / "paket.xlsx")
+    assert register.errors == []
+    seen = [(a.name, a.acquisition_cost, a.location) for a in register.rows]  # type: ignore[union-attr]
+    assert seen == [("Kamera 1", 20_000_000, "Ruang Server"), ("Kamera 2", None, "Ruang Server"),
+                    ("Kamera 3", None, "Ruang Server")]  # fmt: skip
+    assert max(skipped(register), default=0) <= 1  # no row after the third camera is read
+
+
+def test_a_merge_claiming_a_million_rows_costs_nothing_more(tmp_path) -> None:
+    """A crafted file (5 KB) merging ten columns down to the sheet's last row: the merges are
+    kept as ranges, not cell by cell (that took 200 MB a merge)."""
+    plain = xlsx(tmp_path / "biasa.xlsx", [["Nama Perangkat", "Lokasi"], ["PC", "Gudang"]])
+    merges = "".join(f'<mergeCell ref="{c}2:{c}1048576"/>' for c in "BCDEFGHIJK")
+    crafted = tmp_path / "luas.xlsx"
+    with zipfile.ZipFile(plain) as source, zipfile.ZipFile(crafted, "w") as target:
+        for item in source.infolist():
+            data = source.read(item)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(
+                    b"</sheetData>", f"</sheetData><mergeCells>{merges}</mergeCells>".encode()
+                )
+            target.writestr(item, data)
+    before = tracemalloc.is_tracing()
+    tracemalloc.start()
+    try:
+        assert names(read(crafted)) == ["PC"]
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        if not before:
+            tracemalloc.stop()
+    assert peak < 50 * MiB
+
+
 def test_merges_are_found_across_the_chunks_of_a_large_sheet() -> None:
     from io import BytesIO
 
@@ -407,3 +467,58 @@ def test_costs_in_thousands_are_read_as_rupiah_and_said(tmp_path, title, header)
     (cost,) = [c for c in register.columns if c.header == header]
     assert cost.note == "dalam ribuan rupiah: dikalikan 1.000"
     assert to_json(register)["columns"][header] == "acquisition_cost"
+
+
+@pytest.mark.parametrize(
+    "title",
+    ["Harga dalam rupiah penuh, bukan ribuan", "Puskesmas melayani ribuan pasien",
+     "Monitor 1366 x 1000"],
+)  # fmt: skip
+def test_a_title_that_only_mentions_thousands_changes_no_cost(tmp_path, title) -> None:
+    rows = [[title], [None], ["Nama Barang", "Nomor Seri", "Harga"], ["PC", "P1", 1_500_000]]
+    register = read(xlsx(tmp_path / "judul.xlsx", rows))
+    assert register.errors == [] and register.rows[0].acquisition_cost == 1_500_000  # type: ignore[union-attr]
+
+
+def test_a_cost_already_in_rupiah_under_thousands_is_an_error_to_check(tmp_path) -> None:
+    rows = [["Nama Barang", "Nomor Seri", "Harga (Rp. 000)"], ["PC", "P1", "12.500.000"]]
+    (error,) = read(xlsx(tmp_path / "ribuan.xlsx", rows)).errors
+    assert (error.row, error.column) == (2, "Harga (Rp. 000)")
+    assert (
+        "tampak sudah dalam rupiah penuh" in error.message and "Rp 12.500.000.000" in error.message
+    )
+
+
+def test_a_utf8_csv_with_a_stray_byte_is_refused_naming_its_line(tmp_path) -> None:
+    path = tmp_path / "campur.csv"
+    path.write_bytes("Nama Perangkat,Lokasi\nServer,Café Lt. 2\nSwitch,Ruang\xa0Rapat\n".encode()
+                     .replace(b"\xc2\xa0", b"\xa0"))  # fmt: skip
+    with pytest.raises(ValueError, match="baris 3 memuat karakter yang bukan UTF-8"):
+        read(path)
+
+
+def test_a_summary_sheet_is_no_second_table(tmp_path) -> None:
+    book = openpyxl.Workbook()
+    first = book.active
+    assert first is not None
+    for row in (HEADERS, [1, "PC", "P1", 2020, 9_000_000, "Baik"]):
+        first.append(row)
+    summary = book.create_sheet("Rekap")
+    for row in (["No", "Nama Barang", "Jumlah", "Nilai Perolehan"], [1, "PC", 1, 9_000_000]):
+        summary.append(row)
+    book.save(tmp_path / "rekap.xlsx")
+    register = read(tmp_path / "rekap.xlsx")
+    assert register.errors == [] and names(register) == ["PC"]
+
+
+def test_kir_condition_columns_counting_items_read_zero_as_not_ticked(tmp_path) -> None:
+    rows = [
+        ["Nama Barang", "Nomor Seri", "Keadaan Barang", None, None],
+        [None, None, "Baik (B)", "Kurang Baik (KB)", "Rusak Berat (RB)"],
+        ["PC", "P1", 1, 0, 0],
+        ["Printer", "R1", 0, 0, 1],
+    ]
+    register = read(xlsx(tmp_path / "hitung.xlsx", rows))
+    assert register.errors == []
+    conditions = [a.condition for a in register.rows]  # type: ignore[union-attr]
+    assert conditions == [AssetCondition.GOOD, AssetCondition.BADLY_DAMAGED]
