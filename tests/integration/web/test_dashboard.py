@@ -128,6 +128,7 @@ def test_an_admin_sees_every_opd_in_the_chart_and_the_table(browser: Browser) ->
     assert data["labels"][0] == "DISKOMINFOSATIK"  # most assets first (3 of the 6 sample servers)
     assert set(data["labels"]) == {"DISKOMINFOSATIK", "SETDA", "BKPSDM", "RSDP"}
     assert sum(sum(d["data"]) for d in data["datasets"]) == 6
+    assert chart["options"]["scales"]["x"]["ticks"] == {"precision": 0}  # counts: whole ticks
     table = page.text.split('id="tabel-per-opd"')[1].split("</table>")[0]
     assert "Dinas Pemberdayaan" not in table  # OPD without assets or applications are left out
     assert "SIP Kerja" not in table and "BKPSDM" in table and "Sekretariat Daerah" in table

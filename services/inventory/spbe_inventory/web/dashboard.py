@@ -95,7 +95,11 @@ def asset_chart(rows: list[OpdRow]) -> dict[str, Any]:
         "data": {"labels": [row.code or "Tanpa OPD" for row in top], "datasets": datasets},
         "options": {
             "indexAxis": "y",
-            "scales": {"x": {"stacked": True, "beginAtZero": True}, "y": {"stacked": True}},
+            # counts: whole ticks only (no "0,5 aset")
+            "scales": {
+                "x": {"stacked": True, "beginAtZero": True, "ticks": {"precision": 0}},
+                "y": {"stacked": True},
+            },
             "plugins": {"legend": {"position": "bottom"}},
         },
     }

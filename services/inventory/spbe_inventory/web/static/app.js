@@ -14,7 +14,8 @@
       set.backgroundColor = set.backgroundColor || colour;
       set.borderColor = set.borderColor || colour;
     });
-    spec.options = Object.assign({ responsive: true, maintainAspectRatio: false, animation: false }, spec.options || {});
+    // numbers as the pages write them (1,71 and 1.250), whatever the browser's language
+    spec.options = Object.assign({ responsive: true, maintainAspectRatio: false, animation: false, locale: "id-ID" }, spec.options || {});
     new window.Chart(canvas, spec);
     canvas.dataset.drawn = "1";
   }
