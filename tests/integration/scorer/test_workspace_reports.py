@@ -207,6 +207,12 @@ def test_export_lists_every_document_in_the_official_layout(scoring: ScoringHarn
     assert summary["Tahun"] == 2025 and isinstance(summary["Indeks penilaian mandiri"], float)
     assert summary["Indeks asesor"] in (None, "")  # not every indicator has an asesor level
     assert "Catatan belum terkonfirmasi" in summary
+    # a scale's note names the scale in words, never by its key
+    notes = [row[0] for row in book["Ringkasan"].iter_rows(values_only=True) if row[0]]
+    assert "Skala Fungsi teknis layanan elektronik: label dan rumusan tingkat 5 (Optimalisasi)" in (
+        notes
+    )
+    assert not [n for n in notes if str(n).startswith("Skala technical_function")]
 
     d1, d2 = _sheet_rows(book, "D1"), _sheet_rows(book, "D2")
     assert len(d1) == 10 and d1["1"][5] == "Perbup Arsitektur SPBE (perbup.pdf)"

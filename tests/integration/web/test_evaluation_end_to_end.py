@@ -194,3 +194,6 @@ def test_an_evaluation_from_opening_to_the_official_export(
     for title, filename, _, _ in DOCUMENTS.values():
         assert title in cells and filename in cells, (title, filename)
     assert "Ringkasan" in book.sheetnames and len(book.sheetnames) > 2
+    # a level scale's note names the scale in Bahasa Indonesia, never by its key
+    assert "Skala Fungsi teknis layanan elektronik:" in cells
+    assert "Skala technical_function" not in cells

@@ -180,6 +180,13 @@ def test_the_workbook_downloads_with_its_filename_and_opens(
     assert len(book.sheetnames) >= 2
     cells = [c for sheet in book for row in sheet.iter_rows(values_only=True) for c in row]
     assert "Layanan Pusat Data" in cells
+    # in Bahasa Indonesia, like the page: headers, and level sources in words
+    assert book.sheetnames[0] == "Ringkasan"
+    for title in book.sheetnames[1:]:
+        header = next(book[title].iter_rows(max_row=1, values_only=True))
+        assert header[:5] == ("No.", "Indikator", "Tingkat", "Asal tingkat", "Bukti"), title
+    assert "Diturunkan dari katalog" in cells and "Indeks" in cells and "Predikat" in cells
+    assert not {"Indicator", "Source", "Index", "Predicate", "derived"} & set(cells)
 
 
 def test_the_dashboard_fragment_shows_the_latest_index_and_a_domain_chart(

@@ -5,7 +5,8 @@ from enum import StrEnum
 
 import pytest
 
-from spbe_inventory.web.labels import SCORING
+from spbe_common import scoring_labels
+from spbe_inventory.web.labels import SCORING, scoring_label
 from spbe_inventory.web.scoring import evidence_view
 from spbe_scorer.runs.enums import LevelSource, Trigger
 from spbe_scorer.workspace.enums import (
@@ -44,3 +45,9 @@ def test_evidence_rows_that_name_no_record_show_a_word_and_no_link() -> None:
     assert (evidence_view(register)["id"], evidence_view(register)["href"]) == ("daftar aset", None)
     app = {"kind": "application", "id": "12", "detail": "tingkat 3"}
     assert evidence_view(app)["href"] == "/katalog/aplikasi/12"
+
+
+def test_the_pages_and_the_scorer_workbooks_share_one_table() -> None:
+    """The inventory re-exports the table in spbe_common that the scorer's workbooks use."""
+    assert SCORING is scoring_labels.SCORING
+    assert scoring_label is scoring_labels.scoring_label

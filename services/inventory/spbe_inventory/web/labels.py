@@ -17,6 +17,11 @@ from spbe_common.events.enums import (
     Protocol,
     ScanStatus,
 )
+
+# The scorer's values (its enums live in the scorer, which the inventory does not import): one
+# table shared with the scorer's workbooks, re-exported here for the pages.
+from spbe_common.scoring_labels import SCORING as SCORING
+from spbe_common.scoring_labels import scoring_label as scoring_label
 from spbe_inventory.history.models import CauseKind, ChangeAction
 from spbe_inventory.imports.models import ImportStatus, RowAction
 from spbe_inventory.infrastructure.models import LinkMedia
@@ -221,70 +226,6 @@ REVIEW_STATES: dict[str, str] = {
 def field_label(name: str) -> str:
     """The Indonesian name of a record field; an unknown one is shown as it is."""
     return FIELDS.get(name, name)
-
-
-# The scorer's values (its enums live in the scorer, which the inventory does not import).
-SCORING: dict[str, dict[str, str]] = {
-    "framework": {
-        "spbe-2020": "Indeks SPBE 2020",
-        "spbe-2018": "Indeks SPBE 2018",
-        "pemdi-2026": "Indeks Pemdi 2026",
-    },
-    "source": {
-        "derived": "Diturunkan dari katalog",
-        "manual": "Penilaian evaluator",
-        "override": "Penilaian evaluator (mengganti nilai turunan)",
-        "external_default": "Nilai bawaan indeks eksternal",
-        "not_assessed": "Belum dinilai",
-        "proposed": "Usulan katalog (belum diterima evaluator)",
-    },
-    "trigger": {"cli": "Baris perintah", "api": "Permintaan API", "schedule": "Terjadwal"},
-    "evidence": {
-        "opd": "OPD",
-        "application": "Aplikasi",
-        "facility": "Fasilitas",
-        "site": "Lokasi OPD",
-        "service_bus": "Sistem penghubung layanan",
-        "review": "Reviu",
-        "audit": "Audit TIK",
-        "asset_management": "Manajemen aset",
-        "asset": "Aset",
-    },
-    # The evaluation workspace (issue 12).
-    "worksheet_status": {
-        "not_started": "Belum dimulai",
-        "draft": "Draf",
-        "submitted": "Diajukan",
-        "verified": "Terverifikasi",
-        "returned": "Dikembalikan",
-    },
-    "worksheet_source": {
-        "accepted": "Diterima dari usulan",
-        "override": "Ditetapkan evaluator",
-        "manual": "Manual",
-    },
-    "period_status": {"open": "Dibuka", "closed": "Ditutup"},
-    "worksheet_action": {
-        "created": "Dibuat",
-        "assigned": "Penugasan diubah",
-        "saved": "Disimpan",
-        "accepted": "Usulan diterima",
-        "overridden": "Tingkat ditetapkan evaluator",
-        "submitted": "Diajukan untuk ditinjau",
-        "verified": "Diverifikasi",
-        "returned": "Dikembalikan",
-        "document_added": "Bukti dukung ditambahkan",
-        "document_removed": "Bukti dukung dihapus",
-        "asesor": "Nilai asesor dicatat",
-    },
-}
-
-
-def scoring_label(kind: str, value: object) -> str:
-    """The Indonesian label of one of the scorer's values; an unknown one is shown as it is."""
-    if value is None or value == "":
-        return "-"
-    return SCORING[kind].get(str(value), str(value))
 
 
 # A probe's error is "<kind>: <what the client said>" (the collector's ProbeError kinds).

@@ -12,6 +12,8 @@ from fastapi import APIRouter, HTTPException, Path, Query, Request
 from fastapi.responses import Response, StreamingResponse
 from starlette.background import BackgroundTask
 
+from spbe_common.scoring_labels import evidence_record
+
 from . import labels
 from .errors import error_page
 from .render import page, when
@@ -204,25 +206,15 @@ EVIDENCE_PAGES = {
 }
 
 
-# Evidence rows that name no catalogue record: their id is a word (shown in Bahasa Indonesia,
-# never linked); "more" is the row that counts the applications beyond the named ones.
-EVIDENCE_WORDS = {
-    ("application", "more"): "",
-    ("asset_management", "programme"): "program",
-    ("asset_management", "guideline"): "pedoman",
-    ("asset_management", "register"): "daftar aset",
-}
-
-
 def evidence_view(evidence: dict[str, Any]) -> dict[str, Any]:
     """One evidence row of a proposal: its kind in words, its record id linked to the record's
     page when there is one."""
     kind, record = str(evidence.get("kind", "")), str(evidence.get("id", ""))
-    word = EVIDENCE_WORDS.get((kind, record))
-    target = EVIDENCE_PAGES.get(kind) if word is None else None
+    label, shown, is_record = evidence_record(kind, record)
+    target = EVIDENCE_PAGES.get(kind) if is_record else None
     return {
-        "kind": labels.scoring_label("evidence", kind),
-        "id": record if word is None else word,
+        "kind": label,
+        "id": shown,
         "detail": evidence.get("detail", ""),
         "href": target.format(record) if target else None,
     }

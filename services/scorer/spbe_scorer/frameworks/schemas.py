@@ -23,8 +23,10 @@ class LevelRange(Model):
 
 
 class Scale(Model):
-    """Names and criteria of each level, shared by the indicators that point at it."""
+    """Names and criteria of each level, shared by the indicators that point at it. `name` is the
+    scale's own name in Bahasa Indonesia, as the workbooks print it (its key is an identifier)."""
 
+    name: str = ""
     description: str = ""
     names: dict[int, str] = Field(default_factory=dict)
     criteria: dict[int, str] = Field(default_factory=dict)

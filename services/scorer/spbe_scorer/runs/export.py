@@ -5,6 +5,10 @@ Text that a spreadsheet would take for a formula (it starts with =, +, -, @, a t
 return; justifications, evidence and names come from people and scans) is written as text with a
 leading apostrophe, as OWASP advises against CSV/formula injection: `=HYPERLINK(...)` is shown
 as `'=HYPERLINK(...)`, and stays inert if the sheet is saved again as CSV.
+
+Everything a reader sees is in Bahasa Indonesia, in the words of the run's page (/penilaian/{run}):
+headers and labels here, the scorer's codes (level source, evidence kind, framework, group) by the
+table the inventory's pages use (spbe_common.scoring_labels).
 """
 
 from __future__ import annotations
@@ -19,16 +23,19 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.worksheet.worksheet import Worksheet
 
+from spbe_common.scoring_labels import evidence_line, scoring_label
 from spbe_scorer.numbers import display
 
 from .views import marked
 
 SUMMARY = "Ringkasan"
 DOMAIN_HEADER = (
-    "Indicator", "Name", "Level", "Source", "Evidence", "Criterion", "Justification",
-    "Missing for next level", "Derived level", "Evaluator", "Unconfirmed",
+    "No.", "Indikator", "Tingkat", "Asal tingkat", "Bukti", "Kriteria", "Alasan evaluator",
+    "Yang dibutuhkan untuk tingkat berikutnya", "Tingkat turunan", "Evaluator",
+    "Belum terkonfirmasi",
 )  # fmt: skip
-WIDTHS = (10, 40, 8, 14, 60, 50, 50, 50, 12, 20, 50)
+GROUP_HEADER = ("Kelompok", "Kode", "Nama", "Bobot (%)", "Indeks")
+WIDTHS = (8, 40, 8, 24, 60, 50, 50, 50, 12, 20, 50)
 BAD_TITLE = re.compile(r"[\[\]:*?/\\]")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -53,20 +60,21 @@ def _level(exact: str | None) -> float | None:
 
 
 def _evidence(row: Mapping[str, Any]) -> str:
-    items = [f"{e['kind']} {e['id']}: {e['detail']}" for e in row["evidence"]]
+    items = [evidence_line(e) for e in row["evidence"]]
     return "\n".join([*items, *row["evidence_links"]])
 
 
 def _missing(row: Mapping[str, Any]) -> str:
     lines = list(row["missing"])
     if row["missing_opds"]:
-        lines.append("OPD not yet covered: " + ", ".join(row["missing_opds"]))
+        lines.append("OPD belum memenuhi: " + ", ".join(row["missing_opds"]))
     return "\n".join(lines)
 
 
 def indicator_cells(row: Mapping[str, Any]) -> tuple[Any, ...]:
     return (
-        row["indicator"], row["name"], _level(row["level_exact"]), row["source"],
+        row["indicator"], row["name"], _level(row["level_exact"]),
+        scoring_label("source", row["source"]),
         _evidence(row), row["criterion"] or "", row["justification"] or "",
         _missing(row),
         _level(row["derived_level_exact"]), row["evaluator"] or "",
@@ -83,23 +91,25 @@ def _header(sheet: Worksheet, values: Sequence[str]) -> None:
 def _summary(sheet: Worksheet, run: Mapping[str, Any]) -> None:
     index = Fraction(run["index_exact"])
     for label, value in (
-        ("Framework", run["framework"]),
-        ("Framework version", run["framework_version"]),
-        ("Run", run["id"]),
-        ("Started", run["started_at"].isoformat()),
-        ("Catalogue snapshot", f"{run['snapshot_hash']} ({run['snapshot_taken_at'].isoformat()})"),
-        ("Index", float(display(index))),
-        ("Predicate", run["predicate"]),
-        *((f"Indicators: {k}", v) for k, v in run["counts"].items()),
+        ("Kerangka", scoring_label("framework", run["framework"])),
+        ("Versi kerangka", run["framework_version"]),
+        ("Kode penilaian", run["id"]),
+        ("Waktu penilaian", run["started_at"].isoformat()),
+        ("Data katalog per", run["snapshot_taken_at"].isoformat()),
+        ("Sidik data katalog", run["snapshot_hash"]),
+        ("Indeks", float(display(index))),
+        ("Predikat", run["predicate"]),
+        *((f"Asal tingkat: {scoring_label('source', k)}", v) for k, v in run["counts"].items()),
     ):
         _append(sheet, [label, value])
     sheet.append([])
-    _header(sheet, ("Group", "Id", "Name", "Weight", "Index"))
-    for kind in ("domains", "aspects"):
-        for g in run[kind]:
+    _header(sheet, GROUP_HEADER)
+    for kind in ("domain", "aspect"):
+        for g in run[f"{kind}s"]:
             weight, value = Fraction(g["weight"]), Fraction(g["index"])
-            _append(sheet, [kind[:-1], g["id"], g["name"], float(weight), float(display(value))])
-    sheet.column_dimensions["A"].width = 24
+            group = scoring_label("group", kind)
+            _append(sheet, [group, g["id"], g["name"], float(weight), float(display(value))])
+    sheet.column_dimensions["A"].width = 48
     sheet.column_dimensions["C"].width = 50
 
 

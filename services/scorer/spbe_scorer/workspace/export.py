@@ -85,9 +85,11 @@ def _predicate(framework: Framework, index: Fraction | None) -> str:
 
 
 def unconfirmed_notes(framework: Framework) -> list[str]:
-    """The framework's own notes, then those of its scales, groups and indicators."""
+    """The framework's own notes, then those of its scales (by their names), groups and
+    indicators."""
     notes = list(framework.unconfirmed)
-    notes += [f"Skala {k}: {s.unconfirmed}" for k, s in framework.scales.items() if s.unconfirmed]
+    scales = framework.scales.items()
+    notes += [f"Skala {s.name or k}: {s.unconfirmed}" for k, s in scales if s.unconfirmed]
     groups = [*framework.domains, *framework.aspects, *framework.indicators]
     notes += [f"{g.id} {g.name}: {g.unconfirmed}" for g in groups if g.unconfirmed]
     return notes

@@ -107,4 +107,4 @@ def test_the_workbook_lists_the_shares_under_indicator_24() -> None:
     }  # fmt: skip
     sheet = load_workbook(BytesIO(workbook_bytes(run, [row])))["D3 Manajemen SPBE"]
     cell = sheet[2][4].value
-    assert "opd BKAD: daftar aset: 2 aset aktif; tahun pengadaan 0 dari 2 (0%)" in cell
+    assert "OPD BKAD: daftar aset: 2 aset aktif; tahun pengadaan 0 dari 2 (0%)" in cell
