@@ -129,12 +129,13 @@ def _sheet_rows(sheet: Any, limit: int, max_rows: int, merges: Merges) -> Iterat
     down to row 11,000 has as many rows as it has filled). Only filled rows count to `limit`.
     In a row with anything of its own, a cell under a merge spanning rows has the merge's
     value (`merged`): an empty row under a merge stays empty."""
-    tops: dict[Spot, tuple[Any, bool]] = {}  # the values of the merges' first rows, as they pass
+    starts = {(first, column) for column, spans in merges.items() for first, _ in spans}
+    tops: dict[Spot, tuple[Any, bool]] = {}  # the value of each merge's first cell, as it passes
     filled, blank = 0, 0
     for number, cells in enumerate(sheet.iter_rows(max_col=MAX_COLUMNS), start=1):
         own = [(c.value, getattr(c, "data_type", None) == "f") for c in cells]
         for index, (value, formula) in enumerate(own, start=1):
-            if index in merges and value is not None:
+            if (number, index) in starts and value is not None:
                 tops[(number, index)] = (value, formula)
         if all(value is None for value, _ in own):
             blank += 1

@@ -196,7 +196,8 @@ def other_tables(sheets: list[Sheet], choice: HeaderChoice) -> list[str]:
     A summary ("Rekap": No, Nama Barang, Jumlah, Nilai) reads fewer, and is no such table."""
     found: list[str] = []
     fields = _fields(choice.columns)
-    for candidate in _candidates([s for s in sheets if s is not choice.sheet]):
+    # not the chosen sheet's name: a CSV's readings with its other separators carry it too
+    for candidate in _candidates([s for s in sheets if s.name != choice.sheet.name]):
         sheet = candidate.sheet
         same = candidate.kind is choice.kind and _fields(candidate.columns) >= fields
         if not same or candidate.recognised < 2 or sheet.name in found:

@@ -100,7 +100,7 @@ def read_register(
     sheets = read_sheets(path, max_bytes, max_rows)
     choice = in_thousands(with_sub_header(choose_header(sheets)))
     register = ParsedRegister(choice.kind, choice.sheet.name, choice.row, choice.columns)
-    others = other_tables(sheets, choice) if path.suffix.lower() == ".xlsx" else []
+    others = other_tables(sheets, choice)
     if others:  # only one sheet is read: the others' rows would be left out without a word
         listed = ", ".join(f"'{name}'" for name in others)
         register.errors.append(

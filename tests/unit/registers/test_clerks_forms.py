@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import tracemalloc
 import zipfile
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -26,12 +27,33 @@ MiB = 1024 * 1024
 HEADERS = ["No", "Nama Barang", "Nomor Seri", "Tahun Perolehan", "Harga", "Kondisi"]
 
 
-def xlsx(path: Path, rows: list[list[Any]], *, formatted_to: int = 0) -> Path:
+Rows = Sequence[Sequence[Any]]
+
+
+def xlsx(
+    path: Path,
+    rows: Rows,
+    *,
+    formatted_to: int = 0,
+    merges: Sequence[str] = (),
+    title: str | None = None,
+    more: Mapping[str, Rows] | None = None,
+) -> Path:
+    """A workbook of `rows` (its first sheet, named `title`), cells merged over `merges`
+    ("C2:C4"), and further sheets by name (`more`)."""
     book = openpyxl.Workbook()
     sheet = book.active
     assert sheet is not None
+    if title:
+        sheet.title = title
     for row in rows:
-        sheet.append(row)
+        sheet.append(list(row))
+    for merge in merges:
+        sheet.merge_cells(merge)
+    for name, their_rows in (more or {}).items():
+        other = book.create_sheet(name)
+        for row in their_rows:
+            other.append(list(row))
     if formatted_to:  # a border on an empty cell far below: the sheet's rows reach it
         sheet.cell(row=formatted_to, column=1).border = openpyxl.styles.Border(
             left=openpyxl.styles.Side(style="thin")
@@ -298,43 +320,28 @@ def test_the_header_row_repeated_on_a_new_page_is_skipped(tmp_path) -> None:
 def test_a_table_on_a_second_sheet_is_an_error_not_rows_left_out(tmp_path) -> None:
     """A KIR kept as one sheet per room: only one sheet is read, so the file is refused
     naming the others, rather than imported without their rows."""
-    book = openpyxl.Workbook()
-    first = book.active
-    assert first is not None
-    first.title = "Ruang TU"
-    for row in (HEADERS, [1, "PC TU", "T1", 2020, None, "Baik"]):
-        first.append(row)
-    server = book.create_sheet("Ruang Server")
-    for row in (HEADERS, [1, "Server", "S1", 2021, None, "Baik"]):
-        server.append(row)
-    notes = book.create_sheet("Petunjuk")
-    for row in (["Kolom", "Isi"], ["Nama Barang", "wajib"]):
-        notes.append(row)
-    book.save(tmp_path / "kir.xlsx")
-    register = read(tmp_path / "kir.xlsx")
+    more = {
+        "Ruang Server": [HEADERS, [1, "Server", "S1", 2021, None, "Baik"]],
+        "Petunjuk": [["Kolom", "Isi"], ["Nama Barang", "wajib"]],
+    }
+    rows = [HEADERS, [1, "PC TU", "T1", 2020, None, "Baik"]]
+    register = read(xlsx(tmp_path / "kir.xlsx", rows, title="Ruang TU", more=more))
     (error,) = register.errors
     assert error.row is None and "lembar 'Ruang Server' juga berisi tabel aset" in error.message
     assert "hanya lembar 'Ruang TU' yang dibaca" in error.message
 
 
 def test_a_value_merged_over_several_rows_belongs_to_each(tmp_path) -> None:
-    book = openpyxl.Workbook()
-    sheet = book.active
-    assert sheet is not None
-    for row in (
+    rows = [
         [*HEADERS, "Lokasi"],
         [None, "PERANGKAT KOMPUTER"],  # a heading merged across the table stays a heading
         [1, "PC Loket 1", "L1", 2021, None, "Baik", "Ruang Pelayanan"],
         [2, "PC Loket 2", "L2", None, None, None, None],
         [3, "PC Loket 3", "L3", None, None, None, None],
         [4, "Access Point", "AP", 2023, None, "Baik", "Lantai 2"],
-    ):
-        sheet.append(row)
-    sheet.merge_cells("B2:G2")
-    for column in "DFG":
-        sheet.merge_cells(f"{column}3:{column}5")
-    book.save(tmp_path / "gabung.xlsx")
-    register = read(tmp_path / "gabung.xlsx")
+    ]
+    merges = ["B2:G2", *(f"{column}3:{column}5" for column in "DFG")]
+    register = read(xlsx(tmp_path / "gabung.xlsx", rows, merges=merges))
     assert register.errors == [] and skipped(register)[2].startswith("judul kelompok")
     seen = [(a.name, a.procurement_year, a.location) for a in register.rows]  # type: ignore[union-attr]
     assert seen == [("PC Loket 1", 2021, "Ruang Pelayanan"), ("PC Loket 2", 2021, "Ruang Pelayanan"),
@@ -344,20 +351,14 @@ def test_a_value_merged_over_several_rows_belongs_to_each(tmp_path) -> None:
 def test_a_merge_is_not_spread_to_empty_rows_nor_its_price_to_each_item(tmp_path) -> None:
     """Lokasi merged down over the form's empty rows leaves them empty; a price merged over
     three cameras bought as one package is the first's only."""
-    book = openpyxl.Workbook()
-    sheet = book.active
-    assert sheet is not None
-    for row in (
+    rows = [
         ["Nama Perangkat", "Nomor Seri", "Harga", "Lokasi"],
         ["Kamera 1", "K1", 20_000_000, "Ruang Server"],
         ["Kamera 2", "K2", None, None],
         ["Kamera 3", "K3", None, None],
-    ):
-        sheet.append(row)
-    sheet.merge_cells("C2:C4")
-    sheet.merge_cells("D2:D9")  # down over rows the form left empty
-    book.save(tmp_path / "paket.xlsx")
-    register = read(tmp_path / "paket.xlsx")
+    ]
+    merges = ["C2:C4", "D2:D9"]  # Lokasi down over rows the form left empty
+    register = read(xlsx(tmp_path / "paket.xlsx", rows, merges=merges))
     assert register.errors == []
     seen = [(a.name, a.acquisition_cost, a.location) for a in register.rows]  # type: ignore[union-attr]
     assert seen == [("Kamera 1", 20_000_000, "Ruang Server"), ("Kamera 2", None, "Ruang Server"),
@@ -403,9 +404,6 @@ def test_merges_are_found_across_the_chunks_of_a_large_sheet() -> None:
 def test_the_kir_form_with_its_two_header_rows_and_ticked_conditions(tmp_path) -> None:
     """The official KIR: headers merged over two rows, 'Keadaan Barang' over three ticked
     columns, 'Nomor' over 'Pabrik | Rangka' (the KIB B), a row of column numbers."""
-    book = openpyxl.Workbook()
-    sheet = book.active
-    assert sheet is not None
     head = ["No. Urut", "Nama Barang", "Nomor", None, "Tahun Pembelian", "Keadaan Barang", None,
             None, "Keterangan"]  # fmt: skip
     rows = [
@@ -418,14 +416,8 @@ def test_the_kir_form_with_its_two_header_rows_and_ticked_conditions(tmp_path) -
         [3, "Printer", "KMM01", "-", 2019, None, None, "x", "dihapuskan"],
         [4, "Scanner", "FS01", "-", 2021, "v", "v", None],
     ]
-    for row in rows:
-        sheet.append(row)
-    for column in "ABEI":
-        sheet.merge_cells(f"{column}2:{column}3")
-    sheet.merge_cells("C2:D2")
-    sheet.merge_cells("F2:H2")
-    book.save(tmp_path / "kir.xlsx")
-    register = read(tmp_path / "kir.xlsx")
+    merges = [*(f"{column}2:{column}3" for column in "ABEI"), "C2:D2", "F2:H2"]
+    register = read(xlsx(tmp_path / "kir.xlsx", rows, merges=merges))
     assert skipped(register)[3] == "baris judul kolom kedua (di bawah judul kelompok)"
     assert [(a.name, a.serial, a.condition) for a in register.rows] == [  # type: ignore[union-attr]
         ("Komputer", "MJ0A1", AssetCondition.GOOD),
@@ -498,16 +490,9 @@ def test_a_utf8_csv_with_a_stray_byte_is_refused_naming_its_line(tmp_path) -> No
 
 
 def test_a_summary_sheet_is_no_second_table(tmp_path) -> None:
-    book = openpyxl.Workbook()
-    first = book.active
-    assert first is not None
-    for row in (HEADERS, [1, "PC", "P1", 2020, 9_000_000, "Baik"]):
-        first.append(row)
-    summary = book.create_sheet("Rekap")
-    for row in (["No", "Nama Barang", "Jumlah", "Nilai Perolehan"], [1, "PC", 1, 9_000_000]):
-        summary.append(row)
-    book.save(tmp_path / "rekap.xlsx")
-    register = read(tmp_path / "rekap.xlsx")
+    summary = [["No", "Nama Barang", "Jumlah", "Nilai Perolehan"], [1, "PC", 1, 9_000_000]]
+    rows = [HEADERS, [1, "PC", "P1", 2020, 9_000_000, "Baik"]]
+    register = read(xlsx(tmp_path / "rekap.xlsx", rows, more={"Rekap": summary}))
     assert register.errors == [] and names(register) == ["PC"]
 
 
