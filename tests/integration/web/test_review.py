@@ -15,8 +15,14 @@ from sqlalchemy import Engine, select
 from spbe_common.auth import Role
 from spbe_common.bus import Record
 from spbe_common.events import EventType, new_event, to_binary
-from spbe_common.events.enums import ScanStatus
-from spbe_common.events.payloads import AssetObserved, ScanCompleted, ScanScope, ScanStarted
+from spbe_common.events.enums import AssetKind, Lifecycle, ScanStatus
+from spbe_common.events.payloads import (
+    AssetDeclared,
+    AssetObserved,
+    ScanCompleted,
+    ScanScope,
+    ScanStarted,
+)
 from spbe_inventory.assets.repository import ASSET
 from spbe_inventory.ingest.service import ingest
 
@@ -70,7 +76,8 @@ def test_the_queue_lists_the_opds_undeclared_hosts_only(
     html = page.text
     assert "Tinjauan temuan pemindaian" in html and 'id="tabel-tinjauan"' in html
     assert "nas-kominfo" in html and "cctv-lobi" in html
-    assert "pc-setda" not in html and "srv-web-01" not in html  # another OPD's; declared
+    queue = html.split("<datalist")[0]  # the rows; the merge form's suggestions come after
+    assert "pc-setda" not in html and "srv-web-01" not in queue  # another OPD's; declared
     for label in ("Terima", "Gabungkan ke aset", "Abaikan"):
         assert label in html
     assert f'action="/tinjauan/{found["nas-kominfo"]}/terima"' in html
@@ -148,3 +155,50 @@ def test_a_refused_merge_says_why_and_leads_back_to_the_queue(
         f"/tinjauan/{cctv}/abaikan", data={"csrf_token": client.csrf, "reason": "y"}
     )
     assert again.status_code == 409 and "Host ini sudah ditinjau" in again.text
+
+
+def test_the_merge_form_suggests_the_opds_declared_assets(
+    browser: Browser, found: dict[str, int], engine: Engine
+) -> None:
+    """A register's entry without an address comes first; hosts of the queue, another OPD's
+    assets and retired ones are not offered; picking a suggestion merges into it."""
+    declared = [
+        AssetDeclared(opd=KOMINFO, name="UPS Ruang Server", kind=AssetKind.OTHER,
+                      asset_code="02.06.01.001"),
+        AssetDeclared(opd=KOMINFO, name="Router lama", kind=AssetKind.NETWORK_DEVICE,
+                      lifecycle=Lifecycle.RETIRED),
+        AssetDeclared(addresses=["127.10.0.11"], name="Server Web Utama"),  # srv-web-01
+    ]  # fmt: skip
+    events = [new_event(EventType.ASSET_DECLARED, d, source="spbe-test", time=T0) for d in declared]
+    with engine.begin() as conn:
+        ingest(conn, [Record("spbe.test", 0, n, e.key(), *reversed(to_binary(e)))
+                      for n, e in enumerate(events)])  # fmt: skip
+        names = dict(conn.execute(select(ASSET.c.name, ASSET.c.id)).all())
+    ups, old = names["UPS Ruang Server"], names["Router lama"]
+    client = browser(Role.OPD_OPERATOR, [KOMINFO])
+    html = client.get("/tinjauan").text
+    listed = re.search(r'<datalist id="calon-gabung-DISKOMINFOSATIK">(.*?)</datalist>', html, re.S)
+    assert listed, html
+    values = re.findall(r'<option value="(\d+)" label="([^"]*)"', listed.group(1))
+    ids = [int(v) for v, _ in values]
+    labels = dict(zip(ids, (label for _, label in values), strict=True))
+    assert ids[0] == ups  # the only one without an address or MAC
+    assert labels[ups] == "UPS Ruang Server · 02.06.01.001 · belum ada alamat IP"
+    assert labels[found["srv-web-01"]] == "Server Web Utama · 127.10.0.11"
+    queued = {found["cctv-lobi"], found["nas-kominfo"], found["pc-setda"]}
+    assert old not in ids and not queued & set(ids)  # retired; the queue's and another OPD's
+    cctv = found["cctv-lobi"]
+    assert f'id="into-{cctv}" name="into"' in html and 'list="calon-gabung-DISKOMINFOSATIK"' in html
+    answer = client.post(
+        f"/tinjauan/{cctv}/gabungkan", data={"csrf_token": client.csrf, "into": str(ups)}
+    )
+    assert answer.status_code == 303
+    assert f"/katalog/aset/{ups}" in client.get("/tinjauan?state=merged").text
+
+
+def test_a_reader_and_other_states_get_no_suggestions(
+    browser: Browser, found: dict[str, int]
+) -> None:
+    assert "<datalist" not in browser(Role.VIEWER, [KOMINFO]).get("/tinjauan").text
+    writer = browser(Role.OPD_OPERATOR, [KOMINFO])
+    assert "<datalist" not in writer.get("/tinjauan?state=ignored").text

@@ -12,6 +12,7 @@ from sqlalchemy import Connection, delete, func, insert, select, update
 
 from spbe_common.auth import Principal
 from spbe_common.db import UTCDateTime, for_update
+from spbe_common.events.enums import Lifecycle
 from spbe_inventory.applications.models import ApplicationAsset
 from spbe_inventory.assets.repository import ASSET, SERVICE
 from spbe_inventory.bulk import chunks
@@ -89,6 +90,49 @@ def unreviewed_counts(conn: Connection, principal: Principal) -> dict[str | None
         .group_by(ASSET.c.opd_code)
     )
     return {code: int(n) for code, n in conn.execute(query)}
+
+
+MERGE_TARGETS_SHOWN = 300  # per OPD: the suggestions of a merge form, not a listing
+
+
+def merge_targets(
+    conn: Connection, principal: Principal, opd_codes: Sequence[str]
+) -> dict[str, Rows]:
+    """Per OPD, the assets a discovered host of that OPD may be merged into: a person's records
+    (never queued, or accepted), not retired; first those still without a MAC or address (a
+    register's entry waiting for the host a scan found), then by name."""
+    found: dict[str, Rows] = {code: [] for code in opd_codes}
+    if not found:
+        return found
+    unidentified = (ASSET.c.mac.is_(None) & ASSET.c.address.is_(None)).label("unidentified")
+    numbered = (
+        select(
+            ASSET.c.id, ASSET.c.name, ASSET.c.kind, ASSET.c.asset_code, ASSET.c.address,
+            ASSET.c.hostname, ASSET.c.opd_code,
+            func.row_number()
+            .over(
+                partition_by=ASSET.c.opd_code,
+                order_by=(unidentified.desc(), ASSET.c.name, ASSET.c.id),
+            )
+            .label("n"),
+        )
+        .select_from(ASSET.outerjoin(REVIEW, REVIEW.c.asset_id == ASSET.c.id))
+        .where(
+            ASSET.c.opd_code.in_(sorted(found)),
+            principal.where(ASSET.c.opd_code),
+            ASSET.c.lifecycle != Lifecycle.RETIRED.value,
+            (REVIEW.c.asset_id.is_(None)) | (REVIEW.c.state == ReviewState.ACCEPTED.value),
+        )
+        .subquery()
+    )  # fmt: skip
+    query = (
+        select(numbered)
+        .where(numbered.c.n <= MERGE_TARGETS_SHOWN)
+        .order_by(numbered.c.opd_code, numbered.c.n)
+    )
+    for row in conn.execute(query).mappings():
+        found[row["opd_code"]].append(dict(row))
+    return found
 
 
 def item(conn: Connection, principal: Principal, asset_id: int) -> dict[str, Any] | None:

@@ -51,6 +51,12 @@ def queue_page(
     )
     may_write = principal.can(Permission.CATALOGUE_WRITE)
     apps: list[dict[str, Any]] = []
+    targets: dict[str, list[dict[str, Any]]] = {}
+    if may_write and state == ReviewState.UNREVIEWED.value:  # the merge forms' suggestions
+        opd_codes = sorted(
+            {r["opd_code"] for r in rows if r["opd_code"] and principal.may_write(r["opd_code"])}
+        )
+        targets = review_repo.merge_targets(conn, principal, opd_codes)
     if may_write and state != service.MERGED_STATE:
         apps = applications.page_of(conn, principal, Page(APPLICATIONS_SHOWN, 0, "name"), {}, None)[
             0
@@ -66,6 +72,7 @@ def queue_page(
         "pages": max(1, ceil(total / PER_PAGE)),
         "may_write": may_write,
         "applications": apps,
+        "merge_targets": targets,
         "AssetKind": AssetKind,
         "ReviewState": ReviewState,
     }
