@@ -4,7 +4,8 @@ failures answered with the status that fits, and ETags for optimistic concurrenc
 Limits (documented in the README):
 - a request body larger than `max_body_bytes` (default 1 MiB) answers 413;
 - a JSON body must be valid JSON by RFC 8259: no lone surrogates, no NaN or Infinity (422);
-- no NUL character anywhere in a JSON body, a path or a query string (422);
+- no NUL character anywhere in a JSON body, a path or a query string (422; an app may answer a
+  refused path or query string in its own form, e.g. a web page, through `TargetRefusal`);
 - every JSON integer within 64 bits (422): the databases store nothing wider;
 - a 422 body is `{"detail": [{"loc": [...], "msg": "...", "type": "..."}]}` and never echoes the
   input: each message is cut to `MAX_MESSAGE` characters; any other error is `{"detail": "..."}`.
@@ -40,6 +41,9 @@ Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+# The app's own answer to a refused request target: (scope, status, "path" or "query") -> a
+# response with that status, or None for the JSON body.
+TargetRefusal = Callable[[Scope, int, str], Response | None]
 
 
 # Ids in paths: the databases' 64-bit keys (a larger number would overflow the driver).
@@ -166,17 +170,20 @@ class RequestLimits:
     """Pure ASGI middleware: size, NUL, surrogate and integer limits checked before routing.
     `path_limits` gives a path its own body limit: exactly (e.g. a spreadsheet upload), or a
     route template (`/api/v1/periods/{period_id}/asesor/import`) whose `{name}` parts match one
-    path segment each; an exact path wins over a template."""
+    path segment each; an exact path wins over a template. `target_refusal` may answer a refused
+    path or query string in the app's own form (a web page); the JSON body otherwise."""
 
     def __init__(
         self,
         app: ASGIApp,
         max_body_bytes: int = MAX_BODY_BYTES,
         path_limits: dict[str, int] | None = None,
+        target_refusal: TargetRefusal | None = None,
     ) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
         self.path_limits = path_limits or {}
+        self.target_refusal = target_refusal
         self._templates = [
             (_template_pattern(path), limit) for path, limit in self.path_limits.items()
             if "{" in path
@@ -196,7 +203,7 @@ class RequestLimits:
             await self.app(scope, receive, send)
             return
         limit = self.limit_of(scope.get("path", ""))
-        refused = _refuse_target(scope)
+        refused = self._refuse_target(scope)
         if refused is None and _declared_length(scope) > limit:
             refused = self._too_large(limit)
         if refused is not None:
@@ -211,6 +218,16 @@ class RequestLimits:
             await refused(scope, receive, send)
             return
         await self.app(scope, _replay(body, more, receive), send)
+
+    def _refuse_target(self, scope: Scope) -> Response | None:
+        part = _nul_in_target(scope)
+        if part is None:
+            return None
+        if self.target_refusal is not None:
+            answer = self.target_refusal(scope, 422, part)
+            if answer is not None:
+                return answer
+        return unprocessable([((part,), "a NUL character is not allowed", "value_error")])
 
     def _too_large(self, limit: int) -> Response:
         return json_body(
@@ -246,12 +263,13 @@ def _declared_length(scope: Scope) -> int:
     return 0
 
 
-def _refuse_target(scope: Scope) -> Response | None:
+def _nul_in_target(scope: Scope) -> str | None:
+    """The part of the request target ("path" or "query") that holds a NUL character."""
     raw_path = scope.get("raw_path") or scope.get("path", "").encode()
     if b"%00" in raw_path.lower() or "\x00" in scope.get("path", ""):
-        return unprocessable([(("path",), "a NUL character is not allowed", "value_error")])
+        return "path"
     if b"%00" in scope.get("query_string", b"").lower():
-        return unprocessable([(("query",), "a NUL character is not allowed", "value_error")])
+        return "query"
     return None
 
 
@@ -412,10 +430,18 @@ def add_docs(app: FastAPI, public: bool, principal: Any) -> None:
 
 # --- installation -------------------------------------------------------------------------------
 def install(
-    app: FastAPI, max_body_bytes: int = MAX_BODY_BYTES, path_limits: dict[str, int] | None = None
+    app: FastAPI,
+    max_body_bytes: int = MAX_BODY_BYTES,
+    path_limits: dict[str, int] | None = None,
+    target_refusal: TargetRefusal | None = None,
 ) -> None:
     """Limits and error handling of one API; call once in its `create_app`."""
-    app.add_middleware(RequestLimits, max_body_bytes=max_body_bytes, path_limits=path_limits)
+    app.add_middleware(
+        RequestLimits,
+        max_body_bytes=max_body_bytes,
+        path_limits=path_limits,
+        target_refusal=target_refusal,
+    )
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(StarletteHTTPException, http_error)
     app.add_exception_handler(IntegrityError, _integrity_error)

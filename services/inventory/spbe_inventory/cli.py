@@ -265,7 +265,7 @@ def sample_load() -> None:
     inventory = _inventory()
     inventory.migrate()
     with inventory.engine.begin() as conn:
-        summary = load_sample(conn)
+        summary = load_sample(conn, inventory.settings.api_url)
     if not summary.loaded:
         console.print("Sample data is already there; nothing changed.")
     else:

@@ -47,7 +47,7 @@ class Inventory:
         with self.engine.begin() as conn:
             if conn.execute(select(func.count()).select_from(OPD)).scalar_one():
                 return None
-            return load_sample(conn)
+            return load_sample(conn, self.settings.api_url)
 
     def consumer(self) -> InventoryConsumer:
         s = self.settings

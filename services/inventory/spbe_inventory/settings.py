@@ -4,6 +4,8 @@ from pydantic import Field, model_validator
 
 from spbe_common.settings import BusSettings, Environment
 
+WILDCARD_HOSTS = frozenset({"", "0.0.0.0", "::"})
+
 
 class InventorySettings(BusSettings):
     database_url: str | None = Field(default=None, description="SQLAlchemy URL; default SQLite")
@@ -36,6 +38,13 @@ class InventorySettings(BusSettings):
         default="http://127.0.0.1:8002",
         description="SPBE_SCORER_URL: base URL of the scorer API the Penilaian pages read",
     )
+
+    @property
+    def api_url(self) -> str:
+        """Where a process on this machine reaches the API (loopback when it listens on all)."""
+        host = "127.0.0.1" if self.api_host in WILDCARD_HOSTS else self.api_host
+        host = f"[{host}]" if ":" in host else host
+        return f"http://{host}:{self.api_port}"
 
     @property
     def db_url(self) -> str:

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
+from spbe_inventory.applications.repository import APPLICATION
+from spbe_inventory.runtime import Inventory
 from spbe_inventory.sample.service import SampleSummary, load_sample, read_sample
+from spbe_inventory.settings import InventorySettings
+
+LOCAL_APPLICATION = "Aplikasi Contoh Lokal (fiktif)"
 
 
 @pytest.fixture
@@ -100,3 +106,30 @@ def test_loading_the_sample_twice_changes_nothing(
     with engine.begin() as conn:
         assert load_sample(conn).loaded is False
     assert listed(client, "/api/v1/opd")["count"] == summary.opd
+
+
+@pytest.mark.parametrize(
+    ("host", "url"),
+    [
+        ("127.0.0.1", "http://127.0.0.1:8123/healthz"),
+        ("0.0.0.0", "http://127.0.0.1:8123/healthz"),  # listening on all: reached on loopback
+        ("::1", "http://[::1]:8123/healthz"),
+    ],
+)
+def test_the_local_sample_application_is_probed_where_the_api_listens(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, host: str, url: str
+) -> None:
+    """`spbe up` with SPBE_API_PORT=8123: the sample application that is the API itself answers."""
+    monkeypatch.chdir(tmp_path)  # no .env of the developer
+    monkeypatch.setenv("SPBE_API_HOST", host)
+    monkeypatch.setenv("SPBE_API_PORT", "8123")
+    inventory = Inventory.build(InventorySettings(data_dir=tmp_path, database_url=None))
+    try:
+        inventory.migrate()
+        assert inventory.load_sample_if_empty() is not None
+        with inventory.engine.connect() as conn:
+            urls = dict(conn.execute(select(APPLICATION.c.name, APPLICATION.c.urls)).all())
+    finally:
+        inventory.engine.dispose()
+    assert urls[LOCAL_APPLICATION] == [url]
+    assert not any("{" in u for values in urls.values() for u in values or [])

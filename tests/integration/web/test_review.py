@@ -126,6 +126,22 @@ def test_accept_merge_unmerge_and_ignore_from_the_page(
     assert 'id="tinjauan-kosong"' in client.get("/tinjauan").text
 
 
+def test_an_empty_queue_names_the_opd_the_account_sees(browser: Browser) -> None:
+    def empty(role: Role, opd: list[str], address: str = "/tinjauan") -> str:
+        html = browser(role, opd).get(address).text
+        found = re.search(r'id="tinjauan-kosong">(.*?)</p>', html, re.S)
+        assert found, html
+        return found.group(1)
+
+    assert empty(Role.ADMIN, []) == "Tidak ada host belum ditinjau di semua OPD."
+    assert empty(Role.ADMIN, [], f"/tinjauan?opd_code={SETDA}") == (
+        "Tidak ada host belum ditinjau untuk OPD SETDA."
+    )
+    assert empty(Role.OPD_OPERATOR, [KOMINFO]) == (
+        "Tidak ada host belum ditinjau dalam cakupan OPD Anda."
+    )
+
+
 def test_another_opds_item_is_not_found(browser: Browser, found: dict[str, int]) -> None:
     client = browser(Role.OPD_OPERATOR, [KOMINFO])
     csrf = client.csrf

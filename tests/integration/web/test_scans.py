@@ -8,6 +8,7 @@ consumer folds the scan in, and the scan page shows Selesai with the asset it sa
 from __future__ import annotations
 
 import contextlib
+import re
 import shutil
 import socket
 import threading
@@ -74,6 +75,34 @@ def test_an_operator_sees_only_the_scopes_of_its_opd(browser, scopes_seen) -> No
     assert 'id="tabel-cakupan"' in page.text and "kominfo-lan" in page.text
     assert "dinkes-lan" not in page.text
     assert "Selesai" in page.text and "Mulai pemindaian" in page.text
+
+
+def _notice(html: str, element_id: str) -> str:
+    found = re.search(rf'id="{element_id}">(.*?)</p>', html, re.S)
+    assert found, element_id
+    return " ".join(found.group(1).split())
+
+
+@pytest.mark.parametrize(
+    ("role", "opd", "words"),
+    [
+        (Role.ADMIN, [], "Cakupan jaringan semua OPD"),
+        (Role.VIEWER, [], "Cakupan jaringan semua OPD"),  # a viewer without a list sees all
+        (Role.OPD_OPERATOR, [OPD], "Cakupan jaringan OPD Anda"),
+        (Role.VIEWER, [OPD], "Cakupan jaringan OPD Anda"),
+    ],
+)
+def test_the_page_speaks_of_the_opd_the_account_sees(
+    browser, role: Role, opd: list[str], words: str
+) -> None:
+    html = browser(role, opd).get("/pemindaian").text
+    assert _notice(html, "keterangan-cakupan").startswith(words)
+    empty = _notice(html, "tanpa-cakupan")  # no scan yet
+    if opd:
+        assert empty.startswith("Belum ada cakupan untuk OPD Anda")
+    else:
+        assert empty.startswith("Belum ada cakupan jaringan yang dipindai")
+        assert "OPD Anda" not in html
 
 
 def test_a_viewer_has_no_start_button_and_may_not_start(browser, scopes_seen, settings) -> None:

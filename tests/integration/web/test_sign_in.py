@@ -66,6 +66,28 @@ def test_unknown_pages_and_refusals_are_pages_in_bahasa_indonesia(
     assert viewer.get("/api/v1/rejected-events").json()["detail"]  # the API keeps JSON
 
 
+NUL_REFUSED = {"detail": [{"loc": ["query"], "msg": "a NUL character is not allowed",
+                           "type": "value_error"}]}  # fmt: skip
+
+
+def test_a_nul_character_in_a_page_address_is_a_page_in_bahasa_indonesia(
+    browser: Callable[..., TestClient],
+) -> None:
+    viewer = browser(Role.VIEWER)
+    for address in ("/katalog/aset?q=%00", "/katalog/aset/%00"):
+        refused = viewer.get(address)
+        assert refused.status_code == 422, address
+        assert refused.headers["content-type"].startswith("text/html"), address
+        assert "karakter yang tidak diizinkan" in refused.text, address
+        assert '<a href="/katalog/aset" id="kembali">Kembali ke Aset</a>' in refused.text
+        assert "Content-Security-Policy" in refused.headers
+    assert "karakter yang tidak diizinkan" in browser(None).get("/beranda?x=%00").text
+    api = viewer.get("/api/v1/assets?q=%00")  # the API keeps its JSON body
+    assert api.status_code == 422 and api.json() == NUL_REFUSED
+    health = viewer.get("/healthz?x=%00")
+    assert health.status_code == 422 and health.json() == NUL_REFUSED
+
+
 def test_docs_and_redoc_load_only_this_services_scripts(browser: Callable[..., TestClient]) -> None:
     visitor = browser(None)
     for path in ("/docs", "/redoc"):

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 from fastapi import FastAPI, Request
+from fastapi.responses import PlainTextResponse, Response
 from fastapi.testclient import TestClient
 
-from spbe_common.api import RequestLimits, install
+from spbe_common.api import RequestLimits, Scope, install
 
 UPLOAD = "/api/v1/periods/{period_id}/worksheets/{indicator}/documents"
 
@@ -53,3 +54,20 @@ def test_limit_of_prefers_the_exact_path_over_a_template() -> None:
     limits = RequestLimits(app, 10, {"/a/{x}": 20, "/a/b": 30})
     assert (limits.limit_of("/a/b"), limits.limit_of("/a/c"), limits.limit_of("/a")) == (30, 20, 10)
     assert limits.limit_of("/a/c.d") == 20 and limits.limit_of("/a/c/d") == 10
+
+
+def test_a_refused_target_is_answered_by_the_apps_hook_or_as_json() -> None:
+    seen: list[tuple[int, str]] = []
+
+    def refusal(scope: Scope, status: int, part: str) -> Response | None:
+        seen.append((status, part))
+        return None if scope["path"].startswith("/api/") else PlainTextResponse("page", status)
+
+    app = FastAPI()
+    install(app, target_refusal=refusal)
+    client = TestClient(app)
+    page = client.get("/page?q=%00")
+    assert (page.status_code, page.text) == (422, "page")
+    answer = client.get("/api/x%00")
+    assert answer.status_code == 422 and answer.json()["detail"][0]["loc"] == ["path"]
+    assert seen == [(422, "query"), (422, "path")]

@@ -51,7 +51,7 @@ def create_app(
         **api.docs_urls(public_docs),
     )
     limits = upload_limits(settings) | evaluation.upload_limits(settings)
-    api.install(app, settings.max_body_bytes, limits)
+    api.install(app, settings.max_body_bytes, limits, web.errors.refused_target)
     app.state.settings = settings
     app.state.engine = engine
     app.state.registry = registry or CollectorRegistry()

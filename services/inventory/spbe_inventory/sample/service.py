@@ -21,6 +21,8 @@ from spbe_inventory.infrastructure.repository import FACILITY, NETWORK_LINK, ins
 from spbe_inventory.opd import repository as opd_repo
 
 SAMPLE_FILE = "kabupaten_serang.yaml"
+API_URL = "{api_url}"  # in a sample URL: the API's own address, so that its probe answers
+DEFAULT_API_URL = "http://127.0.0.1:8000"  # InventorySettings' default host and port
 
 
 @dataclass(frozen=True)
@@ -38,8 +40,9 @@ def read_sample() -> dict[str, Any]:
     return yaml.safe_load(text)
 
 
-def load_sample(conn: Connection) -> SampleSummary:
-    """Idempotent: a catalogue that already holds the sample OPD is left as it is."""
+def load_sample(conn: Connection, api_url: str = DEFAULT_API_URL) -> SampleSummary:
+    """Idempotent: a catalogue that already holds the sample OPD is left as it is. `api_url`
+    (InventorySettings.api_url) is where the sample's local application answers."""
     data = read_sample()
     if opd_repo.exists(conn, data["opd"][0]["code"]):
         return SampleSummary(loaded=False)
@@ -49,7 +52,7 @@ def load_sample(conn: Connection) -> SampleSummary:
     facilities = _load_rows(conn, FACILITY, EntityKind.FACILITY, data["facilities"], cause, changes)
     links = _load_rows(conn, NETWORK_LINK, EntityKind.NETWORK_LINK, _links(data), cause, changes)
     runs_on = _load_servers(conn, data["servers"], cause, changes)
-    app_ids = _load_applications(conn, data, runs_on, cause, changes)
+    app_ids = _load_applications(conn, data, runs_on, api_url, cause, changes)
     changes.flush(conn)
     return SampleSummary(True, opd, facilities, links, len(data["servers"]), len(app_ids))
 
@@ -143,6 +146,7 @@ def _load_applications(
     conn: Connection,
     data: dict[str, Any],
     runs_on: dict[str, int],
+    api_url: str,
     cause: Cause,
     changes: ChangeLog,
 ) -> list[int]:
@@ -151,6 +155,8 @@ def _load_applications(
     for app in data["applications"]:
         fields = {k: v for k, v in app.items() if k != "opd"}
         fields["opd_code"] = app["opd"]
+        if "urls" in app:
+            fields["urls"] = [url.replace(API_URL, api_url) for url in app["urls"]]
         if fields.get("hosting") == "pusat_data_pemda" or app["name"] in runs_on:
             fields.update(hosting="pusat_data_pemda", facility_id=facility)
         if app["name"] in runs_on:

@@ -13,7 +13,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from spbe_common import api
 
-from .render import page
+from .render import MENU, page
 
 JSON_PATHS = ("/api/", "/healthz", "/readyz", "/metrics", "/openapi.json", "/docs", "/redoc")
 TITLES = {
@@ -34,6 +34,10 @@ MESSAGES = {
     404: "Halaman atau data yang Anda cari tidak ada, atau berada di luar cakupan OPD Anda.",
     503: "Basis data tidak menjawab. Tidak ada yang tersimpan; coba lagi sebentar lagi.",
 }
+NOT_ALLOWED_CHARACTER = (
+    "Alamat halaman memuat karakter yang tidak diizinkan (karakter NUL, tertulis %00). "
+    "Periksa alamatnya atau isian pencariannya, lalu coba lagi."
+)
 
 
 class PageRefusal(StarletteHTTPException):
@@ -67,6 +71,23 @@ async def validation_error(request: Request, exc: Exception) -> Response:
     if not is_page(request):
         return await api.validation_error(request, exc)
     return error_page(request, 400, "Alamat halaman memuat nilai yang tidak valid.")
+
+
+def refused_target(scope: api.Scope, status: int, _part: str) -> Response | None:
+    """A page address refused by the request limits (a NUL character) is explained on a page,
+    with the way back to its menu item; an API path keeps the JSON body (None)."""
+    request = Request(scope)
+    if not is_page(request):
+        return None
+    return error_page(request, status, NOT_ALLOWED_CHARACTER, _menu_back(request.url.path))
+
+
+def _menu_back(path: str) -> tuple[str, str] | None:
+    """The menu item a path belongs to: a fixed address, never the refused one itself."""
+    for item in MENU:
+        if path == item.href or path.startswith(item.href + "/"):
+            return item.href, f"Kembali ke {item.text}"
+    return None
 
 
 def error_page(

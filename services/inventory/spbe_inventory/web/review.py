@@ -66,6 +66,7 @@ def queue_page(
         "rows": rows,
         "total": total,
         "state": state,
+        "opd_code": opd_code or None,
         "states": REVIEW_STATES,
         "counts": review_repo.unreviewed_counts(conn, principal),
         "page_no": page_no,
