@@ -9,7 +9,7 @@ from .enums import RegisterKind
 from .get import RegisterRejected
 from .read import check_catalogue, read_register
 from .report import api_field, api_values, importable, to_json
-from .schemas import COLUMNS, Column, ParsedRegister, RowError, Skipped
+from .schemas import COLUMNS, Column, ParsedRegister, RowError, RowWarning, Skipped
 
 __all__ = [
     "COLUMNS",
@@ -18,6 +18,7 @@ __all__ = [
     "RegisterKind",
     "RegisterRejected",
     "RowError",
+    "RowWarning",
     "Skipped",
     "api_field",
     "api_values",

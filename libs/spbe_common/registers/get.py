@@ -79,20 +79,27 @@ Spot = tuple[int, int]  # (row, column), 1-based
 _MERGE = re.compile(
     rb'<(?:\w+:)?mergeCell\s[^>]*?ref="([A-Z]{1,3}[0-9]{1,7}:[A-Z]{1,3}[0-9]{1,7})"'
 )
+_HIDDEN_ROW = re.compile(
+    rb"<(?:\w+:)?row(?=\s)(?=[^>]*?\shidden=[\"'](?:1|true)[\"'])[^>]*?\sr=[\"']([0-9]{1,7})[\"']"
+)
 _CHUNK = 1 << 20
 
 
-def _merge_refs(xml: IO[bytes]) -> Iterator[str]:
-    """The `ref` of every <mergeCell> of a sheet's XML, read in chunks (the merges come after
-    the rows, in a part that may be tens of MB)."""
+def _tags(xml: IO[bytes], pattern: re.Pattern[bytes]) -> Iterator[str]:
+    """The first group of every match of `pattern` (one tag) in a sheet's XML, read in chunks
+    (a part may be tens of MB)."""
     tail = b""
     while chunk := xml.read(_CHUNK):
         text = tail + chunk
         last = 0
-        for found in _MERGE.finditer(text):
+        for found in pattern.finditer(text):
             last = found.end()
             yield found.group(1).decode()
         tail = text[max(last, len(text) - 512) :]  # a tag cut by the chunk's end comes again
+
+
+def _part(sheet: Any) -> str | None:
+    return getattr(sheet, "_worksheet_path", None)  # openpyxl's read-only sheet keeps its part
 
 
 Merges = dict[int, list[tuple[int, int]]]  # column -> (first row, last row), by first row
@@ -104,18 +111,29 @@ def _merged_down(archive: zipfile.ZipFile, sheet: Any) -> Merges:
     header over three columns) are left out. The read-only workbook does not say which cells are
     merged, so the sheet's own XML is searched for its <mergeCell ref="E2:E4"> elements. Kept
     as ranges: a merge may claim a million rows."""
-    part = getattr(sheet, "_worksheet_path", None)  # openpyxl's read-only sheet keeps its part
+    part = _part(sheet)
     if not part:
         return {}
     found: Merges = {}
     with archive.open(part) as xml:
-        for ref in _merge_refs(xml):
+        for ref in _tags(xml, _MERGE):
             first_col, first_row, _, last_row = range_boundaries(ref)
             if first_col and first_row and last_row and last_row > first_row:
                 found.setdefault(first_col, []).append((first_row, last_row))
     for spans in found.values():
         spans.sort()
     return found
+
+
+def _hidden_rows(archive: zipfile.ZipFile, sheet: Any) -> frozenset[int]:
+    """The rows hidden in Excel (by hand or by a filter): clerks hide the items no longer in use
+    rather than delete them. The read-only workbook does not say, so the XML is searched for
+    <row r="7" hidden="1">."""
+    part = _part(sheet)
+    if not part:
+        return frozenset()
+    with archive.open(part) as xml:
+        return frozenset(int(number) for number in _tags(xml, _HIDDEN_ROW))
 
 
 def _top(spans: list[tuple[int, int]], row: int) -> int | None:
@@ -163,7 +181,11 @@ def _xlsx_sheets(path: Path, limit: int, max_rows: int) -> list[Sheet]:
     try:
         with zipfile.ZipFile(path) as archive:
             return [
-                Sheet(ws.title, list(_sheet_rows(ws, limit, max_rows, _merged_down(archive, ws))))
+                Sheet(
+                    ws.title,
+                    list(_sheet_rows(ws, limit, max_rows, _merged_down(archive, ws))),
+                    _hidden_rows(archive, ws),
+                )
                 for ws in workbook.worksheets
                 if ws.sheet_state == "visible"
             ]

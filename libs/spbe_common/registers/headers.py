@@ -60,6 +60,7 @@ _ASSET = {
     "funding_source": "Sumber Dana|Sumber Anggaran|Asal Usul",
     "warranty_until": "Garansi|Masa Garansi|Garansi s.d.|Garansi Sampai|Akhir Garansi",
     "notes": "Keterangan|Catatan|Ket.",
+    "lifecycle": "Status|Status Aset|Status Barang|Status Penggunaan|Status Perangkat",
     "owner": "Pengelola|Penanggung Jawab|Pemegang",
     "hostname": "Hostname|Nama Host",
 }

@@ -19,10 +19,12 @@ from .headers import (
     with_sub_header,
 )
 from .layout import Layout
-from .schemas import COLUMNS, Cell, ParsedRegister, RowError, SheetRow, Skipped
+from .schemas import COLUMNS, Cell, ParsedRegister, RowError, RowWarning, SheetRow, Skipped
 from .transform import TRANSFORMS
 
 _IDENTITY = ("asset_code", "serial", "mac")
+# clerks hide the rows of items no longer in use rather than delete them: imported, but said
+HIDDEN = "baris tersembunyi di Excel: periksa apakah barang masih dipakai"
 
 
 def _above(choice: HeaderChoice) -> list[Skipped]:
@@ -129,8 +131,13 @@ def read_register(
         row = _data_row(number, cells, choice)
         if named := row.values.get("name"):
             register.names[number] = named[1].text  # a row with errors is still known by it
-        payload, errors = transform(row, headers, chosen, declared_by or f"import:{path.name}")
+        if number in choice.sheet.hidden:
+            register.warnings.append(RowWarning(number, "", HIDDEN))
+        payload, errors, warnings = transform(
+            row, headers, chosen, declared_by or f"import:{path.name}"
+        )
         register.errors += errors
+        register.warnings += warnings
         if payload is not None:
             register.rows.append(payload)
             register.numbers.append(number)

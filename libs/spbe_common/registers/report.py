@@ -1,5 +1,6 @@
 """The machine-readable report of a read register (`spbe collect import --json`):
-`valid`, `errors`, `skipped`, `columns`, `rows`, with values under the API's field names."""
+`valid`, `errors`, `warnings`, `skipped`, `columns`, `rows`, with values under the API's field
+names."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import Any
 from openpyxl.utils import get_column_letter
 
 from .headers import COST_IN_THOUSANDS, REGISTER_NUMBER, TICK
-from .schemas import ParsedRegister, RowError
+from .schemas import ParsedRegister, RowError, RowWarning
 
 API_NAMES = {"opd": "opd_code"}  # the event payload's field -> the API's
 
@@ -23,10 +24,14 @@ def to_json(register: ParsedRegister | None, refused: list[RowError] | None = No
     """`register` None: the whole file was refused (`refused` says why)."""
     errors = [*(refused or []), *(register.errors if register else [])]
     if register is None:
-        return {"valid": 0, "errors": _errors(errors), "skipped": [], "columns": {}, "rows": []}
+        return {
+            "valid": 0, "errors": _errors(errors), "warnings": [], "skipped": [], "columns": {},
+            "rows": [],
+        }  # fmt: skip
     return {
         "valid": len(register.rows),
         "errors": _errors(errors),
+        "warnings": _errors(register.warnings),
         "skipped": [{"row": s.row, "reason": s.reason} for s in register.skipped],
         "columns": {
             _unique(register, m.index, m.header): api_field(m.field) for m in register.columns
@@ -42,7 +47,7 @@ def importable(register: ParsedRegister | None) -> bool:
     return register is not None and not register.errors and bool(register.rows)
 
 
-def _errors(errors: list[RowError]) -> list[dict[str, Any]]:
+def _errors(errors: list[RowError] | list[RowWarning]) -> list[dict[str, Any]]:
     return [{"row": e.row, "column": e.column, "message": e.message} for e in errors]
 
 

@@ -23,6 +23,7 @@ class Cell:
 class Sheet:
     name: str
     rows: list[list[Cell]]  # rows[0] is sheet row 1
+    hidden: frozenset[int] = frozenset()  # the sheet rows hidden in Excel (or filtered out)
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +83,17 @@ class RowError:
 
 
 @dataclass(frozen=True, slots=True)
+class RowWarning:
+    """Something the OPD officer should check in a row that is imported all the same (a row
+    hidden in Excel, an item read as written off): row number as in the sheet, column header as
+    in the sheet ("" for the whole row), message."""
+
+    row: int
+    column: str
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
 class Skipped:
     row: int
     reason: str
@@ -112,6 +124,7 @@ class ParsedRegister:
     rows: list[ApplicationDeclared | AssetDeclared] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
+    warnings: list[RowWarning] = field(default_factory=list)
     numbers: list[int] = field(default_factory=list)  # the sheet row of each of `rows`
     data_rows: int = 0  # rows read as data (valid or not)
     names: dict[int, str] = field(default_factory=dict)  # sheet row -> its name cell, as written

@@ -9,13 +9,19 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, HttpUrl, TypeAdapter, ValidationError
 
-from spbe_common.events.enums import ApplicationKind, ApplicationStatus, HostingKind, Platform
+from spbe_common.events.enums import (
+    ApplicationKind,
+    ApplicationStatus,
+    HostingKind,
+    Lifecycle,
+    Platform,
+)
 from spbe_common.events.payloads import MAC_PATTERN, ApplicationDeclared, AssetDeclared
 
 from . import values
 from .enums import RegisterKind
 from .headers import COST_IN_THOUSANDS, NAME_OF_REGISTER, QUANTITY, REGISTER_NUMBER, TICK
-from .schemas import Cell, RowError, SheetRow
+from .schemas import Cell, RowError, RowWarning, SheetRow
 
 OPD_CODE = re.compile(r"^[A-Z0-9][A-Z0-9_.-]{0,31}$")
 _E = TypeVar("_E")
@@ -29,6 +35,7 @@ LOOKS_LIKE_RUPIAH = 1_000_000  # in a column of thousands: Rp 1 billion, not an 
 # Fields whose value, merged over several items' rows, belongs to the first only
 NOT_SPREAD = frozenset({"acquisition_cost", COST_IN_THOUSANDS, QUANTITY})
 ONE_ITEM = frozenset({"1", "1 unit", "1 buah", "1 bh", "1 pcs", "1 pc"})  # `Jumlah` of one item
+WRITTEN_OFF = "barang sudah dihapuskan; diimpor sebagai dihapuskan"
 NO_ADDRESS = frozenset({"dhcp", "dinamis", "dynamic", "tanpa ip", "tidak ada ip", "otomatis"})
 
 # as the SPBE forms and OPD lists word them ("Aplikasi Khusus", "Berbasis Web", "Aktif digunakan")
@@ -71,6 +78,7 @@ class _Row:
         self.row = row
         self.headers = headers  # field -> header as in the sheet (for errors of absent cells)
         self.errors: list[RowError] = []
+        self.warnings: list[RowWarning] = []
         self.values: dict[str, Any] = {}
 
     def header(self, name: str) -> str:
@@ -79,6 +87,9 @@ class _Row:
 
     def error(self, name: str, message: str) -> None:
         self.errors.append(RowError(self.row.number, self.header(name), message))
+
+    def warn(self, name: str, message: str) -> None:
+        self.warnings.append(RowWarning(self.row.number, self.header(name), message))
 
     def cell(self, name: str) -> Cell | None:
         """The cell of field `name`, None when absent or empty ('-' is empty); a formula is an
@@ -158,7 +169,7 @@ class _Row:
         self.values["opd"] = code or chosen
 
     def required(self, name: str) -> None:
-        if name not in self.values and not any(e.column == self.header(name) for e in self.errors):
+        if name not in self.values and not self.has_error(name):
             self.error(name, "wajib diisi")
 
     def thousands(self) -> None:
@@ -199,6 +210,27 @@ class _Row:
                     self.row.number, ticked[0][1], f"lebih dari satu kondisi dicentang ({headers})"
                 )
             )
+
+    def written_off(self) -> None:
+        """Remarks saying the item was written off ("Dihapuskan", "Penghapusan 2023") make it
+        retired, unless the row's own Status column says what it is."""
+        cell = self.cell("notes")
+        if cell is None or not values.written_off(cell.text):
+            return
+        stated = self.values.get("lifecycle")
+        if stated is None and not self.has_error("lifecycle"):
+            self.values["lifecycle"] = Lifecycle.RETIRED
+            self.warn("notes", f"'{cell.text}': {WRITTEN_OFF}")
+        elif stated is not None and stated is not Lifecycle.RETIRED:
+            status = self.row.values["lifecycle"][1].text
+            self.warn(
+                "notes",
+                f"'{cell.text}' menyebut penghapusan, tetapi kolom {self.header('lifecycle')}"
+                f" '{status}' yang dipakai; periksa apakah barang sudah dihapuskan",
+            )
+
+    def has_error(self, name: str) -> bool:
+        return any(e.column == self.header(name) for e in self.errors)
 
     def quantity(self) -> None:
         cell = self.cell(QUANTITY)
@@ -254,9 +286,12 @@ def _mac(cell: Cell) -> str:
     return normalized
 
 
+Read = tuple[_M | None, list[RowError], list[RowWarning]]  # the payload (None: errors), warnings
+
+
 def to_application(
     row: SheetRow, headers: dict[str, str], chosen_opd: str | None, declared_by: str
-) -> tuple[ApplicationDeclared | None, list[RowError]]:
+) -> Read[ApplicationDeclared]:
     cells = _Row(row, headers)
     cells.text("name")
     cells.opd(chosen_opd)
@@ -269,12 +304,12 @@ def to_application(
     cells.text("licence")
     cells.parse("licence_until", lambda c: values.day(c.text, c.value))
     cells.required("name")
-    return cells.build(ApplicationDeclared, declared_by), cells.errors
+    return cells.build(ApplicationDeclared, declared_by), cells.errors, cells.warnings
 
 
 def to_asset(
     row: SheetRow, headers: dict[str, str], chosen_opd: str | None, declared_by: str
-) -> tuple[AssetDeclared | None, list[RowError]]:
+) -> Read[AssetDeclared]:
     cells = _Row(row, headers)
     for name in ("name", "manufacturer", "model", "serial", "asset_code", "location"):
         cells.text(name)
@@ -288,12 +323,14 @@ def to_asset(
     cells.thousands()
     for name in ("funding_source", "notes", "owner", "hostname"):
         cells.text(name)
+    cells.choice("lifecycle", values.LIFECYCLES)
+    cells.written_off()
     cells.parse("warranty_until", lambda c: values.day(c.text, c.value))
     cells.register_number()
     cells.quantity()
     cells.opd(chosen_opd)
     cells.required("name")
-    return cells.build(AssetDeclared, declared_by), cells.errors
+    return cells.build(AssetDeclared, declared_by), cells.errors, cells.warnings
 
 
 TRANSFORMS = {RegisterKind.APPLICATIONS: to_application, RegisterKind.ASSETS: to_asset}

@@ -9,7 +9,7 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar
 
-from spbe_common.events.enums import AssetCondition, AssetKind
+from spbe_common.events.enums import AssetCondition, AssetKind, Lifecycle
 
 _C = TypeVar("_C")
 EMPTY = frozenset(
@@ -52,6 +52,32 @@ CONDITIONS = {
     "kurang baik": AssetCondition.LIGHTLY_DAMAGED, "kb": AssetCondition.LIGHTLY_DAMAGED,
     "rusak berat": AssetCondition.BADLY_DAMAGED, "rb": AssetCondition.BADLY_DAMAGED,
 }  # fmt: skip
+# an asset's own Status column, as clerks word it; "tidak aktif" is no lifecycle (not written off)
+LIFECYCLES = {
+    "aktif": Lifecycle.ACTIVE, "ada": Lifecycle.ACTIVE, "digunakan": Lifecycle.ACTIVE,
+    "dipakai": Lifecycle.ACTIVE, "aktif digunakan": Lifecycle.ACTIVE,
+    "masih digunakan": Lifecycle.ACTIVE, "hilang": Lifecycle.MISSING,
+    "tidak ditemukan": Lifecycle.MISSING, "dihapuskan": Lifecycle.RETIRED,
+    "dihapus": Lifecycle.RETIRED, "sudah dihapus": Lifecycle.RETIRED,
+    "sudah dihapuskan": Lifecycle.RETIRED, "penghapusan": Lifecycle.RETIRED,
+    "pensiun": Lifecycle.RETIRED,
+}  # fmt: skip
+# The remarks of an item written off (penghapusan BMD): "Dihapuskan", "Sudah dihapus", "Dihapus
+# (SK Bupati No. 12)", "Penghapusan 2023"; as whole words ("dihapusnya" or "penghapusanku" are not)
+_WRITTEN_OFF = re.compile(r"\b(dihapus|dihapuskan|penghapusan)\b")
+# ... unless only proposed or pending: "usul penghapusan", "menunggu penghapusan", "belum
+# dihapus", "akan dihapuskan", "diajukan untuk dihapuskan"
+_NOT_YET = re.compile(
+    r"\b(usul|usulan|diusulkan|mengusulkan|diajukan|mengajukan|pengajuan|menunggu|akan|belum"
+    r"|proses|diproses|sedang|rencana|direncanakan|calon|perlu|layak|siap|untuk|batal"
+    r"|dibatalkan|tidak|bukan)\b(\s+\w+){0,2}\s+$"
+)
+
+
+def written_off(text: str) -> bool:
+    """Remarks saying the item was written off (not merely proposed for it)."""
+    said = words(text)
+    return any(not _NOT_YET.search(said[: m.start()]) for m in _WRITTEN_OFF.finditer(said))
 
 
 def words(text: str) -> str:

@@ -223,6 +223,10 @@ def _print_report(register: ParsedRegister | None, refused: list[RowError]) -> N
             console.print(line, markup=False, highlight=False)
         for skipped in register.skipped:
             console.print(f"baris {skipped.row} dilewati: {skipped.reason}", markup=False)
+        for warning in register.warnings:
+            column = f"kolom '{warning.column}': " if warning.column else ""
+            line = f"baris {warning.row}, {column}perhatian: {warning.message}"
+            console.print(line, markup=False, highlight=False)
     for error in [*refused, *(register.errors if register else [])]:
         where = f"baris {error.row}, " if error.row is not None else ""
         column = f"kolom '{error.column}': " if error.column else ""

@@ -33,8 +33,11 @@ IMPORTS = RegisterImport.__table__  # type: ignore[attr-defined]
 Browser = Callable[..., TestClient]
 
 
-def workbook(kind: RegisterKind, rows: Sequence[dict[str, str]]) -> bytes:
-    """An XLSX with the register template's headers and the given cells (by header)."""
+def workbook(
+    kind: RegisterKind, rows: Sequence[dict[str, str]], hidden: Sequence[int] = ()
+) -> bytes:
+    """An XLSX with the register template's headers and the given cells (by header), the sheet
+    rows `hidden` in Excel."""
     headers = [c.header for c in COLUMNS[kind]]
     book = openpyxl.Workbook()
     sheet = book.active
@@ -42,6 +45,8 @@ def workbook(kind: RegisterKind, rows: Sequence[dict[str, str]]) -> bytes:
     sheet.append(headers)
     for row in rows:
         sheet.append([row.get(h, "") for h in headers])
+    for number in hidden:
+        sheet.row_dimensions[number].hidden = True
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
@@ -150,6 +155,47 @@ def test_reimporting_the_same_file_changes_nothing(browser: Browser) -> None:
     second = import_id(upload(operator, sheet))
     rows = report_rows(operator.get(f"/impor/{second}").text)
     assert "srv-dua Tidak berubah" in rows[2]
+
+
+def test_a_row_written_off_is_retired_and_a_hidden_row_is_flagged_in_the_dry_run(
+    browser: Browser,
+) -> None:
+    """The register says in Keterangan that srv-web-01 was written off (penghapusan BMD): the
+    dry run shows it as Dihapuskan, the commit retires it. A row hidden in Excel is imported,
+    and the dry run asks to check it."""
+    operator = browser(Role.OPD_OPERATOR, [OPD])
+    web01 = "02:00:5E:10:00:11"
+    sheet = workbook(
+        RegisterKind.ASSETS,
+        [
+            asset("srv-web-01", MAC=web01, Keterangan="Dihapuskan (SK Bupati No. 7 Tahun 2024)"),
+            asset("srv-tersembunyi", **{"Alamat IP": "127.10.0.80"}),
+            asset("srv-usul", **{"Alamat IP": "127.10.0.81", "Keterangan": "usul penghapusan"}),
+        ],
+        hidden=[3],
+    )
+    ident = import_id(upload(operator, sheet))
+    page = operator.get(f"/impor/{ident}")
+    rows = report_rows(page.text)
+    assert rows[2].startswith("2 srv-web-01 Diperbarui Dihapuskan")
+    assert (
+        "Periksa Kolom Keterangan: 'Dihapuskan (SK Bupati No. 7 Tahun 2024)': barang sudah"
+        " dihapuskan; diimpor sebagai dihapuskan"
+    ) in rows[2]
+    assert rows[3] == (
+        "3 srv-tersembunyi Data baru Periksa baris tersembunyi di Excel: periksa apakah barang"
+        " masih dipakai"
+    )
+    assert rows[4] == "4 srv-usul Data baru -"  # a proposal is no write-off
+    assert '<li id="jumlah-dihapuskan"><strong>1</strong> Dihapuskan</li>' in page.text
+    assert 'id="form-simpan"' in page.text  # warnings do not stop the import
+
+    assert commit(operator, ident).status_code == 303
+    found = operator.get("/api/v1/assets", params={"q": web01}).json()["data"]
+    assert [(a["name"], a["lifecycle"]) for a in found] == [("srv-web-01", "retired")]
+    hidden = operator.get("/api/v1/assets", params={"q": "srv-tersembunyi"}).json()["data"]
+    proposed = operator.get("/api/v1/assets", params={"q": "srv-usul"}).json()["data"]
+    assert [a["lifecycle"] for a in hidden + proposed] == ["active", "active"]
 
 
 def test_applications_register_creates_and_updates(browser: Browser) -> None:

@@ -125,7 +125,7 @@ def test_import_json_dry_run_of_the_dinkes_register(asked: list[httpx.Request], 
     )
     assert code == 0, output
     report = json.loads(output)
-    assert sorted(report) == ["columns", "errors", "rows", "skipped", "valid"]
+    assert sorted(report) == ["columns", "errors", "rows", "skipped", "valid", "warnings"]
     assert (report["valid"], report["errors"], len(report["rows"])) == (18, [], 18)
     assert asked and not (tmp_path / "data" / "events.db").exists()
 
@@ -145,7 +145,7 @@ def test_import_refused_files_keep_the_json_contract(asked: list[httpx.Request])
         "valid": 0,
         "errors": [{"row": None, "column": "",
                     "message": "file XLSX rusak atau bukan XLSX (zip tidak valid)"}],
-        "skipped": [], "columns": {}, "rows": [],
+        "warnings": [], "skipped": [], "columns": {}, "rows": [],
     }  # fmt: skip
 
 

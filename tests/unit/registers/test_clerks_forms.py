@@ -18,10 +18,13 @@ from spbe_common.events.enums import (
     ApplicationKind,
     ApplicationStatus,
     AssetCondition,
+    Lifecycle,
     Platform,
 )
 from spbe_common.events.payloads import ApplicationDeclared, AssetDeclared
 from spbe_common.registers import ParsedRegister, RegisterKind, read_register, to_json
+from spbe_common.registers.read import HIDDEN
+from spbe_common.registers.values import written_off
 
 MiB = 1024 * 1024
 HEADERS = ["No", "Nama Barang", "Nomor Seri", "Tahun Perolehan", "Harga", "Kondisi"]
@@ -38,9 +41,10 @@ def xlsx(
     merges: Sequence[str] = (),
     title: str | None = None,
     more: Mapping[str, Rows] | None = None,
+    hidden: Sequence[int] = (),
 ) -> Path:
     """A workbook of `rows` (its first sheet, named `title`), cells merged over `merges`
-    ("C2:C4"), and further sheets by name (`more`)."""
+    ("C2:C4"), further sheets by name (`more`), and the first sheet's rows `hidden` in Excel."""
     book = openpyxl.Workbook()
     sheet = book.active
     assert sheet is not None
@@ -50,6 +54,8 @@ def xlsx(
         sheet.append(list(row))
     for merge in merges:
         sheet.merge_cells(merge)
+    for number in hidden:
+        sheet.row_dimensions[number].hidden = True
     for name, their_rows in (more or {}).items():
         other = book.create_sheet(name)
         for row in their_rows:
@@ -394,11 +400,11 @@ def test_a_merge_claiming_a_million_rows_costs_nothing_more(tmp_path) -> None:
 def test_merges_are_found_across_the_chunks_of_a_large_sheet() -> None:
     from io import BytesIO
 
-    from spbe_common.registers.get import _CHUNK, _merge_refs
+    from spbe_common.registers.get import _CHUNK, _MERGE, _tags
 
     cut = b'<mergeCell ref="E2:E4"/>'
     xml = b"x" * (_CHUNK - 10) + cut + b"y" * 100 + b'<x:mergeCell ref="AA10:AB12"/>'
-    assert list(_merge_refs(BytesIO(xml))) == ["E2:E4", "AA10:AB12"]
+    assert list(_tags(BytesIO(xml), _MERGE)) == ["E2:E4", "AA10:AB12"]
 
 
 def test_the_kir_form_with_its_two_header_rows_and_ticked_conditions(tmp_path) -> None:
@@ -507,3 +513,118 @@ def test_kir_condition_columns_counting_items_read_zero_as_not_ticked(tmp_path) 
     assert register.errors == []
     conditions = [a.condition for a in register.rows]  # type: ignore[union-attr]
     assert conditions == [AssetCondition.GOOD, AssetCondition.BADLY_DAMAGED]
+
+
+def lifecycles(register: ParsedRegister) -> dict[str | None, Lifecycle | None]:
+    return {a.name: a.lifecycle for a in register.rows}  # type: ignore[union-attr]
+
+
+def warnings(register: ParsedRegister) -> list[tuple[int, str, str]]:
+    return [(w.row, w.column, w.message) for w in register.warnings]
+
+
+@pytest.mark.parametrize(
+    ("remarks", "retired"),
+    [
+        ("Dihapuskan", True), ("Sudah dihapus", True), ("DIHAPUSKAN", True),
+        ("Dihapus (SK Bupati No. 12 Tahun 2023)", True), ("Penghapusan 2023", True),
+        ("Rusak berat, sudah dihapuskan", True), ("telah dihapus.", True),
+        ("menunggu penghapusan", False), ("Usul penghapusan 2025", False),
+        ("Diusulkan untuk dihapuskan", False), ("belum dihapus", False),
+        ("akan dihapuskan", False), ("dalam proses penghapusan", False),
+        ("Penghapusannya ditunda", False), ("Menghapus data lama", False),
+        ("Dipakai staf", False), ("", False),
+    ],
+)  # fmt: skip
+def test_remarks_name_an_item_written_off_as_a_word_not_a_proposal(remarks, retired) -> None:
+    assert written_off(remarks) is retired
+
+
+def test_an_item_the_remarks_say_was_written_off_is_imported_retired(tmp_path) -> None:
+    """A KIB or KIR clerk keeps the line of an item written off (penghapusan BMD) and says so in
+    Keterangan: it is imported retired, and the report says so; a proposal is not a write-off."""
+    rows = [
+        [*HEADERS, "Keterangan"],
+        [1, "PC Lama", "PC-01", 2012, 7_000_000, "Rusak Berat", "Dihapus (SK Bupati No. 5)"],
+        [2, "Printer Lama", "PR-01", 2013, 2_000_000, "Rusak Berat", "Penghapusan 2023"],
+        [3, "PC Sekretariat", "PC-02", 2021, 9_000_000, "Baik", "Sudah dihapus"],
+        [4, "UPS Ruang Server", "UP-01", 2019, 4_000_000, "RB", "usul penghapusan"],
+        [5, "Laptop Kadis", "LP-01", 2023, 15_000_000, "Baik", None],
+    ]
+    register = read(xlsx(tmp_path / "kib.xlsx", rows))
+    assert register.errors == []
+    assert lifecycles(register) == {
+        "PC Lama": Lifecycle.RETIRED, "Printer Lama": Lifecycle.RETIRED,
+        "PC Sekretariat": Lifecycle.RETIRED, "UPS Ruang Server": None, "Laptop Kadis": None,
+    }  # fmt: skip
+    assert warnings(register) == [
+        (2, "Keterangan",
+         "'Dihapus (SK Bupati No. 5)': barang sudah dihapuskan; diimpor sebagai dihapuskan"),
+        (3, "Keterangan", "'Penghapusan 2023': barang sudah dihapuskan; diimpor sebagai dihapuskan"),
+        (4, "Keterangan", "'Sudah dihapus': barang sudah dihapuskan; diimpor sebagai dihapuskan"),
+    ]  # fmt: skip
+    report = to_json(register)
+    assert report["warnings"][0] == {
+        "row": 2,
+        "column": "Keterangan",
+        "message": "'Dihapus (SK Bupati No. 5)': barang sudah dihapuskan; diimpor sebagai dihapuskan",
+    }
+    assert [r["values"].get("lifecycle") for r in report["rows"]] == [
+        "retired", "retired", "retired", None, None,
+    ]  # fmt: skip
+    assert report["rows"][0]["values"]["notes"] == "Dihapus (SK Bupati No. 5)"  # kept as written
+
+
+def test_the_rows_own_status_column_wins_over_its_remarks(tmp_path) -> None:
+    register = read(
+        xlsx(
+            tmp_path / "status.xlsx",
+            [
+                ["Nama Barang", "Nomor Seri", "Status", "Keterangan"],
+                ["PC Aktif", "S1", "Aktif", "Dihapuskan"],
+                ["PC Hilang", "S2", "Hilang", "dihapuskan"],
+                ["PC Tanpa Status", "S3", None, "Dihapuskan"],
+                ["PC Dihapus", "S4", "Dihapuskan", None],
+                ["PC Entah", "S5", "rusak", "Dihapuskan"],
+            ],
+        )
+    )
+    assert lifecycles(register) == {
+        "PC Aktif": Lifecycle.ACTIVE, "PC Hilang": Lifecycle.MISSING,
+        "PC Tanpa Status": Lifecycle.RETIRED, "PC Dihapus": Lifecycle.RETIRED,
+    }  # fmt: skip
+    assert [(e.row, e.column) for e in register.errors] == [(6, "Status")]  # not guessed
+    assert "nilai 'rusak' tidak dikenal" in register.errors[0].message
+    assert warnings(register)[:2] == [
+        (2, "Keterangan", "'Dihapuskan' menyebut penghapusan, tetapi kolom Status 'Aktif' yang"
+         " dipakai; periksa apakah barang sudah dihapuskan"),
+        (3, "Keterangan", "'dihapuskan' menyebut penghapusan, tetapi kolom Status 'Hilang' yang"
+         " dipakai; periksa apakah barang sudah dihapuskan"),
+    ]  # fmt: skip
+    assert [w[0] for w in warnings(register)] == [2, 3, 4]  # row 5 said it itself; 6 is an error
+    assert to_json(register)["columns"]["Status"] == "lifecycle"
+
+
+def test_rows_hidden_in_excel_are_imported_and_reported_to_check(tmp_path) -> None:
+    """Clerks hide the rows of items no longer in use instead of deleting them: neither imported
+    silently nor dropped silently, but imported with a warning to check."""
+    register = read(
+        xlsx(
+            tmp_path / "tersembunyi.xlsx",
+            [
+                HEADERS,
+                [1, "PC Sekretariat", "PC-01", 2021, 9_000_000, "Baik"],
+                [2, "PC Lama", "PC-02", 2012, 7_000_000, "Rusak Berat"],
+                [],
+                [3, "Printer", "PR-01", 2020, 2_000_000, "Baik"],
+            ],
+            hidden=[3, 4],
+        )
+    )
+    assert register.errors == []
+    assert names(register) == ["PC Sekretariat", "PC Lama", "Printer"]
+    assert warnings(register) == [(3, "", HIDDEN)]  # the hidden blank row 4 is just skipped
+    assert to_json(register)["warnings"] == [
+        {"row": 3, "column": "", "message": "baris tersembunyi di Excel: periksa apakah barang"
+         " masih dipakai"}
+    ]  # fmt: skip

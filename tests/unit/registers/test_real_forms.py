@@ -98,6 +98,7 @@ def test_the_dinkes_register_of_the_issue_reads_whole() -> None:
     assert report("dinkes_aset_tik.xlsx", opd="DINKES", known=CATALOGUE) == {
         "valid": 18,
         "errors": [],
+        "warnings": [],
         "skipped": DINKES_SKIPPED,
         "columns": DINKES_COLUMNS,
         "rows": DINKES_ROWS,
@@ -118,6 +119,7 @@ def test_header_variants_on_a_second_sheet_below_two_title_rows() -> None:
     assert report("rsdp_kib_varian.xlsx", opd="RSDP", known=CATALOGUE) == {
         "valid": 3,
         "errors": [],
+        "warnings": [],
         "skipped": [
             {"row": 1, "reason": "judul di atas tabel ('KARTU INVENTARIS BARANG (KIB) B -"
              " PERALATAN DAN MESIN (TIK)')"},
@@ -214,6 +216,7 @@ def test_a_formula_in_a_data_cell_is_refused_naming_the_cell_among_every_other_e
              " Rusak Berat (RB)"},
             {"row": 7, "column": "Nama Perangkat", "message": "wajib diisi"},
         ],
+        "warnings": [],
         "skipped": [
             {"row": 1, "reason": "judul di atas tabel ('DATA PERANGKAT TIK DINAS SOSIAL 2026')"},
             {"row": 2, "reason": "baris kosong"},

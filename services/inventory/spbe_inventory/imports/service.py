@@ -21,6 +21,7 @@ from sqlalchemy import Connection
 
 from spbe_common.auth import Principal
 from spbe_common.db import lock_asset_identities
+from spbe_common.events.enums import Lifecycle
 from spbe_common.events.payloads import ApplicationDeclared, AssetDeclared
 from spbe_common.registers import (
     ParsedRegister,
@@ -70,6 +71,8 @@ class RowReport:
     name: str = ""
     action: RowAction = RowAction.UNCHANGED
     errors: list[tuple[str, str]] = field(default_factory=list)  # (column, message)
+    warnings: list[tuple[str, str]] = field(default_factory=list)  # (column, message): to check
+    lifecycle: Lifecycle | None = None  # as declared by the row (e.g. retired: "Dihapuskan")
     link: str | None = None
 
     def error(self, column: str, message: str) -> None:
@@ -141,6 +144,7 @@ def store(
             "parsed": {
                 "rows": rows,
                 "errors": [asdict(e) for e in register.errors],
+                "warnings": [asdict(w) for w in register.warnings],
                 "names": {str(n): name for n, name in register.names.items()},
                 **reading_of(register),
             },
@@ -217,12 +221,17 @@ def _walk(conn: Connection, principal: Principal, record: dict[str, Any], apply:
         row = reports.setdefault(error["row"], RowReport(error["row"]))
         row.name = row.name or names.get(str(error["row"]), "")
         row.error(error["column"], error["message"])
+    for warning in record["parsed"].get("warnings", []):  # stored since rows carry warnings
+        row = reports.setdefault(warning["row"], RowReport(warning["row"]))
+        row.name = row.name or names.get(str(warning["row"]), "")
+        row.warnings.append((warning["column"], warning["message"]))
     payload = PAYLOADS[kind]
     rows = []
     for item in record["parsed"]["rows"]:
         data = payload.model_validate(item["data"])
         row = reports.setdefault(item["row"], RowReport(item["row"]))
         row.name = data.name or ""
+        row.lifecycle = data.lifecycle if isinstance(data, AssetDeclared) else None
         _check_opd(row, data.opd, record["opd_code"], principal)
         rows.append((row, data))
     cause = cause_of(record)

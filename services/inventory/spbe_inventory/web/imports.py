@@ -16,6 +16,7 @@ from starlette.datastructures import UploadFile
 
 from spbe_common.auth import Principal
 from spbe_common.db import begin_write
+from spbe_common.events.enums import Lifecycle
 from spbe_common.registers import COLUMNS, RegisterRejected
 from spbe_inventory.db import utcnow
 from spbe_inventory.imports import repository as repo
@@ -146,6 +147,7 @@ def _report_page(
         "reading": reading(record["parsed"]),
         "error": error,
         "RowAction": RowAction,
+        "Lifecycle": Lifecycle,
         "expires_at": record["created_at"] + imports.EXPIRES_AFTER,
     }
     return page(request, "impor_laporan.html", context, status)
