@@ -141,6 +141,23 @@ class _Row:
 
         self.parse(name, pick)
 
+    def status(self) -> None:
+        """An asset's own Status column: a word it knows sets the lifecycle; another word
+        ("Pinjam pakai", "Milik sendiri": a Status column of another meaning) is a warning and
+        leaves the lifecycle as it is, so that such a register still imports."""
+        cell = self.cell("lifecycle")
+        if cell is None:
+            return
+        found = values.lookup(cell.text, values.LIFECYCLES)
+        if found is None:
+            self.warn(
+                "lifecycle",
+                f"'{cell.text}' bukan status aset yang dikenal ({_named(values.LIFECYCLES)});"
+                " status aset tidak diubah",
+            )
+        else:
+            self.values["lifecycle"] = found
+
     def many(self, name: str, parse: Callable[[str], str], what: str) -> None:
         cell = self.cell(name)
         if cell is None:
@@ -323,7 +340,7 @@ def to_asset(
     cells.thousands()
     for name in ("funding_source", "notes", "owner", "hostname"):
         cells.text(name)
-    cells.choice("lifecycle", values.LIFECYCLES)
+    cells.status()
     cells.written_off()
     cells.parse("warranty_until", lambda c: values.day(c.text, c.value))
     cells.register_number()
