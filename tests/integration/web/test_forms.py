@@ -199,7 +199,7 @@ def test_assets_are_declared_and_edited_with_format_messages(browser: Browser) -
     assert _message(bad.text, "mac") == "Format MAC tidak valid. Tulis seperti AA:BB:CC:DD:EE:FF."
     assert _message(bad.text, "addresses").startswith("Alamat IP tidak valid.")
     none = operator.post("/katalog/aset/baru", data={**base, "opd_code": "DINKES"})
-    assert none.status_code == 422 and "MAC, nomor seri, atau alamat IP" in none.text
+    assert none.status_code == 422 and "MAC, nomor seri, alamat IP, atau kode barang" in none.text
     fields = {"name": "Server SIKDA", "mac": "aa:bb:cc:00:11:22", "addresses": "10.36.4.15"}
     saved = operator.post("/katalog/aset/baru", data={**base, **fields, "opd_code": "DINKES"})
     assert saved.status_code == 303, saved.text
@@ -213,6 +213,9 @@ def test_assets_are_declared_and_edited_with_format_messages(browser: Browser) -
     url = f"/katalog/aset/{asset_id}/ubah"
     edit = operator.get(url)
     assert "AA:BB:CC:00:11:22" in edit.text and 'value="Server SIKDA"' in edit.text
+    # how a MAC or address is corrected or added, in the words of the lifecycle choices
+    assert 'ke aset ini di <a href="/tinjauan">Tinjauan</a>' in edit.text
+    assert "status aset ini menjadi Dihapuskan" in edit.text
     sent = {**base, "if_match": _if_match(edit.text), "name": "Server SIKDA",
             "opd_code": "DINKES", "lifecycle": "retired", "location": "Gudang"}  # fmt: skip
     assert operator.post(url, data=sent).status_code == 303
@@ -237,7 +240,15 @@ def test_adding_an_asset_that_is_already_catalogued_saves_nothing_and_links_to_i
     before = operator.get(asset)
     again = operator.post("/katalog/aset/baru", data={**base, "manufacturer": "Asus"})
     assert again.status_code == 409
-    assert "Aset ini sudah tercatat (Laptop Tamu)" in html.unescape(again.text)
+    assert "Aset ini sudah tercatat sebagai 'Laptop Tamu'" in html.unescape(again.text)
+    by_serial = operator.post(  # another name, a serial already catalogued: named as it is
+        "/katalog/aset/baru", data={**base, "name": "Lain", "serial": "LT-01"}
+    )
+    again_serial = operator.post(
+        "/katalog/aset/baru", data={**base, "name": "Laptop Baru", "serial": "LT-01"}
+    )
+    assert (by_serial.status_code, again_serial.status_code) == (303, 409)
+    assert "sudah tercatat sebagai 'Lain'" in html.unescape(again_serial.text)
     assert f'href="{page}" id="data-tercatat"' in again.text
     assert 'value="Asus"' in again.text  # what was typed is kept
     after = operator.get(asset)

@@ -18,8 +18,9 @@ INVALID = "Periksa isian yang ditandai di bawah. Tidak ada yang tersimpan."
 OUT_OF_SCOPE = "Anda hanya dapat menyimpan data untuk OPD dalam cakupan akun Anda."
 
 
-def catalogued(name: str) -> str:
-    named = f" ({name})" if name else ""
+def catalogued(name: str | None) -> str:
+    """`name`: the catalogued asset's own name (not the one typed)."""
+    named = f" sebagai '{name}'" if name else ""
     return (
         f"Aset ini sudah tercatat{named}: dikenali dari MAC, nomor seri, kode barang, alamat IP,"
         " atau OPD dan namanya. Tidak ada yang tersimpan. Ubah aset itu, atau bedakan aset baru"
@@ -55,7 +56,8 @@ DATE_ERRORS = frozenset(
 )
 # What the API's own checks (422 with a field) mean for a person filling the form.
 CHECKS = {
-    "mac": "Isi setidaknya salah satu: MAC, nomor seri, atau alamat IP.",
+    "mac": "Isi setidaknya salah satu: MAC, nomor seri, alamat IP, atau kode barang dengan OPD;"
+    " tanpa semua itu, OPD dan nama aset.",
     "opd_code": "Kode OPD tidak dikenal.",
     "owner_opd_code": "Kode OPD tidak dikenal.",
     "facility_id": "Fasilitas tidak dikenal.",

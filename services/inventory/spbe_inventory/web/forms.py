@@ -26,6 +26,7 @@ from spbe_inventory.api.deps import CauseDep, ConnDep, Principal, PrincipalDep, 
 from spbe_inventory.applications import operations as applications
 from spbe_inventory.applications.models import ApplicationCreate, ApplicationUpdate
 from spbe_inventory.assets import operations as assets
+from spbe_inventory.assets import repository as assets_repo
 from spbe_inventory.assets.models import AssetCreate, AssetUpdate
 from spbe_inventory.infrastructure import operations as infrastructure
 from spbe_inventory.infrastructure import repository as infrastructure_repo
@@ -98,9 +99,10 @@ class AlreadyCatalogued(Exception):
     asset code, address, or OPD and name): a person adding one expects a new record, so the
     form saves nothing and links to it instead of quietly changing it."""
 
-    def __init__(self, page: str, name: str) -> None:
-        super().__init__(page)
-        self.page, self.name = page, name
+    def __init__(self, asset_id: int) -> None:
+        super().__init__(asset_id)
+        self.asset_id = asset_id
+        self.page = f"/katalog/aset/{asset_id}"
 
 
 def _show(
@@ -184,8 +186,10 @@ def _submit(
     except IntegrityError:  # a unique key the checks did not see (e.g. a concurrent writer)
         view.message, view.status = form_errors.CONFLICT, 409
         return _show(request, conn, principal, spec, typed(form, spec), view)
-    except AlreadyCatalogued as known:
-        view.message, view.status = form_errors.catalogued(known.name), 409
+    except AlreadyCatalogued as known:  # named as it is (the typed values were rolled back)
+        (row,) = assets_repo.get_rows(conn, [known.asset_id])
+        view.message = form_errors.catalogued(row["name"] or row["hostname"] or row["address"])
+        view.status = 409
         view.existing = known.page
         return _show(request, conn, principal, spec, typed(form, spec), view)
     return saved
@@ -302,7 +306,7 @@ def _new_asset(
     """The API's declaration, refused (and so rolled back) when it found a catalogued asset."""
     saved, created = assets.declare(conn, principal, body, cause)
     if not created:
-        raise AlreadyCatalogued(f"/katalog/aset/{saved['id']}", saved["name"] or "")
+        raise AlreadyCatalogued(saved["id"])
     return saved
 
 

@@ -12,9 +12,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import ValidationError
+from sqlalchemy import Connection
 
 from spbe_common.api import IdPath
-from spbe_common.auth import Permission
+from spbe_common.auth import Permission, Principal
 from spbe_common.events.enums import AssetKind
 from spbe_inventory.api.deps import CauseDep, ConnDep, PrincipalDep, WriteConnDep
 from spbe_inventory.applications import repository as applications
@@ -158,10 +159,36 @@ def merge(
     cause: CauseDep,
     into: FormText = "",
 ) -> RedirectResponse:
-    body = _body("gabungkan", MergeBody, into=int(into) if into.strip().isdigit() else None)
+    typed = into.strip()
+    target = int(typed) if typed.isdigit() else _named_target(conn, principal, discovery_id, typed)
+    body = _body("gabungkan", MergeBody, into=target)
     with _refusals("gabungkan"):
         service.merge(conn, principal, discovery_id, body, cause)
     return _done(service.MERGED_STATE)
+
+
+def _named_target(
+    conn: Connection, principal: Principal, discovery_id: int, name: str
+) -> int | None:
+    """The merge field holds a name (typed, not picked from the suggestions): the one asset of
+    the host's OPD the form suggests under that name, whatever its capitals."""
+    if not name:
+        return None
+    host = review_repo.item(conn, principal, discovery_id)
+    opd = host["opd_code"] if host else None
+    if not opd:
+        return None  # the service answers for a host that is not there
+    targets = review_repo.merge_targets(conn, principal, [opd])[opd]
+    found = [t["id"] for t in targets if (t["name"] or "").casefold() == name.casefold()]
+    if len(found) == 1:
+        return int(found[0])
+    why = "ada beberapa aset" if found else "tidak ada aset"
+    raise PageRefusal(
+        422,
+        f"Aset tujuan tidak dapat dipilih: {why} bernama '{name}' di {opd}. Pilih aset dari"
+        " daftar yang muncul saat mengetik, atau tulis nomor asetnya (lihat Katalog aset).",
+        BACK,
+    )
 
 
 @router.post("/tinjauan/{discovery_id}/abaikan")
