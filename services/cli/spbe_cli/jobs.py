@@ -57,8 +57,7 @@ def collector_settings() -> CollectorSettings:
 
 
 def _inventory_url() -> str:
-    inventory = InventorySettings()
-    return f"http://{inventory.api_host}:{inventory.api_port}"
+    return InventorySettings().api_url
 
 
 def metrics_addresses() -> dict[str, str]:

@@ -22,7 +22,7 @@ from .scans.lock import ScanAlreadyRunning
 from .scans.service import ScanService
 from .schedules.repository import FILE_NAME, LastRuns
 from .schedules.service import Scheduler
-from .scopes.catalogue import OpdCatalogue, scopes_file
+from .scopes.catalogue import SAMPLE_SCOPES, OpdCatalogue, scopes_file
 from .scopes.repository import KnownOpd, ScopeRepository, YamlScopeSource
 from .scopes.schemas import ValidatedProbe, ValidatedScope
 from .scopes.service import parse_allowlist
@@ -36,7 +36,9 @@ def scope_repository(
 ) -> ScopeRepository:
     """The scopes of the chosen file (see scopes.catalogue.scopes_file), each OPD checked against
     the inventory's catalogue (`known_opd`, by default an OpdCatalogue of these settings)."""
-    source = YamlScopeSource(scopes_file(settings).path)
+    path = scopes_file(settings).path
+    sample = {"inventory_url": settings.inventory_url.rstrip("/")} if path == SAMPLE_SCOPES else {}
+    source = YamlScopeSource(path, sample)
     check = known_opd if known_opd is not None else OpdCatalogue(settings)
     return ScopeRepository(source, parse_allowlist(settings.scan_allowlist), check)
 

@@ -50,6 +50,9 @@ def test_scopes_shows_what_spbe_up_scans_checked_against_the_catalogue(inventory
     assert up.scopes_file == SAMPLE_SCOPES
     assert up.inventory_url == inventory and up.inventory_token is not None
     assert [s.key for s in scope_repository(up).all()] == ["diskominfosatik-loopback"]
+    # the sample application is probed where the API runs (not a fixed port)
+    probed = [str(url) for p in scope_repository(up).probes() for url in p.urls]
+    assert probed == [f"{inventory.rstrip('/')}/healthz"]
 
 
 def test_a_scope_of_an_opd_the_catalogue_lacks_is_refused(inventory: str, tmp_path: Path) -> None:

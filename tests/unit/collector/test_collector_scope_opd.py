@@ -181,8 +181,14 @@ def test_shipped_scopes_name_opd_of_the_sample_catalogue(
         path = tmp_path / "readme.yaml"
         path.write_text(readme_example(), encoding="utf-8")
     known = {code for code, _ in sample_opd()}
-    scopes = ScopeRepository(YamlScopeSource(path), parse_allowlist(allowlist), lambda: known)
+    api = {"inventory_url": "http://127.0.0.1:8150"}  # the sample probes the API `spbe up` runs
+    source = YamlScopeSource(path, api if path == SAMPLE_SCOPES else None)
+    scopes = ScopeRepository(source, parse_allowlist(allowlist), lambda: known)
     assert scopes.all()
+    if path == SAMPLE_SCOPES:
+        assert [str(u) for p in scopes.probes() for u in p.urls] == [
+            "http://127.0.0.1:8150/healthz"
+        ]
 
 
 # --- spbe collect scopes ------------------------------------------------------------------------

@@ -20,14 +20,19 @@ class ScopeSource(Protocol):
 
 
 class YamlScopeSource:
-    """A YAML file with a top-level `scopes:` list and an optional `probes:` list."""
+    """A YAML file with a top-level `scopes:` list and an optional `probes:` list. `variables`
+    fill `{name}` in the text (the sample file's `{inventory_url}`: the API `spbe up` runs)."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, variables: dict[str, str] | None = None) -> None:
         self.path = path
+        self.variables = variables or {}
 
     def load(self) -> ScopesFile:
         try:
-            raw = yaml.safe_load(self.path.read_text(encoding="utf-8")) or {}
+            text = self.path.read_text(encoding="utf-8")
+            for name, value in self.variables.items():
+                text = text.replace(f"{{{name}}}", value)
+            raw = yaml.safe_load(text) or {}
         except FileNotFoundError:
             raise ScopeRefused(f"scopes file {self.path} does not exist") from None
         except yaml.YAMLError as exc:
