@@ -190,6 +190,24 @@ def users_disable(name: str) -> None:
     console.print(f"Account {name} disabled.")
 
 
+@users_app.command("enable")
+def users_enable(name: str) -> None:
+    """Enable a disabled account again."""
+    with _account_change() as conn:
+        accounts.enable(conn, name)
+    console.print(f"Account {name} enabled.")
+
+
+@users_app.command("reset-password")
+def users_reset_password(name: str) -> None:
+    """A new generated password for a person's account (a forgotten one, or one locked out by
+    failed sign-ins): its sessions end; the password alone on the last line, shown only now."""
+    with _account_change() as conn:
+        password = accounts.reset_password(conn, name)
+    console.print(f"Account [bold]{name}[/]: new password, shown once:")
+    print(password, flush=True)
+
+
 @tokens_app.command("create")
 def tokens_create(
     account: str,

@@ -19,13 +19,16 @@ import pytest
 from fastapi.testclient import TestClient
 from harness import bearer, grant
 from sqlalchemy import Engine, text, update
+from typer.testing import CliRunner, Result
 
 from spbe_common.auth import Role
 from spbe_common.db import begin_write
+from spbe_inventory import cli as inventory_cli
+from spbe_inventory import migrate
 from spbe_inventory.accounts import repository as accounts_repo
 from spbe_inventory.accounts import service as accounts
 from spbe_inventory.api.app import create_app
-from spbe_inventory.db import utcnow
+from spbe_inventory.db import make_engine, utcnow
 from spbe_inventory.settings import InventorySettings
 
 SPBE = Path(sys.executable).with_name("spbe")
@@ -288,3 +291,57 @@ def test_cli_tokens_show_ids_never_tokens_and_revoke_by_id(tmp_path: Path) -> No
     assert again.returncode == 2 and "no live token" in again.stderr
     refused = _run(env, "users", "add", "op", "--role", "opd_operator")
     assert refused.returncode == 2 and "needs at least one --opd" in refused.stderr
+
+
+def test_cli_resets_a_forgotten_password_and_enables_an_account_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Staff have no other way in: `spbe users reset-password` gives a new password (the old
+    one and the account's sessions stop working, a lock-out is lifted); `enable` undoes
+    `disable`. In process (the commands' Typer app), as `spbe users` runs them."""
+    monkeypatch.setenv("SPBE_DATA_DIR", str(tmp_path))
+    runner = CliRunner()
+
+    def users(*args: str) -> Result:
+        return runner.invoke(inventory_cli.users_app, list(args))
+
+    db = make_engine(InventorySettings(data_dir=tmp_path).db_url)
+    migrate.upgrade(db)
+    old = users("add", "tik-dinkes", "--role", "viewer").stdout.strip().splitlines()[-1]
+    with begin_write(db) as conn:
+        session = accounts.sign_in(conn, "tik-dinkes", old, "127.0.0.1")
+        assert session is not None
+        for _ in range(accounts.MAX_FAILURES_PER_ACCOUNT):
+            accounts.sign_in(conn, "tik-dinkes", "salah", "127.0.0.2")
+    reset = users("reset-password", "tik-dinkes")
+    assert reset.exit_code == 0, reset.output
+    new = reset.stdout.strip().splitlines()[-1]
+    assert len(new) == 20 and new != old
+    with begin_write(db) as conn:
+        assert accounts.principal_of_session(conn, session.secret) is None  # sessions ended
+        assert accounts.sign_in(conn, "tik-dinkes", old, "127.0.0.3") is None
+        assert accounts.sign_in(conn, "tik-dinkes", new, "127.0.0.3") is not None  # not locked
+
+    assert users("disable", "tik-dinkes").exit_code == 0
+    assert "\tdisabled\t" in users("list").stdout
+    assert users("enable", "tik-dinkes").exit_code == 0
+    assert "tik-dinkes\tviewer\tall OPD\tenabled" in users("list").stdout
+    with begin_write(db) as conn:
+        assert accounts.sign_in(conn, "tik-dinkes", new, "127.0.0.3") is not None
+    for command in ("reset-password", "enable"):
+        unknown = users(command, "tidak-ada")
+        assert unknown.exit_code == 2 and "no account 'tidak-ada'" in unknown.output
+    users("add", "kolektor", "--role", "collector")
+    tokens_only = users("reset-password", "kolektor")
+    assert tokens_only.exit_code == 2 and "signs in with tokens only" in tokens_only.output
+    db.dispose()
+
+
+def test_a_disabled_accounts_sessions_end_for_good(engine: Engine) -> None:
+    password = _person(engine, "pindah-tugas", Role.VIEWER)
+    with begin_write(engine) as conn:
+        session = accounts.sign_in(conn, "pindah-tugas", password, "127.0.0.1")
+        assert session is not None
+        accounts.disable(conn, "pindah-tugas")
+        accounts.enable(conn, "pindah-tugas")
+        assert accounts.principal_of_session(conn, session.secret) is None

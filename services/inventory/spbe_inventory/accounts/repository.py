@@ -39,6 +39,10 @@ def set_disabled(conn: Connection, name: str, disabled: bool) -> bool:
     return done.rowcount == 1
 
 
+def set_password(conn: Connection, name: str, password_hash: str) -> None:
+    conn.execute(update(ACCOUNT).where(ACCOUNT.c.name == name).values(password_hash=password_hash))
+
+
 def set_last_login(conn: Connection, account_id: int, at: datetime) -> None:
     conn.execute(update(ACCOUNT).where(ACCOUNT.c.id == account_id).values(last_login_at=at))
 
@@ -116,6 +120,10 @@ def delete_session(conn: Connection, digest: str) -> None:
     conn.execute(sql_delete(SESSION).where(SESSION.c.digest == digest))
 
 
+def delete_sessions_of(conn: Connection, account_id: int) -> None:
+    conn.execute(sql_delete(SESSION).where(SESSION.c.account_id == account_id))
+
+
 def delete_expired_sessions(conn: Connection, now: datetime) -> None:
     conn.execute(sql_delete(SESSION).where(SESSION.c.expires_at <= now))
 
@@ -134,6 +142,10 @@ def count_failures(
     if address is not None:
         query = query.where(FAILURE.c.address == address)
     return int(conn.execute(query).scalar_one())
+
+
+def forget_failures_of(conn: Connection, account_name: str) -> None:
+    conn.execute(sql_delete(FAILURE).where(FAILURE.c.account_name == account_name))
 
 
 def forget_failures_before(conn: Connection, before: datetime) -> None:

@@ -84,8 +84,34 @@ def add_account(
 
 
 def disable(conn: Connection, name: str) -> None:
-    if not repo.set_disabled(conn, name, True):
+    """No sign-in, session or token of the account works from now; its sessions end for good."""
+    row = repo.by_name(conn, name)
+    if row is None:
         raise AccountError(f"no account {name!r}")
+    repo.set_disabled(conn, name, True)
+    repo.delete_sessions_of(conn, row["id"])
+
+
+def enable(conn: Connection, name: str) -> None:
+    """A disabled account may sign in again; its tokens neither expired nor revoked work again
+    (its sessions ended when it was disabled)."""
+    if not repo.set_disabled(conn, name, False):
+        raise AccountError(f"no account {name!r}")
+
+
+def reset_password(conn: Connection, name: str) -> str:
+    """A new generated password (shown once) for a person's account: its sessions end and its
+    failed sign-ins are forgotten, so the person can sign in at once with it."""
+    row = repo.by_name(conn, name)
+    if row is None:
+        raise AccountError(f"no account {name!r}")
+    if row["password_hash"] is None:
+        raise AccountError(f"account {name!r} signs in with tokens only; it has no password")
+    secret = secrets.token_urlsafe(15)
+    repo.set_password(conn, name, HASHER.hash(secret))
+    repo.delete_sessions_of(conn, row["id"])
+    repo.forget_failures_of(conn, name)
+    return secret
 
 
 def ensure_first_admin(conn: Connection) -> tuple[str, str] | None:
