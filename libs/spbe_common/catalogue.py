@@ -97,10 +97,56 @@ def service_area_code(text: str) -> str:
     return f"{PUBLIC_SECTOR_PREFIX}{slug}"
 
 
+# Abbreviations people type as sectors: a sector's code is lower case (it is matched so), its
+# name on a page keeps them in capitals ("publik_sektor:ppid": PPID, not "Ppid").
+ABBREVIATIONS = frozenset(
+    [
+        "ppid",
+        "jdih",
+        "umkm",
+        "pbb",
+        "bphtb",
+        "ktp",
+        "kia",
+        "kk",
+        "sim",
+        "stnk",
+        "imb",
+        "pbg",
+        "siup",
+        "nib",
+        "oss",
+        "pad",
+        "bpjs",
+        "pkh",
+        "dtks",
+        "rsud",
+        "lpse",
+        "spbe",
+        "tik",
+        "cctv",
+        "ikm",
+        "ukm",
+        "bumd",
+        "pdam",
+    ]
+)
+
+
+_SMALL_WORDS = frozenset({"dan", "atau", "di", "ke", "dari", "untuk", "yang", "dengan", "serta"})
+
+
+def _word(word: str, first: bool) -> str:
+    if word in ABBREVIATIONS:
+        return word.upper()
+    return word if word in _SMALL_WORDS and not first else word.capitalize()
+
+
 def service_area_label(code: str) -> str:
-    """The name a page shows: 'Kepegawaian', or the sector's ('Informasi Publik')."""
+    """The name a page shows: 'Kepegawaian', or the sector's ('Informasi Publik', 'PPID')."""
     if code.startswith(PUBLIC_SECTOR_PREFIX):
-        return code.removeprefix(PUBLIC_SECTOR_PREFIX).replace("_", " ").title()
+        words = code.removeprefix(PUBLIC_SECTOR_PREFIX).split("_")
+        return " ".join(_word(w, first=n == 0) for n, w in enumerate(words))
     try:
         return SERVICE_AREA_LABELS.get(ServiceArea(code), code)
     except ValueError:

@@ -29,7 +29,9 @@ def test_an_area_reads_back_by_its_name_code_and_indicator_name(area: ServiceAre
     ("said", "code", "shown"),
     [("Kesehatan", "kesehatan", "Kesehatan"), ("Informasi  Publik", "informasi_publik",
       "Informasi Publik"), ("publik_sektor:adminduk", "adminduk", "Adminduk"),
-     ("Perizinan/Non-Perizinan", "perizinan_non_perizinan", "Perizinan Non Perizinan")],
+     ("Perizinan/Non-Perizinan", "perizinan_non_perizinan", "Perizinan Non Perizinan"),
+     ("PPID", "ppid", "PPID"), ("Pajak PBB dan BPHTB", "pajak_pbb_dan_bphtb",
+      "Pajak PBB dan BPHTB"), ("layanan UMKM", "layanan_umkm", "Layanan UMKM")],
 )  # fmt: skip
 def test_any_other_name_is_a_sectoral_public_service(said: str, code: str, shown: str) -> None:
     assert service_area_code(said) == f"{PUBLIC_SECTOR_PREFIX}{code}"
