@@ -23,7 +23,7 @@ TICK = "_tick:"
 # The cost in thousands of rupiah ("Harga (Rp. 000)", or "nilai dalam ribuan rupiah" above the
 # table, as many KIR give it): read as rupiah x 1,000, and the report says so.
 COST_IN_THOUSANDS = "_cost_in_thousands"
-IN_THOUSANDS = "dalam ribuan rupiah: dikalikan 1.000"
+IN_THOUSANDS = "dibaca dalam ribuan rupiah (x 1.000)"
 _THOUSANDS = re.compile(
     r"(?i)\(\s*rp\.?\s*0{3}\s*\)|\(\s*0{3}\s*\)|\brp\.?\s*0{3}\b|\bribuan\s+(rupiah|rp)\b"
     r"|(?<!bukan )\bdalam\s+ribuan\b"

@@ -463,7 +463,7 @@ def test_costs_in_thousands_are_read_as_rupiah_and_said(tmp_path, title, header)
     assert register.errors == []
     assert [a.acquisition_cost for a in register.rows] == [12_500_000, 2_750]  # type: ignore[union-attr]
     (cost,) = [c for c in register.columns if c.header == header]
-    assert cost.note == "dalam ribuan rupiah: dikalikan 1.000"
+    assert cost.note == "dibaca dalam ribuan rupiah (x 1.000)"
     assert to_json(register)["columns"][header] == "acquisition_cost"
 
 
