@@ -24,6 +24,9 @@ TICK = "_tick:"
 # table, as many KIR give it): read as rupiah x 1,000, and the report says so.
 COST_IN_THOUSANDS = "_cost_in_thousands"
 IN_THOUSANDS = "dibaca dalam ribuan rupiah (x 1.000)"
+# A register of assets without a kind column (a KIB's `Nama Barang` only): the kind is read from
+# a device word of each name ("PC Unit", "Switch"), and the report says so.
+KIND_FROM_NAME = "jenis dikenali dari kata perangkat di nama (mis. PC, Switch, UPS)"
 _THOUSANDS = re.compile(
     r"(?i)\(\s*rp\.?\s*0{3}\s*\)|\(\s*0{3}\s*\)|\brp\.?\s*0{3}\b|\bribuan\s+(rupiah|rp)\b"
     r"|(?<!bukan )\bdalam\s+ribuan\b"
@@ -141,6 +144,14 @@ def in_thousands(choice: HeaderChoice) -> HeaderChoice:
         else c
         for c in choice.columns
     ]
+    return replace(choice, columns=columns)
+
+
+def kind_from_name(choice: HeaderChoice) -> HeaderChoice:
+    """A register of assets without a kind column: its name column says it also gives the kind."""
+    if choice.kind is not RegisterKind.ASSETS or any(c.field == "kind" for c in choice.columns):
+        return choice
+    columns = [replace(c, note=KIND_FROM_NAME) if c.field == "name" else c for c in choice.columns]
     return replace(choice, columns=columns)
 
 

@@ -210,6 +210,16 @@ class _Row:
             return
         self.values["acquisition_cost"] = amount
 
+    def kind_from_name(self) -> None:
+        """A row without a kind (no Jenis column, or its cell empty: a KIB's `Nama Barang`
+        "PC Unit", a KIR's "Komputer") has the kind a device word of its name says."""
+        name = self.values.get("name")
+        if name is None or "kind" in self.values or self.has_error("kind"):
+            return
+        found = values.kind_in_name(name)
+        if found is not None:
+            self.values["kind"] = found
+
     def ticked_condition(self) -> None:
         """The condition whose column is ticked ('v', '√', 'x', '1': anything but empty or 0,
         as a KIR counting its items writes '1 | 0 | 0')."""
@@ -331,6 +341,7 @@ def to_asset(
     for name in ("name", "manufacturer", "model", "serial", "asset_code", "location"):
         cells.text(name)
     cells.parse("kind", lambda c: values.asset_kind(c.text))
+    cells.kind_from_name()
     cells.many("addresses", _ip, "alamat IP")
     cells.parse("mac", _mac)
     cells.parse("procurement_year", lambda c: values.year(c.text, c.value))

@@ -195,6 +195,26 @@ def test_the_dry_run_says_costs_were_read_in_thousands(browser: Browser) -> None
     assert "Data baru" in report_rows(page)[2]
 
 
+def test_a_kib_without_a_kind_column_imports_the_kind_its_names_say(browser: Browser) -> None:
+    operator = browser(Role.OPD_OPERATOR, [OPD])
+    kib = plain_workbook(
+        [["No", "Nama Barang", "Nomor Seri"], [1, "PC Unit (uji jenis)", "KIB-JENIS-1"],
+         [2, "UPS (uji jenis)", "KIB-JENIS-2"], [3, "Meja Kerja (uji jenis)", "KIB-JENIS-3"]]
+    )  # fmt: skip
+    ident = import_id(upload(operator, kib))
+    reading = column_reading(operator.get(f"/impor/{ident}").text)
+    assert reading["Nama Barang"] == (
+        "Nama, jenis dikenali dari kata perangkat di nama (mis. PC, Switch, UPS)"
+    )
+    assert commit(operator, ident).status_code == 303
+    found = operator.get("/api/v1/assets", params={"q": "uji jenis"}).json()["data"]
+    assert sorted((a["serial"], a["kind"]) for a in found) == [
+        ("KIB-JENIS-1", "end_user_device"),
+        ("KIB-JENIS-2", "power"),
+        ("KIB-JENIS-3", "other"),
+    ]
+
+
 def test_a_row_written_off_is_retired_and_a_hidden_row_is_flagged_in_the_dry_run(
     browser: Browser,
 ) -> None:
