@@ -123,6 +123,27 @@ def kind_in_name(name: str) -> AssetKind | None:
     return next((k for k in _kinds(words(name)) if k is not AssetKind.OTHER), None)
 
 
+# The '/' between manufacturer and model: right after a first word ("Lenovo/ThinkPad E14") or with
+# a space beside it ("Lenovo Group / ThinkPad"); not one inside a model ("HP LaserJet P1102/P1106")
+_MAKE_SLASH = re.compile(r"^[^/\s]*\s*/|^.*?(\s+/\s*|\s*/\s+)")
+
+
+def make_and_model(text: str, make: str | None = None) -> tuple[str | None, str | None]:
+    """One 'Merk/Type' cell as (manufacturer, model): split at its '/' ('Lenovo / ThinkPad E14'),
+    else the first word and the rest ('Lenovo ThinkPad E14'; 'Rakitan' has no model). With the
+    row's own `make` (a Merk column), the model is the text without that make at its start."""
+    text = " ".join(text.split())
+    if make:
+        known = re.match(rf"(?i){re.escape(make.strip())}(?=[\s/]|$)\s*/?\s*", text)
+        return make, (text[known.end() :] if known else text) or None
+    slash = _MAKE_SLASH.match(text)
+    if slash is not None:
+        found, model = text[: slash.end()].rstrip(" /"), text[slash.end() :]
+    else:
+        found, _, model = text.partition(" ")
+    return found.strip() or None, model.strip() or None
+
+
 _NOTE = re.compile(r"^(?P<said>[^()]+?)\s*\((?P<note>[^()]*)\)\s*$")
 
 

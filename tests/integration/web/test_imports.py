@@ -215,6 +215,25 @@ def test_a_kib_without_a_kind_column_imports_the_kind_its_names_say(browser: Bro
     ]
 
 
+def test_a_merk_type_column_fills_manufacturer_and_model(browser: Browser) -> None:
+    operator = browser(Role.OPD_OPERATOR, [OPD])
+    kib = plain_workbook(
+        [["Nama Barang", "Merk/Type", "Nomor Seri"], ["Laptop (uji merk)", "Lenovo ThinkPad E14",
+         "KIB-MERK-1"], ["Printer (uji merk)", "HP / LaserJet P1102", "KIB-MERK-2"]]
+    )  # fmt: skip
+    ident = import_id(upload(operator, kib))
+    reading = column_reading(operator.get(f"/impor/{ident}").text)
+    assert reading["Merk/Type"] == (
+        "Merk, dipisah menjadi Merk dan Tipe/Model (Merk: teks sebelum '/', atau kata pertama)"
+    )
+    assert commit(operator, ident).status_code == 303
+    found = operator.get("/api/v1/assets", params={"q": "uji merk"}).json()["data"]
+    assert sorted((a["serial"], a["manufacturer"], a["model"]) for a in found) == [
+        ("KIB-MERK-1", "Lenovo", "ThinkPad E14"),
+        ("KIB-MERK-2", "HP", "LaserJet P1102"),
+    ]
+
+
 def test_a_row_written_off_is_retired_and_a_hidden_row_is_flagged_in_the_dry_run(
     browser: Browser,
 ) -> None:

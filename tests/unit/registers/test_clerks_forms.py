@@ -702,3 +702,45 @@ def test_an_unknown_kind_stays_an_error_not_a_guess_from_the_name(tmp_path) -> N
 )  # fmt: skip
 def test_the_kind_of_a_name_is_its_first_device_phrase_as_whole_words(name, kind) -> None:
     assert kind_in_name(name) == kind
+
+
+def makes_and_models(register: ParsedRegister) -> list[tuple[str | None, str | None]]:
+    return [(r.manufacturer, r.model) for r in register.rows]  # type: ignore[union-attr]
+
+
+def test_a_merk_type_column_is_split_into_manufacturer_and_model(tmp_path) -> None:
+    cells = ["Lenovo ThinkPad E14", "Lenovo / ThinkPad E14", "Lenovo/ThinkPad E14", "Rakitan",
+             "HP LaserJet P1102/P1106", "Hewlett Packard / ProBook 440", "-"]  # fmt: skip
+    rows = [["Nama Barang", "Merk/Type", "Nomor Seri"]]
+    rows += [["Laptop", cell, f"MT-{n}"] for n, cell in enumerate(cells)]
+    register = read(xlsx(tmp_path / "kib.xlsx", rows))
+    assert register.errors == []
+    assert makes_and_models(register) == [
+        ("Lenovo", "ThinkPad E14"), ("Lenovo", "ThinkPad E14"), ("Lenovo", "ThinkPad E14"),
+        ("Rakitan", None), ("HP", "LaserJet P1102/P1106"), ("Hewlett Packard", "ProBook 440"),
+        (None, None),
+    ]  # fmt: skip
+    (column,) = [c for c in register.columns if c.header == "Merk/Type"]
+    assert column.note == (
+        "dipisah menjadi Merk dan Tipe/Model (Merk: teks sebelum '/', atau kata pertama)"
+    )
+    assert to_json(register)["columns"]["Merk/Type"] == "manufacturer"
+
+
+def test_a_kir_merk_model_column_is_split_too(tmp_path) -> None:
+    rows = [["No", "Jenis / Nama Barang", "Merk / Model", "Nomor Seri Pabrik"],
+            [1, "Komputer", "Dell OptiPlex 3080", "K-1"]]  # fmt: skip
+    assert makes_and_models(read(xlsx(tmp_path / "kir.xlsx", rows))) == [("Dell", "OptiPlex 3080")]
+
+
+def test_a_merk_or_tipe_column_of_its_own_wins_for_its_field(tmp_path) -> None:
+    rows = [["Nama Barang", "Merk", "Merk/Type", "Tipe", "Nomor Seri"],
+            ["Laptop", "Lenovo", "ThinkPad E14", None, "W-1"],
+            ["Laptop", "Lenovo", "Lenovo ThinkPad E14", None, "W-2"],
+            ["Laptop", None, "Asus VivoBook 14", None, "W-3"],
+            ["Laptop", None, "Asus VivoBook", "A416", "W-4"],
+            ["Laptop", "Acer", "Aspire", "A514", "W-5"]]  # fmt: skip
+    assert makes_and_models(read(xlsx(tmp_path / "merk.xlsx", rows))) == [
+        ("Lenovo", "ThinkPad E14"), ("Lenovo", "ThinkPad E14"), ("Asus", "VivoBook 14"),
+        ("Asus", "A416"), ("Acer", "A514"),
+    ]  # fmt: skip
