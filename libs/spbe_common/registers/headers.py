@@ -23,7 +23,16 @@ TICK = "_tick:"
 # The cost in thousands of rupiah ("Harga (Rp. 000)", or "nilai dalam ribuan rupiah" above the
 # table, as many KIR give it): read as rupiah x 1,000, and the report says so.
 COST_IN_THOUSANDS = "_cost_in_thousands"
-IN_THOUSANDS = "dalam ribuan rupiah: dikalikan 1.000"
+IN_THOUSANDS = "dibaca dalam ribuan rupiah (x 1.000)"
+# A register of assets without a kind column (a KIB's `Nama Barang` only): the kind is read from
+# a device word of each name ("PC Unit", "Switch"), and the report says so.
+KIND_FROM_NAME = "jenis dikenali dari kata perangkat di nama (mis. PC, Switch, UPS)"
+# One column for both manufacturer and model ("Merk/Type" of ad-hoc lists, a KIR's "Merk / Model"):
+# split into the two (values.make_and_model), each unless the row's own Merk or Tipe column says it
+MAKE_AND_MODEL = "_make_and_model"
+MAKE_AND_MODEL_NOTE = (
+    "dipisah menjadi Merk dan Tipe/Model (Merk: teks sebelum '/', atau kata pertama)"
+)
 _THOUSANDS = re.compile(
     r"(?i)\(\s*rp\.?\s*0{3}\s*\)|\(\s*0{3}\s*\)|\brp\.?\s*0{3}\b|\bribuan\s+(rupiah|rp)\b"
     r"|(?<!bukan )\bdalam\s+ribuan\b"
@@ -40,8 +49,9 @@ _ASSET = {
     "|Nama/Jenis Barang|Nama Perangkat TIK|Jenis Barang/Nama Barang|Nama Barang/Jenis Barang",
     "kind": "Jenis|Jenis Perangkat|Jenis Aset|Jenis Asset|Kategori|Kategori Perangkat|Jenis Barang",
     "manufacturer": "Merk|Merek|Merk Barang|Pabrikan|Produsen|Brand",
-    "model": "Type|Tipe|Model|Merk/Type|Merk/Tipe|Merek/Type|Merek/Tipe|Merk/Model"
-    "|Merek/Model|Type/Model|Tipe/Model",
+    "model": "Type|Tipe|Model|Type/Model|Tipe/Model",
+    MAKE_AND_MODEL: "Merk/Type|Merk/Tipe|Merek/Type|Merek/Tipe|Merk/Model|Merek/Model"
+    "|Merk dan Tipe|Merek dan Tipe|Merk dan Type|Merk/Type/Model",
     "addresses": "Alamat IP|IP Address|IP|Alamat IP Address|IP Addr|IPv4",
     "mac": "MAC|MAC Address|Alamat MAC",
     "serial": "No. Seri|Nomor Seri|Serial Number|SN|S/N|Serial|No. Serial|Nomor Seri Pabrik"
@@ -75,6 +85,7 @@ _APPLICATION = {
     "licence": "Lisensi|Jenis Lisensi|Licence|License",
     "licence_until": "Masa Lisensi|Lisensi s.d.|Masa Berlaku Lisensi|Lisensi Sampai",
 }
+NOTES = {COST_IN_THOUSANDS: IN_THOUSANDS, MAKE_AND_MODEL: MAKE_AND_MODEL_NOTE}  # how it is read
 NAME_OF_REGISTER = {RegisterKind.APPLICATIONS: "Nama Aplikasi", RegisterKind.ASSETS: "Nama Aset"}
 
 
@@ -124,7 +135,7 @@ def map_headers(kind: RegisterKind, texts: list[str]) -> list[Mapping]:
             columns.append(Mapping(index, text, None, "kolom ganda untuk field yang sama"))
             continue
         seen.add(name or "")
-        note = IN_THOUSANDS if name == COST_IN_THOUSANDS else "" if name else "tidak dipetakan"
+        note = NOTES.get(name, "") if name else "tidak dipetakan"
         columns.append(Mapping(index, text, name, note))
     return columns
 
@@ -144,12 +155,20 @@ def in_thousands(choice: HeaderChoice) -> HeaderChoice:
     return replace(choice, columns=columns)
 
 
+def kind_from_name(choice: HeaderChoice) -> HeaderChoice:
+    """A register of assets without a kind column: its name column says it also gives the kind."""
+    if choice.kind is not RegisterKind.ASSETS or any(c.field == "kind" for c in choice.columns):
+        return choice
+    columns = [replace(c, note=KIND_FROM_NAME) if c.field == "name" else c for c in choice.columns]
+    return replace(choice, columns=columns)
+
+
+_IMPORTED = (REGISTER_NUMBER, COST_IN_THOUSANDS, MAKE_AND_MODEL)  # internal names of fields
+
+
 def _score(columns: list[Mapping]) -> int:
     return sum(
-        1
-        for c in columns
-        if c.field
-        and (c.field in (REGISTER_NUMBER, COST_IN_THOUSANDS) or not c.field.startswith("_"))
+        1 for c in columns if c.field and (c.field in _IMPORTED or not c.field.startswith("_"))
     )
 
 

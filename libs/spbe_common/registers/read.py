@@ -15,6 +15,7 @@ from .headers import (
     HeaderChoice,
     choose_header,
     in_thousands,
+    kind_from_name,
     other_tables,
     with_sub_header,
 )
@@ -100,7 +101,7 @@ def read_register(
     OPD is an error). RegisterRejected when the whole file is refused (size, type, corrupt,
     no header row)."""
     sheets = read_sheets(path, max_bytes, max_rows)
-    choice = in_thousands(with_sub_header(choose_header(sheets)))
+    choice = kind_from_name(in_thousands(with_sub_header(choose_header(sheets))))
     register = ParsedRegister(choice.kind, choice.sheet.name, choice.row, choice.columns)
     others = other_tables(sheets, choice)
     if others:  # only one sheet is read: the others' rows would be left out without a word

@@ -8,7 +8,7 @@ from typing import Any
 
 from openpyxl.utils import get_column_letter
 
-from .headers import COST_IN_THOUSANDS, REGISTER_NUMBER, TICK
+from .headers import COST_IN_THOUSANDS, MAKE_AND_MODEL, REGISTER_NUMBER, TICK
 from .schemas import ParsedRegister, RowError, RowWarning
 
 API_NAMES = {"opd": "opd_code"}  # the event payload's field -> the API's
@@ -58,6 +58,8 @@ def api_field(name: str | None) -> str | None:
         return "asset_code"  # joined to Kode Barang
     if name == COST_IN_THOUSANDS:
         return "acquisition_cost"
+    if name == MAKE_AND_MODEL:
+        return "manufacturer"  # and the model: the column's note says how it is split
     if name is not None and name.startswith(TICK):
         return "condition"  # one of the condition's three columns
     if name is None or name.startswith("_"):

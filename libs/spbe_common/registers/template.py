@@ -16,7 +16,13 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from spbe_common.events.enums import AssetKind
+from spbe_common.events.enums import (
+    ApplicationKind,
+    ApplicationStatus,
+    AssetCondition,
+    AssetKind,
+    Platform,
+)
 
 from .enums import RegisterKind
 from .get import RegisterRejected
@@ -44,7 +50,34 @@ KIND_LABELS = {
     AssetKind.CCTV: ("CCTV", "CCTV, NVR, DVR, IP Camera", "NVR CCTV lobi"),
     AssetKind.OTHER: ("Lainnya", "Lainnya", "Mesin antrean"),
 }
-CONDITION_LABELS = ("Baik", "Rusak Ringan", "Rusak Berat")
+CONDITION_LABELS = {
+    AssetCondition.GOOD: "Baik",
+    AssetCondition.LIGHTLY_DAMAGED: "Rusak Ringan",
+    AssetCondition.BADLY_DAMAGED: "Rusak Berat",
+}
+# The words of each drop-down list and the value each stands for: the template offers them, the
+# register export writes them (never the API's codes, which the lists refuse), the import reads
+# them back as the same values.
+CHOICES: dict[RegisterKind, dict[str, Mapping[str, str]]] = {
+    RegisterKind.ASSETS: {
+        "kind": {kind: label for kind, (label, _words, _example) in KIND_LABELS.items()},
+        "condition": CONDITION_LABELS,
+    },
+    RegisterKind.APPLICATIONS: {
+        "kind": {ApplicationKind.GENERAL: "umum", ApplicationKind.SPECIAL: "khusus"},
+        "status": {
+            ApplicationStatus.ACTIVE: "aktif",
+            ApplicationStatus.INACTIVE: "tidak aktif",
+            ApplicationStatus.RETIRED: "pensiun",
+        },
+        "platform": {
+            Platform.WEB: "web",
+            Platform.MOBILE: "mobile",
+            Platform.DESKTOP: "desktop",
+            Platform.OTHER: "lainnya",
+        },
+    },
+}
 HELP = {
     "name": "Nama perangkat atau aplikasi (wajib)",
     "kind": "Pilih dari daftar (lihat 'Jenis' di bawah)",
@@ -94,15 +127,23 @@ def register_workbook(
     """A filled-in register: the template with one row per record (values under the template's
     field names; a list is joined with ';'), read back by the import as it was written. Cells
     are written as values, never formulas."""
-    rows = [[_register_value(record.get(c.field)) for c in COLUMNS[kind]] for record in records]
+    choices = CHOICES[kind]
+    rows = [
+        [_register_value(record.get(c.field), choices.get(c.field, {})) for c in COLUMNS[kind]]
+        for record in records
+    ]
     out = io.BytesIO()
     _workbook(kind, rows, opd).save(out)
     return out.getvalue()
 
 
-def _register_value(value: Any) -> Any:
+def _register_value(value: Any, labels: Mapping[str, str]) -> Any:
+    """A record's value as the register writes it: a list joined with ';', a value of a
+    drop-down list as its word ('rusak_ringan' -> 'Rusak Ringan')."""
     if isinstance(value, list | tuple):
         return ";".join(str(v) for v in value) or None
+    if isinstance(value, str) and value in labels:
+        return labels[value]
     return value
 
 
@@ -132,17 +173,13 @@ def _workbook(
 
 
 def _drop_downs(sheet: Worksheet, kind: RegisterKind, columns: Sequence[Column]) -> None:
-    lists: dict[str, tuple[tuple[str, ...], str]] = {"condition": (CONDITION_LABELS, "stop")}
-    if kind is RegisterKind.ASSETS:
-        lists["kind"] = (tuple(label for label, _w, _e in KIND_LABELS.values()), "warning")
-    else:
-        lists["kind"] = (("umum", "khusus"), "stop")
-        lists["status"] = (("aktif", "tidak aktif", "pensiun"), "stop")
-        lists["platform"] = (("web", "mobile", "desktop", "lainnya"), "stop")
+    lists = CHOICES[kind]
     for index, column in enumerate(columns, start=1):
         if column.field not in lists:
             continue
-        choices, style = lists[column.field]
+        choices = list(lists[column.field].values())
+        # an asset's kind may be written as a device word ("Switch"): warned, not refused
+        style = "warning" if kind is RegisterKind.ASSETS and column.field == "kind" else "stop"
         letter = get_column_letter(index)
         validation = DataValidation(
             type="list",
@@ -174,8 +211,10 @@ def _guide(
         _table(sheet, ("Jenis (pilihan)", "Kata yang juga diterima", "Contoh nama perangkat"), [
             *KIND_LABELS.values()
         ])  # fmt: skip
+        short = {AssetCondition.GOOD: "B", AssetCondition.LIGHTLY_DAMAGED: "RR, Kurang Baik (KB)",
+                 AssetCondition.BADLY_DAMAGED: "RB"}  # fmt: skip
         _table(sheet, ("Kondisi", "Singkatan"), [
-            ("Baik", "B"), ("Rusak Ringan", "RR, Kurang Baik (KB)"), ("Rusak Berat", "RB")
+            (label, short[condition]) for condition, label in CONDITION_LABELS.items()
         ])  # fmt: skip
     _table(sheet, ("Kode OPD", "Nama OPD"), list(opd) or [("(lihat daftar OPD di inventaris)", "")])
     sheet.column_dimensions["A"].width = 34

@@ -20,7 +20,14 @@ from spbe_common.events.payloads import MAC_PATTERN, ApplicationDeclared, AssetD
 
 from . import values
 from .enums import RegisterKind
-from .headers import COST_IN_THOUSANDS, NAME_OF_REGISTER, QUANTITY, REGISTER_NUMBER, TICK
+from .headers import (
+    COST_IN_THOUSANDS,
+    MAKE_AND_MODEL,
+    NAME_OF_REGISTER,
+    QUANTITY,
+    REGISTER_NUMBER,
+    TICK,
+)
 from .schemas import Cell, RowError, RowWarning, SheetRow
 
 OPD_CODE = re.compile(r"^[A-Z0-9][A-Z0-9_.-]{0,31}$")
@@ -210,6 +217,27 @@ class _Row:
             return
         self.values["acquisition_cost"] = amount
 
+    def make_and_model(self) -> None:
+        """A 'Merk/Type' column split into manufacturer and model; the row's own Merk or Tipe
+        column, when filled, wins for its field."""
+        cell = self.cell(MAKE_AND_MODEL)
+        if cell is None:
+            return
+        make, model = values.make_and_model(cell.text, self.values.get("manufacturer"))
+        for name, found in (("manufacturer", make), ("model", model)):
+            if found is not None:
+                self.values.setdefault(name, found)
+
+    def kind_from_name(self) -> None:
+        """A row without a kind (no Jenis column, or its cell empty: a KIB's `Nama Barang`
+        "PC Unit", a KIR's "Komputer") has the kind a device word of its name says."""
+        name = self.values.get("name")
+        if name is None or "kind" in self.values or self.has_error("kind"):
+            return
+        found = values.kind_in_name(name)
+        if found is not None:
+            self.values["kind"] = found
+
     def ticked_condition(self) -> None:
         """The condition whose column is ticked ('v', '√', 'x', '1': anything but empty or 0,
         as a KIR counting its items writes '1 | 0 | 0')."""
@@ -330,7 +358,9 @@ def to_asset(
     cells = _Row(row, headers)
     for name in ("name", "manufacturer", "model", "serial", "asset_code", "location"):
         cells.text(name)
+    cells.make_and_model()
     cells.parse("kind", lambda c: values.asset_kind(c.text))
+    cells.kind_from_name()
     cells.many("addresses", _ip, "alamat IP")
     cells.parse("mac", _mac)
     cells.parse("procurement_year", lambda c: values.year(c.text, c.value))

@@ -5,6 +5,7 @@ Every parser takes the cell (its text, and its value as the workbook holds it)."
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar
@@ -45,6 +46,7 @@ for _kind, _words in _KIND_WORDS.items():
     ASSET_WORDS[_kind.value.replace("_", " ")] = _kind
     for _phrase in _words.split("|"):
         ASSET_WORDS[_phrase] = _kind
+_LONGEST = max(len(phrase.split()) for phrase in ASSET_WORDS)
 
 CONDITIONS = {
     "baik": AssetCondition.GOOD, "b": AssetCondition.GOOD,
@@ -89,22 +91,57 @@ def is_empty(text: str) -> bool:
     return text.casefold().strip() in EMPTY
 
 
-def asset_kind(text: str) -> AssetKind:
-    """A device word to its kind: the whole text, else its first word (or pair of words) that
-    names a kind ('Switch 24 port Cisco' -> network_device)."""
-    said = words(text)
-    if said in ASSET_WORDS:
-        return ASSET_WORDS[said]
+def _kinds(said: str) -> Iterator[AssetKind]:
+    """The kinds of the device words or phrases in `said` (whole words), in order, the longest
+    phrase at each place ('server virtual' is a VM, 'kamera cctv' a CCTV)."""
     tokens = said.split()
-    for index, token in enumerate(tokens):
-        pair = " ".join(tokens[index : index + 2])
-        for candidate in (pair, token):
-            if candidate in ASSET_WORDS:
-                return ASSET_WORDS[candidate]
+    for index in range(len(tokens)):
+        for length in range(_LONGEST, 0, -1):
+            found = ASSET_WORDS.get(" ".join(tokens[index : index + length]))
+            if found is not None:
+                yield found
+                break
+
+
+def asset_kind(text: str) -> AssetKind:
+    """A device word to its kind: the whole text, else its first word (or phrase) that names a
+    kind ('Switch 24 port Cisco' -> network_device)."""
+    said = words(text)
+    found = ASSET_WORDS.get(said) or next(_kinds(said), None)
+    if found is not None:
+        return found
     raise ValueError(
         f"jenis '{text}' tidak dikenal; pakai misalnya Server, Switch, Router, Access Point,"
         " Firewall, Storage, Printer, UPS, CCTV, Laptop, Komputer atau Lainnya"
     )
+
+
+def kind_in_name(name: str) -> AssetKind | None:
+    """The kind a device word in an item's name says ('PC Unit' -> end_user_device, 'Access
+    Point Ubiquiti' -> network_device), for a row without a kind; None when no word names one
+    ('Mesin antrean'); the words of "other" ('Lainnya') say nothing of the device."""
+    return next((k for k in _kinds(words(name)) if k is not AssetKind.OTHER), None)
+
+
+# The '/' between manufacturer and model: right after a first word ("Lenovo/ThinkPad E14") or with
+# a space beside it ("Lenovo Group / ThinkPad"); not one inside a model ("HP LaserJet P1102/P1106")
+_MAKE_SLASH = re.compile(r"^[^/\s]*\s*/|^.*?(\s+/\s*|\s*/\s+)")
+
+
+def make_and_model(text: str, make: str | None = None) -> tuple[str | None, str | None]:
+    """One 'Merk/Type' cell as (manufacturer, model): split at its '/' ('Lenovo / ThinkPad E14'),
+    else the first word and the rest ('Lenovo ThinkPad E14'; 'Rakitan' has no model). With the
+    row's own `make` (a Merk column), the model is the text without that make at its start."""
+    text = " ".join(text.split())
+    if make:
+        known = re.match(rf"(?i){re.escape(make.strip())}(?=[\s/]|$)\s*/?\s*", text)
+        return make, (text[known.end() :] if known else text) or None
+    slash = _MAKE_SLASH.match(text)
+    if slash is not None:
+        found, model = text[: slash.end()].rstrip(" /"), text[slash.end() :]
+    else:
+        found, _, model = text.partition(" ")
+    return found.strip() or None, model.strip() or None
 
 
 _NOTE = re.compile(r"^(?P<said>[^()]+?)\s*\((?P<note>[^()]*)\)\s*$")

@@ -31,9 +31,11 @@ from spbe_common.registers import (
     RegisterKind,
     RegisterRejected,
     RowError,
+    api_field,
     importable,
     to_json,
 )
+from spbe_common.registers.schemas import Mapping
 from spbe_common.registers.template import write_template
 
 from .metrics import CollectorMetrics
@@ -211,6 +213,15 @@ def _read_checked(
     return register, []
 
 
+def _column_line(mapping: Mapping) -> str:
+    """A column's line of the report ("kolom 'Harga (Rp. 000)' -> acquisition_cost, dibaca dalam
+    ribuan rupiah (x 1.000)")."""
+    target = api_field(mapping.field)
+    if target is None:
+        return f"kolom '{mapping.header}' -> diabaikan ({mapping.note or 'tidak dipetakan'})"
+    return f"kolom '{mapping.header}' -> {target}" + (f", {mapping.note}" if mapping.note else "")
+
+
 def _print_report(register: ParsedRegister | None, refused: list[RowError]) -> None:
     if register is not None:
         console.print(
@@ -218,9 +229,7 @@ def _print_report(register: ParsedRegister | None, refused: list[RowError]) -> N
             markup=False,
         )
         for mapping in register.columns:
-            target = mapping.field if mapping.field and not mapping.field.startswith("_") else None
-            line = f"kolom '{mapping.header}' -> {target or 'diabaikan (tidak dipetakan)'}"
-            console.print(line, markup=False, highlight=False)
+            console.print(_column_line(mapping), markup=False, highlight=False)
         for skipped in register.skipped:
             console.print(f"baris {skipped.row} dilewati: {skipped.reason}", markup=False)
         for warning in register.warnings:

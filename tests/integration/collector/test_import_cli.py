@@ -53,7 +53,7 @@ def test_dry_run_json_of_the_dinkes_register_then_the_import(
     assert code == 0, output
     report = json.loads(output)
     assert (report["valid"], report["errors"], len(report["rows"])) == (18, [], 18)
-    assert report["columns"]["Merk/Type"] == "model" and report["columns"]["No."] is None
+    assert report["columns"]["Merk/Type"] == "manufacturer" and report["columns"]["No."] is None
     assert not (env.data_dir / "events.db").exists()  # a dry run publishes nothing
     code, output = invoke("import", path, "--opd", "DINKES")
     assert code == 0 and "18 baris assets diimpor" in output, output

@@ -52,6 +52,18 @@ def workbook(
     return out.getvalue()
 
 
+def plain_workbook(rows: Sequence[Sequence[Any]]) -> bytes:
+    """An XLSX of `rows` as they are (an OPD's own headers, not the template's)."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    for row in rows:
+        sheet.append(list(row))
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
 def asset(name: str, **cells: str) -> dict[str, str]:
     return {"Nama Aset": name, "Kode OPD": OPD, "Jenis Aset": "server", **cells}
 
@@ -155,6 +167,71 @@ def test_reimporting_the_same_file_changes_nothing(browser: Browser) -> None:
     second = import_id(upload(operator, sheet))
     rows = report_rows(operator.get(f"/impor/{second}").text)
     assert "srv-dua Tidak berubah" in rows[2]
+
+
+def column_reading(page: str) -> dict[str, str]:
+    """The dry run's 'Kolom yang dibaca': header -> how it was read, as the page says it."""
+    table = page.split('id="tabel-kolom"', 1)[1].split("</table>", 1)[0]
+    cells = re.findall(r"<tr>\s*<td>(.*?)</td>\s*<td>(.*?)</td>", table, re.S)
+    return {plain_text(header): plain_text(read) for header, read in cells}
+
+
+def plain_text(markup: str) -> str:
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", markup)).split())
+
+
+def test_the_dry_run_says_costs_were_read_in_thousands(browser: Browser) -> None:
+    operator = browser(Role.OPD_OPERATOR, [OPD])
+    kir = plain_workbook(
+        [["No", "Jenis / Nama Barang", "Nomor Seri", "Harga (Rp. 000)"],
+         [1, "Komputer", "KIR-RIBUAN-1", "2.100"]]
+    )  # fmt: skip
+    page = operator.get(f"/impor/{import_id(upload(operator, kir))}").text
+    reading = column_reading(page)
+    assert reading["Harga (Rp. 000)"] == (
+        "Nilai perolehan (Rp), dibaca dalam ribuan rupiah (x 1.000)"
+    )
+    assert reading["Nomor Seri"] == "Nomor seri"
+    assert "Data baru" in report_rows(page)[2]
+
+
+def test_a_kib_without_a_kind_column_imports_the_kind_its_names_say(browser: Browser) -> None:
+    operator = browser(Role.OPD_OPERATOR, [OPD])
+    kib = plain_workbook(
+        [["No", "Nama Barang", "Nomor Seri"], [1, "PC Unit (uji jenis)", "KIB-JENIS-1"],
+         [2, "UPS (uji jenis)", "KIB-JENIS-2"], [3, "Meja Kerja (uji jenis)", "KIB-JENIS-3"]]
+    )  # fmt: skip
+    ident = import_id(upload(operator, kib))
+    reading = column_reading(operator.get(f"/impor/{ident}").text)
+    assert reading["Nama Barang"] == (
+        "Nama, jenis dikenali dari kata perangkat di nama (mis. PC, Switch, UPS)"
+    )
+    assert commit(operator, ident).status_code == 303
+    found = operator.get("/api/v1/assets", params={"q": "uji jenis"}).json()["data"]
+    assert sorted((a["serial"], a["kind"]) for a in found) == [
+        ("KIB-JENIS-1", "end_user_device"),
+        ("KIB-JENIS-2", "power"),
+        ("KIB-JENIS-3", "other"),
+    ]
+
+
+def test_a_merk_type_column_fills_manufacturer_and_model(browser: Browser) -> None:
+    operator = browser(Role.OPD_OPERATOR, [OPD])
+    kib = plain_workbook(
+        [["Nama Barang", "Merk/Type", "Nomor Seri"], ["Laptop (uji merk)", "Lenovo ThinkPad E14",
+         "KIB-MERK-1"], ["Printer (uji merk)", "HP / LaserJet P1102", "KIB-MERK-2"]]
+    )  # fmt: skip
+    ident = import_id(upload(operator, kib))
+    reading = column_reading(operator.get(f"/impor/{ident}").text)
+    assert reading["Merk/Type"] == (
+        "Merk, dipisah menjadi Merk dan Tipe/Model (Merk: teks sebelum '/', atau kata pertama)"
+    )
+    assert commit(operator, ident).status_code == 303
+    found = operator.get("/api/v1/assets", params={"q": "uji merk"}).json()["data"]
+    assert sorted((a["serial"], a["manufacturer"], a["model"]) for a in found) == [
+        ("KIB-MERK-1", "Lenovo", "ThinkPad E14"),
+        ("KIB-MERK-2", "HP", "LaserJet P1102"),
+    ]
 
 
 def test_a_row_written_off_is_retired_and_a_hidden_row_is_flagged_in_the_dry_run(

@@ -236,7 +236,9 @@ def test_the_dry_run_shows_skipped_rows_of_a_register_as_an_opd_keeps_it(
     assert {skipped[n] for n in (26, 27, 28, 31, 32, 33)} == {"blok tanda tangan"}
     assert len(skipped) == 15
     columns = dict((r[0], r[1]) for r in _table(page, "tabel-kolom")[1:])
-    assert columns["Merk/Type"] == "Tipe/Model"  # a combined Merk/Type goes whole to model
+    assert columns["Merk/Type"] == (  # a combined Merk/Type is split into both
+        "Merk, dipisah menjadi Merk dan Tipe/Model (Merk: teks sebelum '/', atau kata pertama)"
+    )
     assert columns["Tahun Pengadaan"] == "Tahun pengadaan"
     assert columns["Kondisi"] == "Kondisi" and columns["Keterangan"] == "Keterangan"
     assert columns["No."].startswith("Diabaikan")

@@ -172,6 +172,23 @@ def test_import_text_report_names_rows_columns_and_skips(asked: list[httpx.Reque
     assert "baris 1 dilewati: judul di atas tabel" in text
 
 
+def test_import_text_report_says_costs_were_read_in_thousands(
+    asked: list[httpx.Request], tmp_path: Path
+) -> None:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    for row in [["No", "Jenis / Nama Barang", "Harga (Rp. 000)"], [1, "Komputer", "2.100"]]:
+        sheet.append(row)
+    book.save(tmp_path / "kir.xlsx")
+    code, output = invoke("import", str(tmp_path / "kir.xlsx"), "--opd", "DINKES", "--dry-run")
+    text = " ".join(output.split())
+    assert code == 0, text
+    assert (
+        "kolom 'Harga (Rp. 000)' -> acquisition_cost, dibaca dalam ribuan rupiah (x 1.000)" in text
+    )
+
+
 def test_template_then_import_publishes(asked: list[httpx.Request], tmp_path: Path) -> None:
     out = tmp_path / "aset.xlsx"
     code, output = invoke("template", "assets", str(out))

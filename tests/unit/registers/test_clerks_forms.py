@@ -18,13 +18,14 @@ from spbe_common.events.enums import (
     ApplicationKind,
     ApplicationStatus,
     AssetCondition,
+    AssetKind,
     Lifecycle,
     Platform,
 )
 from spbe_common.events.payloads import ApplicationDeclared, AssetDeclared
 from spbe_common.registers import ParsedRegister, RegisterKind, read_register, to_json
 from spbe_common.registers.read import HIDDEN
-from spbe_common.registers.values import written_off
+from spbe_common.registers.values import kind_in_name, written_off
 
 MiB = 1024 * 1024
 HEADERS = ["No", "Nama Barang", "Nomor Seri", "Tahun Perolehan", "Harga", "Kondisi"]
@@ -463,7 +464,7 @@ def test_costs_in_thousands_are_read_as_rupiah_and_said(tmp_path, title, header)
     assert register.errors == []
     assert [a.acquisition_cost for a in register.rows] == [12_500_000, 2_750]  # type: ignore[union-attr]
     (cost,) = [c for c in register.columns if c.header == header]
-    assert cost.note == "dalam ribuan rupiah: dikalikan 1.000"
+    assert cost.note == "dibaca dalam ribuan rupiah (x 1.000)"
     assert to_json(register)["columns"][header] == "acquisition_cost"
 
 
@@ -636,4 +637,110 @@ def test_rows_hidden_in_excel_are_imported_and_reported_to_check(tmp_path) -> No
     assert to_json(register)["warnings"] == [
         {"row": 3, "column": "", "message": "baris tersembunyi di Excel: periksa apakah barang"
          " masih dipakai"}
+    ]  # fmt: skip
+
+
+def kinds(register: ParsedRegister) -> list[AssetKind | None]:
+    return [r.kind for r in register.rows]  # type: ignore[misc]
+
+
+def test_a_kib_without_a_kind_column_takes_the_kind_from_the_device_word_of_the_name(
+    tmp_path,
+) -> None:
+    items = ["Laptop", "PC Unit", "Printer", "Switch", "Server", "UPS", "Notebook Asus",
+             "Access Point Ubiquiti", "Meja Kerja"]  # fmt: skip
+    rows = [["No", "Nama Barang", "Nomor Seri"]]
+    rows += [[n, name, f"SN-{n}"] for n, name in enumerate(items, start=1)]
+    register = read(xlsx(tmp_path / "kib.xlsx", rows))
+    assert register.errors == []
+    assert kinds(register) == [
+        AssetKind.END_USER_DEVICE, AssetKind.END_USER_DEVICE, AssetKind.PERIPHERAL,
+        AssetKind.NETWORK_DEVICE, AssetKind.SERVER, AssetKind.POWER, AssetKind.END_USER_DEVICE,
+        AssetKind.NETWORK_DEVICE, None,  # no device word: the catalogue's Lainnya
+    ]  # fmt: skip
+    (name,) = [c for c in register.columns if c.field == "name"]
+    assert name.note == "jenis dikenali dari kata perangkat di nama (mis. PC, Switch, UPS)"
+
+
+def test_a_kir_jenis_nama_barang_is_a_name_that_gives_the_kind(tmp_path) -> None:
+    rows = [["No", "Jenis / Nama Barang", "Merk / Model", "Nomor Seri Pabrik"],
+            [1, "Komputer", "Lenovo", "K-1"], [2, "Kamera CCTV", "Hikvision", "K-2"]]  # fmt: skip
+    register = read(xlsx(tmp_path / "kir.xlsx", rows))
+    assert register.errors == []
+    assert kinds(register) == [AssetKind.END_USER_DEVICE, AssetKind.CCTV]
+
+
+def test_an_explicit_kind_wins_over_the_name_and_an_empty_one_is_inferred(tmp_path) -> None:
+    rows = [["Nama Barang", "Jenis", "Nomor Seri"], ["Laptop cadangan", "Printer", "J-1"],
+            ["Switch lantai 2", None, "J-2"], ["Server aplikasi", "-", "J-3"],
+            ["UPS ruang rapat", "Lainnya", "J-4"]]  # fmt: skip
+    register = read(xlsx(tmp_path / "jenis.xlsx", rows))
+    assert register.errors == []
+    assert kinds(register) == [
+        AssetKind.PERIPHERAL,
+        AssetKind.NETWORK_DEVICE,
+        AssetKind.SERVER,
+        AssetKind.OTHER,
+    ]
+    assert all(c.note == "" for c in register.columns if c.field == "name")
+
+
+def test_an_unknown_kind_stays_an_error_not_a_guess_from_the_name(tmp_path) -> None:
+    rows = [["Nama Barang", "Jenis", "Nomor Seri"], ["Laptop", "Mebel", "E-1"]]
+    (error,) = read(xlsx(tmp_path / "jenis.xlsx", rows)).errors
+    assert (error.row, error.column) == (
+        2,
+        "Jenis",
+    ) and "jenis 'Mebel' tidak dikenal" in error.message
+
+
+@pytest.mark.parametrize(
+    ("name", "kind"),
+    [("Server Virtual SIMPEG", AssetKind.VM), ("Wireless Bridge gedung B", AssetKind.NETWORK_DEVICE),
+     ("Lain-lain: UPS APC", AssetKind.POWER), ("Perangkat pengguna akhir lt 2", AssetKind.END_USER_DEVICE),
+     ("Switchboard", None), ("Uppsala", None), ("Lainnya", None), ("", None)],
+)  # fmt: skip
+def test_the_kind_of_a_name_is_its_first_device_phrase_as_whole_words(name, kind) -> None:
+    assert kind_in_name(name) == kind
+
+
+def makes_and_models(register: ParsedRegister) -> list[tuple[str | None, str | None]]:
+    return [(r.manufacturer, r.model) for r in register.rows]  # type: ignore[union-attr]
+
+
+def test_a_merk_type_column_is_split_into_manufacturer_and_model(tmp_path) -> None:
+    cells = ["Lenovo ThinkPad E14", "Lenovo / ThinkPad E14", "Lenovo/ThinkPad E14", "Rakitan",
+             "HP LaserJet P1102/P1106", "Hewlett Packard / ProBook 440", "-"]  # fmt: skip
+    rows = [["Nama Barang", "Merk/Type", "Nomor Seri"]]
+    rows += [["Laptop", cell, f"MT-{n}"] for n, cell in enumerate(cells)]
+    register = read(xlsx(tmp_path / "kib.xlsx", rows))
+    assert register.errors == []
+    assert makes_and_models(register) == [
+        ("Lenovo", "ThinkPad E14"), ("Lenovo", "ThinkPad E14"), ("Lenovo", "ThinkPad E14"),
+        ("Rakitan", None), ("HP", "LaserJet P1102/P1106"), ("Hewlett Packard", "ProBook 440"),
+        (None, None),
+    ]  # fmt: skip
+    (column,) = [c for c in register.columns if c.header == "Merk/Type"]
+    assert column.note == (
+        "dipisah menjadi Merk dan Tipe/Model (Merk: teks sebelum '/', atau kata pertama)"
+    )
+    assert to_json(register)["columns"]["Merk/Type"] == "manufacturer"
+
+
+def test_a_kir_merk_model_column_is_split_too(tmp_path) -> None:
+    rows = [["No", "Jenis / Nama Barang", "Merk / Model", "Nomor Seri Pabrik"],
+            [1, "Komputer", "Dell OptiPlex 3080", "K-1"]]  # fmt: skip
+    assert makes_and_models(read(xlsx(tmp_path / "kir.xlsx", rows))) == [("Dell", "OptiPlex 3080")]
+
+
+def test_a_merk_or_tipe_column_of_its_own_wins_for_its_field(tmp_path) -> None:
+    rows = [["Nama Barang", "Merk", "Merk/Type", "Tipe", "Nomor Seri"],
+            ["Laptop", "Lenovo", "ThinkPad E14", None, "W-1"],
+            ["Laptop", "Lenovo", "Lenovo ThinkPad E14", None, "W-2"],
+            ["Laptop", None, "Asus VivoBook 14", None, "W-3"],
+            ["Laptop", None, "Asus VivoBook", "A416", "W-4"],
+            ["Laptop", "Acer", "Aspire", "A514", "W-5"]]  # fmt: skip
+    assert makes_and_models(read(xlsx(tmp_path / "merk.xlsx", rows))) == [
+        ("Lenovo", "ThinkPad E14"), ("Lenovo", "ThinkPad E14"), ("Asus", "VivoBook 14"),
+        ("Asus", "A416"), ("Acer", "A514"),
     ]  # fmt: skip

@@ -23,11 +23,14 @@ def report(name: str, opd: str | None = None, known: set[str] | None = None) -> 
     return to_json(register)
 
 
-def asset(row: int, name: str, kind: str, model: str, address: str | None, location: str,
+def asset(row: int, name: str, kind: str, make_model: str, address: str | None, location: str,
           year: int, condition: str, notes: str | None = None) -> dict[str, Any]:  # fmt: skip
+    """`make_model` as the 'Merk/Type' cell: its first word is the manufacturer."""
+    make, _, model = make_model.partition(" ")
     values: dict[str, Any] = {"addresses": [address]} if address else {}
     values |= {"name": name, "kind": kind, "opd_code": "DINKES", "location": location,
-               "model": model, "procurement_year": year, "condition": condition}  # fmt: skip
+               "manufacturer": make, "model": model, "procurement_year": year,
+               "condition": condition}  # fmt: skip
     return {"row": row, "values": values | ({"notes": notes} if notes else {})}
 
 
@@ -88,7 +91,7 @@ DINKES_SKIPPED = [
     {"row": 33, "reason": "blok tanda tangan"},
 ]  # fmt: skip
 DINKES_COLUMNS = {
-    "No.": None, "Nama Perangkat": "name", "Jenis": "kind", "Merk/Type": "model",
+    "No.": None, "Nama Perangkat": "name", "Jenis": "kind", "Merk/Type": "manufacturer",
     "Alamat IP": "addresses", "Lokasi": "location", "Tahun Pengadaan": "procurement_year",
     "Kondisi": "condition", "Keterangan": "notes",
 }  # fmt: skip
@@ -223,13 +226,15 @@ def test_a_formula_in_a_data_cell_is_refused_naming_the_cell_among_every_other_e
             {"row": 3, "reason": "baris judul kolom (lembar 'Sheet', 6 kolom dikenali)"},
         ],
         "columns": {
-            "No.": None, "Nama Perangkat": "name", "Jenis": "kind", "Merk/Type": "model",
-            "Alamat IP": "addresses", "Tahun": "procurement_year", "Kondisi": "condition",
+            "No.": None, "Nama Perangkat": "name", "Jenis": "kind",
+            "Merk/Type": "manufacturer", "Alamat IP": "addresses", "Tahun": "procurement_year",
+            "Kondisi": "condition",
         },
         "rows": [
             {"row": 4, "values": {
                 "addresses": ["127.33.0.1"], "name": "Router Kantor", "kind": "network_device",
-                "opd_code": "DINSOS", "model": "MikroTik hEX", "procurement_year": 2020,
+                "opd_code": "DINSOS", "manufacturer": "MikroTik", "model": "hEX",
+                "procurement_year": 2020,
                 "condition": "baik"}},
         ],
     }  # fmt: skip
@@ -239,7 +244,7 @@ def test_a_formula_in_a_data_cell_is_refused_naming_the_cell_among_every_other_e
     ("header", "field"),
     [
         ("NAMA  PERANGKAT", "name"), ("nama_barang", "name"), ("Jenis Perangkat", "kind"),
-        ("MERK / TYPE", "model"), ("Merek", "manufacturer"), ("ip address", "addresses"),
+        ("MERK / TYPE", "manufacturer"), ("Merek", "manufacturer"), ("ip address", "addresses"),
         ("No. Seri", "serial"), ("Serial Number", "serial"), ("S/N", "serial"),
         ("Kode Barang", "asset_code"), ("No. Inventaris", "asset_code"),
         ("Tahun Perolehan", "procurement_year"), ("Nilai Perolehan", "acquisition_cost"),
