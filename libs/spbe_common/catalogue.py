@@ -99,38 +99,11 @@ def service_area_code(text: str) -> str:
 
 # Abbreviations people type as sectors: a sector's code is lower case (it is matched so), its
 # name on a page keeps them in capitals ("publik_sektor:ppid": PPID, not "Ppid").
-ABBREVIATIONS = frozenset(
-    [
-        "ppid",
-        "jdih",
-        "umkm",
-        "pbb",
-        "bphtb",
-        "ktp",
-        "kia",
-        "kk",
-        "sim",
-        "stnk",
-        "imb",
-        "pbg",
-        "siup",
-        "nib",
-        "oss",
-        "pad",
-        "bpjs",
-        "pkh",
-        "dtks",
-        "rsud",
-        "lpse",
-        "spbe",
-        "tik",
-        "cctv",
-        "ikm",
-        "ukm",
-        "bumd",
-        "pdam",
-    ]
-)
+ABBREVIATIONS = frozenset({
+    "ppid", "jdih", "umkm", "pbb", "bphtb", "ktp", "kia", "kk", "sim", "stnk", "imb", "pbg",
+    "siup", "nib", "oss", "pad", "bpjs", "pkh", "dtks", "rsud", "lpse", "spbe", "tik", "cctv",
+    "ikm", "ukm", "bumd", "pdam",
+})  # fmt: skip
 
 
 _SMALL_WORDS = frozenset({"dan", "atau", "di", "ke", "dari", "untuk", "yang", "dengan", "serta"})
