@@ -88,7 +88,7 @@ def test_register_facts_declared_through_the_form_show_on_the_page_and_in_the_ex
     form = operator.get("/katalog/aset/baru").text
     assert "<legend>Data Barang Milik Daerah</legend>" in form
     assert 'for="f-procurement_year"' in form and "Tahun, misalnya 2021" in form
-    assert "Rupiah, tanpa titik: 12500000" in form
+    assert "Rupiah, misalnya 12.500.000" in form
     assert 'id="f-warranty_until" name="warranty_until" type="date"' in form
     assert '<option value="rusak_ringan">Rusak ringan</option>' in form
     asset_id = _declare(operator, "Server SIMPUS", "SRV-BMD-1", **REGISTER)
@@ -136,7 +136,7 @@ def test_editing_the_condition_is_history_in_bahasa_indonesia(browser: Browser) 
         "opd_code": "DINKES",
         "lifecycle": "active",
         "condition": "rusak_ringan",
-        "acquisition_cost": "12500000",
+        "acquisition_cost": "Rp 12.500.000,-",  # as people write it
     }
     saved = operator.post(f"/katalog/aset/{asset_id}/ubah", data=sent)
     assert saved.status_code == 303, _text(saved.text)
@@ -167,13 +167,13 @@ def test_register_fields_of_the_wrong_form_are_refused_next_to_the_field(
         "opd_code": "DINKES",
         "lifecycle": "active",
         "procurement_year": "th. 2020",
-        "acquisition_cost": "12.500.000",
+        "acquisition_cost": "dua belas juta",
         "warranty_until": "31/12/2027",
     }
     refused = operator.post("/katalog/aset/baru", data=sent)
     assert refused.status_code == 422
     assert _message(refused.text, "procurement_year").startswith("Isi tahun dengan empat angka")
-    assert "tanpa titik" in _message(refused.text, "acquisition_cost")
+    assert "misalnya 12.500.000 atau Rp 12.500.000" in _message(refused.text, "acquisition_cost")
     assert _message(refused.text, "warranty_until").startswith("Tanggal tidak valid.")
     assert 'value="th. 2020"' in refused.text  # what was typed is kept
     too_old = operator.post("/katalog/aset/baru", data={**sent, "procurement_year": "1900"})

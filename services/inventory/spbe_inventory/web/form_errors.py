@@ -42,8 +42,8 @@ FORMAT_ERRORS = frozenset(
 # Numbers of the asset register: any refusal of one (not a number, out of range) shows its form.
 NUMBERS = {
     "procurement_year": "Isi tahun dengan empat angka antara 1950 dan 2100, misalnya 2021.",
-    "acquisition_cost": "Isi nilai rupiah sebagai bilangan bulat tidak negatif, tanpa titik atau "
-    "koma, misalnya 12500000.",
+    "acquisition_cost": "Isi nilai rupiah yang tidak negatif, misalnya 12.500.000 atau"
+    " Rp 12.500.000.",
 }
 NUMBER_ERRORS = frozenset(
     {"int_type", "int_parsing", "int_from_float", "greater_than_equal", "less_than_equal"}

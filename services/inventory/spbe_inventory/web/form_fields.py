@@ -19,6 +19,7 @@ from spbe_common.events.enums import (
     Lifecycle,
     Platform,
 )
+from spbe_common.registers import values
 
 
 class Kind(Enum):
@@ -29,6 +30,7 @@ class Kind(Enum):
     WORDS = "words"  # a list, items apart by spaces, commas or lines
     IDS = "ids"  # a list of record ids
     AREAS = "areas"  # service areas, one per line by name ("Kepegawaian", "Kesehatan")
+    RUPIAH = "rupiah"  # an amount as people write it: "Rp 15.000.000", "15.000.000,00"
 
 
 T, N, B, L, W = Kind.TEXT, Kind.INT, Kind.BOOL, Kind.LINES, Kind.WORDS
@@ -55,7 +57,8 @@ ASSET = Spec(
     "form_aset.html",
     {"name": T, "kind": T, "hostname": T, "mac": T, "serial": T, "addresses": W, "opd_code": T,
      "location": T, "owner": T, "facility_id": N, "lifecycle": T, "asset_code": T,
-     "manufacturer": T, "model": T, "procurement_year": N, "condition": T, "acquisition_cost": N,
+     "manufacturer": T, "model": T, "procurement_year": N, "condition": T,
+     "acquisition_cost": Kind.RUPIAH,
      "funding_source": T, "warranty_until": T, "notes": T},
     "opd_code",
     "MAC, nomor seri, atau alamat IP ini milik aset OPD lain. Tidak ada yang tersimpan.",
@@ -108,6 +111,11 @@ def _parse_one(raw: str, kind: Kind) -> Any:
         return [_number(item) for item in items] if kind is Kind.IDS else items
     if not raw:
         return None
+    if kind is Kind.RUPIAH:
+        try:
+            return values.rupiah(raw, None)  # as the registers read a cost
+        except ValueError:
+            return raw  # the model refuses it, with the field's message
     return _number(raw) if kind is Kind.INT else raw
 
 
