@@ -399,6 +399,8 @@ ASSET_SORTABLE = (
 )
 ASSETS = Listing(ASSET, tuple(AssetPublic.model_fields), ASSET_SORTABLE)
 IPV4_PREFIX = re.compile(r"\d{1,3}(\.\d{0,3}){1,3}")  # 10.1 / 10.1.2. / 10.1.2.3
+IPV4_ADDRESS = re.compile(r"\d{1,3}(\.\d{1,3}){3}")
+MAC_DASHED = re.compile(r"[0-9A-Fa-f]{2}(-[0-9A-Fa-f]{2}){5}")
 ASSET_SEARCHED = ("name", "hostname", "address", "mac")
 
 
@@ -423,10 +425,13 @@ def asset_conditions(
     out += [
         equal_condition(ASSET, name, value) for name, value in filters.items() if value is not None
     ]
-    if q and IPV4_PREFIX.fullmatch(q):
+    if q and IPV4_ADDRESS.fullmatch(q):  # a whole address is that host, not 10.1.2.30 too
+        out.append(equal_condition(ASSET, "address", q))
+    elif q and IPV4_PREFIX.fullmatch(q):
         out.append(address_prefix_condition(ASSET.c.address, q))
     elif q:
-        out.append(search_condition(ASSET, ASSET_SEARCHED, q))
+        mac = q.replace("-", ":") if MAC_DASHED.fullmatch(q) else q  # as Windows writes one
+        out.append(search_condition(ASSET, ASSET_SEARCHED, mac))
     return out
 
 

@@ -135,6 +135,16 @@ def test_searching_an_address_finds_its_asset(browser: Browser, engine: Engine) 
         "core-switch-01 (contoh)"  # MAC, case-insensitive
     ]
     assert shown(admin, "/katalog/aset?q=10.99.99.99").rows == []
+    # a whole address is that host (127.10.0.11 and .12 only begin alike); a prefix finds all
+    assert column(shown(admin, "/katalog/aset?q=127.10.0.1"), "Nama") == ["core-switch-01 (contoh)"]
+    assert len(shown(admin, "/katalog/aset?q=127.10.0.").rows) == 5
+    past = admin.get("/katalog/aset?q=127.10.0.&page=99").text  # an old link, a shorter list
+    assert "halaman 99 tidak ada: hanya 1 halaman" in past
+    assert 'id="halaman-terakhir">Ke halaman terakhir (1)</a>' in past and "Sebelumnya" not in past
+    # a MAC as Windows writes it (ipconfig /all)
+    assert column(shown(admin, "/katalog/aset?q=02-00-5e-10-00-11"), "Nama") == [
+        "srv-web-01 (contoh)"
+    ]
 
 
 def test_filters_and_sort(browser: Browser, engine: Engine) -> None:
@@ -159,9 +169,18 @@ def test_filters_and_sort(browser: Browser, engine: Engine) -> None:
     apps = shown(admin, "/katalog/aplikasi?hosting=national_saas&sort=name", "tabel-aplikasi")
     assert set(column(apps, "Hosting")) == {"Layanan nasional (SaaS)"}
     assert column(apps, "Nama") == sorted(column(apps, "Nama")) and "SIPD" in column(apps, "Nama")
-    for wrong in ("kind=printer", "sort=observed", "page=0", "page=x"):
+    for wrong, said in (
+        ("kind=printer", "Nilai saringan Jenis tidak dikenal."),
+        ("sort=observed", "Urutan yang diminta tidak dikenal."),
+        ("page=0", "Nomor halaman tidak valid."),
+        ("page=x", "Nomor halaman tidak valid."),
+    ):
         refused = admin.get(f"/katalog/aset?{wrong}")
-        assert refused.status_code == 400 and "Permintaan tidak dapat diproses" in refused.text
+        assert refused.status_code == 400 and said in refused.text, wrong
+        assert "Alamat halaman ini mungkin sudah lama atau diubah." in refused.text
+        assert 'href="/katalog/aset" id="kembali">Kembali ke daftar Aset tanpa saringan' in (
+            refused.text
+        )
 
 
 def test_every_table_in_bahasa_indonesia(browser: Browser, engine: Engine) -> None:

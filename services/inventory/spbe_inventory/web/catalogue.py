@@ -25,6 +25,7 @@ from spbe_inventory.opd import repository as opd
 
 from . import export
 from .catalogue_tables import LISTINGS, Column, Filter, Listing
+from .errors import PageRefusal
 from .labels import choices
 from .render import WIB, number, page
 
@@ -76,8 +77,25 @@ class Table:
         return [[cell.value for cell in row] for row in self.rows]
 
 
+class InvalidParameter(HTTPException):
+    """A query parameter of a list page that cannot be read (a stale or edited address)."""
+
+    def __init__(self, what: str) -> None:
+        super().__init__(400, f"invalid {what}")
+        self.what = what
+
+
 def invalid(what: str) -> HTTPException:
-    return HTTPException(400, f"invalid {what}")
+    return InvalidParameter(what)
+
+
+# What the page says of a parameter it cannot read; a filter is named by its label.
+UNREADABLE = {
+    "search": "Teks pencarian terlalu panjang: paling banyak 100 karakter.",
+    "sort": "Urutan yang diminta tidak dikenal.",
+    "page": "Nomor halaman tidak valid.",
+    "format": "Format unduhan yang diminta tidak dikenal.",
+}
 
 
 def parse_filter(spec: Filter, raw: str) -> Any:
@@ -96,7 +114,22 @@ def parse_filter(spec: Filter, raw: str) -> Any:
 
 
 def parse_query(request: Request, listing: Listing) -> Query:
-    """An empty field of the filter form means "not filtered"; anything else must be valid."""
+    """An empty field of the filter form means "not filtered"; anything else must be valid: a
+    value that is not is a page that says which, with the way to the unfiltered list."""
+    try:
+        return _parse_query(request, listing)
+    except InvalidParameter as exc:
+        raise refused(listing, exc.what) from None
+
+
+def refused(listing: Listing, what: str) -> PageRefusal:
+    labels = {spec.name: spec.text for spec in listing.filters}
+    message = UNREADABLE.get(what) or f"Nilai saringan {labels.get(what, what)} tidak dikenal."
+    back = (f"/katalog/{listing.slug}", f"Kembali ke daftar {listing.title} tanpa saringan")
+    return PageRefusal(400, f"{message} Alamat halaman ini mungkin sudah lama atau diubah.", back)
+
+
+def _parse_query(request: Request, listing: Listing) -> Query:
     params = request.query_params
     filters = {spec.name: None for spec in listing.filters}
     for spec in listing.filters:
@@ -209,7 +242,7 @@ def export_page(
     async def handler(request: Request, engine: EngineDep, principal: PrincipalDep) -> Response:
         kind = request.query_params.get("format", "xlsx")
         if kind not in FORMATS or (kind == "register" and listing.slug not in REGISTERS):
-            raise invalid("format")
+            raise refused(listing, "format")
         query = parse_query(request, listing)
         limit = request.app.state.settings.import_max_rows
         with read_conn(engine) as conn:
