@@ -1,6 +1,6 @@
-"""Searching an asset by its address: an IPv4 address or its beginning is an index range, and it
-finds exactly the addresses that start with it, on SQLite and on PostgreSQL (whose collation
-may ignore the dots when it orders text)."""
+"""Searching an asset by its address: a whole IPv4 address finds that address only; its beginning
+is an index range that finds exactly the addresses that start with it, on SQLite and on
+PostgreSQL (whose collation may ignore the dots when it orders text)."""
 
 from __future__ import annotations
 
@@ -60,7 +60,8 @@ def test_an_address_or_its_beginning_finds_exactly_the_addresses_that_start_with
     with engine.connect() as conn:
         rows, count = repo.page_of(conn, ADMIN, Page(100, 0, None), {}, q)
     found = sorted(row["address"] for row in rows)
-    assert found == sorted(a for a in ADDRESSES if a.startswith(q)), q
+    whole = q.count(".") == 3 and not q.endswith(".")  # 10.1.2.3 is that host, not 10.1.2.30
+    assert found == sorted(a for a in ADDRESSES if (a == q if whole else a.startswith(q))), q
     assert count == len(found)
 
 

@@ -69,6 +69,10 @@ def test_an_operator_declares_an_application_of_its_opd(browser: Browser) -> Non
     assert "Kesehatan, Kepegawaian, Kearsipan Dinamis" in detail
     edit = operator.get(f"{saved.headers['location']}/ubah").text
     assert "Kesehatan\nKepegawaian\nKearsipan Dinamis</textarea>" in edit
+    # the same name in other capitals is the same application: refused, nothing saved
+    again = operator.post("/katalog/aplikasi/baru", data={**sent, "name": "sikda puskesmas"})
+    assert again.status_code == 409
+    assert [a["name"] for a in _apps(operator, opd_code="DINKES")].count("sikda puskesmas") == 0
     me = operator.get("/api/v1/auth/me").json()["name"]
     history = operator.get(f"/api/v1/applications/{app['id']}/history").json()["data"]
     assert [(h["action"], h["actor"], h["cause_kind"]) for h in history] == [
@@ -241,6 +245,9 @@ def test_adding_an_asset_that_is_already_catalogued_saves_nothing_and_links_to_i
     again = operator.post("/katalog/aset/baru", data={**base, "manufacturer": "Asus"})
     assert again.status_code == 409
     assert "Aset ini sudah tercatat sebagai 'Laptop Tamu'" in html.unescape(again.text)
+    other_case = operator.post("/katalog/aset/baru", data={**base, "name": "LAPTOP tamu"})
+    assert other_case.status_code == 409  # a name is the same in any capitals
+    assert "Aset ini sudah tercatat sebagai 'Laptop Tamu'" in html.unescape(other_case.text)
     by_serial = operator.post(  # another name, a serial already catalogued: named as it is
         "/katalog/aset/baru", data={**base, "name": "Lain", "serial": "LT-01"}
     )

@@ -130,6 +130,15 @@ def by_keys(conn: Connection, keys: Sequence[tuple[str, str]]) -> list[dict[str,
     return [dict(r) for r in conn.execute(query).mappings()]
 
 
+def by_name_any_case(conn: Connection, opd_code: str, name: str) -> list[dict[str, Any]]:
+    """The OPD's applications named `name` whatever its capitals ("simpus" finds "SIMPUS")."""
+    query = select(APPLICATION).where(
+        APPLICATION.c.opd_code == opd_code, func.lower(APPLICATION.c.name) == name.lower()
+    )
+    query = for_update(conn, query.order_by(APPLICATION.c.id))
+    return [dict(r) for r in conn.execute(query).mappings()]
+
+
 def all_rows(conn: Connection) -> list[dict[str, Any]]:
     return [dict(r) for r in conn.execute(select(APPLICATION)).mappings()]
 

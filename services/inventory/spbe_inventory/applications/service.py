@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from fastapi import HTTPException
 from sqlalchemy import Connection
 
 from spbe_common.events.enums import ApplicationKind, ApplicationStatus, Platform
@@ -45,7 +46,9 @@ def declared_fields(data: ApplicationDeclared) -> dict[str, Any]:
 def declare(conn: Connection, changes: ChangeLog, fields: dict[str, Any], cause: Cause) -> int:
     """Create or update the application named `fields['name']` of `fields['opd_code']`."""
     asset_ids = fields.pop("asset_ids", None)
-    found = repo.by_keys(conn, [(fields["opd_code"], fields["name"])])
+    found = repo.by_keys(conn, [(fields["opd_code"], fields["name"])]) or _one(
+        repo.by_name_any_case(conn, fields["opd_code"], fields["name"])
+    )
     if not found:
         app_id = _insert(conn, changes, fields, cause)
     else:
@@ -64,8 +67,18 @@ def declare(conn: Connection, changes: ChangeLog, fields: dict[str, Any], cause:
     return app_id
 
 
+def _one(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The one application a name in other capitals names; none when it is ambiguous."""
+    return rows if len(rows) == 1 else []
+
+
 def create(conn: Connection, changes: ChangeLog, fields: dict[str, Any], cause: Cause) -> int:
-    """A new application; one of the same OPD and name fails the unique constraint (409)."""
+    """A new application; one of the same OPD and name, in any capitals, is a conflict (409)."""
+    same = repo.by_name_any_case(conn, fields["opd_code"], fields["name"])
+    if same:
+        raise HTTPException(
+            409, f"application {same[0]['name']!r} of {fields['opd_code']} already exists"
+        )
     asset_ids = fields.pop("asset_ids", None)
     app_id = _insert(conn, changes, fields, cause)
     if asset_ids is not None:

@@ -10,7 +10,7 @@ Rules, in order (the first that matches wins, and the asset records its name):
    observations (any scope for declarations), when neither MAC, serial nor asset code contradicts
    it and the hostnames agree (or one is unknown); a retired asset is never matched by address.
 5. `opd+name`: a declaration with none of the above (a UPS, a laptop, an unmanaged switch)
-   is the asset of the same OPD and name that has none of them either.
+   is the asset of the same OPD and name (in any capitals) that has none of them either.
 Nothing matched: a new asset (`new` for an observation, `declared` for a declaration).
 Rules 3 and 5 are the natural keys of the partial unique indexes uq_asset_opd_code and
 uq_asset_opd_name; a retired asset keeps its code and name (re-importing an old register
@@ -47,7 +47,7 @@ class Identity:
         """Only a declaration with no other identity is known by its OPD and name."""
         if self.mac or self.serial or self.addresses or self.code_key or not self.opd:
             return None
-        return (self.opd, self.name) if self.name else None
+        return (self.opd, self.name.lower()) if self.name else None
 
     @property
     def identifies(self) -> bool:
@@ -94,11 +94,12 @@ def code_key(row: dict[str, Any]) -> tuple[str, str] | None:
 
 
 def name_key(row: dict[str, Any]) -> tuple[str, str] | None:
-    """(OPD, name) of a row that has no MAC, serial, asset code or address: the key of rule 5."""
+    """(OPD, name in lower case) of a row that has no MAC, serial, asset code or address: the
+    key of rule 5 (a name is the same in any capitals)."""
     if row["mac"] or row["serial"] or row.get("asset_code") or row["address"]:
         return None
     opd, name = row.get("opd_code"), row.get("name")
-    return (opd, name) if opd and name else None
+    return (opd, name.lower()) if opd and name else None
 
 
 class IdentityIndex:

@@ -197,23 +197,28 @@ def find_candidates(
     names: Iterable[tuple[str, str]] = (),
 ) -> list[dict[str, Any]]:
     """Light rows of the assets sharing a MAC, a serial, a primary address, an (OPD, asset
-    code) or, among assets known only so, an (OPD, name) with the input.
+    code) or, among assets known only so, an (OPD, name) in any capitals with the input.
 
     A writer resolves identities under one lock on PostgreSQL, so two writers never both
     create an asset for one MAC, serial, address, asset code or name."""
     lock_asset_identities(conn)
     bulk = Bulk(conn)
+    named = sorted({name for _, name in names})
     wanted = {
         "mac": sorted(set(macs)),
         "serial": sorted(set(serials)),
         "address": sorted(set(addresses)),
         "asset_code": sorted({code for _, code in codes}),
-        "name": sorted({name for _, name in names}),
+        "name": named,
+        "name_lower": sorted({name.lower() for name in named}),
     }
-    # only the keys the input has: the name branch alone reads every asset without a MAC
-    where = [bulk.in_list(column, column) for column, values in wanted.items() if values]
-    if wanted["name"]:
-        where[-1] = f"({where[-1]} AND {NAME_ONLY})"
+    # only the keys the input has: the name branch alone reads every asset without a MAC. A
+    # name is matched in any capitals ("server simpus" is "Server SIMPUS"); as written too,
+    # for SQLite's lower() folds ASCII letters only
+    where = [bulk.in_list(c, c) for c in ("mac", "serial", "address", "asset_code") if wanted[c]]
+    if named:
+        exact, folded = bulk.in_list("name", "name"), bulk.in_list("lower(name)", "name_lower")
+        where.append(f"(({exact} OR {folded}) AND {NAME_ONLY})")
     if not where:
         return []
     params = {column: bulk.list_param(values) for column, values in wanted.items() if values}
