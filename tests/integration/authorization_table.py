@@ -165,12 +165,22 @@ INVENTORY: dict[tuple[str, str], Rule] = {
         body=lambda ids, u: {"name": f"{_m(ids)} ruang server {u}", "owner_opd_code": ids["code"]},
     ),
     ("GET", "/api/v1/facilities/{facility_id}"): _reader(Scope.ALL),
+    # changing a facility is scoped by its owner OPD: another OPD's answers 404, as an asset's
+    ("PATCH", "/api/v1/facilities/{facility_id}"): Rule(
+        CATALOGUE_WRITERS, Scope.OPD, body=lambda ids, u: {"operator": f"{_m(ids)} pengelola {u}"}
+    ),
+    ("GET", "/api/v1/facilities/{facility_id}/history"): _reader(Scope.ALL),
     ("GET", "/api/v1/network-links"): _reader(),
     ("POST", "/api/v1/network-links"): Rule(
         CATALOGUE_WRITERS,
         Scope.OPD,
         body=lambda ids, u: {"opd_code": ids["code"], "site": f"{_m(ids)} site {u}"},
     ),
+    ("GET", "/api/v1/network-links/{link_id}"): _reader(),
+    ("PATCH", "/api/v1/network-links/{link_id}"): Rule(
+        CATALOGUE_WRITERS, Scope.OPD, body=lambda ids, u: {"owner": f"{_m(ids)} pemilik {u}"}
+    ),
+    ("GET", "/api/v1/network-links/{link_id}/history"): _reader(),
     ("GET", "/api/v1/scans"): _reader(),
     ("GET", "/api/v1/rejected-events"): _reader(Scope.ALL, frozenset({ADMIN})),
     ("GET", "/api/v1/evaluation/audits"): _reader(),
@@ -313,6 +323,7 @@ INVENTORY.update(
         ("GET", "/katalog/fasilitas/ekspor"): Rule(READERS, Scope.ALL, query=_csv),
         ("GET", "/katalog/fasilitas/{facility_id}"): _reader(Scope.ALL),
         ("GET", "/katalog/jaringan"): _reader(),
+        ("GET", "/katalog/jaringan/{link_id}"): _reader(),
         ("GET", "/katalog/jaringan/ekspor"): Rule(READERS, Scope.OPD, query=_csv),
         ("GET", "/katalog/aset/{asset_id}"): _reader(),
         ("GET", "/katalog/aplikasi/{app_id}"): _reader(),
@@ -375,11 +386,35 @@ INVENTORY.update(
                 "owner_opd_code": ids["code"],
             },
         ),
+        ("GET", "/katalog/fasilitas/{facility_id}/ubah"): Rule(CATALOGUE_WRITERS, Scope.OPD),
+        ("POST", "/katalog/fasilitas/{facility_id}/ubah"): Rule(
+            CATALOGUE_WRITERS,
+            Scope.OPD,
+            form=lambda ids, u: {
+                "if_match": ids["facility_etag"],
+                "kind": "pusat_data_pemda",
+                "owner_opd_code": ids["code"],
+                "operator": f"{_m(ids)} pengelola {u}",
+            },
+        ),
         ("GET", "/katalog/jaringan/baru"): Rule(CATALOGUE_WRITERS, Scope.OPD),
         ("POST", "/katalog/jaringan/baru"): Rule(
             CATALOGUE_WRITERS,
             Scope.OPD,
             form=lambda ids, u: {"opd_code": ids["code"], "site": f"{_m(ids)} site {u}"},
+        ),
+        ("GET", "/katalog/jaringan/{link_id}/ubah"): Rule(CATALOGUE_WRITERS, Scope.OPD),
+        ("POST", "/katalog/jaringan/{link_id}/ubah"): Rule(
+            CATALOGUE_WRITERS,
+            Scope.OPD,
+            form=lambda ids, u: {
+                "if_match": ids["link_etag"],
+                "opd_code": ids["code"],
+                "site": f"{_m(ids)} kantor",
+                "media": "fibre",
+                "on_intra_network": "1",
+                "owner": f"{_m(ids)} pemilik {u}",
+            },
         ),
         ("GET", "/impor"): Rule(CATALOGUE_WRITERS, Scope.OPD),
         ("POST", "/impor"): Rule(

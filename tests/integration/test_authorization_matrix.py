@@ -235,7 +235,7 @@ def _seed_inventory(h: InventoryHarness) -> dict[str, dict[str, Any]]:
             {"name": f"{m} aplikasi", "opd_code": code, "asset_ids": [asset["id"]],
              "facility_id": facility["id"], "urls": [f"https://{m}.example.go.id"]},
         )  # fmt: skip
-        _post(c, "/api/v1/network-links", {"opd_code": code, "site": f"{m} kantor"})
+        link = _post(c, "/api/v1/network-links", {"opd_code": code, "site": f"{m} kantor"})
         audit = _post(
             c, "/api/v1/evaluation/audits",
             {"opd_code": code, "kind": "application", "audited_on": "2026-01-10",
@@ -266,11 +266,16 @@ def _seed_inventory(h: InventoryHarness) -> dict[str, dict[str, Any]]:
             "facility_id": facility["id"], "shared_facility_id": shared["id"],
             "audit_id": audit["id"], "review_id": review["id"], "bus_id": bus["id"],
             "use_id": use["id"], "discovery_id": discovery_id, "merged_id": merged_id,
+            "link_id": link["id"],
         }  # fmt: skip
     for code, record in ids.items():  # what the web pages' paths and forms name
         record["scope"], record["scan_id"] = f"{MARK[code]}-lan", f"{MARK[code]}-scan-1"
         record["asset_etag"] = c.get(f"/api/v1/assets/{record['asset_id']}").headers["etag"]
         record["app_etag"] = c.get(f"/api/v1/applications/{record['app_id']}").headers["etag"]
+        facility = f"/api/v1/facilities/{record['facility_id']}"
+        record["facility_etag"] = c.get(facility).headers["etag"]
+        link_path = f"/api/v1/network-links/{record['link_id']}"
+        record["link_etag"] = c.get(link_path).headers["etag"]
     _post(c, "/api/v1/evaluation/profile", {"ict_opd_code": A}, "PUT")
     h.send_raw(json.dumps({"rahasia": MARK[B]}).encode(), [])  # set aside: no CloudEvents headers
     h.drain()
@@ -638,6 +643,8 @@ CROSS_REFERENCES = [
                                                    "asset_ids": [a["asset_id"]]}),
     ("PATCH", "/api/v1/applications/{app_id}", lambda a, b: {"asset_ids": [a["asset_id"]]}),
     ("PATCH", "/api/v1/assets/{asset_id}", lambda a, b: {"opd_code": A}),
+    ("PATCH", "/api/v1/facilities/{facility_id}", lambda a, b: {"owner_opd_code": A}),
+    ("PATCH", "/api/v1/network-links/{link_id}", lambda a, b: {"opd_code": A}),
     ("POST", "/api/v1/review/{discovery_id}/merge", lambda a, b: {"into": a["asset_id"]}),
 ]  # fmt: skip
 

@@ -239,3 +239,27 @@ def test_a_name_typed_in_the_merge_field_finds_the_suggested_asset(
     )
     assert answer.status_code == 303
     assert f"/katalog/aset/{found['srv-web-01']}" in client.get("/tinjauan?state=merged").text
+
+
+def test_the_riwayat_names_the_merged_host_and_the_facility(
+    browser: Browser, found: dict[str, int]
+) -> None:
+    client = browser(Role.OPD_OPERATOR, [KOMINFO])
+    target, cctv = found["srv-web-01"], found["cctv-lobi"]
+    merge = {"csrf_token": client.csrf, "into": str(target)}
+    assert client.post(f"/tinjauan/{cctv}/gabungkan", data=merge).status_code == 303
+    facility = client.post(
+        "/api/v1/facilities",
+        json={"name": "Ruang Server Kominfo Lt. 2", "owner_opd_code": KOMINFO},
+        headers={"X-CSRF-Token": client.csrf},
+    ).json()
+    placed = client.patch(
+        f"/api/v1/assets/{target}",
+        json={"facility_id": facility["id"]},
+        headers={"X-CSRF-Token": client.csrf},
+    )
+    assert placed.status_code == 200, placed.text
+    riwayat = client.get(f"/katalog/aset/{target}").text.split('id="riwayat"')[1]
+    assert '<th scope="row">Digabungkan dari aset</th><td colspan="2">cctv-lobi</td>' in riwayat
+    assert "<td>Ruang Server Kominfo Lt. 2</td>" in riwayat
+    assert "Fasilitas nomor" not in riwayat and "request:" not in riwayat

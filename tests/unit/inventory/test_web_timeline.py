@@ -70,3 +70,27 @@ def test_service_areas_and_references_read_as_words() -> None:
     assert shown == "Kepegawaian, Informasi Publik"
     assert timeline.text(EntityKind.ASSET, "facility_id", 1) == "Fasilitas nomor 1"
     assert field_label("is_sample") == "Data contoh"
+
+
+def test_a_persons_change_names_the_account_not_the_request_id() -> None:
+    person = row(cause_kind="request", cause_id="request:628fd536-aaaa", actor="budi")
+    entry = timeline.entry(EntityKind.ASSET, person, [])
+    assert (entry.cause, entry.reference, entry.who) == ("Pengguna", "", "budi")
+    unknown = timeline.entry(EntityKind.ASSET, row(cause_kind="request", cause_id="request:x"), [])
+    assert unknown.who == "Pengguna (akun tidak tercatat)" and unknown.reference == ""
+    imported = row(cause_kind="request", cause_id="impor dinkes.xlsx oleh budi", actor="budi")
+    assert timeline.entry(EntityKind.ASSET, imported, []).reference == "impor dinkes.xlsx oleh budi"
+
+
+def test_records_named_by_id_read_by_their_names() -> None:
+    placed = row(before={"facility_id": None}, after={"facility_id": 1, "merged_from": 21})
+    assert timeline.references([placed]) == {"facility_id": {1}, "merged_from": {21}}
+    names = {"facility_id": {1: "Pusat Data Pemda"}, "merged_from": {21: "srv-simpeg"}}
+    entry = timeline.entry(EntityKind.ASSET, placed, [], names)
+    assert [(c.name, c.before, c.after, c.event) for c in entry.changes] == [
+        ("Fasilitas", "-", "Pusat Data Pemda", False),
+        ("Digabungkan dari aset", "-", "srv-simpeg", True),
+    ]
+    servers = row(before={"asset_ids": [3]}, after={"asset_ids": [3, 4]})
+    shown = timeline.entry(EntityKind.APPLICATION, servers, [], {"asset_ids": {3: "srv-a"}})
+    assert (shown.changes[0].before, shown.changes[0].after) == ("srv-a", "srv-a, Aset nomor 4")

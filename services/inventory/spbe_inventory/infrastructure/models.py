@@ -8,7 +8,7 @@ from sqlmodel import Field, SQLModel
 
 from spbe_common.events.enums import HostingKind
 from spbe_inventory.db import EnumText, UTCDateTime, utcnow
-from spbe_inventory.patch import CLOSED, INT64_END, OPEN
+from spbe_inventory.patch import CLOSED, INT64_END, OPEN, Patch, unset
 
 
 class LinkMedia(StrEnum):
@@ -53,6 +53,25 @@ class FacilityPublic(FacilityBase):
     is_sample: bool
 
 
+class FacilityUpdate(Patch):
+    """The fields of a facility a PATCH changes; those left out stay as they are."""
+
+    name: str = unset(min_length=2, max_length=200)
+    kind: HostingKind = unset()
+    location: str | None = Field(default=None, max_length=200)
+    tier: str | None = Field(default=None, max_length=20)
+    owner_opd_code: str | None = Field(default=None, max_length=32)
+    operator: str | None = Field(default=None, max_length=200)
+    intranet_mbps: int | None = Field(
+        default=None, schema_extra={"ge": 0, "lt": INT64_END, "strict": True}
+    )
+    internet_mbps: int | None = Field(
+        default=None, schema_extra={"ge": 0, "lt": INT64_END, "strict": True}
+    )
+    has_sop: bool = unset(strict=True)
+    pdn_interconnected: bool = unset(strict=True)
+
+
 class FacilitiesPublic(SQLModel):
     data: list[FacilityPublic]
     count: int
@@ -87,6 +106,21 @@ class NetworkLinkPublic(NetworkLinkBase):
     model_config = OPEN
     id: int
     is_sample: bool
+
+
+class NetworkLinkUpdate(Patch):
+    """The fields of a link a PATCH changes; those left out stay as they are."""
+
+    opd_code: str = unset(max_length=32)
+    site: str = unset(min_length=2, max_length=200)
+    media: LinkMedia = unset()
+    bandwidth_mbps: int | None = Field(
+        default=None, schema_extra={"ge": 0, "lt": INT64_END, "strict": True}
+    )
+    owner: str | None = Field(default=None, max_length=200)
+    operator: str | None = Field(default=None, max_length=200)
+    on_intra_network: bool = unset(strict=True)
+    jip_interconnected: bool = unset(strict=True)
 
 
 class NetworkLinksPublic(SQLModel):

@@ -7,7 +7,7 @@ Network links belong to one OPD and are read within the principal's scope.
 
 from typing import Any
 
-from sqlalchemy import Connection, Table, insert, select
+from sqlalchemy import Connection, Table, insert, select, update
 
 from spbe_common.auth import Principal
 from spbe_common.db import for_update
@@ -39,6 +39,27 @@ def facilities_page(
 def facility_visible(conn: Connection, facility_id: int) -> dict[str, Any] | None:
     """A facility by id, for any principal (shared: see the module's docstring)."""
     return _by_id(conn, FACILITY, facility_id)
+
+
+def facility_writable(
+    conn: Connection, principal: Principal, facility_id: int
+) -> dict[str, Any] | None:
+    """A facility the principal may change (its owner OPD in scope; one without an owner only
+    for an unscoped account), locked for the writer; else None."""
+    query = select(FACILITY).where(
+        FACILITY.c.id == facility_id, principal.where(FACILITY.c.owner_opd_code)
+    )
+    row = conn.execute(for_update(conn, query)).mappings().first()
+    return dict(row) if row else None
+
+
+def link_visible(conn: Connection, principal: Principal, link_id: int) -> dict[str, Any] | None:
+    """A link in the principal's scope (locked for a writer), else None."""
+    query = select(NETWORK_LINK).where(
+        NETWORK_LINK.c.id == link_id, principal.where(NETWORK_LINK.c.opd_code)
+    )
+    row = conn.execute(for_update(conn, query)).mappings().first()
+    return dict(row) if row else None
 
 
 def links_page(
@@ -87,18 +108,33 @@ def insert_one(conn: Connection, table: Table, row: dict[str, Any]) -> dict[str,
     return dict(conn.execute(select(table).where(table.c.id == new_id)).mappings().one())
 
 
+def update_one(conn: Connection, table: Table, row_id: int, values: dict[str, Any]) -> None:
+    conn.execute(update(table).where(table.c.id == row_id).values(**values))
+
+
 def _by_id(conn: Connection, table: Table, row_id: int) -> dict[str, Any] | None:
     query = for_update(conn, select(table).where(table.c.id == row_id))
     row = conn.execute(query).mappings().first()
     return dict(row) if row else None
 
 
-def facility_named(conn: Connection, name: str) -> bool:
-    return conn.execute(select(FACILITY.c.id).where(FACILITY.c.name == name)).first() is not None
+def facility_named(conn: Connection, name: str) -> int | None:
+    """The id of the facility of that name, if any."""
+    query = select(FACILITY.c.id).where(FACILITY.c.name == name)
+    return conn.execute(query).scalar_one_or_none()
 
 
-def link_exists(conn: Connection, opd_code: str, site: str) -> bool:
+def link_at(conn: Connection, opd_code: str, site: str) -> int | None:
+    """The id of the link of that OPD's site, if any."""
     query = select(NETWORK_LINK.c.id).where(
         NETWORK_LINK.c.opd_code == opd_code, NETWORK_LINK.c.site == site
     )
-    return conn.execute(query).first() is not None
+    return conn.execute(query).scalar_one_or_none()
+
+
+def facility_names(conn: Connection, ids: list[int]) -> dict[int, str]:
+    """Names of facilities by id (shared: any principal reads them)."""
+    if not ids:
+        return {}
+    query = select(FACILITY.c.id, FACILITY.c.name).where(FACILITY.c.id.in_(ids))
+    return {row.id: row.name for row in conn.execute(query)}

@@ -163,6 +163,22 @@ def standing_merge(conn: Connection, principal: Principal, merged_id: int) -> di
     return dict(row) if row else None
 
 
+def merged_rows(
+    conn: Connection, principal: Principal, ids: Sequence[int]
+) -> dict[int, dict[str, Any]]:
+    """The rows merges took away (each asset as it was merged), by its id, in the principal's
+    scope; of an asset merged more than once, the newest merge."""
+    found: dict[int, dict[str, Any]] = {}
+    for chunk in chunks(sorted(set(ids))):
+        query = (
+            select(MERGE.c.merged_id, MERGE.c.merged_row)
+            .where(MERGE.c.merged_id.in_(chunk), principal.where(MERGE.c.opd_code))
+            .order_by(MERGE.c.id)
+        )
+        found.update({row.merged_id: dict(row.merged_row) for row in conn.execute(query)})
+    return found
+
+
 def linked_applications(conn: Connection, asset_id: int) -> list[int]:
     query = select(APPLICATION_ASSET.c.application_id).where(
         APPLICATION_ASSET.c.asset_id == asset_id

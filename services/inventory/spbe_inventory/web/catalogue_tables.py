@@ -268,7 +268,7 @@ LINKS = Listing(
     table_id="tabel-jaringan",
     columns=(
         Column("OPD", text("opd_code"), "opd_code", lambda row: f"/katalog/opd/{row['opd_code']}"),
-        field("site", sort=True),
+        field("site", sort=True, href=lambda row: f"/katalog/jaringan/{row['id']}"),
         Column("Media", named(LinkMedia, "media")),
         field("bandwidth_mbps", number=True),
         field("owner"),

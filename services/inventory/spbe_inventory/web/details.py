@@ -26,6 +26,7 @@ from spbe_inventory.infrastructure import repository as infrastructure
 from spbe_inventory.infrastructure.models import LinkMedia
 from spbe_inventory.opd import repository as opd
 from spbe_inventory.opd.models import OpdKind
+from spbe_inventory.review import repository as review
 
 from . import timeline
 from .labels import field_label
@@ -49,8 +50,35 @@ ASSETS_SHOWN = 100
 TLS_WARN_DAYS = 30
 
 
+def asset_title(row: dict[str, Any]) -> str:
+    """An asset as pages name it: its name, host name or address, else its number."""
+    return str(row.get("name") or row.get("hostname") or row.get("address") or f"Aset #{row['id']}")
+
+
+def referred_names(
+    conn: Connection, principal: Principal, rows: list[dict[str, Any]]
+) -> timeline.Names:
+    """The names of the facilities and assets that history rows name by id (assets only within
+    the principal's scope; an asset a merge took away, as it was then)."""
+    refs = timeline.references(rows)
+    names: timeline.Names = {}
+    if facility_ids := refs.pop("facility_id", set()):
+        names["facility_id"] = infrastructure.facility_names(conn, sorted(facility_ids))
+    asset_ids = sorted(set().union(*refs.values())) if refs else []
+    if not asset_ids:
+        return names
+    live = {r["id"]: asset_title(r) for r in assets.in_scope_rows(conn, principal, asset_ids)}
+    merged = review.merged_rows(conn, principal, asset_ids)
+    gone = {i: asset_title({**row, "id": i}) for i, row in merged.items()}
+    for name in refs:
+        # a merged host's id may be given to a new asset (SQLite): the merge's own row first
+        names[name] = {**live, **gone} if name == "merged_from" else {**gone, **live}
+    return names
+
+
 def history(
     conn: Connection,
+    principal: Principal,
     entity: EntityKind,
     entity_id: int,
     offset: int,
@@ -58,7 +86,8 @@ def history(
 ) -> timeline.Timeline:
     """One page of a record's timeline, read as GET /api/v1/.../history reads it."""
     rows, total = for_entity(conn, entity, entity_id, timeline.PAGE, offset)
-    return timeline.build(entity, rows, total, offset, scans or [])
+    names = referred_names(conn, principal, rows)
+    return timeline.build(entity, rows, total, offset, scans or [], names)
 
 
 # --- asset -----------------------------------------------------------------------------------
@@ -114,7 +143,8 @@ def asset_history(
     if times and asset["scope"]:
         since, until = min(times) - timeline.LATE, max(times)
         scans = assets.scans_between(conn, principal, asset["scope"], since, until, 200)
-    return timeline.build(EntityKind.ASSET, rows, total, offset, scans)
+    names = referred_names(conn, principal, rows)
+    return timeline.build(EntityKind.ASSET, rows, total, offset, scans, names)
 
 
 def sightings(
@@ -142,7 +172,7 @@ def asset_page(
     if asset["facility_id"] is not None:
         facility = infrastructure.facility_visible(conn, asset["facility_id"])
     context = {
-        "title": asset["name"] or asset["hostname"] or asset["address"] or f"Aset #{asset_id}",
+        "title": asset_title(asset),
         "asset": asset,
         "identity": identity_rows(asset),
         "register": facts(EntityKind.ASSET, asset, REGISTER),
@@ -208,7 +238,7 @@ def application_page(
         "servers": servers,
         "facilities": facilities,
         "opd_names": opd_names,
-        "history": history(conn, EntityKind.APPLICATION, app_id, riwayat),
+        "history": history(conn, principal, EntityKind.APPLICATION, app_id, riwayat),
         "can_edit": principal.may_write(app["opd_code"]),
     }
     return page(request, "detail_aplikasi.html", context)
@@ -233,7 +263,7 @@ def opd_page(
         "app_counts": applications.status_counts(conn, principal, code) if in_scope else {},
         "links": infrastructure.links_of(conn, principal, code) if in_scope else [],
         "facilities": infrastructure.facilities_owned_by(conn, code),
-        "history": history(conn, EntityKind.OPD, unit["id"], riwayat),
+        "history": history(conn, principal, EntityKind.OPD, unit["id"], riwayat),
         "OpdKind": OpdKind,
         "LinkMedia": LinkMedia,
     }
@@ -264,6 +294,31 @@ def facility_page(
         "asset_total": total,
         "applications": applications.in_facility(conn, principal, facility_id),
         "scoped": principal.opd_codes is not None,
-        "history": history(conn, EntityKind.FACILITY, facility_id, riwayat),
+        "history": history(conn, principal, EntityKind.FACILITY, facility_id, riwayat),
+        "can_edit": principal.may_write(facility["owner_opd_code"]),
     }
     return page(request, "detail_fasilitas.html", context)
+
+
+# --- intra-network link ----------------------------------------------------------------------
+
+
+@router.get("/katalog/jaringan/{link_id}")
+def link_page(
+    request: Request,
+    link_id: IdPath,
+    conn: ConnDep,
+    principal: PrincipalDep,
+    riwayat: HistoryOffset = 0,
+) -> Response:
+    """A link of one OPD's site (as GET /api/v1/network-links/{id}: 404 outside the scope)."""
+    link = found(infrastructure.link_visible(conn, principal, link_id), "network link not found")
+    context = {
+        "title": link["site"],
+        "link": link,
+        "opd_name": opd.names_of(conn, [link["opd_code"]]).get(link["opd_code"]),
+        "history": history(conn, principal, EntityKind.NETWORK_LINK, link_id, riwayat),
+        "can_edit": principal.may_write(link["opd_code"]),
+        "LinkMedia": LinkMedia,
+    }
+    return page(request, "detail_jaringan.html", context)

@@ -28,9 +28,8 @@ from spbe_inventory.applications.models import ApplicationCreate, ApplicationUpd
 from spbe_inventory.assets import operations as assets
 from spbe_inventory.assets import repository as assets_repo
 from spbe_inventory.assets.models import AssetCreate, AssetUpdate
-from spbe_inventory.infrastructure import operations as infrastructure
 from spbe_inventory.infrastructure import repository as infrastructure_repo
-from spbe_inventory.infrastructure.models import FacilityBase, LinkMedia, NetworkLinkBase
+from spbe_inventory.infrastructure.models import LinkMedia
 from spbe_inventory.listing_repository import MAX_LIMIT, Page
 from spbe_inventory.opd import repository as opd_repo
 
@@ -40,9 +39,7 @@ from .form_fields import (
     APPLICATION_EDIT,
     ASSET,
     ASSET_EDIT,
-    FACILITY,
     LINE_FIELDS,
-    LINK,
     Spec,
     create_input,
     parse,
@@ -92,6 +89,7 @@ class Shown:
     message: str | None = None
     status: int = 200
     existing: str | None = None  # the page of the record a new one turned out to be
+    page: str = ""  # the page of a record of this kind ({id}): where a duplicate is shown
 
 
 class AlreadyCatalogued(Exception):
@@ -155,6 +153,9 @@ def _refused(exc: HTTPException, spec: Spec, view: Shown) -> None:
     view.status = exc.status_code if exc.status_code != 403 else 422
     if exc.status_code == 409:
         view.message = spec.conflict
+        existing = getattr(exc, "existing_id", None)  # infrastructure.operations.Duplicate
+        if existing is not None and view.page:
+            view.existing = view.page.format(id=existing)
     elif exc.status_code == 412:
         view.message = form_errors.STALE
 
@@ -239,9 +240,14 @@ class Forms:
     create: Create
     saved: str
     editing: Editing | None = None
+    page: str = ""  # a record's own page ({id}), when not `saved`
+
+    @property
+    def record_page(self) -> str:
+        return self.page or self.saved
 
     def blank(self, request: Request, conn: Connection, principal: Principal) -> Response:
-        view = Shown(self.new, self.listed)
+        view = Shown(self.new, self.listed, page=self.record_page)
         return _show(request, conn, principal, self.spec, {**self.spec.defaults}, view)
 
     def declare(
@@ -258,13 +264,13 @@ class Forms:
         def save(body: Any) -> Mapping[str, Any]:
             return self.create(conn, principal, body, cause)
 
-        view = Shown(self.new, self.listed)
+        view = Shown(self.new, self.listed, page=self.record_page)
         return _done(
             _submit(request, conn, principal, self.spec, form, view, build, save), self.saved
         )
 
     def _paths(self, record_id: int) -> tuple[str, str]:
-        page = self.saved.format(id=record_id)
+        page = self.record_page.format(id=record_id)
         return f"{page}/ubah", page
 
     def edit(
@@ -274,6 +280,7 @@ class Forms:
         assert editing is not None
         record = editing.read(conn, principal, record_id)
         view = Shown(*self._paths(record_id), record, editing.version(record))
+        view.page = self.record_page
         return _show(request, conn, principal, editing.spec, shown(record, editing.spec), view)
 
     def update(
@@ -296,8 +303,9 @@ class Forms:
             return editing.update(conn, principal, record_id, body, _if_match(form), cause)
 
         view = Shown(*self._paths(record_id), record, form.get("if_match", ""))
+        view.page = self.record_page
         result = _submit(request, conn, principal, editing.spec, form, view, build, save)
-        return _done(result, self.saved)
+        return _done(result, self.record_page)
 
 
 def _new_asset(
@@ -333,22 +341,6 @@ APPLICATION_FORMS = Forms(
         ApplicationUpdate,
         applications.update,
     ),
-)
-FACILITY_FORMS = Forms(
-    "/katalog/fasilitas/baru",
-    "/katalog/fasilitas",
-    FACILITY,
-    FacilityBase,
-    infrastructure.create_facility,
-    "/katalog/fasilitas/{id}",
-)
-LINK_FORMS = Forms(
-    "/katalog/jaringan/baru",
-    "/katalog/jaringan",
-    LINK,
-    NetworkLinkBase,
-    infrastructure.create_link,
-    "/katalog/opd/{opd_code}",
 )
 
 
@@ -414,27 +406,3 @@ def update_application(
     form: FormDep,
 ) -> Response:
     return APPLICATION_FORMS.update(request, conn, principal, cause, form, app_id)
-
-
-@router.get(FACILITY_FORMS.new)
-def new_facility(request: Request, conn: ConnDep, principal: PrincipalDep) -> Response:
-    return FACILITY_FORMS.blank(request, conn, principal)
-
-
-@router.post(FACILITY_FORMS.new)
-def declare_facility(
-    request: Request, conn: WriteConnDep, principal: PrincipalDep, cause: CauseDep, form: FormDep
-) -> Response:
-    return FACILITY_FORMS.declare(request, conn, principal, cause, form)
-
-
-@router.get(LINK_FORMS.new)
-def new_link(request: Request, conn: ConnDep, principal: PrincipalDep) -> Response:
-    return LINK_FORMS.blank(request, conn, principal)
-
-
-@router.post(LINK_FORMS.new)
-def declare_link(
-    request: Request, conn: WriteConnDep, principal: PrincipalDep, cause: CauseDep, form: FormDep
-) -> Response:
-    return LINK_FORMS.declare(request, conn, principal, cause, form)

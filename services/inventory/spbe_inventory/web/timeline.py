@@ -46,6 +46,19 @@ ENUM_FIELDS: dict[EntityKind, dict[str, type[StrEnum]]] = {
     EntityKind.NETWORK_LINK: {"media": LinkMedia},
 }
 RUPIAH_FIELDS = frozenset({"acquisition_cost"})
+# Fields that hold the id of another record: shown by its name (`Names`), else by its number.
+REFERENCES = {
+    "facility_id": "Fasilitas",
+    "asset_ids": "Aset",
+    "merged_from": "Aset",
+    "merged_into": "Aset",
+    "unmerged": "Aset",
+    "unmerged_from": "Aset",
+}
+# What happened to the record rather than a field's value: no "before" to show.
+EVENTS = frozenset({"merged_from", "merged_into", "unmerged", "unmerged_from"})
+# The names of the records a page of history refers to: {field: {id: name}}.
+Names = dict[str, dict[int, str]]
 DATE_FIELDS = frozenset({"warranty_until", "licence_until"})  # ISO text in the catalogue
 
 
@@ -54,6 +67,7 @@ class FieldChange:
     name: str
     before: str
     after: str
+    event: bool = False  # what happened (merged from asset X): one value, no before
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +75,7 @@ class Entry:
     action: str
     at: datetime
     cause: str
-    reference: str  # the scan, event or request behind the change
+    reference: str  # the scan, event or import behind the change ("" for a person's request)
     who: str
     changes: list[FieldChange]
 
@@ -88,22 +102,43 @@ def build(
     total: int,
     offset: int,
     scans: Sequence[dict[str, Any]] = (),
+    names: Names | None = None,
 ) -> Timeline:
-    return Timeline([entry(entity, row, scans) for row in rows], total, offset)
+    return Timeline([entry(entity, row, scans, names) for row in rows], total, offset)
 
 
-def entry(entity: EntityKind, row: dict[str, Any], scans: Sequence[dict[str, Any]]) -> Entry:
+def references(rows: Sequence[dict[str, Any]]) -> dict[str, set[int]]:
+    """The ids of other records the rows name, by field (to look their names up)."""
+    found: dict[str, set[int]] = {}
+    for row in rows:
+        for values in (row["before"] or {}, row["after"] or {}):
+            for name, value in values.items():
+                if name in REFERENCES:
+                    items = value if isinstance(value, list) else [value]
+                    ids = {v for v in items if isinstance(v, int) and not isinstance(v, bool)}
+                    found.setdefault(name, set()).update(ids)
+    return {name: ids for name, ids in found.items() if ids}
+
+
+def entry(
+    entity: EntityKind,
+    row: dict[str, Any],
+    scans: Sequence[dict[str, Any]],
+    names: Names | None = None,
+) -> Entry:
     before, after = row["before"] or {}, row["after"] or {}
-    names = list(after) + [name for name in before if name not in after]
+    fields = list(after) + [name for name in before if name not in after]
     if row["before"] is None:  # a record created: the fields it was given
-        names = [name for name in names if after.get(name) not in (None, "", [], {})]
+        fields = [name for name in fields if after.get(name) not in (None, "", [], {})]
+    shown_before = row["before"] is not None
     changes = [
         FieldChange(
             field_label(name),
-            text(entity, name, before.get(name)) if row["before"] is not None else "",
-            text(entity, name, after.get(name)),
+            text(entity, name, before.get(name), names) if shown_before else "",
+            text(entity, name, after.get(name), names),
+            name in EVENTS,
         )
-        for name in names
+        for name in fields
     ]
     cause, reference = cause_of(entity, row, scans)
     return Entry(label(ChangeAction, row["action"]), row["at"], cause, reference, who(row), changes)
@@ -112,6 +147,8 @@ def entry(entity: EntityKind, row: dict[str, Any], scans: Sequence[dict[str, Any
 def who(row: dict[str, Any]) -> str:
     if row["actor"]:
         return str(row["actor"])
+    if row["cause_kind"] == CauseKind.REQUEST:
+        return "Pengguna (akun tidak tercatat)"
     return "Sistem" if row["cause_kind"] == CauseKind.SAMPLE else "Kolektor (otomatis)"
 
 
@@ -122,7 +159,8 @@ def cause_of(
     kind, cause_id = row["cause_kind"], str(row["cause_id"])
     if kind == CauseKind.REQUEST:
         imported = cause_id.removeprefix("request:").startswith(("import", "impor"))
-        return ("Impor" if imported else "Pengguna"), cause_id
+        # a request id means nothing to staff: "Oleh" names the account behind it
+        return ("Impor", cause_id) if imported else ("Pengguna", "")
     if kind != CauseKind.EVENT:
         return label(CauseKind, kind), cause_id
     if entity is EntityKind.APPLICATION and set(row["after"] or {}) <= set(PROBE_TRACKED):
@@ -149,14 +187,21 @@ def scan_at(at: datetime, scans: Sequence[dict[str, Any]]) -> dict[str, Any] | N
     return None
 
 
-def text(entity: EntityKind, name: str, value: Any) -> str:
-    """A field's value as staff read it."""
+def referenced(name: str, value: Any, names: Names | None) -> str:
+    """Another record named by its id: its name when the page knows it, else its number."""
+    known = (names or {}).get(name, {}).get(value) if isinstance(value, int) else None
+    return known or f"{REFERENCES[name]} nomor {value}"
+
+
+def text(entity: EntityKind, name: str, value: Any, names: Names | None = None) -> str:
+    """A field's value as staff read it (`names`: of the records that ids refer to)."""
     if value is None or value == "" or value == [] or value == {}:
         return "-"
     if isinstance(value, bool):
         return "Ya" if value else "Tidak"
-    if name == "facility_id":
-        return f"Fasilitas nomor {value}"
+    if name in REFERENCES:
+        items = value if isinstance(value, list) else [value]
+        return ", ".join(referenced(name, item, names) for item in items)
     if name == "service_areas" and isinstance(value, list):
         return ", ".join(service_area_label(str(code)) for code in value)
     if name in RUPIAH_FIELDS and isinstance(value, int):
