@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from fractions import Fraction
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -13,6 +14,7 @@ from fastapi.responses import RedirectResponse, Response, StreamingResponse
 from starlette.background import BackgroundTask
 
 from spbe_common.auth import Principal
+from spbe_common.numbers import decimal_comma, exact
 
 from . import labels
 from .errors import error_page
@@ -93,19 +95,39 @@ def see_other(url: str) -> Response:
     return RedirectResponse(url, 303)
 
 
-def num(value: float | int | str | None) -> str:
-    """A level or an index as people read it: two decimals at most, a decimal comma."""
+Number = float | int | str | Fraction | None
+
+
+def num(value: Number) -> str:
+    """A level as people read it: rounded like the index (spbe_common.numbers), a decimal
+    comma, no trailing zeros ("1", "2,5")."""
     if value is None or value == "":
         return "-"
-    number = round(float(value), 2)
-    text = f"{number:.2f}".rstrip("0").rstrip(".")
-    return text.replace(".", ",")
+    text = decimal_comma(value)
+    return text.rstrip("0").rstrip(",") if "," in text else text
 
 
-def difference(value: float | int | None) -> str:
-    if value is None:
+def index_text(value: Number) -> str:
+    """An index as it is published: two decimals, half up, a decimal comma ("1,06")."""
+    if value is None or value == "":
         return "-"
-    return ("+" if value > 0 else "") + num(value)
+    return decimal_comma(value)
+
+
+def difference(value: Number, shown: Callable[[Number], str] = num) -> str:
+    if value is None or value == "":
+        return "-"
+    return ("+" if exact(value) > 0 else "") + shown(value)
+
+
+def index_difference(value: Number) -> str:
+    return difference(value, index_text)
+
+
+def exact_of(found: dict[str, Any], key: str) -> Number:
+    """A scorer figure by its exact text when the scorer gives it (`key`_exact), else as is."""
+    value: Number = found.get(f"{key}_exact")
+    return found.get(key) if value is None else value
 
 
 def status_label(value: object) -> str:

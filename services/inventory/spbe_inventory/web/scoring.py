@@ -5,13 +5,13 @@ API (scorer_client), as the signed-in person; nothing from the scorer's database
 from __future__ import annotations
 
 from collections.abc import Callable
-from fractions import Fraction
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Path, Query, Request
 from fastapi.responses import Response, StreamingResponse
 from starlette.background import BackgroundTask
 
+from spbe_common.numbers import rounded
 from spbe_common.scoring_labels import evidence_record
 
 from . import labels
@@ -31,10 +31,11 @@ PREDICATE_CLASS = {"Kurang": "bad", "Cukup": "warn"}  # the better predicates ar
 
 
 def ratio(value: str | float | None) -> float | None:
-    """A scorer number ('256/91', '1.5', 1.875) as a float of two decimals."""
+    """A scorer number ('256/91', '1.5', 1.875) as a float of two decimals, rounded as the
+    index is (spbe_common.numbers)."""
     if value is None or value == "":
         return None
-    return round(float(Fraction(str(value))), 2)
+    return float(rounded(value))
 
 
 def predicate_class(predicate: str | None) -> str:
