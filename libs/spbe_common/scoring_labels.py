@@ -21,7 +21,12 @@ SCORING: dict[str, dict[str, str]] = {
         "not_assessed": "Belum dinilai",
         "proposed": "Usulan katalog (belum diterima evaluator)",
     },
-    "trigger": {"cli": "Baris perintah", "api": "Permintaan API", "schedule": "Terjadwal"},
+    "trigger": {
+        "cli": "Baris perintah",
+        "api": "Permintaan API",
+        "schedule": "Terjadwal",
+        "period": "Usulan untuk periode evaluasi",
+    },
     "evidence": {
         "opd": "OPD",
         "application": "Aplikasi",

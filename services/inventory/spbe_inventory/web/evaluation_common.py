@@ -19,6 +19,7 @@ from spbe_common.numbers import decimal_comma, exact
 from . import labels
 from .errors import error_page
 from .scorer_client import Download, ScorerClient, ScorerRefused, ScorerUnavailable
+from .scoring import period_name
 
 PeriodId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 DocumentId = Annotated[int, Path(ge=1, le=2**31 - 1)]
@@ -151,12 +152,11 @@ def worksheet_row(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def period_view(period: dict[str, Any]) -> dict[str, Any]:
-    framework = labels.scoring_label("framework", period.get("framework"))
     return {
         **period,
-        "framework_label": framework,
+        "framework_label": labels.scoring_label("framework", period.get("framework")),
         "status_label": labels.scoring_label("period_status", period.get("status")),
-        "name": period.get("title") or f"Evaluasi {framework} {period.get('year')}",
+        "name": period_name(period),
     }
 
 
