@@ -4,7 +4,7 @@ Sheet "Ringkasan": the period, both indices (penilaian mandiri and asesor), thei
 the framework's unconfirmed notes. Then one sheet per domain (59/2020), or per aspect when the
 framework has a single domain (Pemdi): per indicator its level, where the level came from, the
 penjelasan, every bukti dukung (title and file name, one per line), the asesor level and the
-difference. Text cells that a spreadsheet would evaluate are written inert (runs/export.inert).
+difference. Cells are written as spbe_scorer.cells writes them (numbers as numbers, inert text).
 Pure: works on the rows the routes read.
 """
 
@@ -21,10 +21,9 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.worksheet.worksheet import Worksheet
 
+from spbe_scorer.cells import Figure, append, index_figure, indicator_number, level_value
 from spbe_scorer.frameworks import Framework
 from spbe_scorer.index import predicate_for
-from spbe_scorer.numbers import display
-from spbe_scorer.runs.export import inert
 
 from .enums import PeriodStatus, WorksheetSource
 
@@ -57,12 +56,14 @@ def _level(exact: str | None) -> Fraction | None:
     return None if exact is None else Fraction(exact)
 
 
-def _number(value: Fraction | None) -> float | str:
-    return "" if value is None else float(value)
+def _number(value: Fraction | None) -> int | float | str:
+    """A level or a difference of levels: a number (an integer when whole), "" when none."""
+    shown = level_value(value)
+    return "" if shown is None else shown
 
 
-def _rounded(value: Fraction | None) -> float | str:
-    return "" if value is None else float(display(value))
+def _rounded(value: Fraction | None) -> Figure | str:
+    return index_figure(value) or ""
 
 
 def _difference(self_level: Fraction | None, asesor: Fraction | None) -> Fraction | None:
@@ -70,7 +71,7 @@ def _difference(self_level: Fraction | None, asesor: Fraction | None) -> Fractio
 
 
 def _append(sheet: Worksheet, values: Sequence[Any]) -> None:
-    sheet.append([inert(v) for v in values])
+    append(sheet, values)
 
 
 def _header(sheet: Worksheet, values: Sequence[str]) -> None:
@@ -130,7 +131,7 @@ def indicator_cells(
     level, asesor = _level(worksheet["level_exact"]), _level(worksheet["asesor_level_exact"])
     source = worksheet["level_source"]
     return (
-        worksheet["indicator"], name, _number(level), SOURCES.get(source, source or ""),
+        indicator_number(worksheet["indicator"]), name, _number(level), SOURCES.get(source, source or ""),
         worksheet["explanation"] or "", _documents(documents), _number(asesor),
         _number(_difference(level, asesor)),
     )  # fmt: skip
