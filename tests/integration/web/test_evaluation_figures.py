@@ -4,6 +4,7 @@ API: one rounding (exact, half up, 2 decimals) on both."""
 from __future__ import annotations
 
 import io
+import re
 
 import openpyxl
 from integration.web.test_evaluation import (  # noqa: F401  (the fixture of the scorer behind the pages)
@@ -40,3 +41,28 @@ def test_the_page_and_the_workbook_round_the_index_the_same_way(browser: Browser
         io.BytesIO(browser(Role.ADMIN).get(f"/evaluasi/{period}/unduh").content)
     )
     assert summary_of(book)["Indeks penilaian mandiri"] == 1.05
+
+
+def compared_indices(html_text: str) -> list[str]:
+    stats = re.search(r'id="indeks-banding".*?</ul>', html_text, re.S)
+    assert stats, "no #indeks-banding"
+    return re.findall(r"<strong>([^<]*)</strong>", stats.group(0))
+
+
+def test_a_period_without_levels_has_no_index_in_a_comparison(browser: Browser) -> None:
+    filled, empty = open_period(browser, 2025), open_period(browser, 2026)
+    save_level(browser(Role.EVALUATOR, ["INSPEKTORAT"]), filled, "29", "3")
+    response = browser(Role.VIEWER).get(
+        "/evaluasi/banding", params={"dasar": filled, "pembanding": empty}
+    )
+    assert response.status_code == 200, text_of(response.text)
+    assert compared_indices(response.text) == ["1,03", "-", "-"]  # no index, no difference
+    assert 'id="form-banding-periode"' in response.text  # another pair can be chosen here
+
+
+def test_the_comparison_without_periods_offers_the_choice(browser: Browser) -> None:
+    open_period(browser, 2025), open_period(browser, 2026)
+    response = browser(Role.VIEWER).get("/evaluasi/banding")
+    assert response.status_code == 200, text_of(response.text)
+    assert 'id="form-banding-periode"' in response.text and "indeks-banding" not in response.text
+    assert 'name="dasar"' in response.text and 'name="pembanding"' in response.text

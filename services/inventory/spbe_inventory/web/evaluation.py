@@ -123,10 +123,16 @@ def _with_progress(period: dict[str, Any]) -> dict[str, Any]:
 @router.get("/evaluasi/banding")
 def comparison_page(
     request: Request,
-    dasar: Annotated[int, Query(ge=1, le=2**31 - 1)],
-    pembanding: Annotated[int, Query(ge=1, le=2**31 - 1)],
+    dasar: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
+    pembanding: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
 ) -> Response:
     def show(scorer: ScorerClient) -> Response:
+        choices = [
+            (str(p["id"]), period_view(p)["name"]) for p in scorer.get("/api/v1/periods")["data"]
+        ]
+        if dasar is None or pembanding is None:  # no pair yet: the choice of periods only
+            context = {"title": "Perbandingan periode evaluasi", "period_choices": choices}
+            return page(request, "evaluasi_banding.html", context)
         found = scorer.get("/api/v1/periods/compare", base=dasar, other=pembanding)
         index = found.get("index") or {}
         rows = [
@@ -147,6 +153,8 @@ def comparison_page(
             "rows": rows,
             "unmapped_base": found.get("unmapped_base", []),
             "unmapped_other": found.get("unmapped_other", []),
+            "period_choices": choices,
+            "chosen": (str(dasar), str(pembanding)),
         }
         return page(request, "evaluasi_banding.html", context)
 
