@@ -79,6 +79,17 @@ EVIDENCE_WORDS: dict[tuple[str, str], str] = {
 }
 
 
+def self_assessment_coverage(levelled: int, total: int, minimum: int) -> str:
+    """What the self-assessment index counts: an indicator without a level counts at the
+    scale's minimum (PermenPANRB 59/2020 knows no level 0), said on the page and the workbook."""
+    if levelled >= total:
+        return f"Semua {total} indikator sudah bertingkat."
+    return (
+        f"{levelled} dari {total} indikator sudah bertingkat; indikator lain dihitung "
+        f"tingkat {minimum}."
+    )
+
+
 def scoring_label(kind: str, value: object) -> str:
     """The Indonesian label of one of the scorer's values; an unknown one is shown as it is."""
     if value is None or value == "":

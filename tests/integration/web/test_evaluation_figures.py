@@ -43,6 +43,20 @@ def test_the_page_and_the_workbook_round_the_index_the_same_way(browser: Browser
     assert summary_of(book)["Indeks penilaian mandiri"] == 1.05
 
 
+def test_the_index_says_that_indicators_without_a_level_count_at_level_1(
+    browser: Browser,
+) -> None:
+    period = open_period(browser)
+    evaluator = browser(Role.EVALUATOR, ["INSPEKTORAT"])
+    save_level(evaluator, period, "29", "3")
+    save_level(evaluator, period, "30", "2")
+    said = "2 dari 47 indikator sudah bertingkat; indikator lain dihitung tingkat 1."
+    assert said in text_of(browser(Role.ADMIN).get(f"/evaluasi/{period}").text)
+    download = browser(Role.ADMIN).get(f"/evaluasi/{period}/unduh")
+    book = openpyxl.load_workbook(io.BytesIO(download.content))
+    assert summary_of(book)["Cakupan penilaian mandiri"] == said
+
+
 def compared_indices(html_text: str) -> list[str]:
     stats = re.search(r'id="indeks-banding".*?</ul>', html_text, re.S)
     assert stats, "no #indeks-banding"

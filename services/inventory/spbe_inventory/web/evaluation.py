@@ -13,6 +13,7 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import Response
 
 from spbe_common.auth import Permission
+from spbe_common.scoring_labels import self_assessment_coverage
 from spbe_inventory.settings import InventorySettings
 
 from . import evaluation_asesor, evaluation_worksheet, labels
@@ -199,6 +200,7 @@ def _overview(
             "asesor": index_text(exact_of(index, "asesor")),
             "asesor_predicate": index.get("asesor_predicate"),
             "difference": index_difference(exact_of(index, "difference")) if assessed else "-",
+            "coverage": _coverage(index) if assessed else "",
         },
         "by_status": progress_cells(found.get("progress", {}).get("by_status", {})),
         "by_opd": [{**row, "cells": progress_cells(row)} for row in by_opd],
@@ -213,6 +215,15 @@ def _overview(
         "notice": notice,
     }
     return page(request, "evaluasi_periode.html", context, status)
+
+
+def _coverage(index: dict[str, Any]) -> str:
+    """ "2 dari 47 indikator sudah bertingkat; ..." (older scorers do not count: nothing said)."""
+    counts = [index.get(k) for k in ("self_assessment_levelled", "self_assessment_indicators")]
+    if None in counts:
+        return ""
+    levelled, total = (int(n) for n in counts)
+    return self_assessment_coverage(levelled, total, int(index.get("scale_minimum") or 1))
 
 
 _NOTICES = {

@@ -21,6 +21,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.worksheet.worksheet import Worksheet
 
+from spbe_common.scoring_labels import self_assessment_coverage
 from spbe_scorer.cells import Figure, append, index_figure, indicator_number, level_value
 from spbe_scorer.frameworks import Framework
 from spbe_scorer.index import predicate_for
@@ -96,6 +97,12 @@ def unconfirmed_notes(framework: Framework) -> list[str]:
     return notes
 
 
+def _coverage(report: PeriodReport) -> str:
+    levelled = sum(1 for w in report.worksheets if w["level_exact"] is not None)
+    total, minimum = len(report.framework.indicators), report.framework.levels.min
+    return self_assessment_coverage(levelled, total, minimum) if levelled else ""
+
+
 def _summary(sheet: Worksheet, report: PeriodReport) -> None:
     period, framework = report.period, report.framework
     difference = _difference(report.self_index, report.asesor_index)
@@ -106,6 +113,7 @@ def _summary(sheet: Worksheet, report: PeriodReport) -> None:
         ("Status periode", STATUSES.get(period["status"], period["status"])),
         ("Indeks penilaian mandiri", _rounded(report.self_index)),
         ("Predikat penilaian mandiri", _predicate(framework, report.self_index)),
+        ("Cakupan penilaian mandiri", _coverage(report)),
         ("Indeks asesor", _rounded(report.asesor_index)),
         ("Predikat asesor", _predicate(framework, report.asesor_index)),
         ("Selisih (asesor - mandiri)", _rounded(difference)),

@@ -18,6 +18,7 @@ INDONESIAN_SUMMARY_LABELS = {
     "Periode evaluasi", "Tahun", "Kerangka penilaian", "Status periode",
     "Indeks penilaian mandiri", "Predikat penilaian mandiri", "Indeks asesor", "Predikat asesor",
     "Selisih (asesor - mandiri)", "Catatan asesor", "Catatan belum terkonfirmasi",
+    "Cakupan penilaian mandiri",
 }  # fmt: skip
 
 
