@@ -30,7 +30,7 @@ def test_a_run_derives_levels_from_the_sample_catalogue_with_evidence(scoring: S
     assert levels["32"]["level"] == 3 and "SIPD" in levels["32"]["criterion"]
     assert any("tingkat 4 memerlukan integrasi" in m for m in levels["32"]["missing"])
     assert levels["32"]["unconfirmed"] and levels["31"]["unconfirmed"]
-    assert levels["18"]["level"] == 1 and "instans SPL yang terdaftar" in levels["18"]["missing"]
+    assert levels["18"]["level"] == 1 and "layanan SPL yang terdaftar" in levels["18"]["missing"]
     # policy indicators: no rule and no assessment -> the minimum, marked not assessed
     assert (levels["1"]["level"], levels["1"]["source"]) == (1, "not_assessed")
     assert run["counts"]["derived"] == 24 and run["counts"]["not_assessed"] == 23

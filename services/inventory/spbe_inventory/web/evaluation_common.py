@@ -34,6 +34,18 @@ FORM_STATUSES = frozenset({409, 412, 413, 415, 422})  # shown on the form again,
 # The scorer's English messages that a person meets on a form, in Bahasa Indonesia (by a part
 # of the message; the first that matches).
 KNOWN_MESSAGES = (
+    (
+        "is verified; it cannot change",
+        "Lembar kerja ini sudah diverifikasi; isinya tidak dapat diubah lagi.",
+    ),
+    (
+        "is submitted; it cannot change",
+        "Lembar kerja ini sedang ditinjau; isinya tidak dapat diubah sampai dikembalikan.",
+    ),
+    (
+        "another evaluator reviews it",
+        "Lembar kerja diverifikasi oleh evaluator lain, bukan oleh yang mengajukannya.",
+    ),
     ("justification", "Alasan (justifikasi) wajib diisi bila tingkat berbeda dari usulan."),
     ("no proposal", "Belum ada usulan dari katalog; klik Hitung usulan pada ringkasan periode."),
     ("explanation", "Penjelasan wajib diisi sebelum lembar kerja diajukan."),
@@ -49,6 +61,18 @@ KNOWN_MESSAGES = (
     ("too large", "Berkas terlalu besar."),
     ("level", "Tingkat wajib diisi dan berada pada skala kerangka ini."),
 )
+
+
+# 403s that a person can act on, shown on the form with their reason rather than the generic page
+FORBIDDEN_ON_FORM = ("another evaluator reviews it",)
+
+
+def shown_on_form(exc: ScorerRefused) -> bool:
+    """The scorer's refusal belongs on the form (with message_of), not on an error page."""
+    if exc.status_code in FORM_STATUSES:
+        return True
+    lowered = exc.detail.lower()
+    return exc.status_code == 403 and any(part in lowered for part in FORBIDDEN_ON_FORM)
 
 
 FIELD_NAMES = {

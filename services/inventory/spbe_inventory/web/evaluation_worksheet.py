@@ -20,7 +20,6 @@ from spbe_inventory.opd import repository as opd_repo
 
 from . import labels
 from .evaluation_common import (
-    FORM_STATUSES,
     DocumentId,
     Indicator,
     PeriodId,
@@ -30,6 +29,7 @@ from .evaluation_common import (
     principal_of,
     scorer_page,
     see_other,
+    shown_on_form,
     streamed,
     worksheet_row,
 )
@@ -221,7 +221,7 @@ def _change(
         try:
             outcome = act(scorer)
         except ScorerRefused as exc:
-            if exc.status_code not in FORM_STATUSES:
+            if not shown_on_form(exc):
                 raise
             errors = {"form": message_of(exc)}
             return _show(
@@ -406,7 +406,7 @@ def upload(
     values = {"judul": judul, "catatan": catatan}
 
     def act(scorer: ScorerClient) -> str | dict[str, str]:
-        records = [r for r in re.split(r"[,\s]+", catatan.strip()) if r]
+        records = [record_of(r) for r in catatan.split(",") if r.strip()]
         errors = _upload_errors(berkas, judul, records)
         if errors or berkas is None:
             return errors
@@ -419,6 +419,24 @@ def upload(
     return _change(request, period_id, indicator, values, act)
 
 
+# The words people write for a catalogue record's kind (and the scorer's own codes).
+RECORD_KINDS = {
+    "aplikasi": "application", "fasilitas": "facility", "aset": "asset", "lokasi": "site",
+    "spl": "service_bus", "audit": "audit", "reviu": "review", "opd": "opd",
+}  # fmt: skip
+RECORD_TEXT = re.compile(r"^([A-Za-z_]+)\s*[:\s]\s*([\w.-]{1,64})$")
+
+
+def record_of(text: str) -> str:
+    """ "aplikasi 12" (or "application:12") as the scorer's "application:12"; text it does not
+    read is returned as typed, for the form to name."""
+    found = RECORD_TEXT.match(text.strip())
+    if not found:
+        return text.strip()
+    kind = found.group(1).lower()
+    return f"{RECORD_KINDS.get(kind, kind)}:{found.group(2)}"
+
+
 def _upload_errors(berkas: UploadFile | None, title: str, records: list[str]) -> dict[str, str]:
     errors = {}
     if berkas is None or not berkas.filename:
@@ -428,7 +446,7 @@ def _upload_errors(berkas: UploadFile | None, title: str, records: list[str]) ->
     wrong = [r for r in records if not RECORD.match(r)]
     if wrong:
         errors["catatan"] = (
-            "Tulis catatan katalog sebagai jenis:ID, misalnya application:12 "
+            "Tulis jenis catatan katalog lalu nomornya, misalnya aplikasi 12 atau fasilitas 3 "
             f"(tidak dikenali: {', '.join(wrong[:3])})."
         )
     return errors

@@ -11,7 +11,7 @@ from fastapi import APIRouter, HTTPException, Path, Query, Request
 from fastapi.responses import Response, StreamingResponse
 from starlette.background import BackgroundTask
 
-from spbe_common.numbers import rounded
+from spbe_common.numbers import decimal_comma, rounded
 from spbe_common.scoring_labels import evidence_record
 
 from . import labels
@@ -214,7 +214,7 @@ def _run_view(run: dict[str, Any], periods: dict[int, str] | None = None) -> dic
         "badge": predicate_class(run.get("predicate")),
         "option": (
             f"{labels.scoring_label('framework', run['framework'])} · {when(run['started_at'])}"
-            f" · {run['index_display']} ({run['predicate']})"
+            f" · {decimal_comma(run['index_exact'])} ({run['predicate']})"
         ),
     }
 

@@ -21,12 +21,12 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.worksheet.worksheet import Worksheet
 
-from spbe_common.scoring_labels import self_assessment_coverage
+from spbe_common.scoring_labels import scoring_label, self_assessment_coverage
 from spbe_scorer.cells import Figure, append, index_figure, indicator_number, level_value
 from spbe_scorer.frameworks import Framework
 from spbe_scorer.index import predicate_for
 
-from .enums import PeriodStatus, WorksheetSource
+from .enums import WorksheetSource
 
 SUMMARY = "Ringkasan"
 HEADER = (
@@ -39,7 +39,6 @@ SOURCES = {
     WorksheetSource.OVERRIDE: "Ditetapkan evaluator",
     WorksheetSource.MANUAL: "Manual",
 }
-STATUSES = {PeriodStatus.OPEN: "Terbuka", PeriodStatus.CLOSED: "Ditutup"}
 BAD_TITLE = re.compile(r"[\[\]:*?/\\]")
 
 
@@ -110,7 +109,7 @@ def _summary(sheet: Worksheet, report: PeriodReport) -> None:
         ("Periode evaluasi", period["title"]),
         ("Tahun", period["year"]),
         ("Kerangka penilaian", f"{framework.title} ({framework.regulation})"),
-        ("Status periode", STATUSES.get(period["status"], period["status"])),
+        ("Status periode", scoring_label("period_status", period["status"])),
         ("Indeks penilaian mandiri", _rounded(report.self_index)),
         ("Predikat penilaian mandiri", _predicate(framework, report.self_index)),
         ("Cakupan penilaian mandiri", _coverage(report)),

@@ -77,3 +77,11 @@ def test_the_period_workbook_writes_numbers_as_numbers(spbe2020: Framework) -> N
     row = [c.value for c in d2[2]]
     assert (row[0], row[2], row[6], row[7]) == (16, 3, 2.5, -0.5)
     assert all(d2.cell(2, col).data_type == "n" for col in (1, 3, 7, 8))
+
+
+def test_the_period_status_is_the_pages_word(spbe2020: Framework) -> None:
+    period = {"title": "Evaluasi 2025", "year": 2025, "status": "open", "asesor_note": None}
+    report = PeriodReport(period, spbe2020, [], [], None, None)
+    book = load_workbook(BytesIO(workbook_bytes(report)))
+    summary = {r[0].value: r[1].value for r in book["Ringkasan"].iter_rows(max_col=2)}
+    assert summary["Status periode"] == "Dibuka"
