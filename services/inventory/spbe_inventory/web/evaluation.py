@@ -132,8 +132,8 @@ def comparison_page(
             (str(p["id"]), period_view(p)["name"]) for p in scorer.get("/api/v1/periods")["data"]
         ]
         if dasar is None or pembanding is None:  # no pair yet: the choice of periods only
-            context = {"title": "Perbandingan periode evaluasi", "period_choices": choices}
-            return page(request, "evaluasi_banding.html", context)
+            choose: dict[str, Any] = {"title": "Perbandingan periode evaluasi"}
+            return page(request, "evaluasi_banding.html", {**choose, "period_choices": choices})
         found = scorer.get("/api/v1/periods/compare", base=dasar, other=pembanding)
         index = found.get("index") or {}
         rows = [
@@ -145,7 +145,7 @@ def comparison_page(
             }
             for row in found.get("indicators", [])
         ]
-        context = {
+        context: dict[str, Any] = {
             "title": "Perbandingan periode evaluasi",
             "base": period_view(found["base"]),
             "other": period_view(found["other"]),
@@ -218,12 +218,11 @@ def _overview(
 
 
 def _coverage(index: dict[str, Any]) -> str:
-    """ "2 dari 47 indikator sudah bertingkat; ..." (older scorers do not count: nothing said)."""
-    counts = [index.get(k) for k in ("self_assessment_levelled", "self_assessment_indicators")]
-    if None in counts:
+    """How many indicators have a level, in words (an older scorer does not count: nothing)."""
+    levelled, total = index.get("self_assessment_levelled"), index.get("self_assessment_indicators")
+    if levelled is None or total is None:
         return ""
-    levelled, total = (int(n) for n in counts)
-    return self_assessment_coverage(levelled, total, int(index.get("scale_minimum") or 1))
+    return self_assessment_coverage(int(levelled), int(total), int(index.get("scale_minimum") or 1))
 
 
 _NOTICES = {
