@@ -21,7 +21,12 @@ SCORING: dict[str, dict[str, str]] = {
         "not_assessed": "Belum dinilai",
         "proposed": "Usulan katalog (belum diterima evaluator)",
     },
-    "trigger": {"cli": "Baris perintah", "api": "Permintaan API", "schedule": "Terjadwal"},
+    "trigger": {
+        "cli": "Baris perintah",
+        "api": "Permintaan API",
+        "schedule": "Terjadwal",
+        "period": "Usulan untuk periode evaluasi",
+    },
     "evidence": {
         "opd": "OPD",
         "application": "Aplikasi",
@@ -72,6 +77,17 @@ EVIDENCE_WORDS: dict[tuple[str, str], str] = {
     ("asset_management", "guideline"): "pedoman",
     ("asset_management", "register"): "daftar aset",
 }
+
+
+def self_assessment_coverage(levelled: int, total: int, minimum: int) -> str:
+    """What the self-assessment index counts: an indicator without a level counts at the
+    scale's minimum (PermenPANRB 59/2020 knows no level 0), said on the page and the workbook."""
+    if levelled >= total:
+        return f"Semua {total} indikator sudah bertingkat."
+    return (
+        f"{levelled} dari {total} indikator sudah bertingkat; indikator lain dihitung "
+        f"tingkat {minimum}."
+    )
 
 
 def scoring_label(kind: str, value: object) -> str:

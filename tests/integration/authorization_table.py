@@ -504,7 +504,7 @@ INVENTORY.update(
         ("POST", "/evaluasi/{period_id}/indikator/{indicator}/penugasan"): Rule(
             PERIOD_MANAGERS,
             Scope.ALL,
-            form=lambda ids, u: {"opd": "INSPEKTORAT", "akun": "evaluator"},
+            form=lambda ids, u: {"opd": A, "akun": ""},  # an OPD of the directory
         ),
         ("POST", "/evaluasi/{period_id}/indikator/{indicator}/asesor"): Rule(
             PERIOD_MANAGERS,

@@ -2,8 +2,12 @@
 
 import math
 import re
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from fractions import Fraction
+
+from spbe_common.numbers import display
+
+__all__ = ["MAX_TEXT", "display", "to_fraction"]
 
 MAX_TEXT = 24  # a level or weight as text: "1,26", "2.655", "20/6"; never "1e999999999"
 DECIMAL = re.compile(r"[+-]?(?:[0-9]{1,12}(?:[.,][0-9]{0,9})?|[.,][0-9]{1,9})")
@@ -47,9 +51,3 @@ def _parse_text(text: str) -> Fraction:
 
 def _excerpt(text: str) -> str:
     return repr(text if len(text) <= MAX_TEXT else text[:MAX_TEXT] + "…")
-
-
-def display(value: Fraction, places: int = 2) -> str:
-    """Round half up to `places` decimals, for people; computation never uses this."""
-    exact = Decimal(value.numerator) / Decimal(value.denominator)
-    return str(exact.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP))

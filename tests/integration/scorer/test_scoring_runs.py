@@ -30,7 +30,7 @@ def test_a_run_derives_levels_from_the_sample_catalogue_with_evidence(scoring: S
     assert levels["32"]["level"] == 3 and "SIPD" in levels["32"]["criterion"]
     assert any("tingkat 4 memerlukan integrasi" in m for m in levels["32"]["missing"])
     assert levels["32"]["unconfirmed"] and levels["31"]["unconfirmed"]
-    assert levels["18"]["level"] == 1 and "instans SPL yang terdaftar" in levels["18"]["missing"]
+    assert levels["18"]["level"] == 1 and "layanan SPL yang terdaftar" in levels["18"]["missing"]
     # policy indicators: no rule and no assessment -> the minimum, marked not assessed
     assert (levels["1"]["level"], levels["1"]["source"]) == (1, "not_assessed")
     assert run["counts"]["derived"] == 24 and run["counts"]["not_assessed"] == 23
@@ -118,6 +118,30 @@ def test_score_computed_is_published_after_the_commit(scoring: ScoringHarness):
     assert scoring.api.get(f"/api/v1/runs/{run['id']}").json()["published_at"] is not None
     metrics = scoring.api.get("/metrics").text
     assert 'spbe_scorer_runs_total{framework="pemdi-2026",outcome="ok"} 1.0' in metrics
+
+
+def test_a_periods_proposal_run_is_no_score_computed_and_no_catalogue_run(
+    scoring: ScoringHarness,
+):
+    catalogue = scoring.run("spbe-2020")
+    period = scoring.api.post("/api/v1/periods", json={"year": 2026, "framework": "spbe-2020"})
+    proposal = scoring.api.post(f"/api/v1/periods/{period.json()['id']}/runs").json()
+    consumer = scoring.bus.consumer("it-proposals", [Topic.SCORES.value])
+    records = consumer.poll(10, 0.1)
+    consumer.close()
+    assert [from_binary(r.headers, r.value).id for r in records] == [catalogue["id"]]
+    stored = scoring.api.get(f"/api/v1/runs/{proposal['id']}").json()
+    assert (stored["trigger"], stored["published_at"]) == ("period", None)
+    ids = {
+        scope: [r["id"] for r in scoring.api.get("/api/v1/runs", params=scope_of).json()["data"]]
+        for scope, scope_of in (("all", {}), ("catalogue", {"scope": "catalogue"}),
+                                ("period", {"scope": "period"}))
+    }  # fmt: skip
+    assert ids == {
+        "all": [proposal["id"], catalogue["id"]],
+        "catalogue": [catalogue["id"]],
+        "period": [proposal["id"]],
+    }
 
 
 def test_an_unreachable_inventory_stores_nothing_and_counts_a_failure(tmp_path: Path):

@@ -52,6 +52,14 @@ def codes_in(conn: Connection, codes: list[str]) -> set[str]:
     return set(conn.execute(select(OPD.c.code).where(OPD.c.code.in_(codes))).scalars())
 
 
+def directory(conn: Connection) -> list[tuple[str, str]]:
+    """Every OPD's code and name, by code (the chart is public: see the module's docstring)."""
+    return [
+        (code, name)
+        for code, name in conn.execute(select(OPD.c.code, OPD.c.name).order_by(OPD.c.code))
+    ]
+
+
 def names_of(conn: Connection, codes: list[str]) -> dict[str, str]:
     """Name of each of `codes` that is an OPD (the chart is public: see the module's docstring)."""
     if not codes:

@@ -13,6 +13,7 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import Response
 
 from spbe_common.auth import Permission
+from spbe_common.scoring_labels import self_assessment_coverage
 from spbe_inventory.settings import InventorySettings
 
 from . import evaluation_asesor, evaluation_worksheet, labels
@@ -21,6 +22,9 @@ from .evaluation_common import (
     OpdCode,
     PeriodId,
     difference,
+    exact_of,
+    index_difference,
+    index_text,
     message_of,
     num,
     period_view,
@@ -120,10 +124,16 @@ def _with_progress(period: dict[str, Any]) -> dict[str, Any]:
 @router.get("/evaluasi/banding")
 def comparison_page(
     request: Request,
-    dasar: Annotated[int, Query(ge=1, le=2**31 - 1)],
-    pembanding: Annotated[int, Query(ge=1, le=2**31 - 1)],
+    dasar: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
+    pembanding: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
 ) -> Response:
     def show(scorer: ScorerClient) -> Response:
+        choices = [
+            (str(p["id"]), period_view(p)["name"]) for p in scorer.get("/api/v1/periods")["data"]
+        ]
+        if dasar is None or pembanding is None:  # no pair yet: the choice of periods only
+            choose: dict[str, Any] = {"title": "Perbandingan periode evaluasi"}
+            return page(request, "evaluasi_banding.html", {**choose, "period_choices": choices})
         found = scorer.get("/api/v1/periods/compare", base=dasar, other=pembanding)
         index = found.get("index") or {}
         rows = [
@@ -135,15 +145,17 @@ def comparison_page(
             }
             for row in found.get("indicators", [])
         ]
-        context = {
+        context: dict[str, Any] = {
             "title": "Perbandingan periode evaluasi",
             "base": period_view(found["base"]),
             "other": period_view(found["other"]),
-            "index": {k: num(index.get(k)) for k in ("base", "other")},
-            "index_difference": difference(index.get("difference")),
+            "index": {k: index_text(exact_of(index, k)) for k in ("base", "other")},
+            "index_difference": index_difference(exact_of(index, "difference")),
             "rows": rows,
             "unmapped_base": found.get("unmapped_base", []),
             "unmapped_other": found.get("unmapped_other", []),
+            "period_choices": choices,
+            "chosen": (str(dasar), str(pembanding)),
         }
         return page(request, "evaluasi_banding.html", context)
 
@@ -183,11 +195,12 @@ def _overview(
         "period": period,
         "closed": period.get("status") == "closed",
         "index": {
-            "self": num(index.get("self_assessment")) if assessed else "-",
+            "self": index_text(exact_of(index, "self_assessment")) if assessed else "-",
             "self_predicate": index.get("self_assessment_predicate") if assessed else None,
-            "asesor": num(index.get("asesor")),
+            "asesor": index_text(exact_of(index, "asesor")),
             "asesor_predicate": index.get("asesor_predicate"),
-            "difference": difference(index.get("difference")) if assessed else "-",
+            "difference": index_difference(exact_of(index, "difference")) if assessed else "-",
+            "coverage": _coverage(index) if assessed else "",
         },
         "by_status": progress_cells(found.get("progress", {}).get("by_status", {})),
         "by_opd": [{**row, "cells": progress_cells(row)} for row in by_opd],
@@ -196,12 +209,20 @@ def _overview(
         "may_manage": principal.can(Permission.PERIODS_MANAGE),
         "may_run": principal.can(Permission.SCORES_WRITE),
         "statuses": [(s, labels.scoring_label("period_status", s)) for s in PERIOD_STATUSES],
-        "published": "" if published is None else num(published),
+        "published": "" if published is None else index_text(exact_of(period, "asesor_index")),
         "values": values or {},
         "errors": errors or {},
         "notice": notice,
     }
     return page(request, "evaluasi_periode.html", context, status)
+
+
+def _coverage(index: dict[str, Any]) -> str:
+    """How many indicators have a level, in words (an older scorer does not count: nothing)."""
+    levelled, total = index.get("self_assessment_levelled"), index.get("self_assessment_indicators")
+    if levelled is None or total is None:
+        return ""
+    return self_assessment_coverage(int(levelled), int(total), int(index.get("scale_minimum") or 1))
 
 
 _NOTICES = {

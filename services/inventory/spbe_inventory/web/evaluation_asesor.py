@@ -16,6 +16,8 @@ from fastapi.responses import Response
 from .evaluation_common import (
     FORM_STATUSES,
     PeriodId,
+    exact_of,
+    index_text,
     message_of,
     num,
     period_view,
@@ -100,7 +102,7 @@ def _check(
         "checked": True,
         "rows": [_row(r) for r in found.get("rows") or []],
         "problems": [_problem(e) for e in found.get("errors") or []],
-        "index": num(found.get("index")) if found.get("index") is not None else None,
+        "index": index_text(exact_of(found, "index")) if found.get("index") is not None else None,
         "data": base64.b64encode(content).decode(),
         "nama": name,
     }

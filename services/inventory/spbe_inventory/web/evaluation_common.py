@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from fractions import Fraction
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -13,10 +14,12 @@ from fastapi.responses import RedirectResponse, Response, StreamingResponse
 from starlette.background import BackgroundTask
 
 from spbe_common.auth import Principal
+from spbe_common.numbers import decimal_comma, exact
 
 from . import labels
 from .errors import error_page
 from .scorer_client import Download, ScorerClient, ScorerRefused, ScorerUnavailable
+from .scoring import period_name
 
 PeriodId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 DocumentId = Annotated[int, Path(ge=1, le=2**31 - 1)]
@@ -31,6 +34,18 @@ FORM_STATUSES = frozenset({409, 412, 413, 415, 422})  # shown on the form again,
 # The scorer's English messages that a person meets on a form, in Bahasa Indonesia (by a part
 # of the message; the first that matches).
 KNOWN_MESSAGES = (
+    (
+        "is verified; it cannot change",
+        "Lembar kerja ini sudah diverifikasi; isinya tidak dapat diubah lagi.",
+    ),
+    (
+        "is submitted; it cannot change",
+        "Lembar kerja ini sedang ditinjau; isinya tidak dapat diubah sampai dikembalikan.",
+    ),
+    (
+        "another evaluator reviews it",
+        "Lembar kerja diverifikasi oleh evaluator lain, bukan oleh yang mengajukannya.",
+    ),
     ("justification", "Alasan (justifikasi) wajib diisi bila tingkat berbeda dari usulan."),
     ("no proposal", "Belum ada usulan dari katalog; klik Hitung usulan pada ringkasan periode."),
     ("explanation", "Penjelasan wajib diisi sebelum lembar kerja diajukan."),
@@ -46,6 +61,18 @@ KNOWN_MESSAGES = (
     ("too large", "Berkas terlalu besar."),
     ("level", "Tingkat wajib diisi dan berada pada skala kerangka ini."),
 )
+
+
+# 403s that a person can act on, shown on the form with their reason rather than the generic page
+FORBIDDEN_ON_FORM = ("another evaluator reviews it",)
+
+
+def shown_on_form(exc: ScorerRefused) -> bool:
+    """The scorer's refusal belongs on the form (with message_of), not on an error page."""
+    if exc.status_code in FORM_STATUSES:
+        return True
+    lowered = exc.detail.lower()
+    return exc.status_code == 403 and any(part in lowered for part in FORBIDDEN_ON_FORM)
 
 
 FIELD_NAMES = {
@@ -93,19 +120,39 @@ def see_other(url: str) -> Response:
     return RedirectResponse(url, 303)
 
 
-def num(value: float | int | str | None) -> str:
-    """A level or an index as people read it: two decimals at most, a decimal comma."""
+Number = float | int | str | Fraction | None
+
+
+def num(value: Number) -> str:
+    """A level as people read it: rounded like the index (spbe_common.numbers), a decimal
+    comma, no trailing zeros ("1", "2,5")."""
     if value is None or value == "":
         return "-"
-    number = round(float(value), 2)
-    text = f"{number:.2f}".rstrip("0").rstrip(".")
-    return text.replace(".", ",")
+    text = decimal_comma(value)
+    return text.rstrip("0").rstrip(",") if "," in text else text
 
 
-def difference(value: float | int | None) -> str:
-    if value is None:
+def index_text(value: Number) -> str:
+    """An index as it is published: two decimals, half up, a decimal comma ("1,06")."""
+    if value is None or value == "":
         return "-"
-    return ("+" if value > 0 else "") + num(value)
+    return decimal_comma(value)
+
+
+def difference(value: Number, shown: Callable[[Number], str] = num) -> str:
+    if value is None or value == "":
+        return "-"
+    return ("+" if exact(value) > 0 else "") + shown(value)
+
+
+def index_difference(value: Number) -> str:
+    return difference(value, index_text)
+
+
+def exact_of(found: dict[str, Any], key: str) -> Number:
+    """A scorer figure by its exact text when the scorer gives it (`key`_exact), else as is."""
+    value: Number = found.get(f"{key}_exact")
+    return found.get(key) if value is None else value
 
 
 def status_label(value: object) -> str:
@@ -129,12 +176,11 @@ def worksheet_row(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def period_view(period: dict[str, Any]) -> dict[str, Any]:
-    framework = labels.scoring_label("framework", period.get("framework"))
     return {
         **period,
-        "framework_label": framework,
+        "framework_label": labels.scoring_label("framework", period.get("framework")),
         "status_label": labels.scoring_label("period_status", period.get("status")),
-        "name": period.get("title") or f"Evaluasi {framework} {period.get('year')}",
+        "name": period_name(period),
     }
 
 

@@ -11,12 +11,15 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import Response
+from sqlalchemy import Connection
 
-from spbe_common.auth import Permission
+from spbe_common.auth import GRANTS, Permission, Role
+from spbe_inventory.accounts import repository as accounts_repo
+from spbe_inventory.api.deps import ConnDep
+from spbe_inventory.opd import repository as opd_repo
 
 from . import labels
 from .evaluation_common import (
-    FORM_STATUSES,
     DocumentId,
     Indicator,
     PeriodId,
@@ -26,6 +29,7 @@ from .evaluation_common import (
     principal_of,
     scorer_page,
     see_other,
+    shown_on_form,
     streamed,
     worksheet_row,
 )
@@ -63,10 +67,16 @@ def _page_url(period_id: int, indicator: str, notice: str = "") -> str:
 
 # --- the worksheet --------------------------------------------------------------------------------
 @router.get("/evaluasi/{period_id}/indikator/{indicator}")
-def worksheet_page(request: Request, period_id: PeriodId, indicator: Indicator) -> Response:
+def worksheet_page(
+    request: Request, conn: ConnDep, period_id: PeriodId, indicator: Indicator
+) -> Response:
     notice = NOTICES.get(request.query_params.get("pesan", ""))
+    options = evaluator_opds(conn) if principal_of(request).can(Permission.PERIODS_MANAGE) else []
     return scorer_page(
-        request, lambda scorer: _show(request, scorer, period_id, indicator, notice=notice)
+        request,
+        lambda scorer: _show(
+            request, scorer, period_id, indicator, notice=notice, opd_options=options
+        ),
     )
 
 
@@ -79,6 +89,7 @@ def _show(
     errors: dict[str, str] | None = None,
     status: int = 200,
     notice: str | None = None,
+    opd_options: list[tuple[str, str]] | None = None,
 ) -> Response:
     found, version = scorer.get_versioned(_path(period_id, indicator))
     sheet = worksheet_row(found)
@@ -98,8 +109,47 @@ def _show(
         "errors": errors or {},
         "notice": notice,
         "version": version or "",
+        "opd_options": opd_options or [],
     }
     return page(request, "evaluasi_lembar.html", context, status)
+
+
+# --- the assignment -------------------------------------------------------------------------------
+def evaluator_opds(conn: Connection) -> list[tuple[str, str]]:
+    """Every OPD of the directory (code, name): the choices of the assignment's OPD."""
+    return opd_repo.directory(conn)
+
+
+def assignment_errors(conn: Connection, code: str, accounts: list[str]) -> dict[str, str]:
+    """An OPD of the directory (its code exactly) and accounts that may fill in a worksheet."""
+    errors = {}
+    if not code:
+        errors["opd"] = "Pilih OPD evaluator dari daftar, misalnya INSPEKTORAT."
+    elif not opd_repo.exists(conn, code):
+        errors["opd"] = f"OPD {code} tidak ada dalam daftar OPD. Pilih OPD evaluator dari daftar."
+    problems = [account_problem(conn, name) for name in accounts]
+    if any(problems):
+        errors["akun"] = " ".join(p for p in problems if p)
+    return errors
+
+
+def account_problem(conn: Connection, name: str) -> str:
+    """Why an account cannot be named on a worksheet, or "": it must exist, be active and be
+    an evaluator (or an admin); an OPD operator or a viewer cannot fill in a worksheet."""
+    row = accounts_repo.by_name(conn, name)
+    if row is None:
+        return f"Akun {name} tidak ada."
+    if row["disabled"]:
+        return f"Akun {name} dinonaktifkan."
+    if not GRANTS[Role(row["role"])] >= WORKSHEET_GRANTS:
+        role = ROLE_NAMES.get(row["role"], row["role"])
+        return f"Akun {name} ({role}) tidak dapat mengisi lembar kerja; tugaskan akun evaluator."
+    return ""
+
+
+ROLE_NAMES = {"opd_operator": "pengelola TIK OPD", "viewer": "pembaca", "collector": "kolektor",
+              "scorer": "layanan penilaian"}  # fmt: skip
+WORKSHEET_GRANTS = frozenset({Permission.WORKSHEETS_READ, Permission.SCORES_WRITE})
 
 
 def _proposal_view(proposal: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -162,6 +212,7 @@ def _change(
     indicator: str,
     values: dict[str, str],
     act: Callable[[ScorerClient], str | dict[str, str]],
+    opd_options: list[tuple[str, str]] | None = None,
 ) -> Response:
     """Runs a change: a notice key on success (back to the worksheet), or the field errors the
     form shows; the scorer's 409/412/413/422 are shown on the form again."""
@@ -170,12 +221,18 @@ def _change(
         try:
             outcome = act(scorer)
         except ScorerRefused as exc:
-            if exc.status_code not in FORM_STATUSES:
+            if not shown_on_form(exc):
                 raise
             errors = {"form": message_of(exc)}
-            return _show(request, scorer, period_id, indicator, values, errors, exc.status_code)
+            return _show(
+                request, scorer, period_id, indicator, values, errors, exc.status_code,
+                opd_options=opd_options,
+            )  # fmt: skip
         if isinstance(outcome, dict):
-            return _show(request, scorer, period_id, indicator, values, outcome, 422)
+            return _show(
+                request, scorer, period_id, indicator, values, outcome, 422,
+                opd_options=opd_options,
+            )  # fmt: skip
         return see_other(_page_url(period_id, indicator, outcome))
 
     return scorer_page(request, run)
@@ -280,22 +337,23 @@ def send_back(
 @router.post("/evaluasi/{period_id}/indikator/{indicator}/penugasan")
 def assign(
     request: Request,
+    conn: ConnDep,
     period_id: PeriodId,
     indicator: Indicator,
     opd: Annotated[str, Form(max_length=32)] = "",
     akun: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
     values = {"opd": opd, "akun": akun}
+    code, accounts = opd.strip().upper(), [a for a in re.split(r"[,\s]+", akun) if a]
 
     def act(scorer: ScorerClient) -> str | dict[str, str]:
-        code = opd.strip().upper()
-        if not re.fullmatch(r"[A-Z0-9_]{1,32}", code):
-            return {"opd": "Isi kode OPD evaluator, misalnya INSPEKTORAT."}
-        accounts = [a for a in re.split(r"[,\s]+", akun) if a]
+        errors = assignment_errors(conn, code, accounts)
+        if errors:
+            return errors
         scorer.put(f"{_path(period_id, indicator)}/assignment", {"opd": code, "accounts": accounts})
         return "ditugaskan"
 
-    return _change(request, period_id, indicator, values, act)
+    return _change(request, period_id, indicator, values, act, evaluator_opds(conn))
 
 
 @router.post("/evaluasi/{period_id}/indikator/{indicator}/asesor")
@@ -348,7 +406,7 @@ def upload(
     values = {"judul": judul, "catatan": catatan}
 
     def act(scorer: ScorerClient) -> str | dict[str, str]:
-        records = [r for r in re.split(r"[,\s]+", catatan.strip()) if r]
+        records = [record_of(r) for r in catatan.split(",") if r.strip()]
         errors = _upload_errors(berkas, judul, records)
         if errors or berkas is None:
             return errors
@@ -361,6 +419,24 @@ def upload(
     return _change(request, period_id, indicator, values, act)
 
 
+# The words people write for a catalogue record's kind (and the scorer's own codes).
+RECORD_KINDS = {
+    "aplikasi": "application", "fasilitas": "facility", "aset": "asset", "lokasi": "site",
+    "spl": "service_bus", "audit": "audit", "reviu": "review", "opd": "opd",
+}  # fmt: skip
+RECORD_TEXT = re.compile(r"^([A-Za-z_]+)\s*[:\s]\s*([\w.-]{1,64})$")
+
+
+def record_of(text: str) -> str:
+    """ "aplikasi 12" (or "application:12") as the scorer's "application:12"; text it does not
+    read is returned as typed, for the form to name."""
+    found = RECORD_TEXT.match(text.strip())
+    if not found:
+        return text.strip()
+    kind = found.group(1).lower()
+    return f"{RECORD_KINDS.get(kind, kind)}:{found.group(2)}"
+
+
 def _upload_errors(berkas: UploadFile | None, title: str, records: list[str]) -> dict[str, str]:
     errors = {}
     if berkas is None or not berkas.filename:
@@ -370,7 +446,7 @@ def _upload_errors(berkas: UploadFile | None, title: str, records: list[str]) ->
     wrong = [r for r in records if not RECORD.match(r)]
     if wrong:
         errors["catatan"] = (
-            "Tulis catatan katalog sebagai jenis:ID, misalnya application:12 "
+            "Tulis jenis catatan katalog lalu nomornya, misalnya aplikasi 12 atau fasilitas 3 "
             f"(tidak dikenali: {', '.join(wrong[:3])})."
         )
     return errors

@@ -5,13 +5,13 @@ API (scorer_client), as the signed-in person; nothing from the scorer's database
 from __future__ import annotations
 
 from collections.abc import Callable
-from fractions import Fraction
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Path, Query, Request
 from fastapi.responses import Response, StreamingResponse
 from starlette.background import BackgroundTask
 
+from spbe_common.numbers import decimal_comma, rounded
 from spbe_common.scoring_labels import evidence_record
 
 from . import labels
@@ -27,14 +27,16 @@ UNREACHABLE = (
     "Layanan penilaian tidak dapat dihubungi. Data katalog tetap dapat dibuka; coba lagi "
     "sebentar lagi atau hubungi administrator."
 )
+CATALOGUE = "catalogue"  # the runs that score the catalogue: the headline, not a period's proposals
 PREDICATE_CLASS = {"Kurang": "bad", "Cukup": "warn"}  # the better predicates are "ok"
 
 
 def ratio(value: str | float | None) -> float | None:
-    """A scorer number ('256/91', '1.5', 1.875) as a float of two decimals."""
+    """A scorer number ('256/91', '1.5', 1.875) as a float of two decimals, rounded as the
+    index is (spbe_common.numbers)."""
     if value is None or value == "":
         return None
-    return round(float(Fraction(str(value))), 2)
+    return float(rounded(value))
 
 
 def predicate_class(predicate: str | None) -> str:
@@ -74,10 +76,12 @@ def runs_page(
         found = scorer.get(
             "/api/v1/runs", framework=kerangka or None, limit=PAGE_SIZE, offset=offset
         )
-        runs = [_run_view(r) for r in found["data"]]
+        periods = _period_names(scorer) if _of_periods(found["data"]) else {}
+        runs = [_run_view(r, periods) for r in found["data"]]
         context = {
             "title": "Penilaian",
             "runs": runs,
+            "compare": _default_pair(runs),
             "count": found["count"],
             "kerangka": kerangka or "",
             "frameworks": list(labels.SCORING["framework"].items()),
@@ -134,7 +138,8 @@ def comparison_page(
 @router.get("/penilaian/{run_id}")
 def run_page(request: Request, run_id: RunId) -> Response:
     def show(request: Request, scorer: ScorerClient) -> Response:
-        run = _run_view(scorer.get(f"/api/v1/runs/{run_id}"))
+        found = scorer.get(f"/api/v1/runs/{run_id}")
+        run = _run_view(found, _period_names(scorer) if _of_periods([found]) else {})
         context = {
             "title": f"Penilaian {run['framework_label']}",
             "run": run,
@@ -163,17 +168,53 @@ def download(request: Request, run_id: RunId) -> Response:
     return _scorer_page(send)(request)
 
 
+def _of_periods(runs: list[dict[str, Any]]) -> bool:
+    return any(r.get("period_id") is not None for r in runs)
+
+
+def _period_names(scorer: ScorerClient) -> dict[int, str]:
+    """The evaluation periods by id, named as their pages name them; none for an account that
+    may not read them (the label then names the period by its number)."""
+    try:
+        found = scorer.get("/api/v1/periods")["data"]
+    except ScorerRefused:
+        return {}
+    return {p["id"]: period_name(p) for p in found}
+
+
+def period_name(period: dict[str, Any]) -> str:
+    framework = labels.scoring_label("framework", period.get("framework"))
+    return period.get("title") or f"Evaluasi {framework} {period.get('year')}"
+
+
+def _default_pair(runs: list[dict[str, Any]]) -> tuple[str, str]:
+    """The runs the comparison form starts with: the two newest of the catalogue's scoring (a
+    period's proposal run is no index of the catalogue), else the two newest."""
+    catalogue = [r["id"] for r in runs if r.get("period_id") is None]
+    chosen = catalogue if len(catalogue) > 1 else [r["id"] for r in runs]
+    return (chosen[1], chosen[0]) if len(chosen) > 1 else ("", "")
+
+
 # --- views of the scorer's documents --------------------------------------------------------------
-def _run_view(run: dict[str, Any]) -> dict[str, Any]:
+def trigger_label(run: dict[str, Any], periods: dict[int, str]) -> str:
+    """What started a run, in words; a period's run is its proposals ("Hitung usulan")."""
+    period_id = run.get("period_id")
+    if period_id is None:
+        return labels.scoring_label("trigger", run.get("trigger"))
+    name = periods.get(period_id) or f"nomor {period_id}"
+    return f"{labels.scoring_label('trigger', 'period')} {name}"
+
+
+def _run_view(run: dict[str, Any], periods: dict[int, str] | None = None) -> dict[str, Any]:
     """A run with what the templates show beside its raw fields."""
     return {
         **run,
         "framework_label": labels.scoring_label("framework", run["framework"]),
-        "trigger_label": labels.scoring_label("trigger", run.get("trigger")),
+        "trigger_label": trigger_label(run, periods or {}),
         "badge": predicate_class(run.get("predicate")),
         "option": (
             f"{labels.scoring_label('framework', run['framework'])} · {when(run['started_at'])}"
-            f" · {run['index_display']} ({run['predicate']})"
+            f" · {decimal_comma(run['index_exact'])} ({run['predicate']})"
         ),
     }
 
@@ -229,7 +270,7 @@ def _change_view(change: dict[str, Any]) -> dict[str, Any]:
 
 # --- the dashboard fragment -----------------------------------------------------------------------
 def _latest_per_framework(scorer: ScorerClient) -> list[dict[str, Any]]:
-    newest = scorer.get("/api/v1/runs", limit=100)["data"]
+    newest = scorer.get("/api/v1/runs", limit=100, scope=CATALOGUE)["data"]
     latest: dict[str, dict[str, Any]] = {}
     for run in newest:  # newest first: the first of each framework is its latest
         latest.setdefault(run["framework"], _run_view(run))
@@ -238,7 +279,9 @@ def _latest_per_framework(scorer: ScorerClient) -> list[dict[str, Any]]:
 
 def _domain_chart(scorer: ScorerClient, latest: dict[str, Any]) -> dict[str, Any]:
     """Chart.js line chart: each domain's index over the framework's last runs, oldest first."""
-    found = scorer.get("/api/v1/runs", framework=latest["framework"], limit=CHART_RUNS)
+    found = scorer.get(
+        "/api/v1/runs", framework=latest["framework"], limit=CHART_RUNS, scope=CATALOGUE
+    )
     details = [scorer.get(f"/api/v1/runs/{r['id']}") for r in reversed(found["data"])]
     names = {d["id"]: d["name"] for run in details for d in run.get("domains", [])}
     series = {

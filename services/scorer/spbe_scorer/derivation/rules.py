@@ -248,7 +248,7 @@ def _some_bus_use(snapshot: CatalogueSnapshot) -> Check:
         Evidence("service_bus", b.id, f"{len(b.apis)} API") for b in snapshot.service_buses
     )
     apps = examples_evidence(summary_of(snapshot).on_service_bus, "menggunakan SPL")
-    registered = Check(bool(buses), buses, () if buses else ("instans SPL yang terdaftar",))
+    registered = Check(bool(buses), buses, () if buses else ("layanan SPL yang terdaftar",))
     used = coverage(snapshot, service_bus_users(snapshot), SERVICE_BUS_USE, all_opd=False)
     return both(registered, Check(used.met, apps, used.missing, used.missing_opds))
 
@@ -256,7 +256,7 @@ def _some_bus_use(snapshot: CatalogueSnapshot) -> Check:
 def _splp_linked(snapshot: CatalogueSnapshot) -> Check:
     linked = [b for b in snapshot.service_buses if b.splp_integrated]
     evidence = tuple(Evidence("service_bus", b.id, "terintegrasi dengan SPLP") for b in linked)
-    need = ("instans SPL yang terintegrasi dengan SPLP nasional",)
+    need = ("layanan SPL terdaftar yang terintegrasi dengan SPLP nasional",)
     return Check(bool(linked), evidence, () if linked else need)
 
 

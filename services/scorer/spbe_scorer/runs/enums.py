@@ -19,3 +19,12 @@ class Trigger(StrEnum):
     CLI = "cli"
     API = "api"
     SCHEDULE = "schedule"
+    PERIOD = "period"  # "Hitung usulan" of an evaluation period: proposals, not the index
+
+
+class RunScope(StrEnum):
+    """Which runs a list holds: the catalogue's scoring (no period: the headline index) or the
+    proposal runs of evaluation periods."""
+
+    CATALOGUE = "catalogue"
+    PERIOD = "period"

@@ -1,10 +1,9 @@
 """A stored run as an XLSX workbook for the evaluation file: a summary sheet, one sheet per domain.
 
 Works on the rows the repository reads, so an export shows exactly what the run stored.
-Text that a spreadsheet would take for a formula (it starts with =, +, -, @, a tab or a carriage
-return; justifications, evidence and names come from people and scans) is written as text with a
-leading apostrophe, as OWASP advises against CSV/formula injection: `=HYPERLINK(...)` is shown
-as `'=HYPERLINK(...)`, and stays inert if the sheet is saved again as CSV.
+Cells are written as spbe_scorer.cells writes them: numbers as numbers, times in WIB, and text
+that a spreadsheet would take for a formula (justifications, evidence and names come from people
+and scans) inert: `=HYPERLINK(...)` is shown as `'=HYPERLINK(...)`.
 
 Everything a reader sees is in Bahasa Indonesia, in the words of the run's page (/penilaian/{run}):
 headers and labels here, the scorer's codes (level source, evidence kind, framework, group) by the
@@ -15,7 +14,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from fractions import Fraction
 from io import BytesIO
 from typing import Any
 
@@ -24,7 +22,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.worksheet.worksheet import Worksheet
 
 from spbe_common.scoring_labels import evidence_line, scoring_label
-from spbe_scorer.numbers import display
+from spbe_scorer.cells import append, index_figure, indicator_number, level_value, weight_figure
 
 from .views import marked
 
@@ -37,26 +35,14 @@ DOMAIN_HEADER = (
 GROUP_HEADER = ("Kelompok", "Kode", "Nama", "Bobot (%)", "Indeks")
 WIDTHS = (8, 40, 8, 24, 60, 50, 50, 50, 12, 20, 50)
 BAD_TITLE = re.compile(r"[\[\]:*?/\\]")
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def inert(value: Any) -> Any:
-    """A text cell that no spreadsheet evaluates; numbers and dates unchanged."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
 
 
 def _append(sheet: Worksheet, values: Sequence[Any]) -> None:
-    sheet.append([inert(v) for v in values])
+    append(sheet, values)
 
 
 def _sheet_title(domain: Mapping[str, Any]) -> str:
     return BAD_TITLE.sub(" ", f"{domain['id']} {domain['name']}")[:31].strip()
-
-
-def _level(exact: str | None) -> float | None:
-    return None if exact is None else float(Fraction(exact))
 
 
 def _evidence(row: Mapping[str, Any]) -> str:
@@ -73,11 +59,11 @@ def _missing(row: Mapping[str, Any]) -> str:
 
 def indicator_cells(row: Mapping[str, Any]) -> tuple[Any, ...]:
     return (
-        row["indicator"], row["name"], _level(row["level_exact"]),
+        indicator_number(row["indicator"]), row["name"], level_value(row["level_exact"]),
         scoring_label("source", row["source"]),
         _evidence(row), row["criterion"] or "", row["justification"] or "",
         _missing(row),
-        _level(row["derived_level_exact"]), row["evaluator"] or "",
+        level_value(row["derived_level_exact"]), row["evaluator"] or "",
         row.get("unconfirmed") or "",
     )  # fmt: skip
 
@@ -89,15 +75,14 @@ def _header(sheet: Worksheet, values: Sequence[str]) -> None:
 
 
 def _summary(sheet: Worksheet, run: Mapping[str, Any]) -> None:
-    index = Fraction(run["index_exact"])
     for label, value in (
         ("Kerangka", scoring_label("framework", run["framework"])),
         ("Versi kerangka", run["framework_version"]),
         ("Kode penilaian", run["id"]),
-        ("Waktu penilaian", run["started_at"].isoformat()),
-        ("Data katalog per", run["snapshot_taken_at"].isoformat()),
+        ("Waktu penilaian (WIB)", run["started_at"]),
+        ("Data katalog per (WIB)", run["snapshot_taken_at"]),
         ("Sidik data katalog", run["snapshot_hash"]),
-        ("Indeks", float(display(index))),
+        ("Indeks", index_figure(run["index_exact"])),
         ("Predikat", run["predicate"]),
         *((f"Asal tingkat: {scoring_label('source', k)}", v) for k, v in run["counts"].items()),
     ):
@@ -106,9 +91,9 @@ def _summary(sheet: Worksheet, run: Mapping[str, Any]) -> None:
     _header(sheet, GROUP_HEADER)
     for kind in ("domain", "aspect"):
         for g in run[f"{kind}s"]:
-            weight, value = Fraction(g["weight"]), Fraction(g["index"])
             group = scoring_label("group", kind)
-            _append(sheet, [group, g["id"], g["name"], float(weight), float(display(value))])
+            figures = [weight_figure(g["weight"]), index_figure(g["index"])]
+            _append(sheet, [group, g["id"], g["name"], *figures])
     sheet.column_dimensions["A"].width = 48
     sheet.column_dimensions["C"].width = 50
 

@@ -10,6 +10,8 @@ from sqlalchemy import Connection, func, insert, select, update
 
 from spbe_scorer.tables import PERIOD, RUN, RUN_INDICATOR
 
+from .enums import RunScope
+
 SUMMARY_COLUMNS = (
     "id", "framework", "framework_version", "trigger", "started_at", "finished_at",
     "snapshot_hash", "snapshot_taken_at", "index", "index_exact", "predicate", "counts",
@@ -23,9 +25,12 @@ def insert_run(conn: Connection, run: dict[str, Any], indicators: list[dict[str,
 
 
 def list_runs(
-    conn: Connection, framework: str | None, limit: int, offset: int
+    conn: Connection, framework: str | None, limit: int, offset: int, scope: RunScope | None = None
 ) -> tuple[list[dict[str, Any]], int]:
     where = [RUN.c.framework == framework] if framework else []
+    if scope is not None:
+        of_period = RUN.c.period_id.is_not(None)
+        where.append(of_period if scope is RunScope.PERIOD else ~of_period)
     query = (
         select(*(RUN.c[name] for name in SUMMARY_COLUMNS))
         .where(*where)
@@ -94,9 +99,11 @@ def indicator_of(conn: Connection, run_id: str, indicator: str) -> dict[str, Any
 
 
 def unpublished(conn: Connection) -> list[dict[str, Any]]:
+    """The catalogue's runs not announced yet; a period's proposal run is no score to announce
+    (score.computed names no period, a reader would take it for the framework's index)."""
     query = (
         select(RUN.c.id, RUN.c.framework, RUN.c.index, RUN.c.predicate, RUN.c.finished_at)
-        .where(RUN.c.published_at.is_(None))
+        .where(RUN.c.published_at.is_(None), RUN.c.period_id.is_(None))
         .order_by(RUN.c.finished_at)
     )
     return [dict(r) for r in conn.execute(query).mappings()]

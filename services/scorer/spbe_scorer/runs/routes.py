@@ -15,7 +15,7 @@ from spbe_scorer.inventory import InventoryError
 from . import repository as repo
 from . import views
 from .compare import CompareError
-from .enums import Trigger
+from .enums import RunScope, Trigger
 from .export import workbook_bytes
 from .schemas import ComparisonPublic, RunDetail, RunRequest, RunsPublic
 
@@ -33,8 +33,12 @@ def list_runs(
     framework: Annotated[str | None, Query(max_length=32)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0, le=INT64_MAX)] = 0,
+    scope: Annotated[
+        RunScope | None,
+        Query(description="catalogue: the catalogue's scoring only; period: proposal runs only"),
+    ] = None,
 ) -> Response:
-    rows, count = repo.list_runs(conn, framework, limit, offset)
+    rows, count = repo.list_runs(conn, framework, limit, offset, scope)
     return json_response({"data": [views.summary(r) for r in rows], "count": count})
 
 

@@ -4,7 +4,7 @@ Sheet "Ringkasan": the period, both indices (penilaian mandiri and asesor), thei
 the framework's unconfirmed notes. Then one sheet per domain (59/2020), or per aspect when the
 framework has a single domain (Pemdi): per indicator its level, where the level came from, the
 penjelasan, every bukti dukung (title and file name, one per line), the asesor level and the
-difference. Text cells that a spreadsheet would evaluate are written inert (runs/export.inert).
+difference. Cells are written as spbe_scorer.cells writes them (numbers as numbers, inert text).
 Pure: works on the rows the routes read.
 """
 
@@ -21,12 +21,12 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.worksheet.worksheet import Worksheet
 
+from spbe_common.scoring_labels import scoring_label, self_assessment_coverage
+from spbe_scorer.cells import Figure, append, index_figure, indicator_number, level_value
 from spbe_scorer.frameworks import Framework
 from spbe_scorer.index import predicate_for
-from spbe_scorer.numbers import display
-from spbe_scorer.runs.export import inert
 
-from .enums import PeriodStatus, WorksheetSource
+from .enums import WorksheetSource
 
 SUMMARY = "Ringkasan"
 HEADER = (
@@ -39,7 +39,6 @@ SOURCES = {
     WorksheetSource.OVERRIDE: "Ditetapkan evaluator",
     WorksheetSource.MANUAL: "Manual",
 }
-STATUSES = {PeriodStatus.OPEN: "Terbuka", PeriodStatus.CLOSED: "Ditutup"}
 BAD_TITLE = re.compile(r"[\[\]:*?/\\]")
 
 
@@ -57,12 +56,14 @@ def _level(exact: str | None) -> Fraction | None:
     return None if exact is None else Fraction(exact)
 
 
-def _number(value: Fraction | None) -> float | str:
-    return "" if value is None else float(value)
+def _number(value: Fraction | None) -> int | float | str:
+    """A level or a difference of levels: a number (an integer when whole), "" when none."""
+    shown = level_value(value)
+    return "" if shown is None else shown
 
 
-def _rounded(value: Fraction | None) -> float | str:
-    return "" if value is None else float(display(value))
+def _rounded(value: Fraction | None) -> Figure | str:
+    return index_figure(value) or ""
 
 
 def _difference(self_level: Fraction | None, asesor: Fraction | None) -> Fraction | None:
@@ -70,7 +71,7 @@ def _difference(self_level: Fraction | None, asesor: Fraction | None) -> Fractio
 
 
 def _append(sheet: Worksheet, values: Sequence[Any]) -> None:
-    sheet.append([inert(v) for v in values])
+    append(sheet, values)
 
 
 def _header(sheet: Worksheet, values: Sequence[str]) -> None:
@@ -95,6 +96,12 @@ def unconfirmed_notes(framework: Framework) -> list[str]:
     return notes
 
 
+def _coverage(report: PeriodReport) -> str:
+    levelled = sum(1 for w in report.worksheets if w["level_exact"] is not None)
+    total, minimum = len(report.framework.indicators), report.framework.levels.min
+    return self_assessment_coverage(levelled, total, minimum) if levelled else ""
+
+
 def _summary(sheet: Worksheet, report: PeriodReport) -> None:
     period, framework = report.period, report.framework
     difference = _difference(report.self_index, report.asesor_index)
@@ -102,9 +109,10 @@ def _summary(sheet: Worksheet, report: PeriodReport) -> None:
         ("Periode evaluasi", period["title"]),
         ("Tahun", period["year"]),
         ("Kerangka penilaian", f"{framework.title} ({framework.regulation})"),
-        ("Status periode", STATUSES.get(period["status"], period["status"])),
+        ("Status periode", scoring_label("period_status", period["status"])),
         ("Indeks penilaian mandiri", _rounded(report.self_index)),
         ("Predikat penilaian mandiri", _predicate(framework, report.self_index)),
+        ("Cakupan penilaian mandiri", _coverage(report)),
         ("Indeks asesor", _rounded(report.asesor_index)),
         ("Predikat asesor", _predicate(framework, report.asesor_index)),
         ("Selisih (asesor - mandiri)", _rounded(difference)),
@@ -130,7 +138,7 @@ def indicator_cells(
     level, asesor = _level(worksheet["level_exact"]), _level(worksheet["asesor_level_exact"])
     source = worksheet["level_source"]
     return (
-        worksheet["indicator"], name, _number(level), SOURCES.get(source, source or ""),
+        indicator_number(worksheet["indicator"]), name, _number(level), SOURCES.get(source, source or ""),
         worksheet["explanation"] or "", _documents(documents), _number(asesor),
         _number(_difference(level, asesor)),
     )  # fmt: skip

@@ -125,8 +125,12 @@ def import_asesor(
 def _levels_and_index(
     conn: Connection, period: dict[str, Any], framework: Framework
 ) -> tuple[dict[str, Any], Any]:
+    """The self-assessed levels and index; a period without any level has no index (none, as
+    its own page shows "-"), not the scale's minimum."""
     worksheets = repo.worksheets(conn, period["id"])
-    return compare.levels_of(worksheets), service.period_index(framework, worksheets)
+    assessed = any(w["level_exact"] is not None for w in worksheets)
+    index = service.period_index(framework, worksheets) if assessed else None
+    return compare.levels_of(worksheets), index
 
 
 def public_period(period: dict[str, Any]) -> dict[str, Any]:

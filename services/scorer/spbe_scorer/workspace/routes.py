@@ -102,7 +102,7 @@ def run_period(period_id: PeriodId, scorer: ScorerDep, engine: EngineDep) -> Res
     try:
         with engine.connect() as conn:
             period = service.check_run(conn, period_id)
-        run_id = scorer.run(period["framework"], Trigger.API, period_id)
+        run_id = scorer.run(period["framework"], Trigger.PERIOD, period_id)
     except FrameworkError as exc:
         raise HTTPException(409, str(exc)) from None
     except InventoryError as exc:

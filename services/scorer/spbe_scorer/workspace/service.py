@@ -214,6 +214,16 @@ def _index_part(framework: Framework, value: Fraction | None, name: str) -> dict
     }
 
 
+def coverage(framework: Framework, worksheets: Iterable[Mapping[str, Any]]) -> dict[str, int]:
+    """How many indicators have a self-assessed level; the others count at `scale_minimum`."""
+    levelled = sum(1 for w in worksheets if w["level_exact"] is not None)
+    return {
+        "self_assessment_levelled": levelled,
+        "self_assessment_indicators": len(framework.indicators),
+        "scale_minimum": framework.levels.min,
+    }
+
+
 def overview(conn: Connection, period_id: int, frameworks_dir: Path | None) -> dict[str, Any]:
     """The period, both indices and their difference, progress, and one line per indicator."""
     period = get_period(conn, period_id)
@@ -231,6 +241,7 @@ def overview(conn: Connection, period_id: int, frameworks_dir: Path | None) -> d
         **_index_part(framework, asesor, "asesor"),
         "difference": None if diff is None else float(diff),
         "difference_exact": views.exact(diff),
+        **coverage(framework, rows),
     }
     docs, places = repo.document_counts(conn, period_id), views.places(framework)
     counts: dict[str, int] = {}

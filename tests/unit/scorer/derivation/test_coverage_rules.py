@@ -201,7 +201,7 @@ def test_17_ladder() -> None:
 def test_18_needs_a_registered_bus_and_a_user() -> None:
     users = [app("simpeg", "BKAD", uses_service_bus=True)]
     no_bus = RULES["18"](snapshot(applications=users))
-    assert (no_bus.level, no_bus.missing) == (1, ("instans SPL yang terdaftar",))
+    assert (no_bus.level, no_bus.missing) == (1, ("layanan SPL yang terdaftar",))
     bus = [ServiceBus(id="spl", name="SPL Kota", apis=["pegawai", "anggaran"])]
     unused = RULES["18"](snapshot(service_buses=bus))
     assert unused.level == 1

@@ -57,7 +57,7 @@ def test_indicator_rows_carry_level_source_evidence_criterion_and_justification(
     sheet = read([override])["D2 Tata Kelola SPBE"]
     values = [c.value for c in sheet[2]]
     assert values[:4] == [
-        "17", "Indicator 17", 4, "Penilaian evaluator (mengganti nilai turunan)",
+        17, "Indicator 17", 4, "Penilaian evaluator (mengganti nilai turunan)",
     ]  # fmt: skip
     assert values[4] == "Lokasi OPD 3: intra-network site\nhttps://example.test/ba.pdf"
     assert values[5:7] == ["Used by some OPD.", "JIP linked (BA 12)"]
@@ -97,6 +97,20 @@ def test_summary_shows_index_predicate_and_groups() -> None:
     assert ("Aspek", "A3", "TIK", 10, 2.5) in groups
 
 
+def test_numbers_are_numeric_cells_and_times_are_wib_dates() -> None:
+    book = read([indicator("17", "D2", level_exact="4")])
+    summary = {row[0].value: row[1] for row in book[SUMMARY].iter_rows(max_col=2) if row[0].value}
+    index, started = summary["Indeks"], summary["Waktu penilaian (WIB)"]
+    assert (index.data_type, index.value, index.number_format) == ("n", 2.77, "0.00")
+    assert started.is_date and started.value == datetime(2026, 6, 1, 15, 0)  # 08:00 UTC
+    assert started.number_format == "dd-mm-yyyy hh:mm"
+    weight = next(r[3] for r in book[SUMMARY].iter_rows() if r[1].value == "D4")
+    assert (weight.data_type, weight.value, weight.number_format) == ("n", 45.5, "0.00")
+    number, level = book["D2 Tata Kelola SPBE"]["A2"], book["D2 Tata Kelola SPBE"]["C2"]
+    assert (number.data_type, number.value, level.data_type, level.value) == ("n", 17, "n", 4)
+    assert isinstance(level.value, int)
+
+
 def test_text_a_spreadsheet_would_evaluate_is_written_inert() -> None:
     """Cells starting with =, +, -, @ (or tab, CR) get a leading apostrophe and stay text."""
     row = indicator(
@@ -121,7 +135,7 @@ INDONESIAN_DOMAIN_HEADER = [
     "Belum terkonfirmasi",
 ]  # fmt: skip
 INDONESIAN_SUMMARY_LABELS = {
-    "Kerangka", "Versi kerangka", "Kode penilaian", "Waktu penilaian", "Data katalog per",
+    "Kerangka", "Versi kerangka", "Kode penilaian", "Waktu penilaian (WIB)", "Data katalog per (WIB)",
     "Sidik data katalog", "Indeks", "Predikat",
 }  # fmt: skip
 INDONESIAN_GROUP_HEADER = ["Kelompok", "Kode", "Nama", "Bobot (%)", "Indeks"]

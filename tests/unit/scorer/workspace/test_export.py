@@ -18,6 +18,7 @@ INDONESIAN_SUMMARY_LABELS = {
     "Periode evaluasi", "Tahun", "Kerangka penilaian", "Status periode",
     "Indeks penilaian mandiri", "Predikat penilaian mandiri", "Indeks asesor", "Predikat asesor",
     "Selisih (asesor - mandiri)", "Catatan asesor", "Catatan belum terkonfirmasi",
+    "Cakupan penilaian mandiri",
 }  # fmt: skip
 
 
@@ -58,3 +59,29 @@ def test_every_header_and_label_a_reader_sees_is_indonesian(spbe2020: Framework)
         assert [c.value for c in book[title][1]] == INDONESIAN_HEADER, title
     d2 = next(t for t in book.sheetnames if t.startswith("D2 "))
     assert [c.value for c in book[d2][2]][3] == "Manual"
+
+
+def test_the_period_workbook_writes_numbers_as_numbers(spbe2020: Framework) -> None:
+    period = {"title": "Evaluasi 2025", "year": 2025, "status": "open", "asesor_note": None}
+    worksheet = {
+        "indicator": "16", "level_exact": "3", "asesor_level_exact": "5/2",
+        "level_source": "manual", "explanation": "Pusat Data dipakai",
+    }  # fmt: skip
+    report = PeriodReport(period, spbe2020, [worksheet], [], Fraction(211, 200), Fraction(2))
+    book = load_workbook(BytesIO(workbook_bytes(report)))
+    summary = {r[0].value: r[1] for r in book["Ringkasan"].iter_rows(max_col=2) if r[0].value}
+    index = summary["Indeks penilaian mandiri"]
+    assert (index.data_type, index.value, index.number_format) == ("n", 1.06, "0.00")
+    assert summary["Selisih (asesor - mandiri)"].value == 0.95  # 2 - 1.055, half up
+    d2 = book[next(t for t in book.sheetnames if t.startswith("D2 "))]
+    row = [c.value for c in d2[2]]
+    assert (row[0], row[2], row[6], row[7]) == (16, 3, 2.5, -0.5)
+    assert all(d2.cell(2, col).data_type == "n" for col in (1, 3, 7, 8))
+
+
+def test_the_period_status_is_the_pages_word(spbe2020: Framework) -> None:
+    period = {"title": "Evaluasi 2025", "year": 2025, "status": "open", "asesor_note": None}
+    report = PeriodReport(period, spbe2020, [], [], None, None)
+    book = load_workbook(BytesIO(workbook_bytes(report)))
+    summary = {r[0].value: r[1].value for r in book["Ringkasan"].iter_rows(max_col=2)}
+    assert summary["Status periode"] == "Dibuka"
