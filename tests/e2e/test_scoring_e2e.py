@@ -118,14 +118,15 @@ def test_scan_and_declarations_lead_to_a_run_with_evidence_in_api_and_workbook(
     workbook = api.get(f"/api/v1/runs/{run['id']}/export.xlsx")
     assert workbook.headers["content-type"].startswith("application/vnd.openxmlformats")
     book = load_workbook(BytesIO(workbook.content))
+    # "No." is a number where the indicator's is whole (38), as a spreadsheet sums and sorts it
     services = {row[0].value: row for row in book["D4 Layanan SPBE"].iter_rows(min_row=2)}
-    assert [c.value for c in services["38"][:4]] == [
-        "38", rows["38"]["name"], 3, "Diturunkan dari katalog",
+    assert [c.value for c in services[38][:4]] == [
+        38, rows["38"]["name"], 3, "Diturunkan dari katalog",
     ]  # fmt: skip
-    assert f"Aplikasi {ids['application']}: tingkat 3" in services["38"][4].value
+    assert f"Aplikasi {ids['application']}: tingkat 3" in services[38][4].value
     governance = {row[0].value: row for row in book["D2 Tata Kelola SPBE"].iter_rows(min_row=2)}
-    assert "OPD DINKES: pemanfaatan Pusat Data" in governance["16"][4].value
-    assert governance["16"][5].value == "Dimanfaatkan oleh sebagian OPD."
+    assert "OPD DINKES: pemanfaatan Pusat Data" in governance[16][4].value
+    assert governance[16][5].value == "Dimanfaatkan oleh sebagian OPD."
 
     consumer = inventory.bus.consumer("e2e-scores", [Topic.SCORES.value])
     events = [from_binary(r.headers, r.value) for r in consumer.poll(10, 0.1)]
