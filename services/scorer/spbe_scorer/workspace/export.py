@@ -104,14 +104,17 @@ def _coverage(report: PeriodReport) -> str:
 
 def _summary(sheet: Worksheet, report: PeriodReport) -> None:
     period, framework = report.period, report.framework
-    difference = _difference(report.self_index, report.asesor_index)
+    # no level yet: no index (as the period's page shows "-"), not the scale minimum's
+    levelled = any(w["level_exact"] is not None for w in report.worksheets)
+    self_index = report.self_index if levelled else None
+    difference = _difference(self_index, report.asesor_index)
     for label, value in (
         ("Periode evaluasi", period["title"]),
         ("Tahun", period["year"]),
         ("Kerangka penilaian", f"{framework.title} ({framework.regulation})"),
         ("Status periode", scoring_label("period_status", period["status"])),
-        ("Indeks penilaian mandiri", _rounded(report.self_index)),
-        ("Predikat penilaian mandiri", _predicate(framework, report.self_index)),
+        ("Indeks penilaian mandiri", _rounded(self_index)),
+        ("Predikat penilaian mandiri", _predicate(framework, self_index)),
         ("Cakupan penilaian mandiri", _coverage(report)),
         ("Indeks asesor", _rounded(report.asesor_index)),
         ("Predikat asesor", _predicate(framework, report.asesor_index)),

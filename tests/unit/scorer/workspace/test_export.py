@@ -85,3 +85,18 @@ def test_the_period_status_is_the_pages_word(spbe2020: Framework) -> None:
     book = load_workbook(BytesIO(workbook_bytes(report)))
     summary = {r[0].value: r[1].value for r in book["Ringkasan"].iter_rows(max_col=2)}
     assert summary["Status periode"] == "Dibuka"
+
+
+def test_a_period_without_any_level_has_no_index_yet(spbe2020: Framework) -> None:
+    """The service's index of an empty period is the scale minimum (1,00); the page says "-",
+    and so does the workbook, with no difference to the asesor's index."""
+    period = {"title": "Evaluasi 2026", "year": 2026, "status": "open", "asesor_note": None}
+    unlevelled = {"indicator": "16", "level_exact": None, "asesor_level_exact": None,
+                  "level_source": None, "explanation": None}  # fmt: skip
+    report = PeriodReport(period, spbe2020, [unlevelled], [], Fraction(1), Fraction(2))
+    book = load_workbook(BytesIO(workbook_bytes(report)))
+    summary = {r[0].value: r[1].value for r in book["Ringkasan"].iter_rows(max_col=2)}
+    assert summary["Indeks penilaian mandiri"] in (None, "")
+    assert summary["Predikat penilaian mandiri"] in (None, "")
+    assert summary["Selisih (asesor - mandiri)"] in (None, "")
+    assert summary["Indeks asesor"] == 2
