@@ -93,3 +93,28 @@ def test_run_forever_stops_when_asked() -> None:
     thread.join(timeout=5)
     assert not thread.is_alive()
     assert calls == ["a"]
+
+
+def test_a_failed_run_is_tried_again_soon_then_less_often_until_it_works() -> None:
+    """A broker or network away at the scheduled time does not cost a whole interval: the run
+    is tried again after a minute, two, four ... (never past its own next time)."""
+    clock, attempts = FakeClock(), []
+    working = False
+
+    def run(scope: ValidatedScope) -> None:
+        attempts.append(clock.now - T0)
+        if not working:
+            raise RuntimeError("KafkaConnectionError: DNS Resolution failure")
+
+    scheduler = Scheduler(lambda: [_scope("a", Interval(3600))], run, clock)
+    for _ in range(8 * 60):  # eight minutes, a turn every second
+        scheduler.run_pending()
+        clock.now += timedelta(seconds=1)
+    assert attempts == [timedelta(minutes=m) for m in (0, 1, 3, 7)]
+    working = True
+    clock.now = T0 + timedelta(minutes=15)
+    assert scheduler.run_pending() == 1  # 7 + 8 minutes
+    clock.now += timedelta(minutes=30)
+    assert scheduler.run_pending() == 0  # worked: back to its hourly schedule
+    clock.now += timedelta(minutes=30)
+    assert scheduler.run_pending() == 1

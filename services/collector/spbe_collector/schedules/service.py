@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Generic, Protocol, TypeVar
 
 from spbe_common.heartbeat import Heartbeat
@@ -17,6 +17,9 @@ from .schemas import Schedule
 log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
 _MAX_SLEEP_S = 60.0  # re-read the scopes at least this often
+# a failed run (the broker or the network away for a while) is tried again after a minute, then
+# after twice as long each time it fails again, never later than its schedule's own next time
+RETRY_AFTER_S = 60.0
 
 
 class Scheduled(Protocol):
@@ -39,7 +42,8 @@ def _now() -> datetime:
 
 
 class Scheduler(Generic[T]):
-    """Runs due items one after another; a failing run is logged and retried at its next time.
+    """Runs due items one after another; a failing run is logged and tried again after
+    RETRY_AFTER_S, doubling while it keeps failing, or at its next time if that comes first.
 
     An item never run runs at its first sight; one run before (`last_runs`, kept across restarts)
     runs at its schedule's next time after that run, so a restart neither runs everything again
@@ -64,6 +68,7 @@ class Scheduler(Generic[T]):
         self._heartbeat = heartbeat
         self._next: dict[str, datetime] = {}
         self._schedules: dict[str, Schedule] = {}
+        self._failures: dict[str, int] = {}  # runs failed in a row, by key
 
     def due(self, now: datetime) -> list[T]:
         """Items whose time has come; a new or changed schedule counts from the item's last run."""
@@ -89,6 +94,7 @@ class Scheduler(Generic[T]):
         """Drop items gone from the file: their past times would wake the loop every second."""
         for key in set(self._next) - keys:
             del self._next[key], self._schedules[key]
+            self._failures.pop(key, None)
 
     def run_now(self, item: T) -> None:
         """Run one item at once, outside its schedule (start-up, on demand); its next scheduled
@@ -107,10 +113,18 @@ class Scheduler(Generic[T]):
             try:
                 self._run(item)
                 ran += 1
+                self._failures.pop(item.key, None)
             except Exception:  # one item's failure never stops the others
                 log.exception("scheduled %s of %s failed", self._what, item.key)
-            self._recorded(item.key, now)  # a failed run too: it is retried at its next time
+                self._retry_soon(item.key, now)
+            self._recorded(item.key, now)  # a failed run too: a restart does not repeat it
         return ran
+
+    def _retry_soon(self, key: str, now: datetime) -> None:
+        failures = self._failures[key] = self._failures.get(key, 0) + 1
+        retry = now + timedelta(seconds=RETRY_AFTER_S * 2 ** min(failures - 1, 20))
+        self._next[key] = min(self._next[key], retry)
+        log.warning("%s of %s tried again at %s", self._what, key, self._next[key].isoformat())
 
     def _recorded(self, key: str, started: datetime) -> None:
         if self._last_runs is not None:
