@@ -72,18 +72,3 @@ def test_suggestions_per_opd_unidentified_first_without_queued_or_retired(engine
     assert found[OTHER] == []  # outside the operator's scope
     assert [row["name"] for row in everyone[OTHER]] == ["Server B"]
     assert none == {}
-
-
-def test_a_registers_row_completes_the_asset_declared_by_name_only(engine: Engine) -> None:
-    """A pengelola TIK first declares "Server SIMPUS" by name; the register imported later
-    brings its code and serial: the same asset gets them (no second "Server SIMPUS")."""
-    first = declare(engine, AssetDeclared(opd=MINE, name="Server SIMPUS", kind=AssetKind.SERVER))
-    later = declare(
-        engine,
-        AssetDeclared(opd=MINE, name="server simpus", asset_code="02.06.03.05.002", serial="S-1"),
-    )
-    assert first == {"Server SIMPUS": first["Server SIMPUS"]}
-    assert later == {"server simpus": first["Server SIMPUS"]}  # renamed as declared, one asset
-    with engine.connect() as conn:
-        row = conn.execute(select(ASSET).where(ASSET.c.id == first["Server SIMPUS"])).one()
-    assert (row.asset_code, row.serial, row.identity_rule) == ("02.06.03.05.002", "S-1", "declared")

@@ -57,17 +57,13 @@ def test_the_asset_code_comes_before_the_address_and_a_different_code_is_another
     assert resolved(declared(address="127.30.0.10")) == (4, "address")
 
 
-def test_opd_and_name_find_only_an_asset_known_by_nothing_else():
+def test_opd_and_name_identify_only_a_declaration_with_nothing_else():
     assert resolved(declared(name="UPS Ruang Server")) == (1, "opd+name")
-    assert resolved(declared(name="ups ruang SERVER")) == (1, "opd+name")  # any capitals
     assert resolved(declared(name="UPS Ruang Server", opd="RSDP")) == (None, "new")
     assert resolved(declared(name="UPS Ruang Server", opd=None)) == (None, "new")
-    # an asset known by a code or address is not found by its name
+    # an asset known by a code or address is not found by its name, nor the other way round
     assert resolved(declared(name="Server SIMPUS")) == (None, "new")
-    # a register's row completes the asset first declared by name only (not a second one)
-    assert resolved(declared(name="UPS Ruang Server", address="127.30.0.77")) == (1, "opd+name")
-    assert resolved(declared(name="UPS Ruang Server", code="REG-77")) == (1, "opd+name")
-    assert resolved(declared(name="UPS Ruang Server", code="REG-3")) == (3, "asset_code")
+    assert resolved(declared(name="UPS Ruang Server", address="127.30.0.77")) == (None, "new")
 
 
 def test_a_retired_asset_keeps_its_name_so_an_old_register_finds_it_again():

@@ -9,10 +9,8 @@ Rules, in order (the first that matches wins, and the asset records its name):
 4. `address+hostname` / `address`: the same primary address, within the scanned scope for
    observations (any scope for declarations), when neither MAC, serial nor asset code contradicts
    it and the hostnames agree (or one is unknown); a retired asset is never matched by address.
-5. `opd+name`: a declaration none of the above found is the asset of the same OPD and name (in
-   any capitals) that has none of them: a UPS, a laptop, an unmanaged switch first declared by
-   name only, which a later declaration (a register's row with its code or serial) completes
-   instead of standing beside it.
+5. `opd+name`: a declaration with none of the above (a UPS, a laptop, an unmanaged switch)
+   is the asset of the same OPD and name (in any capitals) that has none of them either.
 Nothing matched: a new asset (`new` for an observation, `declared` for a declaration).
 Rules 3 and 5 are the natural keys of the partial unique indexes uq_asset_opd_code and
 uq_asset_opd_name; a retired asset keeps its code and name (re-importing an old register
@@ -50,12 +48,6 @@ class Identity:
         if self.mac or self.serial or self.addresses or self.code_key or not self.opd:
             return None
         return (self.opd, self.name.lower()) if self.name else None
-
-    @property
-    def name_lookup(self) -> tuple[str, str] | None:
-        """(OPD, name) a declaration finds an asset known only so by (rule 5), whatever else it
-        names."""
-        return (self.opd, self.name.lower()) if self.opd and self.name else None
 
     @property
     def identifies(self) -> bool:
@@ -146,9 +138,8 @@ class IdentityIndex:
         return holder if holder is not None and holder is not state else None
 
     def _by_name(self, ident: Identity) -> AssetState | None:
-        key = ident.name_lookup
-        state = self._name.get(key) if key else None
-        return state if state is not None and name_key(state.row) == key else None
+        state = self._name.get(ident.name_key) if ident.name_key else None
+        return state if state is not None and name_key(state.row) == ident.name_key else None
 
     def resolve(self, ident: Identity) -> tuple[AssetState | None, str]:
         if ident.mac and ident.mac in self._mac:

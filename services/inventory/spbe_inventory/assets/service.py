@@ -126,7 +126,7 @@ class AssetUnitOfWork:
             (i.serial for i in idents if i.serial),
             (i.addresses[0] for i in idents if i.addresses),
             (i.code_key for i in idents if i.code_key),
-            ((i.opd, i.name) for i in idents if i.opd and i.name),
+            ((i.opd, i.name) for i in idents if i.name_key and i.opd and i.name),
         )
         known = {s.id for s in self.states.values()}
         for row in rows:
