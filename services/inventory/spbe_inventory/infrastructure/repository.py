@@ -7,7 +7,7 @@ Network links belong to one OPD and are read within the principal's scope.
 
 from typing import Any
 
-from sqlalchemy import Connection, Table, insert, select, update
+from sqlalchemy import ColumnElement, Connection, Table, insert, select, update
 
 from spbe_common.auth import Principal
 from spbe_common.db import for_update
@@ -46,20 +46,12 @@ def facility_writable(
 ) -> dict[str, Any] | None:
     """A facility the principal may change (its owner OPD in scope; one without an owner only
     for an unscoped account), locked for the writer; else None."""
-    query = select(FACILITY).where(
-        FACILITY.c.id == facility_id, principal.where(FACILITY.c.owner_opd_code)
-    )
-    row = conn.execute(for_update(conn, query)).mappings().first()
-    return dict(row) if row else None
+    return _by_id(conn, FACILITY, facility_id, principal.where(FACILITY.c.owner_opd_code))
 
 
 def link_visible(conn: Connection, principal: Principal, link_id: int) -> dict[str, Any] | None:
     """A link in the principal's scope (locked for a writer), else None."""
-    query = select(NETWORK_LINK).where(
-        NETWORK_LINK.c.id == link_id, principal.where(NETWORK_LINK.c.opd_code)
-    )
-    row = conn.execute(for_update(conn, query)).mappings().first()
-    return dict(row) if row else None
+    return _by_id(conn, NETWORK_LINK, link_id, principal.where(NETWORK_LINK.c.opd_code))
 
 
 def links_page(
@@ -112,8 +104,11 @@ def update_one(conn: Connection, table: Table, row_id: int, values: dict[str, An
     conn.execute(update(table).where(table.c.id == row_id).values(**values))
 
 
-def _by_id(conn: Connection, table: Table, row_id: int) -> dict[str, Any] | None:
-    query = for_update(conn, select(table).where(table.c.id == row_id))
+def _by_id(
+    conn: Connection, table: Table, row_id: int, *scope: ColumnElement[bool]
+) -> dict[str, Any] | None:
+    """The row (locked for a writer), where `scope` holds too; else None."""
+    query = for_update(conn, select(table).where(table.c.id == row_id, *scope))
     row = conn.execute(query).mappings().first()
     return dict(row) if row else None
 

@@ -85,10 +85,6 @@ class InvalidParameter(HTTPException):
         self.what = what
 
 
-def invalid(what: str) -> HTTPException:
-    return InvalidParameter(what)
-
-
 # What the page says of a parameter it cannot read; a filter is named by its label.
 UNREADABLE = {
     "search": "Teks pencarian terlalu panjang: paling banyak 100 karakter.",
@@ -103,13 +99,13 @@ def parse_filter(spec: Filter, raw: str) -> Any:
         try:
             return spec.enum(raw)
         except ValueError:
-            raise invalid(spec.name) from None
+            raise InvalidParameter(spec.name) from None
     if spec.kind == "port":
         if not raw.isdigit() or int(raw) > 65535:
-            raise invalid(spec.name)
+            raise InvalidParameter(spec.name)
         return int(raw)
     if len(raw) > 100:
-        raise invalid(spec.name)
+        raise InvalidParameter(spec.name)
     return raw
 
 
@@ -138,7 +134,7 @@ def _parse_query(request: Request, listing: Listing) -> Query:
             filters[spec.name] = parse_filter(spec, raw)
     q = params.get("q", "").strip() or None
     if q is not None and len(q) > 100:
-        raise invalid("search")
+        raise InvalidParameter("search")
     return Query(
         q, filters, parse_sort(listing, params.get("sort")), parse_page(params.get("page"))
     )
@@ -149,7 +145,7 @@ def parse_sort(listing: Listing, raw: str | None) -> str | None:
         return None
     keys = {column.sort for column in listing.columns if column.sort}
     if raw.removeprefix("-") not in keys:
-        raise invalid("sort")
+        raise InvalidParameter("sort")
     return raw
 
 
@@ -157,7 +153,7 @@ def parse_page(raw: str | None) -> int:
     if not raw:
         return 1
     if not raw.isdigit() or not 1 <= int(raw) <= MAX_PAGE:
-        raise invalid("page")
+        raise InvalidParameter("page")
     return int(raw)
 
 
