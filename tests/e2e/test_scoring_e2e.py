@@ -103,9 +103,12 @@ def test_scan_and_declarations_lead_to_a_run_with_evidence_in_api_and_workbook(
     rows = {r["indicator"]: r for r in detail["indicators"]}
     # 38 Barang Milik Daerah: the declared application at technical-function level 3
     assert (rows["38"]["level"], rows["38"]["source"]) == (3, "derived")
-    assert {"kind": "application", "id": str(ids["application"]), "detail": "tingkat 3"} in rows[
-        "38"
-    ]["evidence"]
+    declared = {
+        "kind": "application",
+        "id": str(ids["application"]),
+        "detail": "SIMDA BMD (BPKAD) — tingkat 3",
+    }
+    assert declared in rows["38"]["evidence"]
     # 16 Pusat Data: DINKES uses the data centre through the scanned, declared server
     assert rows["16"]["level"] == 2
     assert {"kind": "opd", "id": "DINKES", "detail": "pemanfaatan Pusat Data"} in rows["16"][

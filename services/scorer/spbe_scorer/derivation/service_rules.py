@@ -141,7 +141,8 @@ def best_service_level(area: ServiceArea, snapshot: CatalogueSnapshot) -> Propos
     level = best_class.supported
     shown = _first(rated)
     evidence = tuple(
-        Evidence("application", ref.id, _service_detail(c.claimed, c.supported)) for ref, c in shown
+        Evidence("application", ref.id, f"{who(ref)} — {_service_detail(c.claimed, c.supported)}")
+        for ref, c in shown
     )
     total = sum(c.count for c in rated)
     if total > len(shown):

@@ -154,8 +154,9 @@ def summarise(snapshot: CatalogueSnapshot) -> ApplicationSummary:
 def evidence_of(
     count: int, refs: list[ApplicationRef], detail: Callable[[ApplicationRef], str], what: str
 ) -> tuple[Evidence, ...]:
-    """One evidence row per named application, and one that says how many more there are."""
-    rows = tuple(Evidence("application", r.id, detail(r)) for r in refs)
+    """One evidence row per named application (its name and OPD first: an evaluator checks the
+    application by name), and one that says how many more there are."""
+    rows = tuple(Evidence("application", r.id, f"{who(r)} — {detail(r)}") for r in refs)
     if count > len(refs):
         rows += (Evidence("application", "more", f"{count - len(refs)} aplikasi lainnya: {what}"),)
     return rows

@@ -230,7 +230,10 @@ def test_services_level_4_needs_the_service_bus() -> None:
         "aplikasi untuk Layanan Pengaduan Pelayanan Publik pada tingkat 4",
         "lapor (DISKOMINFO): tingkat 4 memerlukan integrasi dengan layanan lain melalui SPL",
     )
-    assert unlinked.evidence[0].detail == "tingkat 4, didukung data sampai tingkat 3"
+    assert (
+        unlinked.evidence[0].detail
+        == "lapor (DISKOMINFO) — tingkat 4, didukung data sampai tingkat 3"
+    )
     assert _service(function_level=4, uses_service_bus=True).level == 4
 
 

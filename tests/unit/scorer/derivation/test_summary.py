@@ -33,6 +33,22 @@ def test_lacking_applications_are_named_up_to_examples_then_counted() -> None:
     )
 
 
+def test_evidence_names_each_application_and_its_opd() -> None:
+    """An evaluator checks evidence by the application's name, not by its catalogue number."""
+    apps = [app("SIMPUS", opd="DINKES", lifecycle_documents=ALL), app("e-Kinerja")]
+    proposal = rules.application_development(snapshot(applications=apps))
+    assert [e.detail for e in proposal.evidence] == [
+        "SIMPUS (DINKES) — dokumen untuk setiap tahap siklus pembangunan aplikasi"
+    ]
+    keuangan = best_service_level(
+        ServiceArea.KEUANGAN,
+        snapshot(
+            applications=[app("SIPD", opd="BKAD", service_areas=["keuangan"], function_level=3)]
+        ),
+    )
+    assert [e.detail for e in keuangan.evidence] == ["SIPD (BKAD) — tingkat 3"]
+
+
 def test_the_best_service_application_is_found_beyond_the_named_examples() -> None:
     many = [app(f"s{i:02d}", service_areas=["keuangan"], function_level=2) for i in range(30)]
     best = app("best", opd="BKAD", service_areas=["keuangan"], function_level=3)
