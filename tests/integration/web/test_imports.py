@@ -275,6 +275,34 @@ def test_a_row_written_off_is_retired_and_a_hidden_row_is_flagged_in_the_dry_run
     assert [a["lifecycle"] for a in hidden + proposed] == ["active", "active"]
 
 
+def test_a_new_row_named_as_an_asset_known_by_name_only_is_flagged(browser: Browser) -> None:
+    """An OPD first recorded "Server Arsip" by its name alone; its register now lists it with a
+    serial. The row would make a second asset (a serial may tell two of one name apart), so
+    the dry run asks to check it and names the asset to complete instead."""
+    operator = browser(Role.OPD_OPERATOR, [OPD])
+    first = import_id(upload(operator, workbook(RegisterKind.ASSETS, [asset("Server Arsip")])))
+    assert commit(operator, first).status_code == 303
+    (known,) = operator.get("/api/v1/assets", params={"q": "Server Arsip"}).json()["data"]
+
+    sheet = workbook(
+        RegisterKind.ASSETS,
+        [
+            asset("server arsip", **{"Nomor Seri": "SN-ARSIP-1"}),
+            asset("Server Arsip", Lokasi="Gudang"),  # the same asset, by its name: no warning
+            asset("Server Cadangan", **{"Nomor Seri": "SN-CADANGAN-1"}),
+        ],
+    )
+    rows = report_rows(operator.get(f"/impor/{import_id(upload(operator, sheet))}").text)
+    assert rows[2] == (
+        f"2 server arsip Data baru Periksa Kolom Nama Aset: nama sama dengan aset {known['id']} yang"
+        " tercatat tanpa MAC, nomor seri, kode barang dan alamat IP; jika barang yang sama,"
+        f" lengkapi aset {known['id']} lewat halaman ubahnya dan hapus baris ini, agar tidak"
+        " tercatat dua kali"
+    )
+    assert rows[3] == "3 Server Arsip Diperbarui -"
+    assert rows[4] == "4 Server Cadangan Data baru -"
+
+
 def test_applications_register_creates_and_updates(browser: Browser) -> None:
     operator = browser(Role.OPD_OPERATOR, [OPD])
     sheet = workbook(

@@ -10,7 +10,7 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, func, or_, select
+from sqlalchemy import Connection, func, or_, select, text
 
 from spbe_common.auth import Principal
 from spbe_common.db import for_update, lock_asset_identities
@@ -226,6 +226,24 @@ def find_candidates(
     found = [dict(zip(LIGHT, row, strict=True)) for row in bulk.fetch(sql, params)]
     for row in found:
         row["last_seen"] = parse_ts(row["last_seen"])
+    return found
+
+
+def known_by_name_only(conn: Connection, opd: str, names: Iterable[str]) -> dict[str, int]:
+    """(name in lower case -> id) of the OPD's assets known only by their name (no MAC, serial,
+    asset code or address) whose name is one of `names` in any capitals (as written too: SQLite's
+    lower() folds ASCII letters only)."""
+    wanted = sorted(set(names))
+    found: dict[str, int] = {}
+    for chunk in chunks(wanted):
+        folded = sorted({name.lower() for name in chunk})
+        query = select(ASSET.c.id, ASSET.c.name).where(
+            ASSET.c.opd_code == opd,
+            text(NAME_ONLY),
+            or_(func.lower(ASSET.c.name).in_(folded), ASSET.c.name.in_(chunk)),
+        )
+        for asset_id, name in conn.execute(query.order_by(ASSET.c.id)):
+            found.setdefault(name.lower(), asset_id)
     return found
 
 

@@ -277,10 +277,32 @@ def _assets(
         declared_by[id(state)] = row.row
         row.action = _asset_action(state, len(uow.changes.pending) > before)
         targets.append((row, state))
+    _warn_same_name(conn, opd, targets)
     if apply:
         uow.flush()
         for row, state in targets:
             row.link = LINKS[RegisterKind.ASSETS].format(state.id)
+
+
+def _warn_same_name(
+    conn: Connection, opd: str, targets: list[tuple[RowReport, AssetState]]
+) -> None:
+    """A new asset named as one the OPD declared by its name alone is likely that asset: the
+    row makes a second one (a MAC, serial or code may tell two things of one name apart), so
+    the dry run asks to check it, naming the asset to complete instead."""
+    new = [(row, state) for row, state in targets if row.action is RowAction.CREATE]
+    named = assets_repo.known_by_name_only(
+        conn, opd, (state.row["name"] for _, state in new if state.row.get("name"))
+    )
+    for row, state in new:
+        same = named.get((state.row.get("name") or "").lower())
+        if same is not None:
+            row.warnings.append((
+                "Nama Aset",
+                f"nama sama dengan aset {same} yang tercatat tanpa MAC, nomor seri, kode barang"
+                f" dan alamat IP; jika barang yang sama, lengkapi aset {same} lewat halaman"
+                " ubahnya dan hapus baris ini, agar tidak tercatat dua kali",
+            ))  # fmt: skip
 
 
 def _asset_action(state: AssetState, changed: bool) -> RowAction:
