@@ -126,7 +126,7 @@ def test_scan_and_declarations_lead_to_a_run_with_evidence_in_api_and_workbook(
     assert [c.value for c in services[38][:4]] == [
         38, rows["38"]["name"], 3, "Diturunkan dari katalog",
     ]  # fmt: skip
-    assert f"Aplikasi {ids['application']}: tingkat 3" in services[38][4].value
+    assert f"Aplikasi {ids['application']}: SIMDA BMD (BPKAD) — tingkat 3" in services[38][4].value
     governance = {row[0].value: row for row in book["D2 Tata Kelola SPBE"].iter_rows(min_row=2)}
     assert "OPD DINKES: pemanfaatan Pusat Data" in governance[16][4].value
     assert governance[16][5].value == "Dimanfaatkan oleh sebagian OPD."
