@@ -64,6 +64,8 @@ GRANTS: dict[Role, frozenset[Permission]] = {
     Role.COLLECTOR: frozenset({Permission.OPD_READ}),
     Role.SCORER: frozenset({Permission.SNAPSHOT_READ, Permission.SCORES_READ}),
 }
+# What an account needs to fill in an evaluation worksheet it is assigned to
+WORKSHEET_GRANTS = frozenset({Permission.WORKSHEETS_READ, Permission.SCORES_WRITE})
 # Roles whose OPD list limits what they see and change; the others see every OPD.
 SCOPED_ROLES = frozenset({Role.OPD_OPERATOR, Role.VIEWER})
 SERVICE_ROLES = frozenset({Role.COLLECTOR, Role.SCORER})

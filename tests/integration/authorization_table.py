@@ -115,6 +115,9 @@ INVENTORY: dict[tuple[str, str], Rule] = {
     ),
     ("POST", "/api/v1/auth/logout"): Rule(EVERYONE, Scope.SIGNED_IN),
     ("GET", "/api/v1/auth/me"): Rule(EVERYONE, Scope.SIGNED_IN),
+    ("GET", "/api/v1/accounts"): Rule(
+        frozenset({ADMIN}), Scope.ALL, query=lambda ids, u: {"name": "evaluator"}, seeded=False
+    ),
     ("GET", "/api/v1/opd"): _reader(Scope.ALL, DIRECTORY_READERS),
     ("POST", "/api/v1/opd"): Rule(
         frozenset({ADMIN}), Scope.ALL, body=lambda ids, u: {"code": f"ZQN{u}", "name": "Dinas Baru"}
@@ -588,7 +591,7 @@ SCORER: dict[tuple[str, str], Rule] = {
     ("PUT", "/api/v1/periods/{period_id}/worksheets/{indicator}/assignment"): Rule(
         PERIOD_MANAGERS,
         Scope.ALL,
-        body=lambda ids, u: {"opd": "INSPEKTORAT", "accounts": ["evaluator"]},
+        body=lambda ids, u: {"opd": A, "accounts": [ids["evaluator_account"]]},
     ),
     ("POST", "/api/v1/periods/{period_id}/worksheets/{indicator}/accept"): Rule(
         EVALUATION_WRITERS, Scope.ALL, ids={"indicator": "16"}, body=lambda ids, u: {}

@@ -426,7 +426,7 @@ def _seed_workspace(scorer: App, world: World, admin: dict[str, str]) -> dict[st
     )  # fmt: skip
     return {
         "period_id": period, "pemdi_period_id": pemdi, "indicator": "1",
-        "document_id": document["id"],
+        "document_id": document["id"], "evaluator_account": evaluator,
     }  # fmt: skip
 
 

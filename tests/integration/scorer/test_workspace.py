@@ -18,6 +18,8 @@ from prometheus_client import CollectorRegistry
 from sqlalchemy import Engine, insert, select
 
 from spbe_common.auth import Role
+from spbe_common.db import begin_write
+from spbe_inventory.accounts import repository as accounts
 from spbe_scorer.api.app import create_app
 from spbe_scorer.frameworks import load_framework
 from spbe_scorer.index import compute_index
@@ -103,6 +105,7 @@ def test_a_period_opens_with_a_worksheet_per_indicator_assigned_by_default(ws: W
 
 def test_copy_from_keeps_the_assignments_and_the_documents(ws: Workspace):
     first = ws.open(2024)
+    grant(ws.inventory_engine, Role.EVALUATOR, ["DISKOMINFOSATIK"], "budi.kominfo")
     body = {"opd": "INSPEKTORAT", "accounts": ["budi.kominfo"]}
     ok(ws.api.put(f"{P}/{first['id']}/worksheets/16/assignment", json=body))
     with ws.engine.begin() as conn:
@@ -161,6 +164,42 @@ def test_an_evaluator_changes_only_the_indicators_of_its_opd_or_named(ws: Worksp
     assert late.status_code == 412 and stale["level"] == 2.0
     bad = ws.api.put(f"{P}/{pid}/worksheets/16/assignment", json={"opd": "bad code"})
     assert bad.status_code == 422
+
+
+def test_an_assignment_names_an_opd_and_accounts_the_inventory_knows(ws: Workspace) -> None:
+    """The scorer asks the inventory (with the caller's credential) before it assigns: an OPD
+    of the directory, accounts that exist, are enabled and fill in worksheets; else 422 and
+    the worksheet is unchanged."""
+    pid = ws.open()["id"]
+    ws.client(Role.EVALUATOR, ["INSPEKTORAT"], "eva.inspektorat")
+    grant(ws.inventory_engine, Role.OPD_OPERATOR, ["DINKES"], "operator.dinkes")
+    grant(ws.inventory_engine, Role.EVALUATOR, ["BAPPERIDA"], "eva.pindah")
+    with begin_write(ws.inventory_engine) as conn:
+        accounts.set_disabled(conn, "eva.pindah", True)
+    url = f"{P}/{pid}/worksheets/16/assignment"
+    before = sheet(ws.api, pid, "16")
+
+    def refusal(body: dict[str, Any]) -> tuple[int, list[Any], str]:
+        answer = ws.api.put(url, json=body)
+        (error,) = answer.json()["detail"]
+        return answer.status_code, error["loc"], error["msg"]
+
+    assert refusal({"opd": "DINAS_FIKTIF", "accounts": []}) == (
+        422, ["body", "opd"], "no OPD DINAS_FIKTIF in the inventory's OPD directory",
+    )  # fmt: skip
+    assert refusal({"opd": "INSPEKTORAT", "accounts": ["tidak.ada", "operator.dinkes"]}) == (
+        422,
+        ["body", "accounts"],
+        "account operator.dinkes (opd_operator) cannot fill in worksheets; assign an"
+        " evaluator; no account tidak.ada",
+    )
+    assert refusal({"opd": "INSPEKTORAT", "accounts": ["eva.pindah"]})[2] == (
+        "account eva.pindah is disabled"
+    )
+    after = sheet(ws.api, pid, "16")
+    assert (after["opd"], after["accounts"]) == (before["opd"], before["accounts"])
+    done = ok(ws.api.put(url, json={"opd": "INSPEKTORAT", "accounts": ["eva.inspektorat"]}))
+    assert (done["opd"], done["accounts"]) == ("INSPEKTORAT", ["eva.inspektorat"])
 
 
 def _proposed(ws: Workspace, run_id: str) -> dict[str, dict[str, Any]]:

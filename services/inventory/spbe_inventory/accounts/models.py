@@ -71,6 +71,10 @@ class PrincipalPublic(SQLModel):
     )
 
 
+class AccountPublic(PrincipalPublic):
+    disabled: bool = Field(description="A disabled account cannot sign in or use its tokens")
+
+
 class SessionPublic(PrincipalPublic):
     csrf_token: str = Field(description="Send as X-CSRF-Token with every change made by cookie")
 

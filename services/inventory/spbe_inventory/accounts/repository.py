@@ -30,6 +30,12 @@ def all_accounts(conn: Connection) -> list[dict[str, Any]]:
     return [dict(r) for r in conn.execute(select(ACCOUNT).order_by(ACCOUNT.c.name)).mappings()]
 
 
+def named(conn: Connection, names: list[str]) -> list[dict[str, Any]]:
+    """The accounts of these names (those that exist), by name."""
+    query = select(ACCOUNT).where(ACCOUNT.c.name.in_(names)).order_by(ACCOUNT.c.name)
+    return [dict(r) for r in conn.execute(query).mappings()]
+
+
 def insert_account(conn: Connection, row: dict[str, Any]) -> int:
     return int(conn.execute(insert(ACCOUNT).returning(ACCOUNT.c.id), row).scalar_one())
 

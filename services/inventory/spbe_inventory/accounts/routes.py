@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException, Request
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import Response
 
 from spbe_common.api import json_body
 from spbe_common.auth import same
 from spbe_common.settings import Environment
-from spbe_inventory.api.deps import PrincipalDep, WriteConnDep
+from spbe_inventory.api.deps import ConnDep, PrincipalDep, WriteConnDep
 from spbe_inventory.api.security import CSRF_HEADER, SESSION_COOKIE
 
 from . import service
-from .models import LoginRequest, PrincipalPublic, SessionPublic
+from .models import AccountPublic, LoginRequest, PrincipalPublic, SessionPublic
 
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
+accounts_router = APIRouter(prefix="/api/v1/accounts", tags=["auth"])
+MAX_NAMES = 100
 
 
 @router.post(
@@ -76,3 +80,15 @@ async def me(principal: PrincipalDep, request: Request) -> Response:
     if sent is not None and principal.csrf is not None and not same(sent, principal.csrf):
         raise HTTPException(403, "wrong X-CSRF-Token for this session")
     return json_body(principal.public(), 200)
+
+
+@accounts_router.get("", response_model=list[AccountPublic])
+def accounts(
+    conn: ConnDep,
+    name: Annotated[list[str], Query(description=f"Account names, at most {MAX_NAMES}")],
+) -> Response:
+    """The named accounts that exist (admins only): role, OPD scope, own OPD, disabled. The
+    scorer asks this, with the caller's credential, before it assigns accounts to a worksheet."""
+    if len(name) > MAX_NAMES:
+        raise HTTPException(422, f"at most {MAX_NAMES} names")
+    return json_body(service.accounts_named(conn, sorted(set(name))), 200)

@@ -10,6 +10,7 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -57,6 +58,15 @@ def principal_of(row: dict[str, object], csrf: str | None = None) -> Principal:
 
 
 # --- accounts ---------------------------------------------------------------------------------
+def accounts_named(conn: Connection, names: list[str]) -> list[dict[str, Any]]:
+    """What others may know of these accounts (those that exist): role, scope, own OPD and
+    whether disabled; never a secret. The scorer checks a worksheet's accounts with it."""
+    return [
+        {**principal_of(row).public(), "disabled": bool(row["disabled"])}
+        for row in repo.named(conn, names)
+    ]
+
+
 def add_account(
     conn: Connection, name: str, role: Role, opd_codes: list[str], *, password: bool = True
 ) -> str:

@@ -12,6 +12,7 @@ from sqlalchemy import Engine, text
 from spbe_common import api, metrics
 from spbe_common.settings import Environment
 from spbe_inventory import migrate, web
+from spbe_inventory.accounts.routes import accounts_router
 from spbe_inventory.accounts.routes import router as auth_router
 from spbe_inventory.api import hot
 from spbe_inventory.api.deps import get_principal
@@ -59,6 +60,7 @@ def create_app(
     quality_collector.register(app.state.registry, engine, settings)
     for router in (
         auth_router,
+        accounts_router,
         opd_router,
         assets_router,
         applications_router,

@@ -50,6 +50,7 @@ POLICY: dict[tuple[str, str], Need] = {
     ("POST", "/api/v1/auth/login"): PUBLIC,
     ("POST", "/api/v1/auth/logout"): SIGNED_IN,
     ("GET", "/api/v1/auth/me"): SIGNED_IN,
+    ("GET", "/api/v1/accounts"): P.ACCOUNTS,
     ("GET", "/api/v1/opd"): P.OPD_READ,
     ("POST", "/api/v1/opd"): P.OPD_MANAGE,
     ("GET", "/api/v1/opd/{code}"): P.OPD_READ,

@@ -13,7 +13,7 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import Response
 from sqlalchemy import Connection
 
-from spbe_common.auth import GRANTS, Permission, Role
+from spbe_common.auth import GRANTS, WORKSHEET_GRANTS, Permission, Role
 from spbe_inventory.accounts import repository as accounts_repo
 from spbe_inventory.api.deps import ConnDep
 from spbe_inventory.opd import repository as opd_repo
@@ -149,7 +149,6 @@ def account_problem(conn: Connection, name: str) -> str:
 
 ROLE_NAMES = {"opd_operator": "pengelola TIK OPD", "viewer": "pembaca", "collector": "kolektor",
               "scorer": "layanan penilaian"}  # fmt: skip
-WORKSHEET_GRANTS = frozenset({Permission.WORKSHEETS_READ, Permission.SCORES_WRITE})
 
 
 def _proposal_view(proposal: dict[str, Any] | None) -> dict[str, Any] | None:

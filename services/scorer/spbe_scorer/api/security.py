@@ -205,6 +205,17 @@ def credential_of(request: Request) -> Credential | None:
     return Session(cookie, csrf)
 
 
+def caller_headers(request: Request) -> tuple[dict[str, str], bool]:
+    """The caller's own credential, as headers of a request to the inventory made for them, and
+    whether the service token must be left out (a session cookie: a bearer token would win)."""
+    credential = credential_of(request)
+    if isinstance(credential, Session):
+        return {"Cookie": f"{SESSION_COOKIE}={credential.secret}"}, True
+    if credential is None:
+        raise _unauthorised("sign in first: Authorization: Bearer <token>")
+    return {"Authorization": f"Bearer {credential}"}, False
+
+
 async def authenticate(request: Request) -> Principal | None:
     """The caller of a bearer token or session (None: no credentials given); 401 when the
     inventory does not know the credential, 503 when the inventory cannot be asked."""

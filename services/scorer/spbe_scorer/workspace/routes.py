@@ -6,6 +6,7 @@ The worksheet GET answers an ETag; its PATCH honours If-Match with it (412 on an
 
 from __future__ import annotations
 
+import logging
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, HTTPException, Path, Query, Request
@@ -23,8 +24,14 @@ from spbe_scorer.api.deps import (
     WriteConnDep,
     json_response,
 )
+from spbe_scorer.api.security import caller_headers
 from spbe_scorer.frameworks import FrameworkError
-from spbe_scorer.inventory import InventoryError
+from spbe_scorer.inventory import (
+    CallerRefused,
+    InventoryError,
+    InventoryUnavailable,
+    assignment_problems,
+)
 from spbe_scorer.runs.enums import Trigger
 from spbe_scorer.settings import ScorerSettings
 
@@ -40,6 +47,7 @@ from .schemas import (
     WorksheetUpdate,
 )
 
+log = logging.getLogger(__name__)
 router = APIRouter(prefix="/api/v1/periods", tags=["evaluation"])
 
 PeriodId = Annotated[int, Path(ge=1, le=INT64_MAX)]
@@ -222,7 +230,27 @@ def assign_worksheet(
     conn: WriteConnDep,
     principal: PrincipalDep,
     settings: SettingsDep,
+    scorer: ScorerDep,
+    request: Request,
 ) -> Response:
+    """The evaluator OPD and accounts that fill in the worksheet. The inventory, asked with the
+    caller's credential, must know the OPD and the accounts, enabled and able to fill it in."""
+    caller, drop_bearer = caller_headers(request)
+    try:
+        problems = assignment_problems(
+            scorer.inventory, caller, body.opd, sorted(set(body.accounts)), drop_bearer=drop_bearer
+        )
+    except InventoryUnavailable as exc:
+        log.warning("cannot check an assignment: %s", exc)
+        raise HTTPException(
+            503, "the inventory, which knows OPD and accounts, is unavailable"
+        ) from None
+    except CallerRefused as exc:
+        raise HTTPException(
+            exc.status, f"the inventory refused to check the assignment: {exc}"
+        ) from None
+    if problems:
+        raise service.Invalid("; ".join(why for _, why in problems), problems[0][0])
     row = worksheets.assign(conn, principal, period_id, indicator, body)
     return _worksheet(conn, principal, settings, period_id, row)
 
