@@ -15,7 +15,9 @@ from spbe_common.auth import GRANTS, Permission, Principal, Role, digest
 from spbe_scorer.api import security
 from spbe_scorer.api.security import POLICY, PUBLIC, SIGNED_IN, TokenCache
 from spbe_scorer.inventory import (
+    CallerRefused,
     InventoryUnavailable,
+    assignment_problems,
     make_inventory_client,
     principal_of_token,
 )
@@ -169,3 +171,38 @@ def test_production_refuses_a_missing_or_placeholder_inventory_token(
     with pytest.raises(ValidationError, match="SPBE_INVENTORY_TOKEN"):
         _production(tmp_path, inventory_token=token)
     assert _production(tmp_path, inventory_token=TOKEN).inventory_token is not None
+
+
+def test_an_assignment_is_checked_with_the_callers_session_and_refusals_are_told_apart() -> None:
+    """The caller's cookie, not the service token; the inventory away or refusing the caller is
+    never taken as "no such OPD or account"."""
+    seen: list[tuple[str, str | None, str | None]] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        seen.append((request.url.path, request.headers.get("authorization"),
+                     request.headers.get("cookie")))  # fmt: skip
+        if request.url.path == "/api/v1/opd/INSPEKTORAT":
+            return httpx.Response(200, json={"code": "INSPEKTORAT"})
+        return httpx.Response(200, json=[])
+
+    settings = ScorerSettings(_env_file=None, inventory_token="spbe_service-token")
+    client = make_inventory_client(settings, httpx.MockTransport(answer))
+    cookie = {"Cookie": "spbe_session=rahasia"}
+    problems = assignment_problems(client, cookie, "INSPEKTORAT", ["eva.x"], drop_bearer=True)
+    assert problems == [("accounts", "no account eva.x")]
+    assert seen == [
+        ("/api/v1/opd/INSPEKTORAT", None, "spbe_session=rahasia"),
+        ("/api/v1/accounts", None, "spbe_session=rahasia"),
+    ]
+
+    def refused(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(403, json={"detail": "the evaluator role may not do this"})
+
+    with pytest.raises(CallerRefused, match="may not do this"):
+        assignment_problems(_inventory(refused), cookie, "INSPEKTORAT", [])
+
+    def down(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("connection refused")
+
+    with pytest.raises(InventoryUnavailable):
+        assignment_problems(_inventory(down), cookie, None, ["eva.x"])
