@@ -124,7 +124,11 @@ def test_operator_uploads_reads_the_dry_run_commits_and_sees_the_records(
     rows = report_rows(page.text)
     assert sorted(rows) == [2, 3, 4]
     assert "srv-baru (uji) Data baru" in rows[2]
-    assert "srv-web-01 diperbarui Diperbarui" in rows[3]
+    assert rows[3] == (  # what changes, before → after
+        "3 srv-web-01 diperbarui Diperbarui Yang berubah (2) Nama: srv-web-01 (contoh) →"
+        " srv-web-01 diperbarui Lokasi: Ruang Server Diskominfosatik (contoh fiktif) → Ruang"
+        " server baru -"
+    )
     assert "nas-uji Data baru" in rows[4]
     assert 'id="form-simpan"' in page.text
     listed = operator.get("/api/v1/assets", params={"q": "srv-baru"})
@@ -260,10 +264,14 @@ def test_a_row_written_off_is_retired_and_a_hidden_row_is_flagged_in_the_dry_run
         " dihapuskan; diimpor sebagai dihapuskan"
     ) in rows[2]
     assert rows[3] == (
-        "3 srv-tersembunyi Data baru Periksa baris tersembunyi di Excel: periksa apakah barang"
+        "3 srv-tersembunyi Data baru Yang disimpan (3) Nama: srv-tersembunyi Jenis: Server"
+        " Alamat IP utama: 127.10.0.80 Periksa baris tersembunyi di Excel: periksa apakah barang"
         " masih dipakai"
     )
-    assert rows[4] == "4 srv-usul Data baru -"  # a proposal is no write-off
+    assert rows[4] == (  # a proposal is no write-off
+        "4 srv-usul Data baru Yang disimpan (4) Nama: srv-usul Jenis: Server Alamat IP utama:"
+        " 127.10.0.81 Keterangan: usul penghapusan -"
+    )
     assert '<li id="jumlah-dihapuskan"><strong>1</strong> Dihapuskan</li>' in page.text
     assert 'id="form-simpan"' in page.text  # warnings do not stop the import
 
@@ -294,13 +302,17 @@ def test_a_new_row_named_as_an_asset_known_by_name_only_is_flagged(browser: Brow
     )
     rows = report_rows(operator.get(f"/impor/{import_id(upload(operator, sheet))}").text)
     assert rows[2] == (
-        f"2 server arsip Data baru Periksa Kolom Nama Aset: nama sama dengan aset {known['id']} yang"
+        "2 server arsip Data baru Yang disimpan (3) Nama: server arsip Jenis: Server Nomor seri:"
+        f" SN-ARSIP-1 Periksa Kolom Nama Aset: nama sama dengan aset {known['id']} yang"
         " tercatat tanpa MAC, nomor seri, kode barang dan alamat IP; jika barang yang sama,"
         f" lengkapi aset {known['id']} lewat halaman ubahnya dan hapus baris ini, agar tidak"
         " tercatat dua kali"
     )
-    assert rows[3] == "3 Server Arsip Diperbarui -"
-    assert rows[4] == "4 Server Cadangan Data baru -"
+    assert rows[3] == "3 Server Arsip Diperbarui Yang berubah (1) Lokasi: - → Gudang -"
+    assert rows[4] == (
+        "4 Server Cadangan Data baru Yang disimpan (3) Nama: Server Cadangan Jenis: Server"
+        " Nomor seri: SN-CADANGAN-1 -"
+    )
 
 
 def test_applications_register_creates_and_updates(browser: Browser) -> None:

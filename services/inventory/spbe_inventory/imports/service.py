@@ -34,6 +34,7 @@ from spbe_inventory.applications import repository as applications_repo
 from spbe_inventory.applications import service as applications
 from spbe_inventory.assets import repository as assets_repo
 from spbe_inventory.assets.identity import AssetState, Identity, IdentityIndex
+from spbe_inventory.assets.rules import DEFAULTS
 from spbe_inventory.assets.service import AssetUnitOfWork
 from spbe_inventory.db import utcnow
 from spbe_inventory.history.models import CauseKind
@@ -74,6 +75,8 @@ class RowReport:
     warnings: list[tuple[str, str]] = field(default_factory=list)  # (column, message): to check
     lifecycle: Lifecycle | None = None  # as declared by the row (e.g. retired: "Dihapuskan")
     link: str | None = None
+    # what the row would store: (field, value before, value after); a new record has no before
+    values: list[tuple[str, Any, Any]] = field(default_factory=list)
 
     def error(self, column: str, message: str) -> None:
         self.errors.append((column, message))
@@ -275,7 +278,11 @@ def _assets(
         before = len(uow.changes.pending)
         state = uow.declare(decl)
         declared_by[id(state)] = row.row
-        row.action = _asset_action(state, len(uow.changes.pending) > before)
+        changed = len(uow.changes.pending) > before
+        row.action = _asset_action(state, changed)
+        if changed:
+            change = uow.changes.pending[-1]
+            row.values = _values(change.before, change.after or {}, DEFAULTS)
         targets.append((row, state))
     _warn_same_name(conn, opd, targets)
     if apply:
@@ -346,6 +353,28 @@ def _check_owner(
         row.error(column, f"{words} ini sudah tercatat pada aset OPD lain")
 
 
+def _values(
+    before: dict[str, Any] | None, after: dict[str, Any], defaults: dict[str, Any] | None = None
+) -> list[tuple[str, Any, Any]]:
+    """(field, before, after) of what a row stores: the values of a new record (but defaults
+    nobody wrote), the values that change of a known one (the OPD and bookkeeping left out: the
+    page shows those)."""
+    shown = []
+    for name, value in after.items():
+        if name in NOT_SHOWN or value in (None, "", [], {}):
+            continue
+        if before is None and defaults and defaults.get(name) == value:
+            continue
+        if before is None:
+            shown.append((name, None, value))
+        elif before.get(name) != value:  # "" for a value a known record did not have yet
+            shown.append((name, "" if before.get(name) is None else before[name], value))
+    return shown
+
+
+NOT_SHOWN = frozenset({"opd_code", "opd", "declared_by", "services", "addresses"})
+
+
 # --- applications -------------------------------------------------------------------------------
 def _applications(
     conn: Connection, rows: list[tuple[RowReport, Any]], cause: Cause, apply: bool
@@ -363,6 +392,7 @@ def _applications(
             row.action = RowAction.CREATE
         elif any(current.get(k) != v for k, v in fields.items()):
             row.action = RowAction.UPDATE
+        row.values = _values(current, fields)
         if apply:
             app_id = applications.declare(conn, changes, fields, cause)
             row.link = LINKS[RegisterKind.APPLICATIONS].format(app_id)

@@ -17,8 +17,9 @@ from starlette.datastructures import UploadFile
 from spbe_common.auth import Principal
 from spbe_common.db import begin_write
 from spbe_common.events.enums import Lifecycle
-from spbe_common.registers import COLUMNS, RegisterRejected
+from spbe_common.registers import COLUMNS, RegisterKind, RegisterRejected
 from spbe_inventory.db import utcnow
+from spbe_inventory.history.models import EntityKind
 from spbe_inventory.imports import repository as repo
 from spbe_inventory.imports import service as imports
 from spbe_inventory.imports.models import ImportStatus, RowAction
@@ -26,6 +27,7 @@ from spbe_inventory.settings import InventorySettings
 
 from .labels import field_label
 from .render import page
+from .timeline import text
 
 router = APIRouter(include_in_schema=False)
 PATH = "/impor"
@@ -129,6 +131,20 @@ def reading(parsed: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def values_view(kind: str, row: imports.RowReport) -> list[dict[str, str | None]]:
+    """What a row stores, as staff read it: each field by its Indonesian name, its value before
+    (a known record's) and after."""
+    entity = EntityKind.ASSET if kind == RegisterKind.ASSETS else EntityKind.APPLICATION
+    return [
+        {
+            "field": field_label(name),
+            "before": None if before is None else text(entity, name, before),
+            "after": text(entity, name, after),
+        }
+        for name, before, after in row.values
+    ]
+
+
 def _report_page(
     request: Request, engine: Engine, import_id: str, error: str | None = None, status: int = 200
 ) -> Response:
@@ -148,6 +164,7 @@ def _report_page(
         "error": error,
         "RowAction": RowAction,
         "Lifecycle": Lifecycle,
+        "values_of": lambda row: values_view(record["kind"], row),
         "expires_at": record["created_at"] + imports.EXPIRES_AFTER,
     }
     return page(request, "impor_laporan.html", context, status)
