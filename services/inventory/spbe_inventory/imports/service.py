@@ -359,7 +359,7 @@ def _values(
     """(field, before, after) of what a row stores: the values of a new record (but defaults
     nobody wrote), the values that change of a known one (the OPD and bookkeeping left out: the
     page shows those)."""
-    shown = []
+    shown: list[tuple[str, Any, Any]] = []
     for name, value in after.items():
         if name in NOT_SHOWN or value in (None, "", [], {}):
             continue
