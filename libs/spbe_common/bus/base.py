@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from typing import Protocol
+
+import msgspec
 
 from spbe_common.events import TOPIC_OF, Event, Headers, Topic, to_binary
 from spbe_common.events.limits import KEPT_BYTES, KEPT_HEADER_BYTES, MAX_HEADER_BYTES
 
 
-@dataclass(frozen=True, slots=True)
-class Record:
+class Record(msgspec.Struct, frozen=True):  # one per record: a tenth of a frozen dataclass's cost
     topic: str
     partition: int
     offset: int

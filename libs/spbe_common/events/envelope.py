@@ -29,6 +29,7 @@ Headers = list[tuple[str, bytes]]
 CONTENT_TYPE = "application/json"
 SCHEMA_BASE = "https://spbe-inventory.github.io/schemas"
 _REQUIRED = ("id", "type", "source", "time", "specversion")
+_REQUIRED_SET = frozenset(_REQUIRED)
 _OPTIONAL = ("schemaversion", "scanid", "scope", "subject", "dataschema")
 
 
@@ -147,7 +148,7 @@ def attributes(headers: Headers) -> dict[str, str]:
         raise InvalidEvent(f"headers larger than {MAX_HEADER_BYTES} bytes")
     if not_utf8 is not None:
         raise InvalidEvent("a ce_ header is not UTF-8") from not_utf8
-    if len(attrs) < len(_REQUIRED) or any(name not in attrs for name in _REQUIRED):
+    if not attrs.keys() >= _REQUIRED_SET:
         missing = [name for name in _REQUIRED if name not in attrs]
         raise InvalidEvent(f"missing CloudEvents attributes: {', '.join(missing)}")
     if "\x00" in "".join(attrs.values()):

@@ -18,7 +18,6 @@ from __future__ import annotations
 import re
 import types
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
 from typing import Annotated, Any, Union, get_args, get_origin
@@ -50,11 +49,11 @@ _LONG_FRACTION = re.compile(rb"\.\d{7}")
 _TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,6})?(Z|[+-]\d\d:\d\d)\Z")
 
 
-@dataclass(frozen=True, slots=True)
-class Received:
+class Received(msgspec.Struct, frozen=True):
     """What a consumer uses of a decoded event: its attributes and its data.
 
-    `data` is the pydantic payload, or the fast decoder's Struct of the same fields.
+    `data` is the pydantic payload, or the fast decoder's Struct of the same fields. A frozen
+    Struct rather than a frozen dataclass: one is built per record, at a tenth of the cost.
     """
 
     id: str

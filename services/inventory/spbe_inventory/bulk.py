@@ -41,7 +41,9 @@ def ts_text(value: datetime) -> str:
     if text is None:
         if len(_TEXTS) >= _TEXTS_MAX:
             _TEXTS.clear()
-        text = _TEXTS[value] = naive_utc(value).isoformat(" ", "microseconds")
+        utc = value if value.tzinfo is None or value.tzinfo is UTC else value.astimezone(UTC)
+        # "YYYY-MM-DD HH:MM:SS.ffffff", without the "+00:00" an aware instant ends with
+        text = _TEXTS[value] = utc.isoformat(" ", "microseconds")[:26]
     return text
 
 

@@ -70,12 +70,18 @@ class Outcome:
 
 
 # --- precedence -----------------------------------------------------------------------------
+_MERGED_DEFAULTS = {name: DEFAULTS.get(name) for name in MERGED}
+
+
 def merged(declared: Row, observed: Row) -> dict[str, Any]:
-    """The merged view: declared wins field by field, then observed, then the default."""
-    return {
-        name: declared[name] if name in declared else observed.get(name, DEFAULTS.get(name))
-        for name in MERGED
-    }
+    """The merged view: declared wins field by field, then observed, then the default.
+
+    The defaults overlaid with the few fields each side holds (its keys keep MERGED's order).
+    """
+    view = _MERGED_DEFAULTS.copy()
+    view.update({name: value for name, value in observed.items() if name in view})
+    view.update({name: value for name, value in declared.items() if name in view})
+    return view
 
 
 def new_row(ident: Identity, rule: str, at: datetime | None, now: datetime) -> dict[str, Any]:
