@@ -66,6 +66,8 @@ def test_admin_adds_an_operator_who_signs_in_with_the_password_shown_once(
     assert (
         'for="f-nama"' in form.text and 'for="f-peran"' in form.text and 'for="f-opd"' in form.text
     )
+    assert '<option value="">(pilih peran)</option>' in form.text  # never admin by default
+    assert "selected" not in form.text
     added = _add(admin, "tik-kominfo")
     assert added.status_code == 200
     assert added.headers["cache-control"] == "no-store"
