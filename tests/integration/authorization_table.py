@@ -73,6 +73,7 @@ SCORE_READERS = READERS | {Role.SCORER}
 WORKSHEET_READERS = frozenset({ADMIN, EVALUATOR, VIEWER})  # no operator: no worksheet at all
 EVIDENCE_READERS = frozenset({ADMIN, EVALUATOR})  # bukti dukung files: not a viewer
 PERIOD_MANAGERS = frozenset({ADMIN})
+ACCOUNT_MANAGERS = frozenset({ADMIN})
 EVERYONE = frozenset(Role)
 
 
@@ -450,6 +451,25 @@ INVENTORY.update(
             CATALOGUE_WRITERS, Scope.OPD, form=lambda ids, u: {"reason": f"{_m(ids)} abaikan {u}"}
         ),
         ("POST", "/tinjauan/{merged_id}/batalkan-penggabungan"): Rule(CATALOGUE_WRITERS, Scope.OPD),
+        # Pengaturan > Akun: admins only. {name} is the seeded operator of A "zq-akun" (with a
+        # password), {token_id} its live token; the pages show OPD codes, never a record.
+        ("GET", "/pengaturan/akun"): Rule(ACCOUNT_MANAGERS, Scope.ALL, seeded=False),
+        ("GET", "/pengaturan/akun/baru"): Rule(ACCOUNT_MANAGERS, Scope.ALL),
+        ("POST", "/pengaturan/akun/baru"): Rule(
+            ACCOUNT_MANAGERS,
+            Scope.ALL,
+            form=lambda ids, u: {"nama": f"zq-baru-{u}", "peran": "opd_operator", "opd": [A]},
+        ),
+        ("GET", "/pengaturan/akun/{name}"): Rule(ACCOUNT_MANAGERS, Scope.ALL),
+        ("POST", "/pengaturan/akun/{name}/nonaktifkan"): Rule(ACCOUNT_MANAGERS, Scope.ALL),
+        ("POST", "/pengaturan/akun/{name}/aktifkan"): Rule(ACCOUNT_MANAGERS, Scope.ALL),
+        ("POST", "/pengaturan/akun/{name}/reset-sandi"): Rule(ACCOUNT_MANAGERS, Scope.ALL),
+        ("POST", "/pengaturan/akun/{name}/token"): Rule(
+            ACCOUNT_MANAGERS, Scope.ALL, form=lambda ids, u: {"hari": "30"}
+        ),
+        ("POST", "/pengaturan/akun/{name}/token/{token_id}/cabut"): Rule(
+            ACCOUNT_MANAGERS, Scope.ALL
+        ),
         # The evaluation workspace: regency-wide. The seeded period assigns the worksheets the
         # rows change to the account "evaluator" by name (the scorer checks that per worksheet).
         ("GET", "/evaluasi"): _reader(Scope.ALL, WORKSHEET_READERS),

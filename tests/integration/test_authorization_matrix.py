@@ -324,8 +324,10 @@ def inventory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Invent
     ids = _seed_inventory(h)
     with begin_write(h.engine) as conn:
         password = accounts.add_account(conn, "zq-login", Role.VIEWER, [])
+        accounts.add_account(conn, "zq-akun", Role.OPD_OPERATOR, [A])  # the accounts pages'
+        token_id = accounts.create_token(conn, "zq-akun")[0]
     for code in ids:
-        ids[code]["pw"] = password
+        ids[code].update(pw=password, name="zq-akun", token_id=token_id)
     tokens = _tokens(h.engine)
     for code in ids:  # an import waiting for its commit, uploaded by the admin caller
         uploaded = h.client.post(

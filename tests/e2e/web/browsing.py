@@ -71,6 +71,9 @@ MAIN_PAGES = (
     MainPage("detail-penilaian", "/penilaian/{run}"),
     MainPage("banding-penilaian", "/penilaian/banding?a={other_run}&b={run}"),
     MainPage("kejadian-ditolak", "/kejadian-ditolak"),
+    MainPage("akun", "/pengaturan/akun"),
+    MainPage("akun-baru", "/pengaturan/akun/baru"),
+    MainPage("detail-akun", "/pengaturan/akun/e2e-scorer"),  # a service account with a token
     MainPage("evaluasi", "/evaluasi"),
     MainPage("periode-evaluasi", "/evaluasi/{period}"),
     MainPage("ruang-kerja-opd", "/evaluasi/{period}/opd/DISKOMINFOSATIK"),

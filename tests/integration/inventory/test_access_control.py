@@ -86,6 +86,7 @@ def test_a_token_works_until_it_expires_or_is_revoked(
 
 
 def test_a_disabled_account_loses_its_tokens_at_once(anonymous: TestClient, engine: Engine) -> None:
+    grant(engine, Role.ADMIN)  # another admin: the last one cannot be disabled
     token = grant(engine, Role.ADMIN, name="mantan-staf")
     assert anonymous.get("/api/v1/opd", headers=bearer(token)).status_code == 200
     with begin_write(engine) as conn:
@@ -335,6 +336,24 @@ def test_cli_resets_a_forgotten_password_and_enables_an_account_again(
     tokens_only = users("reset-password", "kolektor")
     assert tokens_only.exit_code == 2 and "signs in with tokens only" in tokens_only.output
     db.dispose()
+
+
+def test_no_one_disables_their_own_account_or_the_last_enabled_admin(engine: Engine) -> None:
+    grant(engine, Role.ADMIN, name="kepala-aptika")
+    grant(engine, Role.ADMIN, name="staf-aptika")
+    with begin_write(engine) as conn:
+        with pytest.raises(accounts.AccountError) as own:
+            accounts.disable(conn, "kepala-aptika", by="kepala-aptika")
+        assert own.value.reason is accounts.Refusal.OWN_ACCOUNT
+        accounts.disable(conn, "staf-aptika", by="kepala-aptika")
+        with pytest.raises(accounts.AccountError) as last:
+            accounts.disable(conn, "kepala-aptika")  # the CLI too: no one could enable others
+        assert last.value.reason is accounts.Refusal.LAST_ADMIN
+        assert accounts_repo.count_admins(conn) == 1
+        accounts.disable(conn, "staf-aptika")  # already disabled: not the last enabled one
+        accounts.enable(conn, "staf-aptika")
+        accounts.disable(conn, "kepala-aptika", by="staf-aptika")
+        assert accounts_repo.count_admins(conn) == 1
 
 
 def test_a_disabled_accounts_sessions_end_for_good(engine: Engine) -> None:

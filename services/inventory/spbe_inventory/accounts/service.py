@@ -10,6 +10,7 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import StrEnum
 from typing import Any
 
 from argon2 import PasswordHasher
@@ -27,6 +28,7 @@ HASHER = PasswordHasher()
 # A hash to verify against when the account does not exist: the answer takes as long either way.
 _DUMMY_HASH = HASHER.hash(secrets.token_urlsafe(16))
 TOKEN_DAYS = 90
+MAX_TOKEN_DAYS = 3650
 SESSION_HOURS = 12
 # Sign-in attempts: more failures than these within the window are refused (429).
 WINDOW = timedelta(minutes=15)
@@ -34,8 +36,32 @@ MAX_FAILURES_PER_ACCOUNT = 5
 MAX_FAILURES_PER_ADDRESS = 20
 
 
+class Refusal(StrEnum):
+    """Why an account request was refused: the pages show each in their own words."""
+
+    BAD_NAME = "bad_name"
+    NAME_TAKEN = "name_taken"
+    OPD_REQUIRED = "opd_required"
+    OPD_NOT_ALLOWED = "opd_not_allowed"
+    UNKNOWN_OPD = "unknown_opd"
+    NO_ACCOUNT = "no_account"
+    OWN_ACCOUNT = "own_account"
+    LAST_ADMIN = "last_admin"
+    TOKENS_ONLY = "tokens_only"
+    DISABLED = "disabled"
+    TOKEN_DAYS = "token_days"
+    NO_TOKEN = "no_token"
+    OTHER = "other"
+
+
 class AccountError(ValueError):
-    """A request about accounts that cannot be done; the message says why."""
+    """A request about accounts that cannot be done; the message (English, for the CLI) says
+    why, `reason` says it to the pages, `detail` holds what it names (unknown OPD codes)."""
+
+    def __init__(self, message: str, reason: Refusal = Refusal.OTHER, detail: str = "") -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.detail = detail
 
 
 class TooManyAttempts(Exception):
@@ -67,24 +93,46 @@ def accounts_named(conn: Connection, names: list[str]) -> list[dict[str, Any]]:
     ]
 
 
+_SHOWN = ("name", "role", "opd_codes", "disabled", "created_at", "last_login_at")
+
+
+def _shown(row: dict[str, Any]) -> dict[str, Any]:
+    return {**{key: row[key] for key in _SHOWN}, "has_password": row["password_hash"] is not None}
+
+
+def listed(conn: Connection) -> list[dict[str, Any]]:
+    """Every account, by name, as a page lists it: never a secret, only whether it has a
+    password."""
+    return [_shown(row) for row in repo.all_accounts(conn)]
+
+
+def shown(conn: Connection, name: str) -> dict[str, Any] | None:
+    row = repo.by_name(conn, name)
+    return _shown(row) if row is not None else None
+
+
 def add_account(
     conn: Connection, name: str, role: Role, opd_codes: list[str], *, password: bool = True
 ) -> str:
     """Creates an account; returns its generated password (shown once, stored only hashed).
     Service accounts, and accounts made with `password=False`, sign in with tokens only."""
     if not re.fullmatch(NAME_PATTERN, name):
-        raise AccountError(f"account name {name!r}: 2-64 of a-z 0-9 . _ - (lower case)")
+        raise AccountError(
+            f"account name {name!r}: 2-64 of a-z 0-9 . _ - (lower case)", Refusal.BAD_NAME
+        )
     if repo.by_name(conn, name) is not None:
-        raise AccountError(f"account {name!r} already exists")
+        raise AccountError(f"account {name!r} already exists", Refusal.NAME_TAKEN)
     if role is Role.OPD_OPERATOR and not opd_codes:
-        raise AccountError("an opd_operator needs at least one --opd CODE")
+        raise AccountError("an opd_operator needs at least one --opd CODE", Refusal.OPD_REQUIRED)
     if opd_codes and role not in (Role.OPD_OPERATOR, Role.VIEWER, Role.EVALUATOR):
         raise AccountError(
             f"--opd is the scope of an opd_operator or viewer, or an evaluator's own OPD;"
-            f" not for {role.value}"
+            f" not for {role.value}",
+            Refusal.OPD_NOT_ALLOWED,
         )
     if unknown := [c for c in opd_codes if not opd_exists(conn, c)]:
-        raise AccountError(f"unknown OPD code(s): {', '.join(unknown)}")
+        codes = ", ".join(unknown)
+        raise AccountError(f"unknown OPD code(s): {codes}", Refusal.UNKNOWN_OPD, codes)
     if role in SERVICE_ROLES or not password:
         repo.insert_account(conn, account_row(name, role, opd_codes, None))
         return ""
@@ -93,11 +141,22 @@ def add_account(
     return secret
 
 
-def disable(conn: Connection, name: str) -> None:
-    """No sign-in, session or token of the account works from now; its sessions end for good."""
+def _existing(conn: Connection, name: str) -> dict[str, Any]:
     row = repo.by_name(conn, name)
     if row is None:
-        raise AccountError(f"no account {name!r}")
+        raise AccountError(f"no account {name!r}", Refusal.NO_ACCOUNT)
+    return row
+
+
+def disable(conn: Connection, name: str, *, by: str | None = None) -> None:
+    """No sign-in, session or token of the account works from now; its sessions end for good.
+    Refused for the account `by` that asks (no one locks themselves out) and for the last
+    enabled admin (someone must be able to enable the others again)."""
+    row = _existing(conn, name)
+    if name == by:
+        raise AccountError("an account cannot disable itself", Refusal.OWN_ACCOUNT)
+    if row["role"] == Role.ADMIN.value and not row["disabled"] and repo.count_admins(conn) <= 1:
+        raise AccountError(f"account {name!r} is the last enabled admin", Refusal.LAST_ADMIN)
     repo.set_disabled(conn, name, True)
     repo.delete_sessions_of(conn, row["id"])
 
@@ -106,17 +165,17 @@ def enable(conn: Connection, name: str) -> None:
     """A disabled account may sign in again; its tokens neither expired nor revoked work again
     (its sessions ended when it was disabled)."""
     if not repo.set_disabled(conn, name, False):
-        raise AccountError(f"no account {name!r}")
+        raise AccountError(f"no account {name!r}", Refusal.NO_ACCOUNT)
 
 
 def reset_password(conn: Connection, name: str) -> str:
     """A new generated password (shown once) for a person's account: its sessions end and its
     failed sign-ins are forgotten, so the person can sign in at once with it."""
-    row = repo.by_name(conn, name)
-    if row is None:
-        raise AccountError(f"no account {name!r}")
+    row = _existing(conn, name)
     if row["password_hash"] is None:
-        raise AccountError(f"account {name!r} signs in with tokens only; it has no password")
+        raise AccountError(
+            f"account {name!r} signs in with tokens only; it has no password", Refusal.TOKENS_ONLY
+        )
     secret = secrets.token_urlsafe(15)
     repo.set_password(conn, name, HASHER.hash(secret))
     repo.delete_sessions_of(conn, row["id"])
@@ -141,9 +200,12 @@ def create_token(conn: Connection, account: str, days: int = TOKEN_DAYS) -> tupl
     """(token id, token): the token is shown once and stored only as its digest."""
     row = repo.by_name(conn, account)
     if row is None or row["disabled"]:
-        raise AccountError(f"no enabled account {account!r}")
-    if not 1 <= days <= 3650:
-        raise AccountError("--expires-days must be between 1 and 3650")
+        reason = Refusal.NO_ACCOUNT if row is None else Refusal.DISABLED
+        raise AccountError(f"no enabled account {account!r}", reason)
+    if not 1 <= days <= MAX_TOKEN_DAYS:
+        raise AccountError(
+            f"--expires-days must be between 1 and {MAX_TOKEN_DAYS}", Refusal.TOKEN_DAYS
+        )
     token_id = secrets.token_hex(6)
     token = new_secret()
     now = utcnow()
@@ -160,9 +222,18 @@ def create_token(conn: Connection, account: str, days: int = TOKEN_DAYS) -> tupl
     return token_id, token
 
 
-def revoke_token(conn: Connection, token_id: str) -> None:
+def revoke_token(conn: Connection, token_id: str, account: str | None = None) -> None:
+    """Revokes a live token; given `account`, only a token of that account."""
+    if account is not None and token_id not in {t["id"] for t in repo.tokens(conn, account)}:
+        raise AccountError(f"no live token {token_id!r} of {account!r}", Refusal.NO_TOKEN)
     if not repo.revoke_token(conn, token_id, utcnow()):
-        raise AccountError(f"no live token {token_id!r}")
+        raise AccountError(f"no live token {token_id!r}", Refusal.NO_TOKEN)
+
+
+def tokens_of(conn: Connection, account: str) -> list[dict[str, Any]]:
+    """The account's tokens as a page lists them: id, dates, revoked; never the digest."""
+    shown = ("id", "created_at", "expires_at", "revoked_at", "last_used_at")
+    return [{key: row[key] for key in shown} for row in repo.tokens(conn, account)]
 
 
 def principal_of_token(

@@ -121,3 +121,43 @@ def refusal(exc: HTTPException, opd_field: str) -> tuple[dict[str, str], str | N
         message = CHECKS.get(field, "Isian tidak valid.").format(detail=detail)
         return ({field: message} if field else {}), INVALID if field else message
     return {}, None
+
+
+# --- accounts (Pengaturan > Akun): each refusal of the accounts service, and the field it is
+# shown next to ("" : above the form)
+ACCOUNT_REFUSALS: dict[str, tuple[str, str]] = {
+    "bad_name": (
+        "nama",
+        "Nama akun 2 sampai 64 karakter: huruf kecil a-z, angka 0-9, titik, garis bawah atau"
+        " tanda hubung, diawali huruf atau angka; misalnya tik-dinkes.",
+    ),
+    "name_taken": ("nama", "Nama akun ini sudah dipakai. Pilih nama lain."),
+    "opd_required": ("opd", "Pengelola TIK OPD harus memiliki paling sedikit satu OPD."),
+    "opd_not_allowed": (
+        "opd",
+        "Peran ini tidak memiliki OPD: kosongkan pilihan OPD (OPD hanya untuk pengelola TIK OPD,"
+        " pembaca, dan OPD asal evaluator).",
+    ),
+    "unknown_opd": ("opd", "Kode OPD tidak dikenal: {detail}. Pilih OPD dari daftar."),
+    "own_account": ("", "Anda tidak dapat menonaktifkan akun Anda sendiri."),
+    "last_admin": (
+        "",
+        "Akun ini administrator aktif terakhir dan tidak dapat dinonaktifkan: aktifkan atau buat"
+        " administrator lain lebih dulu.",
+    ),
+    "tokens_only": (
+        "",
+        "Akun ini masuk hanya dengan token; akun ini tidak memiliki kata sandi.",
+    ),
+    "disabled": ("", "Akun ini nonaktif: aktifkan lebih dulu sebelum membuat token."),
+    "token_days": ("hari", "Isi masa berlaku 1 sampai 3650 hari."),
+    "no_token": ("", "Token ini sudah dicabut atau bukan milik akun ini."),
+}
+ROLE_REQUIRED = "Pilih salah satu peran yang tersedia."
+TOO_MANY_OPD = "Terlalu banyak OPD dipilih."
+
+
+def account_refusal(reason: str, detail: str = "") -> tuple[str, str]:
+    """(field, message) of a refusal of the accounts service; an unexpected one above the form."""
+    field, text = ACCOUNT_REFUSALS.get(reason, ("", "Permintaan ini tidak dapat dilakukan."))
+    return field, text.format(detail=detail)

@@ -59,6 +59,7 @@ MENU = (
     MenuItem("/penilaian", "Penilaian", Permission.SCORES_READ),
     MenuItem("/evaluasi", "Evaluasi", Permission.WORKSHEETS_READ),
     MenuItem("/kejadian-ditolak", "Kejadian ditolak", Permission.REJECTED_READ),
+    MenuItem("/pengaturan/akun", "Akun", Permission.ACCOUNTS),
 )
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from . import (
+    accounts,
     auth,
     catalogue,
     dashboard,
@@ -33,4 +34,5 @@ def routers() -> list[APIRouter]:
         review.router,
         scoring.router,
         evaluation.router,
+        accounts.router,
     ]
