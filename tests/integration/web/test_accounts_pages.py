@@ -97,6 +97,7 @@ def test_a_service_account_gets_no_password_but_a_pointer_to_its_tokens(browser:
     [
         ("Tik Dinkes!", "viewer", [], "nama", "Nama akun 2 sampai 64 karakter"),
         ("sudah-ada", "viewer", [], "nama", "Nama akun ini sudah dipakai"),
+        ("baru", "viewer", [], "nama", "Nama akun ini dipakai oleh halaman Akun"),
         ("tik-baru", "opd_operator", [], "opd", "Pengelola TIK OPD harus memiliki"),
         ("tik-baru", "opd_operator", ["TIDAKADA"], "opd", "Kode OPD tidak dikenal: TIDAKADA"),
         ("kolektor-3", "collector", [OPD], "opd", "Peran ini tidak memiliki OPD"),

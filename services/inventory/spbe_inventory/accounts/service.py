@@ -36,10 +36,16 @@ MAX_FAILURES_PER_ACCOUNT = 5
 MAX_FAILURES_PER_ADDRESS = 20
 
 
+# Names the accounts pages use as paths beside /pengaturan/akun/{name}: an account so named could
+# not be opened there.
+RESERVED_NAMES = frozenset({"baru"})
+
+
 class Refusal(StrEnum):
     """Why an account request was refused: the pages show each in their own words."""
 
     BAD_NAME = "bad_name"
+    NAME_RESERVED = "name_reserved"
     NAME_TAKEN = "name_taken"
     OPD_REQUIRED = "opd_required"
     OPD_NOT_ALLOWED = "opd_not_allowed"
@@ -119,6 +125,11 @@ def add_account(
     if not re.fullmatch(NAME_PATTERN, name):
         raise AccountError(
             f"account name {name!r}: 2-64 of a-z 0-9 . _ - (lower case)", Refusal.BAD_NAME
+        )
+    if name in RESERVED_NAMES:
+        raise AccountError(
+            f"account name {name!r} is reserved (a path of the accounts pages)",
+            Refusal.NAME_RESERVED,
         )
     if repo.by_name(conn, name) is not None:
         raise AccountError(f"account {name!r} already exists", Refusal.NAME_TAKEN)

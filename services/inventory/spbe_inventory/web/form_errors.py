@@ -131,6 +131,7 @@ ACCOUNT_REFUSALS: dict[str, tuple[str, str]] = {
         "Nama akun 2 sampai 64 karakter: huruf kecil a-z, angka 0-9, titik, garis bawah atau"
         " tanda hubung, diawali huruf atau angka; misalnya tik-dinkes.",
     ),
+    "name_reserved": ("nama", "Nama akun ini dipakai oleh halaman Akun. Pilih nama lain."),
     "name_taken": ("nama", "Nama akun ini sudah dipakai. Pilih nama lain."),
     "opd_required": ("opd", "Pengelola TIK OPD harus memiliki paling sedikit satu OPD."),
     "opd_not_allowed": (
