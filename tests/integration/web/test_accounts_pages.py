@@ -267,3 +267,23 @@ def test_only_admins_open_or_change_accounts(
         row = accounts_repo.by_name(conn, "sasaran")
         assert row is not None and not row["disabled"]
     assert SESSION_COOKIE in client.cookies
+
+
+@pytest.mark.parametrize("days", ["²", "٣", "1.5", "0", "3651"])
+def test_token_days_not_written_in_ascii_digits_are_refused_on_the_form(
+    browser: Browser, days: str
+) -> None:
+    admin = browser(Role.ADMIN)
+    assert _add(admin, "tik-hari").status_code == 200
+    refused = _post(admin, f"{BASE}/tik-hari/token", hari=days)
+    assert refused.status_code == 422, refused.text[:300]
+    assert "Isi masa berlaku 1 sampai 3650 hari." in refused.text
+    assert f'value="{days}"' in refused.text  # what was typed is kept
+
+
+def test_token_days_with_spaces_around_are_read(browser: Browser) -> None:
+    admin = browser(Role.ADMIN)
+    assert _add(admin, "tik-spasi").status_code == 200
+    made = _post(admin, f"{BASE}/tik-spasi/token", hari=" 30 ")
+    assert made.status_code == 200 and "berlaku 30 hari" in made.text
+    _secret(made)

@@ -23,6 +23,7 @@ from . import form_errors
 from .form_errors import REQUIRED, account_refusal
 from .labels import choices
 from .render import page
+from .typed_input import whole_number
 
 router = APIRouter(include_in_schema=False)
 BASE = "/pengaturan/akun"
@@ -199,19 +200,19 @@ def create_token(
     conn: WriteConnDep,
     hari: Annotated[str, Form(max_length=20)] = str(accounts.TOKEN_DAYS),
 ) -> Response:
-    days = hari.strip()
-    if not days.isdigit():
+    days = whole_number(hari, 1, accounts.MAX_TOKEN_DAYS)
+    if days is None:
         field, message = account_refusal(Refusal.TOKEN_DAYS)
-        return _detail(request, conn, name, {field: message}, days)
+        return _detail(request, conn, name, {field: message}, hari.strip())
     try:
-        token_id, token = accounts.create_token(conn, name, int(days))
+        token_id, token = accounts.create_token(conn, name, days)
     except AccountError as exc:
         if exc.reason is Refusal.NO_ACCOUNT:
             raise HTTPException(404) from None
         field, message = account_refusal(exc.reason, exc.detail)
-        return _detail(request, conn, name, {field or "form": message}, days)
+        return _detail(request, conn, name, {field or "form": message}, str(days))
     context = {"title": f"Token baru {name}", "name": name, "kind": "token", "secret": token}
-    return _secret_page(request, {**context, "token_id": token_id, "days": int(days)})
+    return _secret_page(request, {**context, "token_id": token_id, "days": days})
 
 
 @router.post(BASE + "/{name}/token/{token_id}/cabut")
