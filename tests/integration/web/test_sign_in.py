@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
@@ -96,3 +97,23 @@ def test_docs_and_redoc_load_only_this_services_scripts(browser: Callable[..., T
         assert "cdn" not in html.lower() and "fonts.googleapis" not in html
     assert visitor.get("/vendor/swagger-ui-bundle.js").status_code == 200
     assert visitor.get("/vendor/redoc.standalone.js").status_code == 200
+
+
+def test_an_unexpected_error_is_a_page_in_bahasa_indonesia_and_json_on_the_api(
+    browser: Callable[..., TestClient], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*_args: object) -> None:
+        raise RuntimeError("unexpected")
+
+    monkeypatch.setattr(accounts, "listed", broken)
+    monkeypatch.setattr(accounts, "accounts_named", broken)
+    admin = browser(Role.ADMIN)
+    client = TestClient(admin.app, raise_server_exceptions=False, cookies=admin.cookies)
+    shown = client.get("/pengaturan/akun")
+    assert shown.status_code == 500
+    assert shown.headers["content-type"].startswith("text/html")
+    assert "Terjadi kesalahan pada server" in shown.text and 'lang="id"' in shown.text
+    assert "internal error" not in shown.text
+    assert "Content-Security-Policy" in shown.headers
+    api = client.get("/api/v1/accounts?name=admin")
+    assert api.status_code == 500 and api.json() == {"detail": "internal error"}

@@ -4,6 +4,7 @@ A page asked for without a sign-in redirects to /masuk (and back afterwards)."""
 
 from __future__ import annotations
 
+import logging
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request
@@ -15,6 +16,7 @@ from spbe_common import api
 
 from .render import MENU, page
 
+log = logging.getLogger(__name__)
 JSON_PATHS = ("/api/", "/healthz", "/readyz", "/metrics", "/openapi.json", "/docs", "/redoc")
 TITLES = {
     400: "Permintaan tidak dapat diproses",
@@ -27,11 +29,14 @@ TITLES = {
     413: "Berkas terlalu besar",
     422: "Isian tidak valid",
     429: "Terlalu banyak permintaan",
+    500: "Terjadi kesalahan",
     503: "Layanan sedang tidak tersedia",
 }
 MESSAGES = {
     403: "Peran atau cakupan OPD akun Anda tidak mengizinkan halaman ini.",
     404: "Halaman atau data yang Anda cari tidak ada, atau berada di luar cakupan OPD Anda.",
+    500: "Terjadi kesalahan pada server: permintaan Anda tidak selesai. Coba lagi; bila terulang,"
+    " laporkan waktu kejadiannya kepada admin aplikasi.",
     503: "Basis data tidak menjawab. Tidak ada yang tersimpan; coba lagi sebentar lagi.",
 }
 NOT_ALLOWED_CHARACTER = (
@@ -73,6 +78,20 @@ async def validation_error(request: Request, exc: Exception) -> Response:
     return error_page(request, 400, "Alamat halaman memuat nilai yang tidak valid.")
 
 
+async def internal_error(request: Request, exc: Exception) -> Response:
+    """An unexpected error on a page is the site's error page; the API keeps its JSON. Should
+    the page itself fail to render, the plain answer is given."""
+    if is_page(request):
+        try:
+            response = error_page(request, 500, MESSAGES[500])
+        except Exception:  # the error page must never raise in its turn
+            log.exception("the error page of a 500 could not be rendered")
+        else:
+            response.headers["Connection"] = "close"  # as the API's answer: the server drops it
+            return response
+    return await api.internal_error(request, exc)
+
+
 def refused_target(scope: api.Scope, status: int, _part: str) -> Response | None:
     """A page address refused by the request limits (a NUL character) is explained on a page,
     with the way back to its menu item; an API path keeps the JSON body (None)."""
@@ -99,6 +118,7 @@ def error_page(
 
 
 def install(app: FastAPI) -> None:
-    """Call after `spbe_common.api.install`: these handlers replace its two, for pages only."""
+    """Call after `spbe_common.api.install`: these handlers replace its three, for pages only."""
     app.add_exception_handler(StarletteHTTPException, http_error)
     app.add_exception_handler(RequestValidationError, validation_error)
+    app.add_exception_handler(Exception, internal_error)
