@@ -287,3 +287,21 @@ def test_token_days_with_spaces_around_are_read(browser: Browser) -> None:
     made = _post(admin, f"{BASE}/tik-spasi/token", hari=" 30 ")
     assert made.status_code == 200 and "berlaku 30 hari" in made.text
     _secret(made)
+
+
+def test_an_over_long_name_or_token_days_is_shown_on_the_form_with_what_was_typed(
+    browser: Browser,
+) -> None:
+    admin = browser(Role.ADMIN)
+    long_name = "a" * 300
+    refused = _add(admin, long_name)
+    assert refused.status_code == 422
+    assert "Nama akun terlalu panjang (paling banyak 64 karakter)." in refused.text
+    assert f'value="{long_name}"' in refused.text and 'id="f-peran"' in refused.text
+    assert "Alamat halaman" not in refused.text
+    assert _add(admin, "tik-panjang").status_code == 200
+    days = "9" * 30
+    refused = _post(admin, f"{BASE}/tik-panjang/token", hari=days)
+    assert refused.status_code == 422
+    assert "Isi masa berlaku 1 sampai 3650 hari." in refused.text
+    assert f'value="{days}"' in refused.text

@@ -155,3 +155,19 @@ def test_a_year_or_period_not_written_in_ascii_digits_is_shown_on_the_form(
         assert said in text_of(refused.text), fields
     opened = post(admin, "/evaluasi", tahun=" 2026 ", kerangka="spbe-2020")
     assert opened.status_code == 303, text_of(opened.text)
+
+
+def test_over_long_fields_of_the_new_period_are_shown_on_the_form(browser: Browser) -> None:
+    admin = browser(Role.ADMIN)
+    for fields, said in (
+        ({"tahun": "2" * 30}, "Isi tahun evaluasi, misalnya 2026."),
+        ({"tahun": "2026", "salin_dari": "9" * 30}, "Pilih periode yang ada."),
+        ({"tahun": "2026", "judul": "J" * 201}, "Judul terlalu panjang (paling banyak 200"),
+        ({"tahun": "2026", "kerangka": "k" * 40}, "Pilih kerangka penilaian."),
+    ):
+        refused = post(admin, "/evaluasi", **{"kerangka": "spbe-2020", **fields})
+        assert refused.status_code == 422, fields
+        shown = text_of(refused.text)
+        assert said in shown and "Alamat halaman" not in shown, fields
+        assert 'id="f-tahun"' in refused.text, fields  # the form again, what was typed kept
+        assert f'value="{fields["tahun"]}"' in refused.text, fields

@@ -117,3 +117,27 @@ def test_an_unexpected_error_is_a_page_in_bahasa_indonesia_and_json_on_the_api(
     assert "Content-Security-Policy" in shown.headers
     api = client.get("/api/v1/accounts?name=admin")
     assert api.status_code == 500 and api.json() == {"detail": "internal error"}
+
+
+def test_an_over_long_name_or_password_is_a_wrong_sign_in_on_the_form(
+    browser: Callable[..., TestClient],
+) -> None:
+    visitor = browser(None)
+    for name, password in (("a" * 300, "sandi"), ("admin", "x" * 2000)):
+        refused = visitor.post("/masuk", data={"name": name, "password": password})
+        assert refused.status_code == 401
+        assert "Nama akun atau kata sandi salah." in refused.text and 'id="' in refused.text
+        assert "Alamat halaman" not in refused.text
+
+
+def test_a_refused_form_field_is_said_as_the_forms_not_the_addresss(
+    browser: Callable[..., TestClient],
+) -> None:
+    """A form without a message of its own for a field: the error page names the form."""
+    admin = browser(Role.ADMIN)
+    refused = admin.post(
+        "/tinjauan/1/abaikan", data={"csrf_token": admin.csrf, "reason": "x" * 600}
+    )
+    assert refused.status_code == 422
+    assert "Isian formulir terlalu panjang: paling banyak 500 karakter." in refused.text
+    assert "Alamat halaman" not in refused.text

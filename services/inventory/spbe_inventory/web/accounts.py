@@ -14,6 +14,7 @@ from sqlalchemy import Connection
 
 from spbe_common.auth import SERVICE_ROLES, Principal, Role
 from spbe_inventory.accounts import service as accounts
+from spbe_inventory.accounts.models import NAME_MAX
 from spbe_inventory.accounts.service import AccountError, Refusal
 from spbe_inventory.api.deps import ConnDep, WriteConnDep
 from spbe_inventory.db import utcnow
@@ -83,6 +84,8 @@ def _checked(name: str, role: str, codes: list[str]) -> dict[str, str]:
     errors = {}
     if not name:
         errors["nama"] = REQUIRED
+    elif len(name) > NAME_MAX:
+        errors["nama"] = form_errors.NAME_TOO_LONG.format(limit=NAME_MAX)
     if role not in {r.value for r in Role}:
         errors["peran"] = form_errors.ROLE_REQUIRED
     if len(codes) > MAX_OPD:
@@ -94,11 +97,13 @@ def _checked(name: str, role: str, codes: list[str]) -> dict[str, str]:
 def add_account(
     request: Request,
     conn: WriteConnDep,
-    nama: Annotated[str, Form(max_length=200)] = "",
-    peran: Annotated[str, Form(max_length=40)] = "",
+    nama: Annotated[str, Form()] = "",
+    peran: Annotated[str, Form()] = "",
     opd: Annotated[list[str], Form()] = [],  # noqa: B006 (FastAPI copies a default)
 ) -> Response:
-    """Argon2 hashing is slow on purpose: a worker thread, not the event loop."""
+    """Argon2 hashing is slow on purpose: a worker thread, not the event loop. The fields have
+    no Form(max_length): a refusal there would lose the form; _checked says it on the form (the
+    body limit bounds them)."""
     name, codes = nama.strip(), sorted({c.strip() for c in opd if c.strip()})
     values = {"nama": name, "peran": peran, "opd": codes}
     if errors := _checked(name, peran, codes):
@@ -198,8 +203,9 @@ def create_token(
     name: Name,
     request: Request,
     conn: WriteConnDep,
-    hari: Annotated[str, Form(max_length=20)] = str(accounts.TOKEN_DAYS),
+    hari: Annotated[str, Form()] = str(accounts.TOKEN_DAYS),
 ) -> Response:
+    """Any text of `hari` but 1 to MAX_TOKEN_DAYS in digits is the field's message."""
     days = whole_number(hari, 1, accounts.MAX_TOKEN_DAYS)
     if days is None:
         field, message = account_refusal(Refusal.TOKEN_DAYS)

@@ -5,6 +5,7 @@ A page asked for without a sign-in redirects to /masuk (and back afterwards)."""
 from __future__ import annotations
 
 import logging
+from typing import Any
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request
@@ -39,6 +40,14 @@ MESSAGES = {
     " laporkan waktu kejadiannya kepada admin aplikasi.",
     503: "Basis data tidak menjawab. Tidak ada yang tersimpan; coba lagi sebentar lagi.",
 }
+FORM_TOO_LONG = (
+    "Isian formulir terlalu panjang: paling banyak {limit} karakter. Tidak ada yang tersimpan."
+    " Kembali ke formulir, persingkat isiannya, lalu kirim lagi."
+)
+FORM_INVALID = (
+    "Isian formulir tidak valid. Tidak ada yang tersimpan. Kembali ke formulir, periksa isiannya,"
+    " lalu kirim lagi."
+)
 NOT_ALLOWED_CHARACTER = (
     "Alamat halaman memuat karakter yang tidak diizinkan (karakter NUL, tertulis %00). "
     "Periksa alamatnya atau isian pencariannya, lalu coba lagi."
@@ -73,9 +82,23 @@ async def http_error(request: Request, exc: Exception) -> Response:
 
 
 async def validation_error(request: Request, exc: Exception) -> Response:
+    """A refused form field is not the address's fault: said as the form's (422); a refused
+    query or path value is the address's (400). Forms that can show the field's own message keep
+    their fields out of FastAPI's checks and check them themselves."""
     if not is_page(request):
         return await api.validation_error(request, exc)
+    assert isinstance(exc, RequestValidationError)
+    body = [e for e in exc.errors() if e.get("loc", ("",))[0] == "body"]
+    if body and len(body) == len(exc.errors()):
+        return error_page(request, 422, _form_message(body[0]))
     return error_page(request, 400, "Alamat halaman memuat nilai yang tidak valid.")
+
+
+def _form_message(error: dict[str, Any]) -> str:
+    limit = (error.get("ctx") or {}).get("max_length")
+    if error.get("type") == "string_too_long" and limit is not None:
+        return FORM_TOO_LONG.format(limit=limit)
+    return FORM_INVALID
 
 
 async def internal_error(request: Request, exc: Exception) -> Response:

@@ -43,6 +43,7 @@ router = APIRouter(include_in_schema=False)
 FRAMEWORKS = ("spbe-2020", "pemdi-2026")  # the frameworks an evaluation period is opened for
 YEARS = (2000, 2100)  # the scorer's PeriodIn.year
 PERIOD_IDS = (1, 2**31 - 1)
+TITLE_MAX = 200  # the scorer's PeriodIn.title
 
 
 # --- periods --------------------------------------------------------------------------------------
@@ -54,16 +55,18 @@ def periods_page(request: Request) -> Response:
 @router.post("/evaluasi")
 def open_period(
     request: Request,
-    tahun: Annotated[str, Form(max_length=8)] = "",
-    kerangka: Annotated[str, Form(max_length=32)] = "",
-    judul: Annotated[str, Form(max_length=200)] = "",
-    salin_dari: Annotated[str, Form(max_length=12)] = "",
+    tahun: Annotated[str, Form()] = "",
+    kerangka: Annotated[str, Form()] = "",
+    judul: Annotated[str, Form()] = "",
+    salin_dari: Annotated[str, Form()] = "",
 ) -> Response:
+    """No Form(max_length): _period_errors says any wrong field on the form, what was typed kept
+    (the body limit bounds the fields)."""
     values = {"tahun": tahun, "kerangka": kerangka, "judul": judul, "salin_dari": salin_dari}
 
     def create(scorer: ScorerClient) -> Response:
         year, copy_from = whole_number(tahun, *YEARS), whole_number(salin_dari, *PERIOD_IDS)
-        errors = _period_errors(year, kerangka, salin_dari, copy_from)
+        errors = _period_errors(year, kerangka, salin_dari, copy_from) | _title_errors(judul)
         if errors:
             return _periods(request, scorer, values, errors, 422)
         body: dict[str, Any] = {"year": year, "framework": kerangka}
@@ -93,6 +96,12 @@ def _period_errors(
     if copy_typed.strip() and copy_from is None:
         errors["salin_dari"] = "Pilih periode yang ada."
     return errors
+
+
+def _title_errors(title: str) -> dict[str, str]:
+    if len(title.strip()) > TITLE_MAX:
+        return {"judul": f"Judul terlalu panjang (paling banyak {TITLE_MAX} karakter)."}
+    return {}
 
 
 def _periods(
