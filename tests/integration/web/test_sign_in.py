@@ -141,3 +141,23 @@ def test_a_refused_form_field_is_said_as_the_forms_not_the_addresss(
     assert refused.status_code == 422
     assert "Isian formulir terlalu panjang: paling banyak 500 karakter." in refused.text
     assert "Alamat halaman" not in refused.text
+
+
+def test_the_name_is_signed_in_whatever_its_capitals_and_they_share_one_lockout(
+    browser: Callable[..., TestClient], engine: Engine
+) -> None:
+    with begin_write(engine) as conn:
+        password = accounts.add_account(conn, "tik-dinkes", Role.OPD_OPERATOR, ["DINKES"])
+    for typed in ("TIK-DINKES", "Tik-dinkes"):  # a phone's capital
+        signed_in = browser(None).post("/masuk", data={"name": typed, "password": password})
+        assert signed_in.status_code == 303, typed
+    other = browser(None)
+    for typed in ("Tik-dinkes", "TIK-DINKES", "tik-Dinkes", "TIK-dinkes", "tik-dinkes"):
+        wrong = other.post("/masuk", data={"name": typed, "password": "salah"})
+        assert wrong.status_code == 401, typed
+    for typed in ("TIK-DINKES", "tik-dinkes"):  # the sixth try, any capitals: locked out
+        locked = other.post("/masuk", data={"name": typed, "password": password})
+        assert locked.status_code == 429, typed
+    with engine.connect() as conn:
+        keys = conn.exec_driver_sql("SELECT DISTINCT account_name FROM login_failure").scalars()
+        assert set(keys) == {"tik-dinkes"}
