@@ -171,6 +171,30 @@ def test_a_new_password_replaces_the_old_one_and_is_shown_once(
     visitor = browser(None)
     assert visitor.post("/masuk", data={"name": "lupa-sandi", "password": old}).status_code == 401
     _sign_in(browser, "lupa-sandi", new)
+    assert 'id="akun-nonaktif"' not in reset.text  # an enabled account: no notice
+
+
+def test_a_new_password_of_a_disabled_account_says_it_waits_for_aktifkan(
+    browser: Browser, engine: Engine
+) -> None:
+    with begin_write(engine) as conn:
+        accounts.add_account(conn, "cuti-panjang", Role.VIEWER, [])
+        accounts.disable(conn, "cuti-panjang")
+    admin = browser(Role.ADMIN)
+    reset = _post(admin, f"{BASE}/cuti-panjang/reset-sandi")
+    assert reset.status_code == 200
+    new = _secret(reset)
+    assert (
+        "Akun ini nonaktif: kata sandi baru baru dapat dipakai setelah akun diaktifkan."
+        in reset.text
+    )
+    assert f'action="{BASE}/cuti-panjang/aktifkan"' in reset.text and 'id="aktifkan"' in reset.text
+    assert f'value="{admin.csrf}"' in reset.text
+    refused = browser(None).post("/masuk", data={"name": "cuti-panjang", "password": new})
+    assert refused.status_code == 401  # as the notice says
+    enabled = _post(admin, f"{BASE}/cuti-panjang/aktifkan")
+    assert enabled.status_code == 303
+    _sign_in(browser, "cuti-panjang", new)
 
 
 def test_a_token_made_on_the_page_works_until_it_is_revoked(

@@ -195,6 +195,8 @@ def reset_password(name: Name, request: Request, conn: WriteConnDep) -> Response
     except AccountError as exc:
         return _refused(request, conn, name, exc)
     context = {"title": f"Kata sandi baru {name}", "name": name, "kind": "sandi"}
+    account = accounts.shown(conn, name)
+    context["disabled"] = bool(account and account["disabled"])  # the password waits for Aktifkan
     return _secret_page(request, {**context, "secret": password})
 
 
