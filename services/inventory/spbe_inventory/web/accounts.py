@@ -194,10 +194,10 @@ def reset_password(name: Name, request: Request, conn: WriteConnDep) -> Response
         password = accounts.reset_password(conn, name)
     except AccountError as exc:
         return _refused(request, conn, name, exc)
-    context = {"title": f"Kata sandi baru {name}", "name": name, "kind": "sandi"}
     account = accounts.shown(conn, name)
-    context["disabled"] = bool(account and account["disabled"])  # the password waits for Aktifkan
-    return _secret_page(request, {**context, "secret": password})
+    context = {"title": f"Kata sandi baru {name}", "name": name, "kind": "sandi"}
+    waits = bool(account and account["disabled"])  # the password works only after Aktifkan
+    return _secret_page(request, {**context, "secret": password, "disabled": waits})
 
 
 @router.post(BASE + "/{name}/token")
