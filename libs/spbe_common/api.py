@@ -154,7 +154,7 @@ async def _unavailable(_request: Request, exc: Exception) -> Response:
     )
 
 
-async def _internal_error(_request: Request, exc: Exception) -> Response:
+async def internal_error(_request: Request, exc: Exception) -> Response:
     # Starlette re-raises after this answer and the server then drops the connection: say so.
     return json_body({"detail": "internal error"}, 500, {"Connection": "close"})
 
@@ -448,4 +448,4 @@ def install(
     app.add_exception_handler(DataError, _data_error)
     app.add_exception_handler(OperationalError, _unavailable)
     app.add_exception_handler(InterfaceError, _unavailable)
-    app.add_exception_handler(Exception, _internal_error)
+    app.add_exception_handler(Exception, internal_error)

@@ -171,6 +171,30 @@ def test_a_new_password_replaces_the_old_one_and_is_shown_once(
     visitor = browser(None)
     assert visitor.post("/masuk", data={"name": "lupa-sandi", "password": old}).status_code == 401
     _sign_in(browser, "lupa-sandi", new)
+    assert 'id="akun-nonaktif"' not in reset.text  # an enabled account: no notice
+
+
+def test_a_new_password_of_a_disabled_account_says_it_waits_for_aktifkan(
+    browser: Browser, engine: Engine
+) -> None:
+    with begin_write(engine) as conn:
+        accounts.add_account(conn, "cuti-panjang", Role.VIEWER, [])
+        accounts.disable(conn, "cuti-panjang")
+    admin = browser(Role.ADMIN)
+    reset = _post(admin, f"{BASE}/cuti-panjang/reset-sandi")
+    assert reset.status_code == 200
+    new = _secret(reset)
+    assert (
+        "Akun ini nonaktif: kata sandi baru baru dapat dipakai setelah akun diaktifkan."
+        in reset.text
+    )
+    assert f'action="{BASE}/cuti-panjang/aktifkan"' in reset.text and 'id="aktifkan"' in reset.text
+    assert f'value="{admin.csrf}"' in reset.text
+    refused = browser(None).post("/masuk", data={"name": "cuti-panjang", "password": new})
+    assert refused.status_code == 401  # as the notice says
+    enabled = _post(admin, f"{BASE}/cuti-panjang/aktifkan")
+    assert enabled.status_code == 303
+    _sign_in(browser, "cuti-panjang", new)
 
 
 def test_a_token_made_on_the_page_works_until_it_is_revoked(
@@ -267,3 +291,41 @@ def test_only_admins_open_or_change_accounts(
         row = accounts_repo.by_name(conn, "sasaran")
         assert row is not None and not row["disabled"]
     assert SESSION_COOKIE in client.cookies
+
+
+@pytest.mark.parametrize("days", ["²", "٣", "1.5", "0", "3651"])
+def test_token_days_not_written_in_ascii_digits_are_refused_on_the_form(
+    browser: Browser, days: str
+) -> None:
+    admin = browser(Role.ADMIN)
+    assert _add(admin, "tik-hari").status_code == 200
+    refused = _post(admin, f"{BASE}/tik-hari/token", hari=days)
+    assert refused.status_code == 422, refused.text[:300]
+    assert "Isi masa berlaku 1 sampai 3650 hari." in refused.text
+    assert f'value="{days}"' in refused.text  # what was typed is kept
+
+
+def test_token_days_with_spaces_around_are_read(browser: Browser) -> None:
+    admin = browser(Role.ADMIN)
+    assert _add(admin, "tik-spasi").status_code == 200
+    made = _post(admin, f"{BASE}/tik-spasi/token", hari=" 30 ")
+    assert made.status_code == 200 and "berlaku 30 hari" in made.text
+    _secret(made)
+
+
+def test_an_over_long_name_or_token_days_is_shown_on_the_form_with_what_was_typed(
+    browser: Browser,
+) -> None:
+    admin = browser(Role.ADMIN)
+    long_name = "a" * 300
+    refused = _add(admin, long_name)
+    assert refused.status_code == 422
+    assert "Nama akun terlalu panjang (paling banyak 64 karakter)." in refused.text
+    assert f'value="{long_name}"' in refused.text and 'id="f-peran"' in refused.text
+    assert "Alamat halaman" not in refused.text
+    assert _add(admin, "tik-panjang").status_code == 200
+    days = "9" * 30
+    refused = _post(admin, f"{BASE}/tik-panjang/token", hari=days)
+    assert refused.status_code == 422
+    assert "Isi masa berlaku 1 sampai 3650 hari." in refused.text
+    assert f'value="{days}"' in refused.text

@@ -174,6 +174,7 @@ def test_filters_and_sort(browser: Browser, engine: Engine) -> None:
         ("sort=observed", "Urutan yang diminta tidak dikenal."),
         ("page=0", "Nomor halaman tidak valid."),
         ("page=x", "Nomor halaman tidak valid."),
+        ("page=%C2%B2", "Nomor halaman tidak valid."),  # '²': str.isdigit() says yes, int() no
     ):
         refused = admin.get(f"/katalog/aset?{wrong}")
         assert refused.status_code == 400 and said in refused.text, wrong
@@ -181,6 +182,15 @@ def test_filters_and_sort(browser: Browser, engine: Engine) -> None:
         assert 'href="/katalog/aset" id="kembali">Kembali ke daftar Aset tanpa saringan' in (
             refused.text
         )
+
+
+def test_a_superscript_digit_is_no_number_of_a_filter_or_page(browser: Browser) -> None:
+    admin = browser(Role.ADMIN)
+    for address in ("/katalog/layanan?port=%C2%B2", "/katalog/layanan?page=%C2%B9"):
+        refused = admin.get(address)
+        assert refused.status_code == 400, address
+        assert "Alamat halaman ini mungkin sudah lama atau diubah." in refused.text
+    assert admin.get("/katalog/layanan?port=%2022%20").status_code == 200  # spaces around: read
 
 
 def test_every_table_in_bahasa_indonesia(browser: Browser, engine: Engine) -> None:

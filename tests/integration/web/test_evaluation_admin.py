@@ -140,3 +140,34 @@ def test_an_asesor_level_entered_by_hand_shows_on_the_worksheet_and_the_overview
     row = row_of(admin.get(f"/evaluasi/{period}").text, OWN)
     assert row[4:7] == ["2", "3", "+1"], row  # Tingkat, Nilai asesor, Selisih
     assert 'id="form-lembar"' in evaluator.get(worksheet_url(period, OWN)).text  # still a draft
+
+
+def test_a_year_or_period_not_written_in_ascii_digits_is_shown_on_the_form(
+    browser: Browser,
+) -> None:
+    admin = browser(Role.ADMIN)
+    for fields, said in (
+        ({"tahun": "²⁰²⁶"}, "Isi tahun evaluasi, misalnya 2026."),
+        ({"tahun": "2026", "salin_dari": "²"}, "Pilih periode yang ada."),
+    ):
+        refused = post(admin, "/evaluasi", kerangka="spbe-2020", **fields)
+        assert refused.status_code == 422, fields
+        assert said in text_of(refused.text), fields
+    opened = post(admin, "/evaluasi", tahun=" 2026 ", kerangka="spbe-2020")
+    assert opened.status_code == 303, text_of(opened.text)
+
+
+def test_over_long_fields_of_the_new_period_are_shown_on_the_form(browser: Browser) -> None:
+    admin = browser(Role.ADMIN)
+    for fields, said in (
+        ({"tahun": "2" * 30}, "Isi tahun evaluasi, misalnya 2026."),
+        ({"tahun": "2026", "salin_dari": "9" * 30}, "Pilih periode yang ada."),
+        ({"tahun": "2026", "judul": "J" * 201}, "Judul terlalu panjang (paling banyak 200"),
+        ({"tahun": "2026", "kerangka": "k" * 40}, "Pilih kerangka penilaian."),
+    ):
+        refused = post(admin, "/evaluasi", **{"kerangka": "spbe-2020", **fields})
+        assert refused.status_code == 422, fields
+        shown = text_of(refused.text)
+        assert said in shown and "Alamat halaman" not in shown, fields
+        assert 'id="f-tahun"' in refused.text, fields  # the form again, what was typed kept
+        assert f'value="{fields["tahun"]}"' in refused.text, fields

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
@@ -96,3 +97,67 @@ def test_docs_and_redoc_load_only_this_services_scripts(browser: Callable[..., T
         assert "cdn" not in html.lower() and "fonts.googleapis" not in html
     assert visitor.get("/vendor/swagger-ui-bundle.js").status_code == 200
     assert visitor.get("/vendor/redoc.standalone.js").status_code == 200
+
+
+def test_an_unexpected_error_is_a_page_in_bahasa_indonesia_and_json_on_the_api(
+    browser: Callable[..., TestClient], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*_args: object) -> None:
+        raise RuntimeError("unexpected")
+
+    monkeypatch.setattr(accounts, "listed", broken)
+    monkeypatch.setattr(accounts, "accounts_named", broken)
+    admin = browser(Role.ADMIN)
+    client = TestClient(admin.app, raise_server_exceptions=False, cookies=admin.cookies)
+    shown = client.get("/pengaturan/akun")
+    assert shown.status_code == 500
+    assert shown.headers["content-type"].startswith("text/html")
+    assert "Terjadi kesalahan pada server" in shown.text and 'lang="id"' in shown.text
+    assert "internal error" not in shown.text
+    assert "Content-Security-Policy" in shown.headers
+    api = client.get("/api/v1/accounts?name=admin")
+    assert api.status_code == 500 and api.json() == {"detail": "internal error"}
+
+
+def test_an_over_long_name_or_password_is_a_wrong_sign_in_on_the_form(
+    browser: Callable[..., TestClient],
+) -> None:
+    visitor = browser(None)
+    for name, password in (("a" * 300, "sandi"), ("admin", "x" * 2000)):
+        refused = visitor.post("/masuk", data={"name": name, "password": password})
+        assert refused.status_code == 401
+        assert "Nama akun atau kata sandi salah." in refused.text and 'id="' in refused.text
+        assert "Alamat halaman" not in refused.text
+
+
+def test_a_refused_form_field_is_said_as_the_forms_not_the_addresss(
+    browser: Callable[..., TestClient],
+) -> None:
+    """A form without a message of its own for a field: the error page names the form."""
+    admin = browser(Role.ADMIN)
+    refused = admin.post(
+        "/tinjauan/1/abaikan", data={"csrf_token": admin.csrf, "reason": "x" * 600}
+    )
+    assert refused.status_code == 422
+    assert "Isian formulir terlalu panjang: paling banyak 500 karakter." in refused.text
+    assert "Alamat halaman" not in refused.text
+
+
+def test_the_name_is_signed_in_whatever_its_capitals_and_they_share_one_lockout(
+    browser: Callable[..., TestClient], engine: Engine
+) -> None:
+    with begin_write(engine) as conn:
+        password = accounts.add_account(conn, "tik-dinkes", Role.OPD_OPERATOR, ["DINKES"])
+    for typed in ("TIK-DINKES", "Tik-dinkes"):  # a phone's capital
+        signed_in = browser(None).post("/masuk", data={"name": typed, "password": password})
+        assert signed_in.status_code == 303, typed
+    other = browser(None)
+    for typed in ("Tik-dinkes", "TIK-DINKES", "tik-Dinkes", "TIK-dinkes", "tik-dinkes"):
+        wrong = other.post("/masuk", data={"name": typed, "password": "salah"})
+        assert wrong.status_code == 401, typed
+    for typed in ("TIK-DINKES", "tik-dinkes"):  # the sixth try, any capitals: locked out
+        locked = other.post("/masuk", data={"name": typed, "password": password})
+        assert locked.status_code == 429, typed
+    with engine.connect() as conn:
+        keys = conn.exec_driver_sql("SELECT DISTINCT account_name FROM login_failure").scalars()
+        assert set(keys) == {"tik-dinkes"}

@@ -12,7 +12,8 @@ from sqlmodel import Field, SQLModel
 from spbe_common.auth import Role
 from spbe_inventory.db import EnumText, UTCDateTime, utcnow
 
-NAME_PATTERN = r"^[a-z0-9][a-z0-9._-]{1,63}$"
+NAME_MAX = 64
+NAME_PATTERN = r"^[a-z0-9][a-z0-9._-]{1,63}$"  # 2 to NAME_MAX characters
 
 
 class Account(SQLModel, table=True):

@@ -260,7 +260,10 @@ def principal_of_token(
 # --- sign-in ----------------------------------------------------------------------------------
 def sign_in(conn: Connection, name: str, password: str, address: str) -> NewSession | None:
     """A session for a correct password; None (and a failure counted) otherwise.
-    Raises TooManyAttempts past the limits, before even checking the password."""
+    Raises TooManyAttempts past the limits, before even checking the password. Names are lower
+    case (NAME_PATTERN): the typed one is folded, so 'Tik-Dinkes' (a phone's capital) signs in,
+    and its failures count against the same account."""
+    name = name.strip().lower()
     now = utcnow()
     since = now - WINDOW
     if (

@@ -14,6 +14,7 @@ from sqlalchemy import Connection
 
 from spbe_common.auth import SERVICE_ROLES, Principal, Role
 from spbe_inventory.accounts import service as accounts
+from spbe_inventory.accounts.models import NAME_MAX
 from spbe_inventory.accounts.service import AccountError, Refusal
 from spbe_inventory.api.deps import ConnDep, WriteConnDep
 from spbe_inventory.db import utcnow
@@ -23,6 +24,7 @@ from . import form_errors
 from .form_errors import REQUIRED, account_refusal
 from .labels import choices
 from .render import page
+from .typed_input import whole_number
 
 router = APIRouter(include_in_schema=False)
 BASE = "/pengaturan/akun"
@@ -82,6 +84,8 @@ def _checked(name: str, role: str, codes: list[str]) -> dict[str, str]:
     errors = {}
     if not name:
         errors["nama"] = REQUIRED
+    elif len(name) > NAME_MAX:
+        errors["nama"] = form_errors.NAME_TOO_LONG.format(limit=NAME_MAX)
     if role not in {r.value for r in Role}:
         errors["peran"] = form_errors.ROLE_REQUIRED
     if len(codes) > MAX_OPD:
@@ -93,11 +97,13 @@ def _checked(name: str, role: str, codes: list[str]) -> dict[str, str]:
 def add_account(
     request: Request,
     conn: WriteConnDep,
-    nama: Annotated[str, Form(max_length=200)] = "",
-    peran: Annotated[str, Form(max_length=40)] = "",
+    nama: Annotated[str, Form()] = "",
+    peran: Annotated[str, Form()] = "",
     opd: Annotated[list[str], Form()] = [],  # noqa: B006 (FastAPI copies a default)
 ) -> Response:
-    """Argon2 hashing is slow on purpose: a worker thread, not the event loop."""
+    """Argon2 hashing is slow on purpose: a worker thread, not the event loop. The fields have
+    no Form(max_length): a refusal there would lose the form; _checked says it on the form (the
+    body limit bounds them)."""
     name, codes = nama.strip(), sorted({c.strip() for c in opd if c.strip()})
     values = {"nama": name, "peran": peran, "opd": codes}
     if errors := _checked(name, peran, codes):
@@ -188,8 +194,10 @@ def reset_password(name: Name, request: Request, conn: WriteConnDep) -> Response
         password = accounts.reset_password(conn, name)
     except AccountError as exc:
         return _refused(request, conn, name, exc)
+    account = accounts.shown(conn, name)
     context = {"title": f"Kata sandi baru {name}", "name": name, "kind": "sandi"}
-    return _secret_page(request, {**context, "secret": password})
+    waits = bool(account and account["disabled"])  # the password works only after Aktifkan
+    return _secret_page(request, {**context, "secret": password, "disabled": waits})
 
 
 @router.post(BASE + "/{name}/token")
@@ -197,21 +205,22 @@ def create_token(
     name: Name,
     request: Request,
     conn: WriteConnDep,
-    hari: Annotated[str, Form(max_length=20)] = str(accounts.TOKEN_DAYS),
+    hari: Annotated[str, Form()] = str(accounts.TOKEN_DAYS),
 ) -> Response:
-    days = hari.strip()
-    if not days.isdigit():
+    """Any text of `hari` but 1 to MAX_TOKEN_DAYS in digits is the field's message."""
+    days = whole_number(hari, 1, accounts.MAX_TOKEN_DAYS)
+    if days is None:
         field, message = account_refusal(Refusal.TOKEN_DAYS)
-        return _detail(request, conn, name, {field: message}, days)
+        return _detail(request, conn, name, {field: message}, hari.strip())
     try:
-        token_id, token = accounts.create_token(conn, name, int(days))
+        token_id, token = accounts.create_token(conn, name, days)
     except AccountError as exc:
         if exc.reason is Refusal.NO_ACCOUNT:
             raise HTTPException(404) from None
         field, message = account_refusal(exc.reason, exc.detail)
-        return _detail(request, conn, name, {field or "form": message}, days)
+        return _detail(request, conn, name, {field or "form": message}, str(days))
     context = {"title": f"Token baru {name}", "name": name, "kind": "token", "secret": token}
-    return _secret_page(request, {**context, "token_id": token_id, "days": int(days)})
+    return _secret_page(request, {**context, "token_id": token_id, "days": days})
 
 
 @router.post(BASE + "/{name}/token/{token_id}/cabut")

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from spbe_inventory.accounts import service as accounts
+from spbe_inventory.accounts.models import NAME_MAX
 from spbe_inventory.accounts.routes import set_session_cookie
 from spbe_inventory.api.deps import WriteConnDep
 from spbe_inventory.api.security import SESSION_COOKIE
@@ -16,6 +17,9 @@ from .render import page
 
 router = APIRouter(include_in_schema=False)
 HOME = "/beranda"
+WRONG = "Nama akun atau kata sandi salah."
+MAX_PASSWORD = 1000  # far beyond a generated one (20 characters); argon2 is not run past it
+MAX_NEXT = 2000
 
 
 def safe_next(target: str | None) -> str:
@@ -52,18 +56,21 @@ async def sign_in_form(request: Request, next: str | None = None) -> Response:
 def sign_in(
     request: Request,
     conn: WriteConnDep,
-    name: Annotated[str, Form(max_length=200)] = "",
-    password: Annotated[str, Form(max_length=1000)] = "",
-    next: Annotated[str, Form(max_length=2000)] = "",
+    name: Annotated[str, Form()] = "",
+    password: Annotated[str, Form()] = "",
+    next: Annotated[str, Form()] = "",
 ) -> Response:
-    """Argon2 verification is slow on purpose: a worker thread, not the event loop."""
+    """Argon2 verification is slow on purpose: a worker thread, not the event loop. No
+    Form(max_length): an over-long name or password is wrong like any other, on the form."""
     name = name.strip()
-    target = safe_next(next)
+    target = safe_next(next if len(next) <= MAX_NEXT else None)
     context = {"next": target, "name": name}
     if not name or not password:
         return page(
             request, "masuk.html", {**context, "error": "Isi nama akun dan kata sandi."}, 422
         )
+    if len(name) > NAME_MAX or len(password) > MAX_PASSWORD:  # no such account or password
+        return page(request, "masuk.html", {**context, "error": WRONG}, 401)
     address = request.client.host if request.client else "unknown"
     try:
         session = accounts.sign_in(conn, name, password, address)
@@ -74,8 +81,7 @@ def sign_in(
         refused.headers["Retry-After"] = str(exc.retry_after_s)
         return refused
     if session is None:
-        error = "Nama akun atau kata sandi salah."
-        return page(request, "masuk.html", {**context, "error": error}, 401)
+        return page(request, "masuk.html", {**context, "error": WRONG}, 401)
     response = RedirectResponse(target, 303)
     set_session_cookie(request, response, session.secret)
     return response

@@ -28,6 +28,7 @@ from .catalogue_tables import LISTINGS, Column, Filter, Listing
 from .errors import PageRefusal
 from .labels import choices
 from .render import WIB, number, page
+from .typed_input import whole_number
 
 router = APIRouter(include_in_schema=False)
 PAGE_SIZE = 50
@@ -101,9 +102,10 @@ def parse_filter(spec: Filter, raw: str) -> Any:
         except ValueError:
             raise InvalidParameter(spec.name) from None
     if spec.kind == "port":
-        if not raw.isdigit() or int(raw) > 65535:
+        port = whole_number(raw, 0, 65535)
+        if port is None:
             raise InvalidParameter(spec.name)
-        return int(raw)
+        return port
     if len(raw) > 100:
         raise InvalidParameter(spec.name)
     return raw
@@ -152,9 +154,10 @@ def parse_sort(listing: Listing, raw: str | None) -> str | None:
 def parse_page(raw: str | None) -> int:
     if not raw:
         return 1
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_PAGE:
+    number = whole_number(raw, 1, MAX_PAGE)
+    if number is None:
         raise InvalidParameter("page")
-    return int(raw)
+    return number
 
 
 def cell(column: Column, row: dict[str, Any]) -> Cell:

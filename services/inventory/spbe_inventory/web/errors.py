@@ -4,6 +4,8 @@ A page asked for without a sign-in redirects to /masuk (and back afterwards)."""
 
 from __future__ import annotations
 
+import logging
+from typing import Any
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request
@@ -15,6 +17,7 @@ from spbe_common import api
 
 from .render import MENU, page
 
+log = logging.getLogger(__name__)
 JSON_PATHS = ("/api/", "/healthz", "/readyz", "/metrics", "/openapi.json", "/docs", "/redoc")
 TITLES = {
     400: "Permintaan tidak dapat diproses",
@@ -27,13 +30,24 @@ TITLES = {
     413: "Berkas terlalu besar",
     422: "Isian tidak valid",
     429: "Terlalu banyak permintaan",
+    500: "Terjadi kesalahan",
     503: "Layanan sedang tidak tersedia",
 }
 MESSAGES = {
     403: "Peran atau cakupan OPD akun Anda tidak mengizinkan halaman ini.",
     404: "Halaman atau data yang Anda cari tidak ada, atau berada di luar cakupan OPD Anda.",
+    500: "Terjadi kesalahan pada server: permintaan Anda tidak selesai. Coba lagi; bila terulang,"
+    " laporkan waktu kejadiannya kepada admin aplikasi.",
     503: "Basis data tidak menjawab. Tidak ada yang tersimpan; coba lagi sebentar lagi.",
 }
+FORM_TOO_LONG = (
+    "Isian formulir terlalu panjang: paling banyak {limit} karakter. Tidak ada yang tersimpan."
+    " Kembali ke formulir, persingkat isiannya, lalu kirim lagi."
+)
+FORM_INVALID = (
+    "Isian formulir tidak valid. Tidak ada yang tersimpan. Kembali ke formulir, periksa isiannya,"
+    " lalu kirim lagi."
+)
 NOT_ALLOWED_CHARACTER = (
     "Alamat halaman memuat karakter yang tidak diizinkan (karakter NUL, tertulis %00). "
     "Periksa alamatnya atau isian pencariannya, lalu coba lagi."
@@ -68,9 +82,37 @@ async def http_error(request: Request, exc: Exception) -> Response:
 
 
 async def validation_error(request: Request, exc: Exception) -> Response:
+    """A refused form field is not the address's fault: said as the form's (422); a refused
+    query or path value is the address's (400). Forms that can show the field's own message keep
+    their fields out of FastAPI's checks and check them themselves."""
     if not is_page(request):
         return await api.validation_error(request, exc)
+    assert isinstance(exc, RequestValidationError)
+    body = [e for e in exc.errors() if e.get("loc", ("",))[0] == "body"]
+    if body and len(body) == len(exc.errors()):
+        return error_page(request, 422, _form_message(body[0]))
     return error_page(request, 400, "Alamat halaman memuat nilai yang tidak valid.")
+
+
+def _form_message(error: dict[str, Any]) -> str:
+    limit = (error.get("ctx") or {}).get("max_length")
+    if error.get("type") == "string_too_long" and limit is not None:
+        return FORM_TOO_LONG.format(limit=limit)
+    return FORM_INVALID
+
+
+async def internal_error(request: Request, exc: Exception) -> Response:
+    """An unexpected error on a page is the site's error page; the API keeps its JSON. Should
+    the page itself fail to render, the plain answer is given."""
+    if is_page(request):
+        try:
+            response = error_page(request, 500, MESSAGES[500])
+        except Exception:  # the error page must never raise in its turn
+            log.exception("the error page of a 500 could not be rendered")
+        else:
+            response.headers["Connection"] = "close"  # as the API's answer: the server drops it
+            return response
+    return await api.internal_error(request, exc)
 
 
 def refused_target(scope: api.Scope, status: int, _part: str) -> Response | None:
@@ -99,6 +141,7 @@ def error_page(
 
 
 def install(app: FastAPI) -> None:
-    """Call after `spbe_common.api.install`: these handlers replace its two, for pages only."""
+    """Call after `spbe_common.api.install`: these handlers replace its three, for pages only."""
     app.add_exception_handler(StarletteHTTPException, http_error)
     app.add_exception_handler(RequestValidationError, validation_error)
+    app.add_exception_handler(Exception, internal_error)

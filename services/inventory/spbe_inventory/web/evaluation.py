@@ -37,9 +37,13 @@ from .evaluation_common import (
 )
 from .render import page
 from .scorer_client import ScorerClient, ScorerRefused
+from .typed_input import whole_number
 
 router = APIRouter(include_in_schema=False)
 FRAMEWORKS = ("spbe-2020", "pemdi-2026")  # the frameworks an evaluation period is opened for
+YEARS = (2000, 2100)  # the scorer's PeriodIn.year
+PERIOD_IDS = (1, 2**31 - 1)
+TITLE_MAX = 200  # the scorer's PeriodIn.title
 
 
 # --- periods --------------------------------------------------------------------------------------
@@ -51,22 +55,25 @@ def periods_page(request: Request) -> Response:
 @router.post("/evaluasi")
 def open_period(
     request: Request,
-    tahun: Annotated[str, Form(max_length=8)] = "",
-    kerangka: Annotated[str, Form(max_length=32)] = "",
-    judul: Annotated[str, Form(max_length=200)] = "",
-    salin_dari: Annotated[str, Form(max_length=12)] = "",
+    tahun: Annotated[str, Form()] = "",
+    kerangka: Annotated[str, Form()] = "",
+    judul: Annotated[str, Form()] = "",
+    salin_dari: Annotated[str, Form()] = "",
 ) -> Response:
+    """No Form(max_length): _period_errors says any wrong field on the form, what was typed kept
+    (the body limit bounds the fields)."""
     values = {"tahun": tahun, "kerangka": kerangka, "judul": judul, "salin_dari": salin_dari}
 
     def create(scorer: ScorerClient) -> Response:
-        errors = _period_errors(tahun, kerangka, salin_dari)
+        year, copy_from = whole_number(tahun, *YEARS), whole_number(salin_dari, *PERIOD_IDS)
+        errors = _period_errors(year, kerangka, salin_dari, copy_from) | _title_errors(judul)
         if errors:
             return _periods(request, scorer, values, errors, 422)
-        body: dict[str, Any] = {"year": int(tahun), "framework": kerangka}
+        body: dict[str, Any] = {"year": year, "framework": kerangka}
         if judul.strip():
             body["title"] = judul.strip()
-        if salin_dari:
-            body["copy_from"] = int(salin_dari)
+        if copy_from is not None:
+            body["copy_from"] = copy_from
         try:
             created = scorer.post("/api/v1/periods", body)
         except ScorerRefused as exc:
@@ -78,15 +85,23 @@ def open_period(
     return scorer_page(request, create)
 
 
-def _period_errors(year: str, framework: str, copy_from: str) -> dict[str, str]:
+def _period_errors(
+    year: int | None, framework: str, copy_typed: str, copy_from: int | None
+) -> dict[str, str]:
     errors = {}
-    if not (year.isdigit() and 2000 <= int(year) <= 2100):
+    if year is None:
         errors["tahun"] = "Isi tahun evaluasi, misalnya 2026."
     if framework not in FRAMEWORKS:
         errors["kerangka"] = "Pilih kerangka penilaian."
-    if copy_from and not copy_from.isdigit():
+    if copy_typed.strip() and copy_from is None:
         errors["salin_dari"] = "Pilih periode yang ada."
     return errors
+
+
+def _title_errors(title: str) -> dict[str, str]:
+    if len(title.strip()) > TITLE_MAX:
+        return {"judul": f"Judul terlalu panjang (paling banyak {TITLE_MAX} karakter)."}
+    return {}
 
 
 def _periods(

@@ -155,6 +155,7 @@ ACCOUNT_REFUSALS: dict[str, tuple[str, str]] = {
     "no_token": ("", "Token ini sudah dicabut atau bukan milik akun ini."),
 }
 ROLE_REQUIRED = "Pilih salah satu peran yang tersedia."
+NAME_TOO_LONG = "Nama akun terlalu panjang (paling banyak {limit} karakter)."
 TOO_MANY_OPD = "Terlalu banyak OPD dipilih."
 
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlmodel import SQLModel
 
+from spbe_common.api import INT64_MAX, INT64_MIN
 from spbe_common.catalogue import service_area_code, service_area_label
 from spbe_common.events.enums import (
     ApplicationKind,
@@ -20,6 +21,8 @@ from spbe_common.events.enums import (
     Platform,
 )
 from spbe_common.registers import values
+
+from .typed_input import whole_number
 
 
 class Kind(Enum):
@@ -95,11 +98,9 @@ APPLICATION_EDIT = APPLICATION.edited("name", "opd_code")
 
 
 def _number(text: str) -> int | str:
-    """An integer when it is one; otherwise the text, which the model refuses (int_type)."""
-    try:
-        return int(text)
-    except ValueError:
-        return text
+    """An integer when it is one; otherwise the text, which the model refuses (int_parsing)."""
+    number = whole_number(text, INT64_MIN, INT64_MAX)
+    return text if number is None else number
 
 
 def _parse_one(raw: str, kind: Kind) -> Any:

@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import ValidationError
 from sqlalchemy import Connection
 
-from spbe_common.api import IdPath
+from spbe_common.api import INT64_MAX, IdPath
 from spbe_common.auth import Permission, Principal
 from spbe_common.events.enums import AssetKind
 from spbe_inventory.api.deps import CauseDep, ConnDep, PrincipalDep, WriteConnDep
@@ -27,6 +27,7 @@ from spbe_inventory.review.models import AcceptBody, IgnoreBody, MergeBody, Revi
 from .errors import PageRefusal
 from .labels import REVIEW_STATES
 from .render import page
+from .typed_input import whole_number
 
 router = APIRouter(include_in_schema=False)
 PER_PAGE = 50
@@ -137,7 +138,7 @@ def accept(
     owner: FormText = "",
     application_id: FormText = "",
 ) -> RedirectResponse:
-    app_id = int(application_id) if application_id.isdigit() else None
+    app_id = whole_number(application_id, 1, INT64_MAX)
     body = _body(
         "terima",
         AcceptBody,
@@ -160,7 +161,9 @@ def merge(
     into: FormText = "",
 ) -> RedirectResponse:
     typed = into.strip()
-    target = int(typed) if typed.isdigit() else _named_target(conn, principal, discovery_id, typed)
+    target = whole_number(typed, 1, INT64_MAX)
+    if target is None:
+        target = _named_target(conn, principal, discovery_id, typed)
     body = _body("gabungkan", MergeBody, into=target)
     with _refusals("gabungkan"):
         service.merge(conn, principal, discovery_id, body, cause)
