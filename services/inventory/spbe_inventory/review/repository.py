@@ -15,7 +15,7 @@ from spbe_common.db import UTCDateTime, for_update
 from spbe_common.events.enums import Lifecycle
 from spbe_inventory.applications.models import ApplicationAsset
 from spbe_inventory.assets.repository import ASSET, SERVICE
-from spbe_inventory.bulk import chunks
+from spbe_inventory.bulk import Bulk, chunks
 from spbe_inventory.history.service import HISTORY
 from spbe_inventory.listing_repository import Page, Rows
 
@@ -189,11 +189,11 @@ def linked_applications(conn: Connection, asset_id: int) -> list[int]:
 # --- ingestion: who enters the queue, who leaves it --------------------------------------------
 def discovered(conn: Connection, ids: Sequence[int], at: datetime) -> None:
     """New assets a scan created: unreviewed."""
-    state = ReviewState.UNREVIEWED.value
-    if ids:
-        conn.execute(
-            insert(REVIEW), [{"asset_id": i, "state": state, "discovered_at": at} for i in ids]
-        )
+    if not ids:
+        return
+    bulk = Bulk(conn)  # a first scan queues thousands: one set-based INSERT, not one per row
+    state, stamp = ReviewState.UNREVIEWED.value, bulk.ts(at)
+    bulk.insert(REVIEW, ("asset_id", "state", "discovered_at"), [(i, state, stamp) for i in ids])
 
 
 def claimed(conn: Connection, claims: dict[int, tuple[str | None, datetime]]) -> None:
