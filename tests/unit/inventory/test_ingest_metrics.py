@@ -48,7 +48,8 @@ def _changed(name: str, raw: bytes | None) -> list[tuple[str, bytes]]:
 def test_a_refused_record_carries_its_reason_code(
     headers: list[tuple[str, bytes]], value: bytes, code: Reason
 ) -> None:
-    good, bad = decode([Record("spbe.events", 0, 0, None, value, headers)])
+    decoded = decode([Record("spbe.events", 0, 0, None, value, headers)])
+    good, bad = decoded.good, decoded.bad
     assert good == [] and len(bad) == 1
     assert bad[0][1].code is code and bad[0][1].text
 
