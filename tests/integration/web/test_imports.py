@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import html
 import io
+import logging
 import re
+import zipfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -416,6 +418,47 @@ def test_refused_files_say_why_and_store_nothing(
     text = html.unescape(refused.text)
     assert f"Berkas {filename} ditolak" in text and message in text
     assert stored_imports(engine) == 0
+
+
+def with_broken_part(data: bytes, part: str) -> bytes:
+    """The workbook `data` with one part of its zip cut in half: a sound zip, broken XML."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as good, zipfile.ZipFile(out, "w") as broken:
+        for info in good.infolist():
+            content = good.read(info.filename)
+            broken.writestr(
+                info, content[: len(content) // 2] if info.filename == part else content
+            )
+    return out.getvalue()
+
+
+GOOD = workbook(RegisterKind.ASSETS, [asset("srv-rusak", **{"Nomor Seri": "SN-RUSAK"})])
+
+
+@pytest.mark.parametrize(
+    ("filename", "data", "message"),
+    [
+        ("zip-rusak.xlsx", GOOD[: len(GOOD) // 2], "file XLSX rusak atau bukan XLSX"),
+        ("xml-rusak.xlsx", with_broken_part(GOOD, "xl/worksheets/sheet1.xml"),
+         "file XLSX rusak atau tidak dapat dibaca"),
+        ("gaya-rusak.xlsx", with_broken_part(GOOD, "xl/styles.xml"),
+         "file XLSX rusak atau tidak dapat dibaca"),
+        ("acak.xlsx", bytes(range(256)) * 8, "file XLSX rusak atau bukan XLSX"),
+        ("ansi.csv", bytes([0x81, 0x8D, 0x8F, 0x90, 0x9D]) * 4, "file CSV bukan UTF-8 maupun"),
+    ],
+)  # fmt: skip
+def test_an_unreadable_file_is_refused_on_the_page_and_its_cause_logged(
+    browser: Browser, engine: Engine, caplog: pytest.LogCaptureFixture, filename: str,
+    data: bytes, message: str,
+) -> None:  # fmt: skip
+    operator = browser(Role.OPD_OPERATOR, [OPD])
+    with caplog.at_level(logging.WARNING, logger="spbe_inventory.web.imports"):
+        refused = upload(operator, data, filename, media="application/octet-stream")
+    assert refused.status_code == 422
+    assert f"Berkas {filename} ditolak: {message}" in html.unescape(refused.text)
+    assert stored_imports(engine) == 0
+    logged = [r for r in caplog.records if filename in r.getMessage()]
+    assert logged and logged[0].exc_info is not None  # the parser's own error, for the operator
 
 
 def test_the_upload_has_its_own_body_limit(engine: Engine, tmp_path: Path) -> None:

@@ -5,6 +5,7 @@ The upload is parsed by the shared register contract (`spbe_common.registers`) a
 
 from __future__ import annotations
 
+import logging
 import uuid
 from typing import Any
 
@@ -29,6 +30,7 @@ from .labels import field_label
 from .render import page
 from .timeline import text
 
+log = logging.getLogger(__name__)
 router = APIRouter(include_in_schema=False)
 PATH = "/impor"
 MULTIPART_OVERHEAD = 64 * 1024  # the form's other fields and part headers around the file
@@ -93,7 +95,8 @@ async def upload(request: Request) -> Response:
             imports.parse_upload, filename, data, settings.import_max_bytes,
             settings.import_max_rows, opd,
         )  # fmt: skip
-    except RegisterRejected as exc:
+    except RegisterRejected as exc:  # the page says why in words; the log keeps the cause
+        log.warning("register upload %r refused: %s", filename, exc, exc_info=exc.__cause__)
         return _upload_page(request, f"Berkas {filename} ditolak: {exc}.", opd, 422)
     import_id = await run_in_threadpool(_store, request, principal, opd, filename, register)
     return RedirectResponse(f"{PATH}/{import_id}", 303)
