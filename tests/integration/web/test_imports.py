@@ -317,6 +317,55 @@ def test_a_new_row_named_as_an_asset_known_by_name_only_is_flagged(browser: Brow
     )
 
 
+def kir_per_room(rooms: dict[str, list[dict[str, str]]]) -> bytes:
+    """A KIR kept as clerks do: one sheet per room, each with the template's headers."""
+    headers = [c.header for c in COLUMNS[RegisterKind.ASSETS]]
+    book = openpyxl.Workbook()
+    book.remove(book.worksheets[0])
+    for room, rows in rooms.items():
+        sheet = book.create_sheet(room)
+        sheet.append(headers)
+        for row in rows:
+            sheet.append([row.get(h, "") for h in headers])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def file_problems(page: str) -> list[str]:
+    """The texts under "Masalah pada berkas", above the rows."""
+    found = re.search(r'<section[^>]*id="masalah-berkas".*?</section>', page, re.S)
+    assert found, "no 'Masalah pada berkas' on the page"
+    assert page.index('id="masalah-berkas"') < page.index('id="tabel-impor"')
+    assert "Masalah pada berkas" in found.group(0)
+    items = re.findall(r"<li[^>]*>(.*?)</li>", found.group(0), re.S)
+    return [" ".join(html.unescape(re.sub(r"<[^>]+>", " ", i)).split()) for i in items]
+
+
+def test_a_kir_with_one_room_per_sheet_is_a_problem_of_the_file_not_a_500(
+    browser: Browser,
+) -> None:
+    """A problem of no one row (here: rooms on other sheets would be left out) is shown above
+    the rows under its own heading; it used to be sorted among the rows and answer 500."""
+    operator = browser(Role.OPD_OPERATOR, [OPD])
+    sheet = kir_per_room(
+        {
+            "Ruang Server": [asset("srv-kir-1", **{"Nomor Seri": "SN-KIR-1"})],
+            "Ruang Rapat": [asset("pc-kir-2", **{"Nomor Seri": "SN-KIR-2"})],
+        }
+    )
+    ident = import_id(upload(operator, sheet))
+    page = operator.get(f"/impor/{ident}")
+    assert page.status_code == 200
+    problems = file_problems(page.text)
+    assert len(problems) == 1 and "lembar 'Ruang Rapat' juga berisi tabel aset" in problems[0]
+    assert "srv-kir-1 Data baru" in report_rows(page.text)[2]  # the rows read are still shown
+    assert 'id="form-simpan"' not in page.text and 'id="impor-ditolak"' in page.text
+    refused = commit(operator, ident)
+    assert refused.status_code == 409 and "masalah pada berkas" in refused.text
+    assert operator.get("/api/v1/assets", params={"q": "srv-kir-1"}).json()["count"] == 0
+
+
 def test_applications_register_creates_and_updates(browser: Browser) -> None:
     operator = browser(Role.OPD_OPERATOR, [OPD])
     sheet = workbook(

@@ -87,6 +87,9 @@ class RowReport:
 class Report:
     kind: RegisterKind
     rows: list[RowReport]
+    # problems of the whole file, of no one row (another sheet holding rows, no data rows):
+    # (column, message); any of them stops the commit
+    problems: list[tuple[str, str]] = field(default_factory=list)
 
     def counts(self) -> dict[str, int]:
         found = Counter(r.action.value for r in self.rows)
@@ -94,7 +97,11 @@ class Report:
 
     @property
     def importable(self) -> bool:
-        return bool(self.rows) and all(r.action is not RowAction.ERROR for r in self.rows)
+        return (
+            bool(self.rows)
+            and not self.problems
+            and all(r.action is not RowAction.ERROR for r in self.rows)
+        )
 
 
 # --- upload -------------------------------------------------------------------------------------
@@ -200,6 +207,8 @@ def commit(conn: Connection, principal: Principal, record: dict[str, Any]) -> Re
         raise ImportRefused("impor ini sudah kedaluwarsa; unggah berkasnya lagi")
     lock_asset_identities(conn)  # before any read of assets, as every asset writer does
     checked = _walk(conn, principal, record, apply=False)
+    if checked.problems:
+        raise ImportRefused("ada masalah pada berkas; tidak ada yang disimpan")
     if not checked.importable:
         errors = sum(1 for r in checked.rows if r.action is RowAction.ERROR)
         raise ImportRefused(f"{errors} baris bermasalah; tidak ada yang disimpan")
@@ -219,8 +228,12 @@ def _result_row(row: RowReport) -> dict[str, Any]:
 def _walk(conn: Connection, principal: Principal, record: dict[str, Any], apply: bool) -> Report:
     kind = RegisterKind(record["kind"])
     reports: dict[int, RowReport] = {}
+    problems: list[tuple[str, str]] = []
     names = record["parsed"].get("names", {})  # stored since the report named refused rows
     for error in record["parsed"]["errors"]:
+        if error["row"] is None:  # of the whole file: shown above the rows, never as a row
+            problems.append((error["column"], error["message"]))
+            continue
         row = reports.setdefault(error["row"], RowReport(error["row"]))
         row.name = row.name or names.get(str(error["row"]), "")
         row.error(error["column"], error["message"])
@@ -242,7 +255,7 @@ def _walk(conn: Connection, principal: Principal, record: dict[str, Any], apply:
         _assets(conn, principal, record["opd_code"], rows, cause, apply)
     else:
         _applications(conn, rows, cause, apply)
-    return Report(kind, sorted(reports.values(), key=lambda r: r.row))
+    return Report(kind, sorted(reports.values(), key=lambda r: r.row), problems)
 
 
 def _check_opd(row: RowReport, opd: str | None, chosen: str, principal: Principal) -> None:
