@@ -366,6 +366,29 @@ def test_a_kir_with_one_room_per_sheet_is_a_problem_of_the_file_not_a_500(
     assert operator.get("/api/v1/assets", params={"q": "srv-kir-1"}).json()["count"] == 0
 
 
+@pytest.mark.parametrize(
+    ("filename", "data"),
+    [
+        ("judul-saja.xlsx", workbook(RegisterKind.ASSETS, [])),
+        ("judul-saja.csv", b"Nama Aset;Kode OPD;Nomor Seri\r\n"),
+    ],
+)
+def test_a_file_of_headers_only_is_a_problem_of_the_whole_file(
+    browser: Browser, filename: str, data: bytes
+) -> None:
+    operator = browser(Role.OPD_OPERATOR, [OPD])
+    ident = import_id(upload(operator, data, filename))
+    page = operator.get(f"/impor/{ident}")
+    assert page.status_code == 200
+    assert file_problems(page.text) == [
+        "berkas hanya berisi judul kolom (baris 1), tanpa baris data: isi baris aset di bawah"
+        " judul kolom, lalu unggah lagi"
+    ]
+    assert report_rows(page.text) == {}  # no row made of the header row
+    assert 'id="form-simpan"' not in page.text and 'id="impor-ditolak"' in page.text
+    assert commit(operator, ident).status_code == 409
+
+
 def test_applications_register_creates_and_updates(browser: Browser) -> None:
     operator = browser(Role.OPD_OPERATOR, [OPD])
     sheet = workbook(

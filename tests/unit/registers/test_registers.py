@@ -7,7 +7,7 @@ import pytest
 
 from spbe_common.events.enums import ApplicationKind, ApplicationStatus, AssetKind, HostingKind
 from spbe_common.events.payloads import ApplicationDeclared, AssetDeclared
-from spbe_common.registers import ParsedRegister, RegisterKind, RegisterRejected
+from spbe_common.registers import ParsedRegister, RegisterKind, RegisterRejected, importable
 from spbe_common.registers import read_register as read
 from spbe_common.registers.template import write_template
 
@@ -112,6 +112,19 @@ def test_unreadable_files_are_refused_in_words(
     path.write_bytes(data)
     with pytest.raises(RegisterRejected, match=message):
         read_register(path)
+
+
+def test_a_file_of_headers_only_is_one_problem_of_the_whole_file(tmp_path: Path) -> None:
+    """Not an empty success, and not an error of the header row as if it were data."""
+    path = tmp_path / "judul-saja.csv"
+    path.write_text("Judul: daftar aset\n\nNama Aset,Kode OPD,Nomor Seri\n,,\n")
+    register = read_register(path)
+    assert register.rows == [] and not importable(register)
+    assert [(e.row, e.column) for e in register.errors] == [(None, "")]
+    assert register.errors[0].message == (
+        "berkas hanya berisi judul kolom (baris 3), tanpa baris data: isi baris aset di bawah"
+        " judul kolom, lalu unggah lagi"
+    )
 
 
 def test_huge_files_and_too_many_rows_are_refused(tmp_path: Path) -> None:
