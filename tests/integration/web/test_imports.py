@@ -533,6 +533,24 @@ def test_an_unreadable_file_is_refused_on_the_page_and_its_cause_logged(
     assert logged and logged[0].exc_info is not None  # the parser's own error, for the operator
 
 
+def test_a_long_file_name_is_shortened_keeping_its_extension(browser: Browser) -> None:
+    operator = browser(Role.OPD_OPERATOR, [OPD])
+    account = operator.get("/api/v1/auth/me").json()["name"]
+    long_name = "Kartu Inventaris Ruangan Dinas Komunikasi " * 8 + ".xlsx"  # 336 characters
+    sheet = workbook(RegisterKind.ASSETS, [asset("srv-nama-panjang", **{"Nomor Seri": "SN-NP"})])
+    ident = import_id(upload(operator, sheet, long_name))  # was refused: "harus .xlsx atau .csv"
+    page = html.unescape(operator.get(f"/impor/{ident}").text)
+    shown = re.search(r"<h1>Impor (.*?)</h1>", page, re.S)
+    assert shown and shown.group(1).endswith("….xlsx")
+    assert len(shown.group(1)) == 200 and shown.group(1).startswith("Kartu Inventaris Ruangan")
+    assert commit(operator, ident).status_code == 303
+    found = operator.get("/api/v1/assets", params={"q": "srv-nama-panjang"}).json()["data"]
+    history = operator.get(f"/api/v1/assets/{found[0]['id']}/history").json()["data"]
+    cause = history[0]["cause_id"]  # the account kept whole, the name cut before its extension
+    assert len(cause) <= 128 and cause.startswith("impor Kartu Inventaris")
+    assert cause.endswith(f"….xlsx oleh {account}")
+
+
 def test_the_upload_has_its_own_body_limit(engine: Engine, tmp_path: Path) -> None:
     settings = InventorySettings(
         data_dir=tmp_path, max_body_bytes=4 * 1024, import_max_bytes=40 * 1024

@@ -105,11 +105,19 @@ class Report:
 
 
 # --- upload -------------------------------------------------------------------------------------
-def clean_filename(name: str | None) -> str:
-    """The name as the browser sent it, without a path or control characters, for display."""
+MAX_FILENAME = 200  # register_import.filename
+CAUSE_LENGTH = 128  # a history row's cause
+
+
+def clean_filename(name: str | None, limit: int = MAX_FILENAME) -> str:
+    """The name as the browser sent it, without a path or control characters, for display; a
+    long one is cut before its extension, which says how the file is read."""
     base = (name or "").replace("\\", "/").rsplit("/", 1)[-1]
     text = "".join(c for c in base if unicodedata.category(c)[0] != "C").strip()
-    return text[:200] or "tanpa-nama"
+    if len(text) > limit:
+        suffix = Path(text).suffix if len(Path(text).suffix) <= 10 else ""
+        text = text[: limit - len(suffix) - 1].rstrip() + "…" + suffix
+    return text or "tanpa-nama"
 
 
 def parse_upload(
@@ -189,8 +197,9 @@ def is_expired(record: dict[str, Any], now: datetime | None = None) -> bool:
 
 def cause_of(record: dict[str, Any]) -> Cause:
     """History names the file and the account: "impor <filename> oleh <account>"."""
-    text = f"impor {record['filename']} oleh {record['account']}"
-    return Cause(CauseKind.REQUEST, text[:128], utcnow(), record["account"])
+    by = f" oleh {record['account']}"  # the account is kept whole: a long name is cut instead
+    name = clean_filename(record["filename"], CAUSE_LENGTH - len("impor ") - len(by))
+    return Cause(CauseKind.REQUEST, f"impor {name}{by}"[:CAUSE_LENGTH], utcnow(), record["account"])
 
 
 # --- report and commit --------------------------------------------------------------------------
