@@ -95,8 +95,21 @@ def report_rows(page: str) -> dict[int, str]:
     }
 
 
-def commit(client: Any, ident: str) -> Any:
-    return client.post(f"/impor/{ident}/simpan", data={"csrf_token": client.csrf})
+def dry_run_of(client: Any, ident: str) -> str:
+    """The `uji_coba` the dry-run page's save form carries ("" when the page has no form)."""
+    found = re.search(r'name="uji_coba" value="([^"]*)"', client.get(f"/impor/{ident}").text)
+    return found.group(1) if found else ""
+
+
+FORGED = "0" * 64  # a save form of no dry run shown (the page offered none)
+
+
+def commit(client: Any, ident: str, uji_coba: str | None = None) -> Any:
+    """Save as the page's form does: with the `uji_coba` of the dry run read just before."""
+    shown = dry_run_of(client, ident) if uji_coba is None else uji_coba
+    return client.post(
+        f"/impor/{ident}/simpan", data={"csrf_token": client.csrf, "uji_coba": shown}
+    )
 
 
 def stored_imports(engine: Engine) -> int:
@@ -163,6 +176,54 @@ def test_operator_uploads_reads_the_dry_run_commits_and_sees_the_records(
     again = commit(operator, ident)  # committed once only
     assert again.status_code == 409 and "sudah disimpan" in again.text
     assert operator.get("/api/v1/assets", params={"q": "srv-baru"}).json()["count"] == 1
+
+
+def test_a_save_after_the_catalogue_changed_is_refused_with_the_fresh_dry_run(
+    browser: Browser,
+) -> None:
+    """The dry run is recomputed in the save's transaction; when it is not the one the operator
+    read (`uji_coba`), nothing is saved and the page shows the new one."""
+    operator = browser(Role.OPD_OPERATOR, [OPD])
+    to_store = workbook(RegisterKind.ASSETS, [asset("srv-web-01", MAC="02:00:5E:10:00:11",
+                                                    Lokasi="Gudang")])  # fmt: skip
+    ident = import_id(upload(operator, to_store))
+    read = dry_run_of(operator, ident)
+    assert re.fullmatch(r"[0-9a-f]{64}", read)
+    assert (
+        "Ruang Server Diskominfosatik (contoh fiktif) → Gudang"
+        in report_rows(operator.get(f"/impor/{ident}").text)[2]
+    )
+    meanwhile = workbook(RegisterKind.ASSETS, [asset("srv-web-01", MAC="02:00:5E:10:00:11",
+                                                     Lokasi="Ruang rapat")])  # fmt: skip
+    assert commit(operator, import_id(upload(operator, meanwhile))).status_code == 303
+
+    stale = commit(operator, ident, read)
+    assert stale.status_code == 409
+    text = html.unescape(stale.text)
+    assert "Tidak disimpan: data katalog berubah sejak uji coba" in text
+    assert "Ruang rapat → Gudang" in report_rows(stale.text)[2]  # the fresh dry run
+    fresh = re.search(r'name="uji_coba" value="([0-9a-f]{64})"', stale.text)
+    assert fresh and fresh.group(1) != read
+    web01 = operator.get("/api/v1/assets", params={"q": "02:00:5E:10:00:11"}).json()["data"]
+    assert web01[0]["location"] == "Ruang rapat"  # nothing of the stale save was written
+
+    assert commit(operator, ident, fresh.group(1)).status_code == 303
+    web01 = operator.get("/api/v1/assets", params={"q": "02:00:5E:10:00:11"}).json()["data"]
+    assert web01[0]["location"] == "Gudang"
+
+
+def test_a_save_without_its_dry_run_is_refused_and_saves_nothing(browser: Browser) -> None:
+    operator = browser(Role.OPD_OPERATOR, [OPD])
+    sheet = workbook(RegisterKind.ASSETS, [asset("srv-tanpa-uji", **{"Nomor Seri": "SN-TU"})])
+    ident = import_id(upload(operator, sheet))
+    refused = operator.post(f"/impor/{ident}/simpan", data={"csrf_token": operator.csrf})
+    assert refused.status_code == 400
+    assert "Tidak disimpan: permintaan simpan tidak membawa hasil uji coba" in html.unescape(
+        refused.text
+    )
+    assert 'name="uji_coba"' in refused.text  # the dry run, to save from
+    assert operator.get("/api/v1/assets", params={"q": "srv-tanpa-uji"}).json()["count"] == 0
+    assert commit(operator, ident).status_code == 303
 
 
 def test_reimporting_the_same_file_changes_nothing(browser: Browser) -> None:
@@ -361,7 +422,7 @@ def test_a_kir_with_one_room_per_sheet_is_a_problem_of_the_file_not_a_500(
     assert len(problems) == 1 and "lembar 'Ruang Rapat' juga berisi tabel aset" in problems[0]
     assert "srv-kir-1 Data baru" in report_rows(page.text)[2]  # the rows read are still shown
     assert 'id="form-simpan"' not in page.text and 'id="impor-ditolak"' in page.text
-    refused = commit(operator, ident)
+    refused = commit(operator, ident, FORGED)
     assert refused.status_code == 409 and "masalah pada berkas" in refused.text
     assert operator.get("/api/v1/assets", params={"q": "srv-kir-1"}).json()["count"] == 0
 
@@ -386,7 +447,7 @@ def test_a_file_of_headers_only_is_a_problem_of_the_whole_file(
     ]
     assert report_rows(page.text) == {}  # no row made of the header row
     assert 'id="form-simpan"' not in page.text and 'id="impor-ditolak"' in page.text
-    assert commit(operator, ident).status_code == 409
+    assert commit(operator, ident, FORGED).status_code == 409
 
 
 def test_applications_register_creates_and_updates(browser: Browser) -> None:
@@ -426,8 +487,10 @@ def test_a_file_with_one_bad_row_cannot_be_committed(browser: Browser) -> None:
     assert rows[3].startswith("3 srv-buruk Bermasalah")  # named, so the clerk finds the row
     assert "Kolom Alamat IP: '300.1.1.1' bukan alamat IP" in rows[3]
     assert 'id="form-simpan"' not in page.text and "1 baris bermasalah" in page.text
-    refused = commit(operator, ident)
-    assert refused.status_code == 409 and "tidak ada yang disimpan" in refused.text
+    refused = commit(operator, ident, FORGED)
+    assert refused.status_code == 409 and "1 baris bermasalah; tidak ada yang disimpan" in (
+        refused.text
+    )
     assert operator.get("/api/v1/assets", params={"q": "srv-baik"}).json()["count"] == 0
 
 

@@ -8,6 +8,8 @@ row in the caller's one write transaction, or refuses the whole file when any ro
 
 from __future__ import annotations
 
+import hashlib
+import json
 import tempfile
 import unicodedata
 import uuid
@@ -66,6 +68,10 @@ class ImportRefused(ValueError):
     """The commit is refused; the message (Bahasa Indonesia) says why. Nothing was written."""
 
 
+class DryRunMissing(ImportRefused):
+    """The save did not say which dry run it confirms (no `uji_coba`): a form of no dry run."""
+
+
 @dataclass
 class RowReport:
     row: int
@@ -94,6 +100,20 @@ class Report:
     def counts(self) -> dict[str, int]:
         found = Counter(r.action.value for r in self.rows)
         return {a.value: found.get(a.value, 0) for a in RowAction}
+
+    def fingerprint(self) -> str:
+        """A hash of what the dry run shows: each row's outcome, messages and values, and the
+        file's problems. The save form carries it, so a save confirms the dry run it followed."""
+        shown = {
+            "kind": self.kind.value,
+            "problems": self.problems,
+            "rows": [
+                [r.row, r.name, r.action.value, r.errors, r.warnings, r.lifecycle, r.values]
+                for r in self.rows
+            ],
+        }
+        text = json.dumps(shown, sort_keys=True, default=str, ensure_ascii=False)
+        return hashlib.sha256(text.encode()).hexdigest()
 
     @property
     def importable(self) -> bool:
@@ -208,12 +228,20 @@ def report(conn: Connection, principal: Principal, record: dict[str, Any]) -> Re
     return _walk(conn, principal, record, apply=False)
 
 
-def commit(conn: Connection, principal: Principal, record: dict[str, Any]) -> Report:
-    """Apply every row in the caller's write transaction; ImportRefused writes nothing."""
+def commit(
+    conn: Connection, principal: Principal, record: dict[str, Any], dry_run: str
+) -> Report:
+    """Apply every row in the caller's write transaction, if the dry run recomputed here is the
+    one the operator read (`dry_run`: its fingerprint); ImportRefused writes nothing."""
     if record["status"] != ImportStatus.PENDING.value:
         raise ImportRefused("impor ini sudah disimpan; satu berkas hanya disimpan sekali")
     if is_expired(record):
         raise ImportRefused("impor ini sudah kedaluwarsa; unggah berkasnya lagi")
+    if not dry_run:
+        raise DryRunMissing(
+            "permintaan simpan tidak membawa hasil uji coba yang Anda baca; periksa hasil uji"
+            " coba di bawah, lalu tekan Simpan ke katalog"
+        )
     lock_asset_identities(conn)  # before any read of assets, as every asset writer does
     checked = _walk(conn, principal, record, apply=False)
     if checked.problems:
@@ -221,6 +249,11 @@ def commit(conn: Connection, principal: Principal, record: dict[str, Any]) -> Re
     if not checked.importable:
         errors = sum(1 for r in checked.rows if r.action is RowAction.ERROR)
         raise ImportRefused(f"{errors} baris bermasalah; tidak ada yang disimpan")
+    if checked.fingerprint() != dry_run:  # the catalogue changed since the page was read
+        raise ImportRefused(
+            "data katalog berubah sejak uji coba; hasil uji coba di bawah sudah diperbarui,"
+            " periksa lagi, lalu tekan Simpan ke katalog"
+        )
     done = _walk(conn, principal, record, apply=True)
     if not done.importable:  # cannot differ from the check above; if it did, roll back
         raise ImportRefused("katalog berubah saat penyimpanan; tidak ada yang disimpan")
