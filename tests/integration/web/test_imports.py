@@ -142,7 +142,7 @@ def test_operator_uploads_reads_the_dry_run_commits_and_sees_the_records(
     assert rows[3] == (  # what changes, before → after
         "3 srv-web-01 diperbarui Diperbarui Yang berubah (2) Nama: srv-web-01 (contoh) →"
         " srv-web-01 diperbarui Lokasi: Ruang Server Diskominfosatik (contoh fiktif) → Ruang"
-        " server baru -"
+        " server baru Periksa Sel kosong tidak mengubah data: Alamat IP"  # its address is kept
     )
     assert "nas-uji Data baru" in rows[4]
     assert 'id="form-simpan"' in page.text
@@ -226,6 +226,39 @@ def test_a_save_without_its_dry_run_is_refused_and_saves_nothing(browser: Browse
     assert commit(operator, ident).status_code == 303
 
 
+EMPTY_CELLS = "Sel kosong tidak mengubah data: "
+
+
+def test_empty_cells_of_a_known_record_are_said_to_change_nothing(browser: Browser) -> None:
+    """An empty cell never clears what the catalogue holds; the dry run names those columns on
+    the rows of known records (a new record has nothing to keep)."""
+    operator = browser(Role.OPD_OPERATOR, [OPD])
+    sheet = workbook(
+        RegisterKind.ASSETS,
+        [
+            asset("srv-web-01 (contoh)", MAC="02:00:5E:10:00:11"),  # no Lokasi, no Alamat IP
+            asset("srv-kosong-baru", **{"Nomor Seri": "SN-KOSONG"}),
+        ],
+    )
+    ident = import_id(upload(operator, sheet))
+    rows = report_rows(operator.get(f"/impor/{ident}").text)
+    assert "srv-web-01 (contoh) Tidak berubah" in rows[2]
+    assert f"Periksa {EMPTY_CELLS}Alamat IP, Lokasi" in rows[2]
+    assert EMPTY_CELLS not in rows[3]
+    assert commit(operator, ident).status_code == 303
+    web01 = operator.get("/api/v1/assets", params={"q": "02:00:5E:10:00:11"}).json()["data"]
+    assert web01[0]["location"] == "Ruang Server Diskominfosatik (contoh fiktif)"  # kept
+    assert web01[0]["address"]
+
+    apps = workbook(
+        RegisterKind.APPLICATIONS,
+        [{"Nama Aplikasi": "PPID", "Kode OPD": OPD, "Deskripsi": "Layanan informasi (uji)"}],
+    )
+    app_rows = report_rows(operator.get(f"/impor/{import_id(upload(operator, apps))}").text)
+    assert "PPID Diperbarui" in app_rows[2]
+    assert f"{EMPTY_CELLS}URL, Jenis (umum/khusus), Platform, Hosting, Status" in app_rows[2]
+
+
 def test_reimporting_the_same_file_changes_nothing(browser: Browser) -> None:
     operator = browser(Role.OPD_OPERATOR, [OPD])
     sheet = workbook(RegisterKind.ASSETS, [asset("srv-dua", **{"Alamat IP": "127.10.0.60"})])
@@ -234,6 +267,7 @@ def test_reimporting_the_same_file_changes_nothing(browser: Browser) -> None:
     second = import_id(upload(operator, sheet))
     rows = report_rows(operator.get(f"/impor/{second}").text)
     assert "srv-dua Tidak berubah" in rows[2]
+    assert "Sel kosong" not in rows[2]  # empty where nothing is stored (or a default): no word
 
 
 def column_reading(page: str) -> dict[str, str]:

@@ -228,9 +228,7 @@ def report(conn: Connection, principal: Principal, record: dict[str, Any]) -> Re
     return _walk(conn, principal, record, apply=False)
 
 
-def commit(
-    conn: Connection, principal: Principal, record: dict[str, Any], dry_run: str
-) -> Report:
+def commit(conn: Connection, principal: Principal, record: dict[str, Any], dry_run: str) -> Report:
     """Apply every row in the caller's write transaction, if the dry run recomputed here is the
     one the operator read (`dry_run`: its fingerprint); ImportRefused writes nothing."""
     if record["status"] != ImportStatus.PENDING.value:
@@ -293,11 +291,52 @@ def _walk(conn: Connection, principal: Principal, record: dict[str, Any], apply:
         _check_opd(row, data.opd, record["opd_code"], principal)
         rows.append((row, data))
     cause = cause_of(record)
+    columns = _columns(record["parsed"])
     if kind is RegisterKind.ASSETS:
-        _assets(conn, principal, record["opd_code"], rows, cause, apply)
+        _assets(conn, principal, record["opd_code"], rows, cause, apply, columns)
     else:
-        _applications(conn, rows, cause, apply)
+        _applications(conn, rows, cause, apply, columns)
     return Report(kind, sorted(reports.values(), key=lambda r: r.row), problems)
+
+
+Columns = list[tuple[str, str]]  # (header in the file, the payload field it fills)
+
+
+def _columns(parsed: dict[str, Any]) -> Columns:
+    """The file's columns that fill a field (the OPD is the form's, never a cell's)."""
+    return [
+        (c["header"], c["field"])
+        for c in parsed.get("columns", [])
+        if c.get("field") and c["field"] != "opd_code"
+    ]
+
+
+def _empty(value: Any) -> bool:
+    return value in (None, "", [], {})
+
+
+def _warn_empty_cells(
+    row: RowReport,
+    columns: Columns,
+    data: Any,
+    stored: dict[str, Any],
+    defaults: dict[str, Any] | None = None,
+) -> None:
+    """A row of a known record whose cells are empty where the record holds a value (not a
+    default nobody wrote): an empty cell never clears a stored value, and the dry run says so,
+    naming the columns."""
+    defaults = defaults or {}
+    empty = [
+        header
+        for header, name in columns
+        if _empty(getattr(data, name, None))
+        and not _empty(stored.get(name))
+        and stored.get(name) != defaults.get(name)
+    ]
+    if empty:
+        row.warnings.append(
+            ("", "Sel kosong tidak mengubah data: " + ", ".join(dict.fromkeys(empty)))
+        )
 
 
 def _check_opd(row: RowReport, opd: str | None, chosen: str, principal: Principal) -> None:
@@ -317,12 +356,14 @@ def _assets(
     rows: list[tuple[RowReport, Any]],
     cause: Cause,
     apply: bool,
+    columns: Columns,
 ) -> None:
     uow = AssetUnitOfWork(conn, ChangeLog())
     declarations = [(row, declaration_of(data, cause)) for row, data in rows]
     uow.load(d.identity for _, d in declarations)
     declared_by: dict[int, int] = {}  # id(state) -> the sheet row that declared it
     targets: list[tuple[RowReport, AssetState]] = []
+    data_of = {id(row): data for row, data in rows}
     for row, decl in declarations:
         found, rule = uow.index.resolve(decl.identity)
         _check_identity(uow.index, decl.identity, row, found)
@@ -338,6 +379,8 @@ def _assets(
         if changed:
             change = uow.changes.pending[-1]
             row.values = _values(change.before, change.after or {}, DEFAULTS)
+        if not state.is_new:  # an empty cell left the stored value as it was
+            _warn_empty_cells(row, columns, data_of[id(row)], state.row, DEFAULTS)
         targets.append((row, state))
     _warn_same_name(conn, opd, targets)
     if apply:
@@ -432,7 +475,11 @@ NOT_SHOWN = frozenset({"opd_code", "opd", "declared_by", "services", "addresses"
 
 # --- applications -------------------------------------------------------------------------------
 def _applications(
-    conn: Connection, rows: list[tuple[RowReport, Any]], cause: Cause, apply: bool
+    conn: Connection,
+    rows: list[tuple[RowReport, Any]],
+    cause: Cause,
+    apply: bool,
+    columns: Columns,
 ) -> None:
     valid = [(row, data) for row, data in rows if row.action is not RowAction.ERROR]
     existing = {
@@ -445,8 +492,10 @@ def _applications(
         current = existing.get((data.opd, data.name))
         if current is None:
             row.action = RowAction.CREATE
-        elif any(current.get(k) != v for k, v in fields.items()):
-            row.action = RowAction.UPDATE
+        else:
+            _warn_empty_cells(row, columns, data, current)
+            if any(current.get(k) != v for k, v in fields.items()):
+                row.action = RowAction.UPDATE
         row.values = _values(current, fields)
         if apply:
             app_id = applications.declare(conn, changes, fields, cause)
