@@ -22,6 +22,7 @@ Judgement calls (issue 9 leaves them open; the lead may change them here):
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
@@ -298,6 +299,13 @@ def register(code: str, u: str) -> bytes:
     return out.getvalue()
 
 
+def dry_run_of(page: str) -> str:
+    """The `uji_coba` of an import's dry-run page: the save form sends it back."""
+    found = re.search(r'name="uji_coba" value="([0-9a-f]{64})"', page)
+    assert found, "the dry-run page has no save form carrying uji_coba"
+    return found.group(1)
+
+
 def _register(ids: Ids, u: str) -> dict[str, Any]:
     return {"berkas": ("aset.xlsx", register(ids["code"], u), XLSX)}
 
@@ -425,7 +433,9 @@ INVENTORY.update(
             CATALOGUE_WRITERS, Scope.OPD, form=lambda ids, u: {"opd": ids["code"]}, files=_register
         ),
         ("GET", "/impor/{import_id}"): Rule(CATALOGUE_WRITERS, Scope.OWN),
-        ("POST", "/impor/{import_id}/simpan"): Rule(CATALOGUE_WRITERS, Scope.OWN),
+        ("POST", "/impor/{import_id}/simpan"): Rule(
+            CATALOGUE_WRITERS, Scope.OWN, form=lambda ids, u: {"uji_coba": ids["uji_coba"]}
+        ),
         ("GET", "/pemindaian"): _reader(),
         ("POST", "/pemindaian/mulai"): Rule(
             CATALOGUE_WRITERS, Scope.OPD, form=lambda ids, u: {"scope": ids["scope"]}

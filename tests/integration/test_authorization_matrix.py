@@ -45,6 +45,7 @@ from integration.authorization_table import (
     B,
     Rule,
     Scope,
+    dry_run_of,
     register,
 )
 from integration.scorer.scoring_harness import scorer_settings
@@ -336,6 +337,8 @@ def inventory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Invent
         )  # fmt: skip
         assert uploaded.status_code == 303, f"seeding an import: {uploaded.text[:300]}"
         ids[code]["import_id"] = uploaded.headers["location"].rsplit("/", 1)[1]
+        dry_run = h.client.get(uploaded.headers["location"], headers=bearer(tokens["admin"]))
+        ids[code]["uji_coba"] = dry_run_of(dry_run.text)  # what its save form carries
     client = TestClient(h.client.app, raise_server_exceptions=False)
     app = App("inventory", client, [h.engine])
     world = World({"inventory": app}, ids, _hidden_ids(h.engine), tokens)

@@ -11,6 +11,7 @@ import csv
 import io
 import re
 import zipfile
+import zlib
 from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
@@ -22,6 +23,16 @@ from openpyxl.utils.exceptions import InvalidFileException
 
 from .schemas import Cell, Sheet
 
+# What openpyxl and the XML parsers raise on a damaged workbook (broken XML is a SyntaxError,
+# of xml.etree and of lxml alike); RegisterRejected, a ValueError, is re-raised before these.
+_UNREADABLE = (
+    InvalidFileException, KeyError, OSError, ValueError, TypeError, AttributeError, IndexError,
+    SyntaxError, zipfile.BadZipFile, EOFError, zlib.error,
+)  # fmt: skip
+_XLSX_UNREADABLE = (
+    "file XLSX rusak atau tidak dapat dibaca; buka berkasnya di Excel, simpan ulang sebagai"
+    " 'Excel Workbook (.xlsx)', lalu unggah lagi"
+)
 _ZIP_EXPANSION_LIMIT = 20  # uncompressed XLSX may be at most this many times the byte limit
 MAX_COLUMNS = 60  # a register has a few dozen columns at most; the rest of a wide sheet is noise
 HEAD_ROWS = 30  # title rows (a KIB's block takes 15 or more), a blank row and the headers
@@ -47,8 +58,8 @@ def _check_zip(path: Path, max_bytes: int) -> None:
                 raise RegisterRejected("isi XLSX terlalu besar setelah diekstrak")
             if archive.testzip() is not None:
                 raise RegisterRejected("file XLSX rusak (CRC zip tidak cocok)")
-    except (zipfile.BadZipFile, EOFError):
-        raise RegisterRejected("file XLSX rusak atau bukan XLSX (zip tidak valid)") from None
+    except (zipfile.BadZipFile, EOFError, zlib.error, OSError) as exc:
+        raise RegisterRejected("file XLSX rusak atau bukan XLSX (zip tidak valid)") from exc
 
 
 def cell_text(value: Any) -> str:
@@ -174,10 +185,14 @@ def _sheet_rows(sheet: Any, limit: int, max_rows: int, merges: Merges) -> Iterat
 
 
 def _xlsx_sheets(path: Path, limit: int, max_rows: int) -> list[Sheet]:
+    """Every visible sheet; a workbook openpyxl cannot read (broken XML inside the zip, a part
+    missing) is refused in words a clerk can act on, its cause chained for the log."""
     try:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=False)
-    except (InvalidFileException, KeyError, OSError, ValueError) as exc:
-        raise RegisterRejected(f"file XLSX tidak dapat dibaca: {exc}") from None
+    except RegisterRejected:
+        raise
+    except _UNREADABLE as exc:
+        raise RegisterRejected(_XLSX_UNREADABLE) from exc
     try:
         with zipfile.ZipFile(path) as archive:
             return [
@@ -189,8 +204,10 @@ def _xlsx_sheets(path: Path, limit: int, max_rows: int) -> list[Sheet]:
                 for ws in workbook.worksheets
                 if ws.sheet_state == "visible"
             ]
-    except KeyError as exc:
-        raise RegisterRejected(f"file XLSX tidak dapat dibaca: {exc}") from None
+    except RegisterRejected:
+        raise
+    except _UNREADABLE as exc:  # the read-only sheets parse their XML only as they are read
+        raise RegisterRejected(_XLSX_UNREADABLE) from exc
     finally:
         workbook.close()
 
@@ -215,14 +232,14 @@ def _csv_text(raw: bytes) -> str:
                 f"file CSV berenkode UTF-8 tetapi baris {line} memuat karakter yang bukan UTF-8;"
                 " di Excel simpan ulang dengan 'Save As' > 'CSV UTF-8 (Comma delimited)', atau"
                 " unggah file .xlsx"
-            ) from None
+            ) from exc
     try:
         return raw.decode("cp1252")
-    except UnicodeDecodeError:
+    except UnicodeDecodeError as exc:
         raise RegisterRejected(
             "file CSV bukan UTF-8 maupun Windows-1252; di Excel simpan dengan"
             " 'Save As' > 'CSV UTF-8 (Comma delimited)', atau unggah file .xlsx"
-        ) from None
+        ) from exc
 
 
 def _dialects(text: str) -> list[type[csv.Dialect] | csv.Dialect]:
@@ -254,7 +271,10 @@ def _csv_rows(
                 [_cell(v, _is_formula(v), number, i) for i, v in enumerate(values[:MAX_COLUMNS], 1)]
             )
     except csv.Error as exc:
-        raise RegisterRejected(f"file CSV tidak valid: {exc}") from None
+        raise RegisterRejected(
+            "file CSV tidak dapat dibaca (tanda kutip atau pemisah kolomnya rusak); di Excel"
+            " simpan ulang dengan 'Save As' > 'CSV UTF-8 (Comma delimited)', atau unggah file .xlsx"
+        ) from exc
     return rows
 
 

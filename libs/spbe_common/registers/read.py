@@ -148,9 +148,15 @@ def read_register(
 
 def _finish(register: ParsedRegister) -> None:
     register.errors += _duplicates(register)
-    if register.data_rows == 0:
+    if register.data_rows == 0:  # a problem of the whole file, not of its header row
         register.errors.append(
-            RowError(register.header_row, "", "tidak ada baris data di bawah baris judul kolom")
+            RowError(
+                None,
+                "",
+                f"berkas hanya berisi judul kolom (baris {register.header_row}), tanpa baris"
+                f" data: isi baris {NAME_OF_KIND[register.kind]} di bawah judul kolom, lalu"
+                " unggah lagi",
+            )
         )
     duplicated = {e.row for e in register.errors}
     pairs = zip(register.numbers, register.rows, strict=True)

@@ -81,3 +81,23 @@ def test_import_dry_run_then_commit(
     page.locator("#tabel-hasil-impor").get_by_role("link", name="srv-impor-02 (uji)").click()
     expect(page.locator("h1")).to_contain_text("srv-impor-02 (uji)")
     expect(page.locator("#riwayat")).to_contain_text("aset-diskominfosatik.xlsx")  # the cause
+
+
+def test_import_shows_problems_of_the_file_above_the_rows(
+    open_context: Callable[..., Opened], tmp_path: Path
+) -> None:
+    """A KIR kept one room per sheet: the other room's sheet is named under "Masalah pada
+    berkas", above the rows, and nothing can be saved."""
+    page = open_context("operator").page
+    path = register(tmp_path / "kir-per-ruang.xlsx", [asset("pc-ruang-1 (uji)", "127.20.0.11")])
+    workbook = openpyxl.load_workbook(path)
+    other = workbook.copy_worksheet(workbook.worksheets[0])
+    other.title = "Ruang Rapat"
+    other["A2"] = "pc-ruang-2 (uji)"
+    workbook.save(path)
+    upload(page, path)
+    problems = page.locator("#masalah-berkas")
+    expect(problems.get_by_role("heading", name="Masalah pada berkas")).to_be_visible()
+    expect(problems).to_contain_text("lembar 'Ruang Rapat' juga berisi tabel aset")
+    expect(page.locator("#baris-2")).to_contain_text("pc-ruang-1 (uji)")
+    expect(page.locator("#form-simpan")).to_have_count(0)

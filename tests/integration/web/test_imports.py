@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import html
 import io
+import logging
 import re
+import zipfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -93,8 +95,21 @@ def report_rows(page: str) -> dict[int, str]:
     }
 
 
-def commit(client: Any, ident: str) -> Any:
-    return client.post(f"/impor/{ident}/simpan", data={"csrf_token": client.csrf})
+def dry_run_of(client: Any, ident: str) -> str:
+    """The `uji_coba` the dry-run page's save form carries ("" when the page has no form)."""
+    found = re.search(r'name="uji_coba" value="([^"]*)"', client.get(f"/impor/{ident}").text)
+    return found.group(1) if found else ""
+
+
+FORGED = "0" * 64  # a save form of no dry run shown (the page offered none)
+
+
+def commit(client: Any, ident: str, uji_coba: str | None = None) -> Any:
+    """Save as the page's form does: with the `uji_coba` of the dry run read just before."""
+    shown = dry_run_of(client, ident) if uji_coba is None else uji_coba
+    return client.post(
+        f"/impor/{ident}/simpan", data={"csrf_token": client.csrf, "uji_coba": shown}
+    )
 
 
 def stored_imports(engine: Engine) -> int:
@@ -127,7 +142,7 @@ def test_operator_uploads_reads_the_dry_run_commits_and_sees_the_records(
     assert rows[3] == (  # what changes, before → after
         "3 srv-web-01 diperbarui Diperbarui Yang berubah (2) Nama: srv-web-01 (contoh) →"
         " srv-web-01 diperbarui Lokasi: Ruang Server Diskominfosatik (contoh fiktif) → Ruang"
-        " server baru -"
+        " server baru Periksa Sel kosong tidak mengubah data: Alamat IP"  # its address is kept
     )
     assert "nas-uji Data baru" in rows[4]
     assert 'id="form-simpan"' in page.text
@@ -163,6 +178,87 @@ def test_operator_uploads_reads_the_dry_run_commits_and_sees_the_records(
     assert operator.get("/api/v1/assets", params={"q": "srv-baru"}).json()["count"] == 1
 
 
+def test_a_save_after_the_catalogue_changed_is_refused_with_the_fresh_dry_run(
+    browser: Browser,
+) -> None:
+    """The dry run is recomputed in the save's transaction; when it is not the one the operator
+    read (`uji_coba`), nothing is saved and the page shows the new one."""
+    operator = browser(Role.OPD_OPERATOR, [OPD])
+    to_store = workbook(RegisterKind.ASSETS, [asset("srv-web-01", MAC="02:00:5E:10:00:11",
+                                                    Lokasi="Gudang")])  # fmt: skip
+    ident = import_id(upload(operator, to_store))
+    read = dry_run_of(operator, ident)
+    assert re.fullmatch(r"[0-9a-f]{64}", read)
+    assert (
+        "Ruang Server Diskominfosatik (contoh fiktif) → Gudang"
+        in report_rows(operator.get(f"/impor/{ident}").text)[2]
+    )
+    meanwhile = workbook(RegisterKind.ASSETS, [asset("srv-web-01", MAC="02:00:5E:10:00:11",
+                                                     Lokasi="Ruang rapat")])  # fmt: skip
+    assert commit(operator, import_id(upload(operator, meanwhile))).status_code == 303
+
+    stale = commit(operator, ident, read)
+    assert stale.status_code == 409
+    text = html.unescape(stale.text)
+    assert "Tidak disimpan: data katalog berubah sejak uji coba" in text
+    assert "Ruang rapat → Gudang" in report_rows(stale.text)[2]  # the fresh dry run
+    fresh = re.search(r'name="uji_coba" value="([0-9a-f]{64})"', stale.text)
+    assert fresh and fresh.group(1) != read
+    web01 = operator.get("/api/v1/assets", params={"q": "02:00:5E:10:00:11"}).json()["data"]
+    assert web01[0]["location"] == "Ruang rapat"  # nothing of the stale save was written
+
+    assert commit(operator, ident, fresh.group(1)).status_code == 303
+    web01 = operator.get("/api/v1/assets", params={"q": "02:00:5E:10:00:11"}).json()["data"]
+    assert web01[0]["location"] == "Gudang"
+
+
+def test_a_save_without_its_dry_run_is_refused_and_saves_nothing(browser: Browser) -> None:
+    operator = browser(Role.OPD_OPERATOR, [OPD])
+    sheet = workbook(RegisterKind.ASSETS, [asset("srv-tanpa-uji", **{"Nomor Seri": "SN-TU"})])
+    ident = import_id(upload(operator, sheet))
+    refused = operator.post(f"/impor/{ident}/simpan", data={"csrf_token": operator.csrf})
+    assert refused.status_code == 400
+    assert "Tidak disimpan: permintaan simpan tidak membawa hasil uji coba" in html.unescape(
+        refused.text
+    )
+    assert 'name="uji_coba"' in refused.text  # the dry run, to save from
+    assert operator.get("/api/v1/assets", params={"q": "srv-tanpa-uji"}).json()["count"] == 0
+    assert commit(operator, ident).status_code == 303
+
+
+EMPTY_CELLS = "Sel kosong tidak mengubah data: "
+
+
+def test_empty_cells_of_a_known_record_are_said_to_change_nothing(browser: Browser) -> None:
+    """An empty cell never clears what the catalogue holds; the dry run names those columns on
+    the rows of known records (a new record has nothing to keep)."""
+    operator = browser(Role.OPD_OPERATOR, [OPD])
+    sheet = workbook(
+        RegisterKind.ASSETS,
+        [
+            asset("srv-web-01 (contoh)", MAC="02:00:5E:10:00:11"),  # no Lokasi, no Alamat IP
+            asset("srv-kosong-baru", **{"Nomor Seri": "SN-KOSONG"}),
+        ],
+    )
+    ident = import_id(upload(operator, sheet))
+    rows = report_rows(operator.get(f"/impor/{ident}").text)
+    assert "srv-web-01 (contoh) Tidak berubah" in rows[2]
+    assert f"Periksa {EMPTY_CELLS}Alamat IP, Lokasi" in rows[2]
+    assert EMPTY_CELLS not in rows[3]
+    assert commit(operator, ident).status_code == 303
+    web01 = operator.get("/api/v1/assets", params={"q": "02:00:5E:10:00:11"}).json()["data"]
+    assert web01[0]["location"] == "Ruang Server Diskominfosatik (contoh fiktif)"  # kept
+    assert web01[0]["address"]
+
+    apps = workbook(
+        RegisterKind.APPLICATIONS,
+        [{"Nama Aplikasi": "PPID", "Kode OPD": OPD, "Deskripsi": "Layanan informasi (uji)"}],
+    )
+    app_rows = report_rows(operator.get(f"/impor/{import_id(upload(operator, apps))}").text)
+    assert "PPID Diperbarui" in app_rows[2]
+    assert f"{EMPTY_CELLS}URL, Jenis (umum/khusus), Platform, Hosting, Status" in app_rows[2]
+
+
 def test_reimporting_the_same_file_changes_nothing(browser: Browser) -> None:
     operator = browser(Role.OPD_OPERATOR, [OPD])
     sheet = workbook(RegisterKind.ASSETS, [asset("srv-dua", **{"Alamat IP": "127.10.0.60"})])
@@ -171,6 +267,7 @@ def test_reimporting_the_same_file_changes_nothing(browser: Browser) -> None:
     second = import_id(upload(operator, sheet))
     rows = report_rows(operator.get(f"/impor/{second}").text)
     assert "srv-dua Tidak berubah" in rows[2]
+    assert "Sel kosong" not in rows[2]  # empty where nothing is stored (or a default): no word
 
 
 def column_reading(page: str) -> dict[str, str]:
@@ -315,6 +412,78 @@ def test_a_new_row_named_as_an_asset_known_by_name_only_is_flagged(browser: Brow
     )
 
 
+def kir_per_room(rooms: dict[str, list[dict[str, str]]]) -> bytes:
+    """A KIR kept as clerks do: one sheet per room, each with the template's headers."""
+    headers = [c.header for c in COLUMNS[RegisterKind.ASSETS]]
+    book = openpyxl.Workbook()
+    book.remove(book.worksheets[0])
+    for room, rows in rooms.items():
+        sheet = book.create_sheet(room)
+        sheet.append(headers)
+        for row in rows:
+            sheet.append([row.get(h, "") for h in headers])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def file_problems(page: str) -> list[str]:
+    """The texts under "Masalah pada berkas", above the rows."""
+    found = re.search(r'<section[^>]*id="masalah-berkas".*?</section>', page, re.S)
+    assert found, "no 'Masalah pada berkas' on the page"
+    assert page.index('id="masalah-berkas"') < page.index('id="tabel-impor"')
+    assert "Masalah pada berkas" in found.group(0)
+    items = re.findall(r"<li[^>]*>(.*?)</li>", found.group(0), re.S)
+    return [" ".join(html.unescape(re.sub(r"<[^>]+>", " ", i)).split()) for i in items]
+
+
+def test_a_kir_with_one_room_per_sheet_is_a_problem_of_the_file_not_a_500(
+    browser: Browser,
+) -> None:
+    """A problem of no one row (here: rooms on other sheets would be left out) is shown above
+    the rows under its own heading; it used to be sorted among the rows and answer 500."""
+    operator = browser(Role.OPD_OPERATOR, [OPD])
+    sheet = kir_per_room(
+        {
+            "Ruang Server": [asset("srv-kir-1", **{"Nomor Seri": "SN-KIR-1"})],
+            "Ruang Rapat": [asset("pc-kir-2", **{"Nomor Seri": "SN-KIR-2"})],
+        }
+    )
+    ident = import_id(upload(operator, sheet))
+    page = operator.get(f"/impor/{ident}")
+    assert page.status_code == 200
+    problems = file_problems(page.text)
+    assert len(problems) == 1 and "lembar 'Ruang Rapat' juga berisi tabel aset" in problems[0]
+    assert "srv-kir-1 Data baru" in report_rows(page.text)[2]  # the rows read are still shown
+    assert 'id="form-simpan"' not in page.text and 'id="impor-ditolak"' in page.text
+    refused = commit(operator, ident, FORGED)
+    assert refused.status_code == 409 and "masalah pada berkas" in refused.text
+    assert operator.get("/api/v1/assets", params={"q": "srv-kir-1"}).json()["count"] == 0
+
+
+@pytest.mark.parametrize(
+    ("filename", "data"),
+    [
+        ("judul-saja.xlsx", workbook(RegisterKind.ASSETS, [])),
+        ("judul-saja.csv", b"Nama Aset;Kode OPD;Nomor Seri\r\n"),
+    ],
+)
+def test_a_file_of_headers_only_is_a_problem_of_the_whole_file(
+    browser: Browser, filename: str, data: bytes
+) -> None:
+    operator = browser(Role.OPD_OPERATOR, [OPD])
+    ident = import_id(upload(operator, data, filename))
+    page = operator.get(f"/impor/{ident}")
+    assert page.status_code == 200
+    assert file_problems(page.text) == [
+        "berkas hanya berisi judul kolom (baris 1), tanpa baris data: isi baris aset di bawah"
+        " judul kolom, lalu unggah lagi"
+    ]
+    assert report_rows(page.text) == {}  # no row made of the header row
+    assert 'id="form-simpan"' not in page.text and 'id="impor-ditolak"' in page.text
+    assert commit(operator, ident, FORGED).status_code == 409
+
+
 def test_applications_register_creates_and_updates(browser: Browser) -> None:
     operator = browser(Role.OPD_OPERATOR, [OPD])
     sheet = workbook(
@@ -352,8 +521,10 @@ def test_a_file_with_one_bad_row_cannot_be_committed(browser: Browser) -> None:
     assert rows[3].startswith("3 srv-buruk Bermasalah")  # named, so the clerk finds the row
     assert "Kolom Alamat IP: '300.1.1.1' bukan alamat IP" in rows[3]
     assert 'id="form-simpan"' not in page.text and "1 baris bermasalah" in page.text
-    refused = commit(operator, ident)
-    assert refused.status_code == 409 and "tidak ada yang disimpan" in refused.text
+    refused = commit(operator, ident, FORGED)
+    assert refused.status_code == 409 and "1 baris bermasalah; tidak ada yang disimpan" in (
+        refused.text
+    )
     assert operator.get("/api/v1/assets", params={"q": "srv-baik"}).json()["count"] == 0
 
 
@@ -416,6 +587,65 @@ def test_refused_files_say_why_and_store_nothing(
     text = html.unescape(refused.text)
     assert f"Berkas {filename} ditolak" in text and message in text
     assert stored_imports(engine) == 0
+
+
+def with_broken_part(data: bytes, part: str) -> bytes:
+    """The workbook `data` with one part of its zip cut in half: a sound zip, broken XML."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as good, zipfile.ZipFile(out, "w") as broken:
+        for info in good.infolist():
+            content = good.read(info.filename)
+            broken.writestr(
+                info, content[: len(content) // 2] if info.filename == part else content
+            )
+    return out.getvalue()
+
+
+GOOD = workbook(RegisterKind.ASSETS, [asset("srv-rusak", **{"Nomor Seri": "SN-RUSAK"})])
+
+
+@pytest.mark.parametrize(
+    ("filename", "data", "message"),
+    [
+        ("zip-rusak.xlsx", GOOD[: len(GOOD) // 2], "file XLSX rusak atau bukan XLSX"),
+        ("xml-rusak.xlsx", with_broken_part(GOOD, "xl/worksheets/sheet1.xml"),
+         "file XLSX rusak atau tidak dapat dibaca"),
+        ("gaya-rusak.xlsx", with_broken_part(GOOD, "xl/styles.xml"),
+         "file XLSX rusak atau tidak dapat dibaca"),
+        ("acak.xlsx", bytes(range(256)) * 8, "file XLSX rusak atau bukan XLSX"),
+        ("ansi.csv", bytes([0x81, 0x8D, 0x8F, 0x90, 0x9D]) * 4, "file CSV bukan UTF-8 maupun"),
+    ],
+)  # fmt: skip
+def test_an_unreadable_file_is_refused_on_the_page_and_its_cause_logged(
+    browser: Browser, engine: Engine, caplog: pytest.LogCaptureFixture, filename: str,
+    data: bytes, message: str,
+) -> None:  # fmt: skip
+    operator = browser(Role.OPD_OPERATOR, [OPD])
+    with caplog.at_level(logging.WARNING, logger="spbe_inventory.web.imports"):
+        refused = upload(operator, data, filename, media="application/octet-stream")
+    assert refused.status_code == 422
+    assert f"Berkas {filename} ditolak: {message}" in html.unescape(refused.text)
+    assert stored_imports(engine) == 0
+    logged = [r for r in caplog.records if filename in r.getMessage()]
+    assert logged and logged[0].exc_info is not None  # the parser's own error, for the operator
+
+
+def test_a_long_file_name_is_shortened_keeping_its_extension(browser: Browser) -> None:
+    operator = browser(Role.OPD_OPERATOR, [OPD])
+    account = operator.get("/api/v1/auth/me").json()["name"]
+    long_name = "Kartu Inventaris Ruangan Dinas Komunikasi " * 8 + ".xlsx"  # 336 characters
+    sheet = workbook(RegisterKind.ASSETS, [asset("srv-nama-panjang", **{"Nomor Seri": "SN-NP"})])
+    ident = import_id(upload(operator, sheet, long_name))  # was refused: "harus .xlsx atau .csv"
+    page = html.unescape(operator.get(f"/impor/{ident}").text)
+    shown = re.search(r"<h1>Impor (.*?)</h1>", page, re.S)
+    assert shown and shown.group(1).endswith("….xlsx")
+    assert len(shown.group(1)) == 200 and shown.group(1).startswith("Kartu Inventaris Ruangan")
+    assert commit(operator, ident).status_code == 303
+    found = operator.get("/api/v1/assets", params={"q": "srv-nama-panjang"}).json()["data"]
+    history = operator.get(f"/api/v1/assets/{found[0]['id']}/history").json()["data"]
+    cause = history[0]["cause_id"]  # the account kept whole, the name cut before its extension
+    assert len(cause) <= 128 and cause.startswith("impor Kartu Inventaris")
+    assert cause.endswith(f"….xlsx oleh {account}")
 
 
 def test_the_upload_has_its_own_body_limit(engine: Engine, tmp_path: Path) -> None:

@@ -1,12 +1,13 @@
 """The register contract (spbe_common.registers): reading, validation and templates. Pure."""
 
+import zipfile
 from pathlib import Path
 
 import pytest
 
 from spbe_common.events.enums import ApplicationKind, ApplicationStatus, AssetKind, HostingKind
 from spbe_common.events.payloads import ApplicationDeclared, AssetDeclared
-from spbe_common.registers import ParsedRegister, RegisterKind, RegisterRejected
+from spbe_common.registers import ParsedRegister, RegisterKind, RegisterRejected, importable
 from spbe_common.registers import read_register as read
 from spbe_common.registers.template import write_template
 
@@ -65,6 +66,65 @@ def test_good_xlsx_reads_every_asset_with_its_sheet_row() -> None:
 def test_malformed_files_are_refused(name: str, message: str) -> None:
     with pytest.raises(RegisterRejected, match=message):
         read_register(SHEETS / name)
+
+
+def damaged(tmp_path: Path, part: str, cut: bool = True) -> Path:
+    """assets_good.xlsx with one part of its zip broken: cut in half, or replaced by non-XML."""
+    path = tmp_path / f"rusak-{part.rsplit('/', 1)[-1]}.xlsx"
+    with zipfile.ZipFile(SHEETS / "assets_good.xlsx") as good, zipfile.ZipFile(path, "w") as out:
+        for info in good.infolist():
+            data = good.read(info.filename)
+            if info.filename == part:
+                data = data[: len(data) // 2] if cut else b"<bukan xml"
+            out.writestr(info, data)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("part", "cut"),
+    [("xl/worksheets/sheet1.xml", True), ("xl/styles.xml", False), ("xl/workbook.xml", True)],
+)
+def test_an_xlsx_with_broken_xml_is_refused_in_words_with_its_cause(
+    tmp_path: Path, part: str, cut: bool
+) -> None:
+    """Broken XML inside a sound zip used to escape as a ParseError (a 500 on /impor)."""
+    with pytest.raises(RegisterRejected, match="file XLSX rusak atau tidak dapat dibaca") as found:
+        read_register(damaged(tmp_path, part, cut))
+    assert found.value.__cause__ is not None  # the parser's own error, for the log
+    assert "line" not in str(found.value)  # not the parser's English
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "message"),
+    [
+        ("acak.xlsx", bytes(range(256)) * 8, "zip tidak valid"),
+        ("terpotong.xlsx", (SHEETS / "assets_good.xlsx").read_bytes()[:2000], "zip tidak valid"),
+        ("utf16.csv", "Nama Aset,Kode OPD\nPC,DINKES\n".encode("utf-16"), "data biner"),
+        ("acak.csv", bytes([0x81, 0x8D, 0x8F, 0x90, 0x9D]) * 4, "bukan UTF-8 maupun Windows-1252"),
+        ("sel-besar.csv", b'Nama Aset,Kode OPD\n"' + b"x" * 200_000 + b'",DINKES\n',
+         "file CSV tidak dapat dibaca"),
+    ],
+)  # fmt: skip
+def test_unreadable_files_are_refused_in_words(
+    tmp_path: Path, name: str, data: bytes, message: str
+) -> None:
+    path = tmp_path / name
+    path.write_bytes(data)
+    with pytest.raises(RegisterRejected, match=message):
+        read_register(path)
+
+
+def test_a_file_of_headers_only_is_one_problem_of_the_whole_file(tmp_path: Path) -> None:
+    """Not an empty success, and not an error of the header row as if it were data."""
+    path = tmp_path / "judul-saja.csv"
+    path.write_text("Judul: daftar aset\n\nNama Aset,Kode OPD,Nomor Seri\n,,\n")
+    register = read_register(path)
+    assert register.rows == [] and not importable(register)
+    assert [(e.row, e.column) for e in register.errors] == [(None, "")]
+    assert register.errors[0].message == (
+        "berkas hanya berisi judul kolom (baris 3), tanpa baris data: isi baris aset di bawah"
+        " judul kolom, lalu unggah lagi"
+    )
 
 
 def test_huge_files_and_too_many_rows_are_refused(tmp_path: Path) -> None:

@@ -8,6 +8,8 @@ row in the caller's one write transaction, or refuses the whole file when any ro
 
 from __future__ import annotations
 
+import hashlib
+import json
 import tempfile
 import unicodedata
 import uuid
@@ -66,6 +68,10 @@ class ImportRefused(ValueError):
     """The commit is refused; the message (Bahasa Indonesia) says why. Nothing was written."""
 
 
+class DryRunMissing(ImportRefused):
+    """The save did not say which dry run it confirms (no `uji_coba`): a form of no dry run."""
+
+
 @dataclass
 class RowReport:
     row: int
@@ -87,22 +93,51 @@ class RowReport:
 class Report:
     kind: RegisterKind
     rows: list[RowReport]
+    # problems of the whole file, of no one row (another sheet holding rows, no data rows):
+    # (column, message); any of them stops the commit
+    problems: list[tuple[str, str]] = field(default_factory=list)
 
     def counts(self) -> dict[str, int]:
         found = Counter(r.action.value for r in self.rows)
         return {a.value: found.get(a.value, 0) for a in RowAction}
 
+    def fingerprint(self) -> str:
+        """A hash of what the dry run shows: each row's outcome, messages and values, and the
+        file's problems. The save form carries it, so a save confirms the dry run it followed."""
+        shown = {
+            "kind": self.kind.value,
+            "problems": self.problems,
+            "rows": [
+                [r.row, r.name, r.action.value, r.errors, r.warnings, r.lifecycle, r.values]
+                for r in self.rows
+            ],
+        }
+        text = json.dumps(shown, sort_keys=True, default=str, ensure_ascii=False)
+        return hashlib.sha256(text.encode()).hexdigest()
+
     @property
     def importable(self) -> bool:
-        return bool(self.rows) and all(r.action is not RowAction.ERROR for r in self.rows)
+        return (
+            bool(self.rows)
+            and not self.problems
+            and all(r.action is not RowAction.ERROR for r in self.rows)
+        )
 
 
 # --- upload -------------------------------------------------------------------------------------
-def clean_filename(name: str | None) -> str:
-    """The name as the browser sent it, without a path or control characters, for display."""
+MAX_FILENAME = 200  # register_import.filename
+CAUSE_LENGTH = 128  # a history row's cause
+
+
+def clean_filename(name: str | None, limit: int = MAX_FILENAME) -> str:
+    """The name as the browser sent it, without a path or control characters, for display; a
+    long one is cut before its extension, which says how the file is read."""
     base = (name or "").replace("\\", "/").rsplit("/", 1)[-1]
     text = "".join(c for c in base if unicodedata.category(c)[0] != "C").strip()
-    return text[:200] or "tanpa-nama"
+    if len(text) > limit:
+        suffix = Path(text).suffix if len(Path(text).suffix) <= 10 else ""
+        text = text[: limit - len(suffix) - 1].rstrip() + "…" + suffix
+    return text or "tanpa-nama"
 
 
 def parse_upload(
@@ -182,8 +217,9 @@ def is_expired(record: dict[str, Any], now: datetime | None = None) -> bool:
 
 def cause_of(record: dict[str, Any]) -> Cause:
     """History names the file and the account: "impor <filename> oleh <account>"."""
-    text = f"impor {record['filename']} oleh {record['account']}"
-    return Cause(CauseKind.REQUEST, text[:128], utcnow(), record["account"])
+    by = f" oleh {record['account']}"  # the account is kept whole: a long name is cut instead
+    name = clean_filename(record["filename"], CAUSE_LENGTH - len("impor ") - len(by))
+    return Cause(CauseKind.REQUEST, f"impor {name}{by}"[:CAUSE_LENGTH], utcnow(), record["account"])
 
 
 # --- report and commit --------------------------------------------------------------------------
@@ -192,17 +228,30 @@ def report(conn: Connection, principal: Principal, record: dict[str, Any]) -> Re
     return _walk(conn, principal, record, apply=False)
 
 
-def commit(conn: Connection, principal: Principal, record: dict[str, Any]) -> Report:
-    """Apply every row in the caller's write transaction; ImportRefused writes nothing."""
+def commit(conn: Connection, principal: Principal, record: dict[str, Any], dry_run: str) -> Report:
+    """Apply every row in the caller's write transaction, if the dry run recomputed here is the
+    one the operator read (`dry_run`: its fingerprint); ImportRefused writes nothing."""
     if record["status"] != ImportStatus.PENDING.value:
         raise ImportRefused("impor ini sudah disimpan; satu berkas hanya disimpan sekali")
     if is_expired(record):
         raise ImportRefused("impor ini sudah kedaluwarsa; unggah berkasnya lagi")
+    if not dry_run:
+        raise DryRunMissing(
+            "permintaan simpan tidak membawa hasil uji coba yang Anda baca; periksa hasil uji"
+            " coba di bawah, lalu tekan Simpan ke katalog"
+        )
     lock_asset_identities(conn)  # before any read of assets, as every asset writer does
     checked = _walk(conn, principal, record, apply=False)
+    if checked.problems:
+        raise ImportRefused("ada masalah pada berkas; tidak ada yang disimpan")
     if not checked.importable:
         errors = sum(1 for r in checked.rows if r.action is RowAction.ERROR)
         raise ImportRefused(f"{errors} baris bermasalah; tidak ada yang disimpan")
+    if checked.fingerprint() != dry_run:  # the catalogue changed since the page was read
+        raise ImportRefused(
+            "data katalog berubah sejak uji coba; hasil uji coba di bawah sudah diperbarui,"
+            " periksa lagi, lalu tekan Simpan ke katalog"
+        )
     done = _walk(conn, principal, record, apply=True)
     if not done.importable:  # cannot differ from the check above; if it did, roll back
         raise ImportRefused("katalog berubah saat penyimpanan; tidak ada yang disimpan")
@@ -219,8 +268,12 @@ def _result_row(row: RowReport) -> dict[str, Any]:
 def _walk(conn: Connection, principal: Principal, record: dict[str, Any], apply: bool) -> Report:
     kind = RegisterKind(record["kind"])
     reports: dict[int, RowReport] = {}
+    problems: list[tuple[str, str]] = []
     names = record["parsed"].get("names", {})  # stored since the report named refused rows
     for error in record["parsed"]["errors"]:
+        if error["row"] is None:  # of the whole file: shown above the rows, never as a row
+            problems.append((error["column"], error["message"]))
+            continue
         row = reports.setdefault(error["row"], RowReport(error["row"]))
         row.name = row.name or names.get(str(error["row"]), "")
         row.error(error["column"], error["message"])
@@ -238,11 +291,52 @@ def _walk(conn: Connection, principal: Principal, record: dict[str, Any], apply:
         _check_opd(row, data.opd, record["opd_code"], principal)
         rows.append((row, data))
     cause = cause_of(record)
+    columns = _columns(record["parsed"])
     if kind is RegisterKind.ASSETS:
-        _assets(conn, principal, record["opd_code"], rows, cause, apply)
+        _assets(conn, principal, record["opd_code"], rows, cause, apply, columns)
     else:
-        _applications(conn, rows, cause, apply)
-    return Report(kind, sorted(reports.values(), key=lambda r: r.row))
+        _applications(conn, rows, cause, apply, columns)
+    return Report(kind, sorted(reports.values(), key=lambda r: r.row), problems)
+
+
+Columns = list[tuple[str, str]]  # (header in the file, the payload field it fills)
+
+
+def _columns(parsed: dict[str, Any]) -> Columns:
+    """The file's columns that fill a field (the OPD is the form's, never a cell's)."""
+    return [
+        (c["header"], c["field"])
+        for c in parsed.get("columns", [])
+        if c.get("field") and c["field"] != "opd_code"
+    ]
+
+
+def _empty(value: Any) -> bool:
+    return value in (None, "", [], {})
+
+
+def _warn_empty_cells(
+    row: RowReport,
+    columns: Columns,
+    data: Any,
+    stored: dict[str, Any],
+    defaults: dict[str, Any] | None = None,
+) -> None:
+    """A row of a known record whose cells are empty where the record holds a value (not a
+    default nobody wrote): an empty cell never clears a stored value, and the dry run says so,
+    naming the columns."""
+    defaults = defaults or {}
+    empty = [
+        header
+        for header, name in columns
+        if _empty(getattr(data, name, None))
+        and not _empty(stored.get(name))
+        and stored.get(name) != defaults.get(name)
+    ]
+    if empty:
+        row.warnings.append(
+            ("", "Sel kosong tidak mengubah data: " + ", ".join(dict.fromkeys(empty)))
+        )
 
 
 def _check_opd(row: RowReport, opd: str | None, chosen: str, principal: Principal) -> None:
@@ -262,12 +356,14 @@ def _assets(
     rows: list[tuple[RowReport, Any]],
     cause: Cause,
     apply: bool,
+    columns: Columns,
 ) -> None:
     uow = AssetUnitOfWork(conn, ChangeLog())
     declarations = [(row, declaration_of(data, cause)) for row, data in rows]
     uow.load(d.identity for _, d in declarations)
     declared_by: dict[int, int] = {}  # id(state) -> the sheet row that declared it
     targets: list[tuple[RowReport, AssetState]] = []
+    data_of = {id(row): data for row, data in rows}
     for row, decl in declarations:
         found, rule = uow.index.resolve(decl.identity)
         _check_identity(uow.index, decl.identity, row, found)
@@ -283,6 +379,8 @@ def _assets(
         if changed:
             change = uow.changes.pending[-1]
             row.values = _values(change.before, change.after or {}, DEFAULTS)
+        if not state.is_new:  # an empty cell left the stored value as it was
+            _warn_empty_cells(row, columns, data_of[id(row)], state.row, DEFAULTS)
         targets.append((row, state))
     _warn_same_name(conn, opd, targets)
     if apply:
@@ -377,7 +475,11 @@ NOT_SHOWN = frozenset({"opd_code", "opd", "declared_by", "services", "addresses"
 
 # --- applications -------------------------------------------------------------------------------
 def _applications(
-    conn: Connection, rows: list[tuple[RowReport, Any]], cause: Cause, apply: bool
+    conn: Connection,
+    rows: list[tuple[RowReport, Any]],
+    cause: Cause,
+    apply: bool,
+    columns: Columns,
 ) -> None:
     valid = [(row, data) for row, data in rows if row.action is not RowAction.ERROR]
     existing = {
@@ -390,8 +492,10 @@ def _applications(
         current = existing.get((data.opd, data.name))
         if current is None:
             row.action = RowAction.CREATE
-        elif any(current.get(k) != v for k, v in fields.items()):
-            row.action = RowAction.UPDATE
+        else:
+            _warn_empty_cells(row, columns, data, current)
+            if any(current.get(k) != v for k, v in fields.items()):
+                row.action = RowAction.UPDATE
         row.values = _values(current, fields)
         if apply:
             app_id = applications.declare(conn, changes, fields, cause)

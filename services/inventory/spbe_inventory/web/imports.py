@@ -5,6 +5,7 @@ The upload is parsed by the shared register contract (`spbe_common.registers`) a
 
 from __future__ import annotations
 
+import logging
 import uuid
 from typing import Any
 
@@ -29,6 +30,7 @@ from .labels import field_label
 from .render import page
 from .timeline import text
 
+log = logging.getLogger(__name__)
 router = APIRouter(include_in_schema=False)
 PATH = "/impor"
 MULTIPART_OVERHEAD = 64 * 1024  # the form's other fields and part headers around the file
@@ -93,7 +95,8 @@ async def upload(request: Request) -> Response:
             imports.parse_upload, filename, data, settings.import_max_bytes,
             settings.import_max_rows, opd,
         )  # fmt: skip
-    except RegisterRejected as exc:
+    except RegisterRejected as exc:  # the page says why in words; the log keeps the cause
+        log.warning("register upload %r refused: %s", filename, exc, exc_info=exc.__cause__)
         return _upload_page(request, f"Berkas {filename} ditolak: {exc}.", opd, 422)
     import_id = await run_in_threadpool(_store, request, principal, opd, filename, register)
     return RedirectResponse(f"{PATH}/{import_id}", 303)
@@ -158,6 +161,7 @@ def _report_page(
         "title": f"Impor {record['filename']}",
         "record": record,
         "report": report,
+        "uji_coba": report.fingerprint() if report else None,
         "expired": expired and pending,
         "result": record["result"],
         "reading": reading(record["parsed"]),
@@ -177,13 +181,22 @@ def import_report(import_id: str, request: Request) -> Response:
 
 
 @router.post(PATH + "/{import_id}/simpan")
-def commit_import(import_id: str, request: Request) -> Response:
-    """Every row in one write transaction, or nothing (the report then says why)."""
+async def commit_import(import_id: str, request: Request) -> Response:
+    """Every row in one write transaction, or nothing (the report then says why); only the dry
+    run the operator read (`uji_coba`), recomputed in that transaction, is saved."""
+    form = await request.form()
+    dry_run = str(form.get("uji_coba") or "")
+    return await run_in_threadpool(_commit, request, import_id, dry_run)
+
+
+def _commit(request: Request, import_id: str, dry_run: str) -> Response:
     principal = _principal(request)
     engine: Engine = request.app.state.engine
     try:
         with begin_write(engine) as conn:
-            imports.commit(conn, principal, _mine(conn, principal, import_id))
-    except imports.ImportRefused as exc:
+            imports.commit(conn, principal, _mine(conn, principal, import_id), dry_run)
+    except imports.DryRunMissing as exc:
+        return _report_page(request, engine, import_id, f"Tidak disimpan: {exc}.", 400)
+    except imports.ImportRefused as exc:  # a stale dry run too: the page shows the fresh one
         return _report_page(request, engine, import_id, f"Tidak disimpan: {exc}.", 409)
     return RedirectResponse(f"{PATH}/{import_id}", 303)
