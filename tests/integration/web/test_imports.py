@@ -270,6 +270,22 @@ def test_reimporting_the_same_file_changes_nothing(browser: Browser) -> None:
     assert "Sel kosong" not in rows[2]  # empty where nothing is stored (or a default): no word
 
 
+def test_an_empty_cell_over_a_default_nobody_entered_is_not_named(browser: Browser) -> None:
+    """A known asset's stored kind "Lainnya" is the default of a row that gave none: an empty
+    Jenis cell keeps nothing anyone wrote, so the warning names only Lokasi, which it keeps."""
+    operator = browser(Role.OPD_OPERATOR, [OPD])
+    first = asset("Mesin antrean (uji bawaan)", **{"Jenis Aset": "", "Nomor Seri": "SN-BAWAAN"})
+    sheet = workbook(RegisterKind.ASSETS, [{**first, "Lokasi": "Lobi pelayanan"}])
+    assert commit(operator, import_id(upload(operator, sheet))).status_code == 303
+    stored = operator.get("/api/v1/assets", params={"q": "uji bawaan"}).json()["data"]
+    assert [(a["kind"], a["location"]) for a in stored] == [("other", "Lobi pelayanan")]
+
+    again = import_id(upload(operator, workbook(RegisterKind.ASSETS, [first])))  # no Lokasi
+    rows = report_rows(operator.get(f"/impor/{again}").text)
+    assert "Mesin antrean (uji bawaan) Tidak berubah" in rows[2]
+    assert rows[2].endswith(f"Periksa {EMPTY_CELLS}Lokasi")  # not "Jenis Aset, Lokasi"
+
+
 def column_reading(page: str) -> dict[str, str]:
     """The dry run's 'Kolom yang dibaca': header -> how it was read, as the page says it."""
     table = page.split('id="tabel-kolom"', 1)[1].split("</table>", 1)[0]

@@ -2,7 +2,7 @@
 
 import pytest
 
-from spbe_inventory.imports.service import MAX_FILENAME, clean_filename
+from spbe_inventory.imports.upload import MAX_FILENAME, clean_filename
 
 
 @pytest.mark.parametrize("extension", [".xlsx", ".csv", ".XLSX"])

@@ -23,6 +23,7 @@ from spbe_inventory.db import utcnow
 from spbe_inventory.history.models import EntityKind
 from spbe_inventory.imports import repository as repo
 from spbe_inventory.imports import service as imports
+from spbe_inventory.imports import upload as uploads
 from spbe_inventory.imports.models import ImportStatus, RowAction
 from spbe_inventory.settings import InventorySettings
 
@@ -47,7 +48,7 @@ def _principal(request: Request) -> Principal:
 
 
 def _form_context(conn: Connection, principal: Principal, settings: InventorySettings) -> dict:
-    since = utcnow() - imports.EXPIRES_AFTER
+    since = utcnow() - uploads.EXPIRES_AFTER
     return {
         "title": "Impor register OPD",
         "opd_choices": repo.writable_opd(conn, principal),
@@ -88,11 +89,11 @@ async def upload(request: Request) -> Response:
         return _upload_page(request, "Pilih OPD yang datanya Anda impor.", opd, 422)
     if not isinstance(upload, UploadFile) or not upload.filename:
         return _upload_page(request, "Pilih berkas spreadsheet (.xlsx atau .csv).", opd, 422)
-    filename = imports.clean_filename(upload.filename)
+    filename = uploads.clean_filename(upload.filename)
     data = await upload.read(settings.import_max_bytes + 1)
     try:
         register = await run_in_threadpool(
-            imports.parse_upload, filename, data, settings.import_max_bytes,
+            uploads.parse_upload, filename, data, settings.import_max_bytes,
             settings.import_max_rows, opd,
         )  # fmt: skip
     except RegisterRejected as exc:  # the page says why in words; the log keeps the cause
@@ -104,7 +105,7 @@ async def upload(request: Request) -> Response:
 
 def _store(request: Request, principal: Principal, opd: str, filename: str, register: Any) -> str:
     with begin_write(request.app.state.engine) as conn:
-        return imports.store(conn, principal.name, opd, filename, register)
+        return uploads.store(conn, principal.name, opd, filename, register)
 
 
 def _mine(conn: Connection, principal: Principal, import_id: str) -> dict[str, Any]:
@@ -169,7 +170,7 @@ def _report_page(
         "RowAction": RowAction,
         "Lifecycle": Lifecycle,
         "values_of": lambda row: values_view(record["kind"], row),
-        "expires_at": record["created_at"] + imports.EXPIRES_AFTER,
+        "expires_at": record["created_at"] + uploads.EXPIRES_AFTER,
     }
     return page(request, "impor_laporan.html", context, status)
 
