@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from typing import Protocol
 
 import msgspec
@@ -39,10 +39,6 @@ class Consumer(Protocol):
 
     def seek_to_committed(self) -> None:
         """Forget uncommitted progress so the next poll redelivers it (after a failed batch)."""
-
-    def before_revoke(self, hook: Callable[[], None]) -> None:
-        """Have `poll` call `hook` before the group takes partitions away from this member (the
-        caller finishes and commits the batch it is still writing)."""
 
     def close(self) -> None: ...
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import sqlite3
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import msgspec
@@ -155,9 +155,6 @@ class EmbeddedConsumer:
     def seek_to_committed(self) -> None:
         """Forget uncommitted progress, as Kafka does after a failed batch."""
         self._position = {topic: self._committed(topic) for topic in self._topics}
-
-    def before_revoke(self, hook: Callable[[], None]) -> None:
-        """Nothing is ever taken away: a group's one member reads every record of the log."""
 
     def close(self) -> None:
         self._conn.close()

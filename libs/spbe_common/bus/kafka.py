@@ -7,7 +7,7 @@ processed (after its database commit), and `seek_to_committed` rewinds after a f
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from kafka import (
@@ -105,26 +105,18 @@ class KafkaBusProducer:
 
 
 class _AssignmentTracker(ConsumerRebalanceListener):
-    """Keeps the set of owned partitions current; revoked or lost ones are dropped, after the
-    owner's hook has finished (and committed) what it was processing."""
+    """Keeps the set of owned partitions current; revoked or lost ones are dropped."""
 
     def __init__(self, owned: set[TopicPartition]) -> None:
         self._owned = owned
-        self.before_revoke: Callable[[], None] | None = None
-
-    def _finish(self) -> None:
-        if self.before_revoke is not None:
-            self.before_revoke()
 
     def on_partitions_revoked(self, revoked: Iterable[TopicPartition]) -> None:
-        self._finish()
         self._owned.difference_update(revoked)
 
     def on_partitions_assigned(self, assigned: Iterable[TopicPartition]) -> None:
         self._owned.update(assigned)
 
     def on_partitions_lost(self, lost: Iterable[TopicPartition]) -> None:
-        self._finish()  # its commit is refused now, but its transaction ends before others begin
         self._owned.difference_update(lost)
 
 
@@ -154,13 +146,7 @@ class KafkaBusConsumer:
             # a leader that lacks a topic's metadata assigns none of its partitions, and the next
             # refresh (metadata_max_age_ms, 5 min) is the first to fix that: fetch it first
             self._consumer.partitions_for_topic(topic)
-        self._tracker = _AssignmentTracker(self._owned)
-        self._consumer.subscribe(topics=list(topics), listener=self._tracker)
-
-    def before_revoke(self, hook: Callable[[], None]) -> None:
-        """Call `hook` (inside `poll`, where a rebalance happens) before partitions are taken
-        away: a caller still writing a batch finishes it and commits its offsets there."""
-        self._tracker.before_revoke = hook
+        self._consumer.subscribe(topics=list(topics), listener=_AssignmentTracker(self._owned))
 
     def poll(self, max_records: int, timeout_s: float) -> list[Record]:
         if self._pending:

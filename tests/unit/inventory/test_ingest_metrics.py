@@ -48,8 +48,7 @@ def _changed(name: str, raw: bytes | None) -> list[tuple[str, bytes]]:
 def test_a_refused_record_carries_its_reason_code(
     headers: list[tuple[str, bytes]], value: bytes, code: Reason
 ) -> None:
-    decoded = decode([Record("spbe.events", 0, 0, None, value, headers)])
-    good, bad = decoded.good, decoded.bad
+    good, bad = decode([Record("spbe.events", 0, 0, None, value, headers)])
     assert good == [] and len(bad) == 1
     assert bad[0][1].code is code and bad[0][1].text
 

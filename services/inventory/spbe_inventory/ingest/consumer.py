@@ -11,13 +11,6 @@ Two kinds of failure, handled apart:
 
 A heartbeat (SPBE_HEARTBEAT_FILE) beats after each completed poll: a batch committed with its
 offsets, or an empty poll while the database answers; never while retrying.
-
-Two batches overlap: while a writer thread folds one into the database (on PostgreSQL much of
-that is waiting on the server), the consumer's own thread polls and decodes the next. Only that
-thread touches the bus, and a batch's offsets are committed only once its transaction has; the
-next batch, polled ahead, is dropped and delivered again if the database fails. Before the group
-takes partitions away, the batch in flight is finished and its offsets committed
-(`Consumer.before_revoke`), so their new owner never folds it a second time alongside.
 """
 
 from __future__ import annotations
@@ -27,7 +20,6 @@ import sqlite3
 import threading
 import time
 from collections.abc import Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
 from sqlalchemy import Engine, text
@@ -41,7 +33,7 @@ from spbe_common.heartbeat import Heartbeat
 
 from .metrics import IngestMetrics
 from .reasons import Reason, Rejection
-from .service import BatchResult, Decoded, decode, failure, ingest, ingest_decoded, set_aside
+from .service import BatchResult, failure, ingest, set_aside
 
 log = logging.getLogger(__name__)
 SOURCE = "spbe-inventory"
@@ -53,7 +45,6 @@ SQLITE_TRANSIENT = ("SQLITE_BUSY", "SQLITE_LOCKED", "SQLITE_FULL", "SQLITE_READO
 # (disk full, out of memory), operator intervention (shutdown), system (I/O); and read-only
 PG_TRANSIENT_CLASSES = ("08", "40", "53", "57", "58")
 PG_TRANSIENT = ("25006", "55P03")
-AHEAD_POLL_S = 0.02  # one poll for the next batch while the writer folds this one
 
 
 def is_infrastructure(exc: BaseException) -> bool:
@@ -79,25 +70,6 @@ class _Unsettled:
     result: BatchResult
     started: float
     dead_lettered: bool = False
-
-
-@dataclass
-class _Polled:
-    """A batch as polled, decoded before its transaction begins."""
-
-    records: Sequence[Record]
-    decoded: Decoded
-
-
-@dataclass
-class _InFlight:
-    """A batch the writer thread is folding; `finished` once its outcome has been settled."""
-
-    pending: _Unsettled
-    future: Future[BatchResult]
-    finished: bool = False
-    settled: bool = False
-    error: Exception | None = None  # an infrastructure failure: the batch comes again
 
 
 class InventoryConsumer:
@@ -127,10 +99,6 @@ class InventoryConsumer:
         self._unsettled: _Unsettled | None = None
         self._must_rewind = False
         self._heartbeat = heartbeat
-        self._writer = ThreadPoolExecutor(1, thread_name_prefix="inventory-writer")
-        self._ahead: _Polled | None = None  # polled while the batch before it was written
-        self._in_flight: _InFlight | None = None
-        self._consumer.before_revoke(self._finish_in_flight)
 
     @property
     def bus_consumer(self) -> Consumer:
@@ -143,62 +111,29 @@ class InventoryConsumer:
             return None
         if self._unsettled is not None and not self._settle(self._unsettled):
             return None
-        polled, self._ahead = self._ahead, None
-        if polled is None:
-            try:
-                polled = self._poll(self._timeout)
-            except Exception as exc:  # broker or event log away: nothing was taken yet
-                self._retry_later(exc)
-                return None
-            if polled is None:
-                self._idle()
-                return None
-        pending = _Unsettled(polled.records, BatchResult(), time.perf_counter())
-        flight = _InFlight(pending, self._writer.submit(self._fold, polled))
-        self._in_flight = flight
-        ahead = self._poll_ahead(flight.future)  # overlaps the writer's transaction
-        self._finish_in_flight()  # done already if the group took partitions away meanwhile
-        if flight.error is not None:  # only infrastructure failures get here: after the
-            self._retry_later(flight.error)  # rewind, this batch and the one polled ahead of
-            return None  # it come again
-        self._ahead = ahead
-        return pending.result if flight.settled else None
-
-    def _poll(self, timeout_s: float) -> _Polled | None:
-        records = self._consumer.poll(self._batch_size, timeout_s)
+        try:
+            records = self._consumer.poll(self._batch_size, self._timeout)
+        except Exception as exc:  # broker or event log away: nothing was taken yet
+            self._retry_later(exc)
+            return None
         if self._metrics:
             self._metrics.sample_lag(self._consumer)
-        return _Polled(records, decode(records)) if records else None
-
-    def _poll_ahead(self, writing: Future[BatchResult]) -> _Polled | None:
-        """The next batch, if it arrives before the writer is done: short polls, so a quiet bus
-        never holds back this batch's offsets; any trouble waits for the next `step`."""
-        try:
-            while (polled := self._poll(AHEAD_POLL_S)) is None and not writing.done():
-                pass
-        except Exception as exc:  # nothing was taken: the next poll meets it and backs off
-            log.debug("polling ahead failed (%s); polling again next step", failure(exc))
+        if not records:
+            self._idle()
             return None
-        return polled
-
-    def _finish_in_flight(self) -> None:
-        """Wait for the batch being written, then settle it: dead letters, offsets, heartbeat.
-        Also the bus's hook before partitions are taken away (the caller is inside `poll`)."""
-        flight = self._in_flight
-        if flight is None or flight.finished:
-            return
-        flight.finished = True
-        self._in_flight = None
+        pending = _Unsettled(records, BatchResult(), time.perf_counter())
         try:
-            flight.pending.result = flight.future.result()
-        except Exception as exc:  # the back-off waits for `step`, not inside a rebalance
+            pending.result = self._fold(records)
+        except Exception as exc:  # only infrastructure failures get here: the batch comes again
             self._must_rewind = True
-            flight.error = exc
-            return
-        self._unsettled = flight.pending
-        flight.settled = self._settle(flight.pending)
-        if flight.settled and self._heartbeat is not None:
+            self._retry_later(exc)
+            return None
+        self._unsettled = pending
+        if not self._settle(pending):
+            return None
+        if self._heartbeat is not None:
             self._heartbeat.beat()
+        return pending.result
 
     def _idle(self) -> None:
         """Nothing to fold: beat if the database answers (an idle consumer whose database is gone
@@ -214,12 +149,10 @@ class InventoryConsumer:
         self._backoff = 0.0
         self._heartbeat.beat()
 
-    def _fold(self, polled: _Polled) -> BatchResult:
+    def _fold(self, records: Sequence[Record]) -> BatchResult:
         """The whole batch in one transaction; if an event breaks it, isolate that event."""
-        records = polled.records
         try:
-            with begin_write(self._engine) as conn:  # the edge owns the transaction
-                return ingest_decoded(conn, polled.decoded)
+            return self._apply(records)
         except Exception as exc:
             if is_infrastructure(exc):
                 raise
@@ -309,6 +242,5 @@ class InventoryConsumer:
         return total
 
     def close(self) -> None:
-        self._writer.shutdown()  # idle: every step waits for its batch
         self._producer.close()
         self._consumer.close()

@@ -36,16 +36,9 @@ class BatchResult:
         self.rejected += other.rejected
 
 
-@dataclass(slots=True)
-class Decoded:
-    """A batch's records decoded, before any database work: the events to apply, in order, and
-    the records that are poison on their own (invalid, unknown type)."""
-
-    good: list[tuple[Record, Received]]
-    bad: list[tuple[Record, Rejection]]
-
-
-def decode(records: Sequence[Record]) -> Decoded:
+def decode(
+    records: Sequence[Record],
+) -> tuple[list[tuple[Record, Received]], list[tuple[Record, Rejection]]]:
     good: list[tuple[Record, Received]] = []
     bad: list[tuple[Record, Rejection]] = []
     for record in records:
@@ -62,7 +55,7 @@ def decode(records: Sequence[Record]) -> Decoded:
             bad.append((record, Rejection(Reason.UNKNOWN_TYPE, why)))
         else:
             good.append((record, event))
-    return Decoded(good, bad)
+    return good, bad
 
 
 def _fresh(
@@ -92,14 +85,9 @@ def _runs(
 
 def ingest(conn: Connection, records: Sequence[Record]) -> BatchResult:
     """Decode, drop duplicates, dispatch runs to handlers, remember ids, set poison aside."""
-    return ingest_decoded(conn, decode(records))
-
-
-def ingest_decoded(conn: Connection, decoded: Decoded) -> BatchResult:
-    """`ingest` of a batch decoded beforehand (the consumer decodes the next batch while the
-    database writes this one)."""
-    result = BatchResult(rejected=list(decoded.bad))
-    fresh, result.duplicate_types = _fresh(conn, decoded.good)
+    result = BatchResult()
+    decoded, result.rejected = decode(records)
+    fresh, result.duplicate_types = _fresh(conn, decoded)
     result.duplicates = sum(result.duplicate_types.values())
     ctx = BatchContext(conn, raw={event.id: record.value for record, event in fresh})
     for first, run in _runs(fresh):
