@@ -265,12 +265,11 @@ def _assets(
     columns: Columns,
 ) -> None:
     uow = AssetUnitOfWork(conn, ChangeLog())
-    declarations = [(row, declaration_of(data, cause)) for row, data in rows]
-    uow.load(d.identity for _, d in declarations)
+    declarations = [(row, data, declaration_of(data, cause)) for row, data in rows]
+    uow.load(d.identity for _, _, d in declarations)
     declared_by: dict[int, int] = {}  # id(state) -> the sheet row that declared it
     targets: list[tuple[RowReport, AssetState]] = []
-    data_of = {id(row): data for row, data in rows}
-    for row, decl in declarations:
+    for row, data, decl in declarations:
         found, rule = uow.index.resolve(decl.identity)
         _check_identity(uow.index, decl.identity, row, found)
         if found is not None:
@@ -286,7 +285,7 @@ def _assets(
             change = uow.changes.pending[-1]
             row.values = _values(change.before, change.after or {}, DEFAULTS)
         if not state.is_new:  # an empty cell left the stored value as it was
-            _warn_empty_cells(row, columns, data_of[id(row)], state.row, DEFAULTS)
+            _warn_empty_cells(row, columns, data, state.row, DEFAULTS)
         targets.append((row, state))
     _warn_same_name(conn, opd, targets)
     if apply:
